@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: GPL-2.0
+# xtcp: build the module (kbuild convention: the sources are described in Kbuild), the
+# user programs, and run the lint, the tests and the demo.
+#
+#   make                 xtcp.ko for KDIR (default: the running kernel's build tree)
+#   make KDIR=<tree>     xtcp.ko for any configured kernel tree or headers
+#   make stock | debug   xtcp.ko for Debian's stock 6.12 kernel | our debug/KUnit kernel
+#   make user            the user programs (examples, end-to-end tests) into build/user/
+#   make lint            checkpatch --strict, sparse (C=1) and a W=1 build
+#   make check           lint, builds, KUnit and end-to-end tests in QEMU guests
+#   make demo            boot the stock kernel in QEMU and show xtcp being loaded and used
+#   make clean           remove build/ (caches in ~/.cache/xtcp stay; see README)
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -Iinclude/uapi
+USER_PROGS := $(patsubst user/%.c,build/user/%,$(wildcard user/examples/*.c user/tests/*.c))
+
+.PHONY: all modules stock debug user lint check demo clean
+
+all: modules
+
+modules:
+	@test -d "$(KDIR)" || { echo "no kernel tree at $(KDIR): use make KDIR=<tree>, make stock or make debug" >&2; exit 1; }
+	scripts/build-module $(KDIR)
+
+stock:
+	scripts/build-module "$$(scripts/kernel-stock)/usr/src/linux-headers-$$(cat "$$(scripts/kernel-stock)/RELEASE")"
+
+debug:
+	scripts/build-module "$$(scripts/kernel-debug)"
+
+user: $(USER_PROGS)
+
+build/user/%: user/%.c $(wildcard user/tests/*.h) include/uapi/linux/xtcp.h
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ $<
+
+lint:
+	scripts/lint
+
+check:
+	scripts/check
+
+demo:
+	scripts/demo
+
+clean:
+	rm -rf build

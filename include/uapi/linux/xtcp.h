@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * xtcp: the public constants of the xtcp transport, shared by the kernel module and by user
+ * programs.  xtcp speaks the RFC 9293 TCP segment format on its own IP protocol number.
+ */
+#ifndef _UAPI_LINUX_XTCP_H
+#define _UAPI_LINUX_XTCP_H
+
+/*
+ * Default IP protocol number (RFC 3692 experimental); the module parameter "protocol"
+ * picks another free one.  socket(AF_INET, SOCK_STREAM, IPPROTO_XTCP) opens an xtcp socket.
+ */
+#define IPPROTO_XTCP		253
+
+/* Module name, for request_module() aliases and rmmod. */
+#define XTCP_MODULE_NAME	"xtcp"
+
+/* Per-network-namespace counters, in the format of /proc/net/netstat. */
+#define XTCP_PROC_STAT		"xtcp_stat"
+
+#endif /* _UAPI_LINUX_XTCP_H */

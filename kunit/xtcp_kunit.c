@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for xtcp.  They reach the module's internals through
+ * EXPORT_SYMBOL_IF_KUNIT and run when this module is loaded after xtcp.ko.
+ */
+#include <kunit/test.h>
+#include <linux/ip.h>
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+#include <linux/tcp.h>
+#include <net/checksum.h>
+#include <net/ip.h>
+#include "xtcp.h"
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
+/* --- module parameter: which IP protocol numbers may be owned */
+
+struct xtcp_proto_case {
+	int protocol;
+	int expect;
+};
+
+static const struct xtcp_proto_case xtcp_proto_cases[] = {
+	{ -1, -EINVAL },	/* negative */
+	{ 0, -EINVAL },		/* IPPROTO_IP, socket()'s wildcard */
+	{ 1, 0 },		/* lowest; inet_add_protocol() finds ICMP owns it */
+	{ 6, 0 },		/* in range; inet_add_protocol() finds TCP owns it */
+	{ 200, 0 },
+	{ 253, 0 },		/* the default, RFC 3692 experimental */
+	{ 254, 0 },
+	{ 255, -EINVAL },	/* IPPROTO_RAW, reserved */
+	{ 256, -EINVAL },	/* does not fit the IP header */
+};
+
+static void xtcp_proto_case_desc(const struct xtcp_proto_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "protocol=%d", c->protocol);
+}
+
+KUNIT_ARRAY_PARAM(xtcp_proto, xtcp_proto_cases, xtcp_proto_case_desc);
+
+static void xtcp_check_protocol_test(struct kunit *test)
+{
+	const struct xtcp_proto_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, xtcp_check_protocol(c->protocol), c->expect);
+}
+
+/* --- input validation: crafted segments fed to xtcp_v4_rcv() */
+
+#define XTCP_TEST_SADDR	htonl(0x7f000001)
+#define XTCP_TEST_DADDR	htonl(0x7f000001)
+
+/*
+ * Build a datagram as ip_local_deliver_finish() hands it to us: network header set,
+ * skb->data at the transport header.  @hdr_bytes of TCP header (data offset @doff
+ * words) followed by @payload bytes; the checksum is computed over the pseudo-header
+ * with protocol number @csum_proto.
+ */
+static struct sk_buff *xtcp_test_segment(struct kunit *test, unsigned int hdr_bytes,
+					 u8 doff, unsigned int payload, u8 csum_proto)
+{
+	unsigned int len = hdr_bytes + payload;
+	struct sk_buff *skb;
+	struct tcphdr *th;
+	struct iphdr *iph;
+
+	skb = alloc_skb(LL_MAX_HEADER + sizeof(*iph) + len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_reserve(skb, LL_MAX_HEADER);
+
+	iph = skb_put_zero(skb, sizeof(*iph));
+	skb_reset_network_header(skb);
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->ttl = 64;
+	iph->protocol = xtcp_protocol;
+	iph->saddr = XTCP_TEST_SADDR;
+	iph->daddr = XTCP_TEST_DADDR;
+	iph->tot_len = htons(sizeof(*iph) + len);
+	ip_send_check(iph);
+	skb_pull(skb, sizeof(*iph));
+	skb_reset_transport_header(skb);
+
+	th = skb_put_zero(skb, len);
+	if (hdr_bytes >= sizeof(*th)) {
+		th->source = htons(40000);
+		th->dest = htons(5001);
+		th->seq = htonl(1);
+		th->doff = doff;
+		th->syn = 1;
+		th->window = htons(65535);
+		th->check = csum_tcpudp_magic(iph->saddr, iph->daddr, len, csum_proto,
+					      csum_partial(th, len, 0));
+	}
+
+	skb->dev = init_net.loopback_dev;
+	skb->pkt_type = PACKET_HOST;
+	skb->ip_summed = CHECKSUM_NONE;
+	skb->protocol = htons(ETH_P_IP);
+	return skb;
+}
+
+struct xtcp_counts {
+	unsigned long in, errs, csum, nosock;
+};
+
+static void xtcp_counts_read(struct xtcp_counts *c)
+{
+	c->in = xtcp_mib_read(&init_net, XTCP_MIB_INSEGS);
+	c->errs = xtcp_mib_read(&init_net, XTCP_MIB_INERRS);
+	c->csum = xtcp_mib_read(&init_net, XTCP_MIB_INCSUMERRORS);
+	c->nosock = xtcp_mib_read(&init_net, XTCP_MIB_NOSOCKET);
+}
+
+/* Feed @skb and check how each counter moved. */
+static void xtcp_expect_rcv(struct kunit *test, struct sk_buff *skb, unsigned long errs,
+			    unsigned long csum, unsigned long nosock)
+{
+	struct xtcp_counts before, after;
+
+	xtcp_counts_read(&before);
+	/* the IP layer calls the handler from softirq, under rcu_read_lock() */
+	local_bh_disable();
+	rcu_read_lock();
+	KUNIT_EXPECT_EQ(test, xtcp_v4_rcv(skb), 0);
+	rcu_read_unlock();
+	local_bh_enable();
+	xtcp_counts_read(&after);
+
+	KUNIT_EXPECT_EQ(test, after.in - before.in, 1UL);
+	KUNIT_EXPECT_EQ(test, after.errs - before.errs, errs);
+	KUNIT_EXPECT_EQ(test, after.csum - before.csum, csum);
+	KUNIT_EXPECT_EQ(test, after.nosock - before.nosock, nosock);
+}
+
+static void xtcp_rcv_valid_test(struct kunit *test)
+{
+	xtcp_expect_rcv(test, xtcp_test_segment(test, 20, 5, 0, xtcp_protocol), 0, 0, 1);
+}
+
+static void xtcp_rcv_valid_payload_options_test(struct kunit *test)
+{
+	/* 40-byte header (options are zero, i.e. End of Option List) and 100 data bytes */
+	xtcp_expect_rcv(test, xtcp_test_segment(test, 40, 10, 100, xtcp_protocol), 0, 0, 1);
+}
+
+static void xtcp_rcv_truncated_header_test(struct kunit *test)
+{
+	xtcp_expect_rcv(test, xtcp_test_segment(test, 12, 0, 0, xtcp_protocol), 1, 0, 0);
+}
+
+static void xtcp_rcv_doff_too_small_test(struct kunit *test)
+{
+	xtcp_expect_rcv(test, xtcp_test_segment(test, 20, 4, 0, xtcp_protocol), 1, 0, 0);
+}
+
+static void xtcp_rcv_doff_beyond_segment_test(struct kunit *test)
+{
+	/* data offset claims 60 bytes of header, the datagram holds 24 */
+	xtcp_expect_rcv(test, xtcp_test_segment(test, 20, 15, 4, xtcp_protocol), 1, 0, 0);
+}
+
+static void xtcp_rcv_tcp_pseudo_header_test(struct kunit *test)
+{
+	/* checksummed as real TCP (protocol 6 in the pseudo-header): not ours */
+	xtcp_expect_rcv(test, xtcp_test_segment(test, 20, 5, 10, IPPROTO_TCP), 1, 1, 0);
+}
+
+static void xtcp_rcv_corrupted_test(struct kunit *test)
+{
+	struct sk_buff *skb = xtcp_test_segment(test, 20, 5, 10, xtcp_protocol);
+
+	skb->data[25] ^= 0x40;	/* flip one payload bit after the checksum was made */
+	xtcp_expect_rcv(test, skb, 1, 1, 0);
+}
+
+static struct kunit_case xtcp_module_cases[] = {
+	KUNIT_CASE_PARAM(xtcp_check_protocol_test, xtcp_proto_gen_params),
+	{}
+};
+
+static struct kunit_suite xtcp_module_suite = {
+	.name = "xtcp_module",
+	.test_cases = xtcp_module_cases,
+};
+
+static struct kunit_case xtcp_input_cases[] = {
+	KUNIT_CASE(xtcp_rcv_valid_test),
+	KUNIT_CASE(xtcp_rcv_valid_payload_options_test),
+	KUNIT_CASE(xtcp_rcv_truncated_header_test),
+	KUNIT_CASE(xtcp_rcv_doff_too_small_test),
+	KUNIT_CASE(xtcp_rcv_doff_beyond_segment_test),
+	KUNIT_CASE(xtcp_rcv_tcp_pseudo_header_test),
+	KUNIT_CASE(xtcp_rcv_corrupted_test),
+	{}
+};
+
+static struct kunit_suite xtcp_input_suite = {
+	.name = "xtcp_input",
+	.test_cases = xtcp_input_cases,
+};
+
+kunit_test_suites(&xtcp_module_suite, &xtcp_input_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for xtcp");

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xtcp: module entry and exit.
+ *
+ * Registration mirrors inet_init() in net/ipv4/af_inet.c for TCP, in the same order:
+ *   proto_register(&tcp_prot)            -> proto_register(&xtcp_prot)
+ *   per-netns state (tcp_sk_ops)         -> register_pernet_subsys(&xtcp_net_ops)
+ *   inet_add_protocol(&tcp_protocol, 6)  -> inet_add_protocol(&xtcp_protocol_handler, N)
+ *   inet_register_protosw(inetsw_array)  -> inet_register_protosw(&xtcp_protosw)
+ * The last step makes socket(AF_INET, SOCK_STREAM, N) reach us, so it comes last; exit
+ * undoes the steps in reverse, and a failed step undoes the ones before it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <net/protocol.h>
+#include <kunit/visibility.h>
+#include "xtcp.h"
+
+/* The IP protocol number we own; fixed once the module is loaded. */
+int xtcp_protocol = IPPROTO_XTCP;
+module_param_named(protocol, xtcp_protocol, int, 0444);
+MODULE_PARM_DESC(protocol, "IP protocol number to own (1-254, default 253)");
+EXPORT_SYMBOL_IF_KUNIT(xtcp_protocol);
+
+unsigned int xtcp_net_id __read_mostly;
+
+/**
+ * xtcp_check_protocol - is @protocol a number xtcp may try to own?
+ * @protocol: candidate IP protocol number
+ *
+ * 0 is IPPROTO_IP (socket()'s "any protocol" wildcard) and 255 is IPPROTO_RAW, reserved
+ * by IANA; numbers outside 0..255 do not fit the IP header.  Whether another protocol
+ * already owns the number is found out by inet_add_protocol().
+ *
+ * Context: process.
+ * Return: 0 if usable, -EINVAL otherwise.
+ */
+int xtcp_check_protocol(int protocol)
+{
+	if (protocol <= IPPROTO_IP || protocol >= IPPROTO_RAW)
+		return -EINVAL;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_check_protocol);
+
+/* Per-netns setup and teardown; run in process context by the netns core. */
+static int __net_init xtcp_net_init(struct net *net)
+{
+	struct xtcp_net *xn = xtcp_pernet(net);
+	int err;
+
+	xn->mib = alloc_percpu(struct xtcp_mib);
+	if (!xn->mib)
+		return -ENOMEM;
+	err = xtcp_proc_init_net(net);
+	if (err)
+		free_percpu(xn->mib);
+	return err;
+}
+
+static void __net_exit xtcp_net_exit(struct net *net)
+{
+	xtcp_proc_exit_net(net);
+	free_percpu(xtcp_pernet(net)->mib);
+}
+
+static struct pernet_operations xtcp_net_ops = {
+	.init = xtcp_net_init,
+	.exit = xtcp_net_exit,
+	.id   = &xtcp_net_id,
+	.size = sizeof(struct xtcp_net),
+};
+
+/* Input hooks, like tcp_protocol in af_inet.c; called in softirq context. */
+static struct net_protocol xtcp_protocol_handler = {
+	.handler	= xtcp_v4_rcv,
+	.err_handler	= xtcp_v4_err,
+	.no_policy	= 1,
+};
+
+/* socket(AF_INET, SOCK_STREAM, xtcp_protocol) -> xtcp_prot + xtcp_stream_ops. */
+static struct inet_protosw xtcp_protosw = {
+	.type		= SOCK_STREAM,
+	.prot		= &xtcp_prot,
+	.ops		= &xtcp_stream_ops,
+};
+
+static int __init xtcp_init(void)
+{
+	int err;
+
+	err = xtcp_check_protocol(xtcp_protocol);
+	if (err) {
+		pr_err("protocol=%d is not a usable IP protocol number (valid: 1-254)\n",
+		       xtcp_protocol);
+		return err;
+	}
+
+	err = proto_register(&xtcp_prot, 1);
+	if (err) {
+		pr_err("proto_register failed: %d\n", err);
+		return err;
+	}
+
+	err = register_pernet_subsys(&xtcp_net_ops);
+	if (err) {
+		pr_err("per-netns setup failed: %d\n", err);
+		goto out_proto;
+	}
+
+	if (inet_add_protocol(&xtcp_protocol_handler, xtcp_protocol) < 0) {
+		pr_err("IP protocol %d is already in use by another protocol; load with protocol=<free number>\n",
+		       xtcp_protocol);
+		err = -EBUSY;
+		goto out_pernet;
+	}
+
+	xtcp_protosw.protocol = xtcp_protocol;
+	inet_register_protosw(&xtcp_protosw);
+
+	pr_info("loaded: socket(AF_INET, SOCK_STREAM, %d) is xtcp\n", xtcp_protocol);
+	return 0;
+
+out_pernet:
+	unregister_pernet_subsys(&xtcp_net_ops);
+out_proto:
+	proto_unregister(&xtcp_prot);
+	return err;
+}
+
+/*
+ * Unload can only happen once no xtcp socket exists: every socket holds a reference on
+ * this module (sk_alloc() takes one through xtcp_prot.owner), so rmmod gets EBUSY before.
+ */
+static void __exit xtcp_exit(void)
+{
+	inet_unregister_protosw(&xtcp_protosw);
+	inet_del_protocol(&xtcp_protocol_handler, xtcp_protocol);
+	/* inet_del_protocol() waited for readers of the handler: no softirq is in it now. */
+	unregister_pernet_subsys(&xtcp_net_ops);
+	proto_unregister(&xtcp_prot);
+	pr_info("unloaded\n");
+}
+
+module_init(xtcp_init);
+module_exit(xtcp_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("xtcp: TCP on its own IP protocol number, as a loadable module");
+MODULE_AUTHOR("The xtcp developers");
+/*
+ * socket(AF_INET, SOCK_STREAM, 253) loads us through request_module() in inet_create(),
+ * which asks for "net-pf-2-proto-253-type-1".  The type is written as 1 because
+ * SOCK_STREAM is an enum in the kernel, which __stringify() would not turn into a number.
+ */
+MODULE_ALIAS_NET_PF_PROTO_TYPE(PF_INET, IPPROTO_XTCP, 1);

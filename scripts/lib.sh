@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for the xtcp scripts: cache location, messages, host packages.
+# Sourced, never run.
+
+XTCP_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+XTCP_CACHE=${XTCP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xtcp}
+# The Debian kernel we pin; fetch scripts fall back to the newest 6.12.x+deb12 listed.
+XTCP_STOCK_ABI=${XTCP_STOCK_ABI:-6.12.117+deb12}
+export XTCP_TOP XTCP_CACHE
+
+say() { printf '\033[1mxtcp:\033[0m %s\n' "$*" >&2; }
+die() { printf 'xtcp: error: %s\n' "$*" >&2; exit 1; }
+
+# need_pkgs PKG... - install the Debian packages that are missing (apt-get, no recommends).
+need_pkgs() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	say "installing Debian packages: ${missing[*]}"
+	local sudo=
+	[ "$(id -u)" -eq 0 ] || sudo=sudo
+	$sudo apt-get update -qq >/dev/null || die "apt-get update failed"
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+		"${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
+}
+
+# Packages every part of the harness needs on the host.
+XTCP_HOST_PKGS=(make gcc gcc-12 libc6-dev flex bison bc libelf-dev libssl-dev dwarves ccache
+		rsync cpio xz-utils zstd kmod sparse busybox-static qemu-system-x86
+		qemu-system-data iproute2 python3 perl)
+
+# newest_version PKG_GLOB_REGEX - print the newest package name matching a regex in apt's lists.
+newest_pkg() {
+	apt-cache pkgnames 2>/dev/null | grep -E "$1" | sort -V | tail -n 1
+}
