@@ -12,8 +12,8 @@
 #   make clean           remove build/ (caches in ~/.cache/xtcp stay; see README)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
-USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -Iinclude/uapi
-USER_PROGS := $(patsubst user/%.c,build/user/%,$(wildcard user/examples/*.c user/tests/*.c))
+USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -pthread -Iinclude/uapi
+USER_PROGS := $(patsubst user/%.c,build/user/%,$(wildcard user/examples/*.c user/tests/*.c user/bench/*.c))
 
 .PHONY: all modules stock debug user lint check demo clean
 

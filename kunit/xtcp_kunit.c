@@ -56,7 +56,8 @@ static void xtcp_check_protocol_test(struct kunit *test)
  * Build a datagram as ip_local_deliver_finish() hands it to us: network header set,
  * skb->data at the transport header.  @hdr_bytes of TCP header (data offset @doff
  * words) followed by @payload bytes; the checksum is computed over the pseudo-header
- * with protocol number @csum_proto.
+ * with protocol number @csum_proto.  The segment is a RST, which nothing answers, so
+ * each test sees only its own segment in the counters.
  */
 static struct sk_buff *xtcp_test_segment(struct kunit *test, unsigned int hdr_bytes,
 					 u8 doff, unsigned int payload, u8 csum_proto)
@@ -89,7 +90,7 @@ static struct sk_buff *xtcp_test_segment(struct kunit *test, unsigned int hdr_by
 		th->dest = htons(5001);
 		th->seq = htonl(1);
 		th->doff = doff;
-		th->syn = 1;
+		th->rst = 1;
 		th->window = htons(65535);
 		th->check = csum_tcpudp_magic(iph->saddr, iph->daddr, len, csum_proto,
 					      csum_partial(th, len, 0));

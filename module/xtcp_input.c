@@ -1,92 +1,247 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xtcp: segment reception, the counterpart of tcp_v4_rcv() in net/ipv4/tcp_ipv4.c.
+ * xtcp: the state machine for arriving segments, like net/ipv4/tcp_input.c
+ * (tcp_rcv_state_process, tcp_rcv_synsent_state_process, tcp_conn_request, tcp_reset).
+ * RFC 9293 3.10.7 "SEGMENT ARRIVES" is the reference; comments name its steps.
  *
- * The IP layer hands us every datagram whose protocol field is xtcp_protocol
- * (ip_local_deliver_finish -> ip_protocol_deliver_rcu -> xtcp_v4_rcv), in softirq context
- * under rcu_read_lock().  The segment is RFC 9293's TCP header byte for byte; only the
- * pseudo-header of the checksum carries our protocol number instead of 6.
+ * Every function here runs with the socket locked: in softirq (bh_lock_sock), or in
+ * process context when release_sock() replays the socket's backlog.
  */
-#include <linux/skbuff.h>
-#include <linux/tcp.h>
-#include <net/checksum.h>
-#include <net/ip.h>
-#include <net/xfrm.h>
+#include <net/route.h>
 #include <kunit/visibility.h>
 #include "xtcp.h"
 
 /**
- * xtcp_v4_rcv - receive one segment
- * @skb: the datagram, with skb->data at the transport header
+ * xtcp_rcv_wnd_init - the receive window to offer in the handshake
+ * @sk: the socket (or listener)
  *
- * Validates the segment the way tcp_v4_rcv() does: it must hold a whole header
- * (data offset at least 5 words and within the datagram) and its checksum over the
- * IPv4 pseudo-header with our protocol number must be correct.  A malformed segment is
- * dropped and counted in InErrs (and InCsumErrors for a bad checksum).  Socket lookup
- * comes with connection establishment; until then a valid segment finds no socket and
- * is counted as such.
- *
- * Context: softirq, rcu_read_lock() held.
- * Return: 0; the skb is always consumed.
+ * Context: any.
+ * Return: half the receive buffer, as SO_RCVBUF is doubled for overhead.
  */
-int xtcp_v4_rcv(struct sk_buff *skb)
+u32 xtcp_rcv_wnd_init(const struct sock *sk)
 {
-	struct net *net = dev_net(skb->dev);
-	enum skb_drop_reason reason = SKB_DROP_REASON_NOT_SPECIFIED;
-	const struct tcphdr *th;
+	return max_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2, XTCP_MSS_DEFAULT);
+}
 
-	if (skb->pkt_type != PACKET_HOST)
-		goto discard;
+/* The connection is refused or reset: set the errno Linux gives, then close. */
+static void xtcp_reset(struct sock *sk)
+{
+	int err;
 
-	XTCP_INC_STATS(net, XTCP_MIB_INSEGS);
+	switch (sk->sk_state) {
+	case TCP_SYN_SENT:
+		err = ECONNREFUSED;
+		break;
+	case TCP_CLOSE_WAIT:
+		err = EPIPE;
+		break;
+	case TCP_CLOSE:
+		return;
+	default:
+		err = ECONNRESET;
+	}
+	if ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT))
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ESTABRESETS);
+	WRITE_ONCE(sk->sk_err, err);
+	sk_error_report(sk);
+	xtcp_done(sk);
+}
 
-	if (!pskb_may_pull(skb, sizeof(struct tcphdr))) {
-		reason = SKB_DROP_REASON_PKT_TOO_SMALL;
-		goto bad_packet;
+/* The options of a SYN or SYN-ACK fix the connection's; both sides must offer one. */
+static void xtcp_negotiate(struct xtcp_sock *xs, const struct xtcp_options_received *opt)
+{
+	xs->rx_opt = *opt;
+	if (!opt->wscale_ok) {
+		xs->rx_opt.snd_wscale = 0;
+		xs->rcv_wscale = 0;
 	}
-	th = (const struct tcphdr *)skb->data;
-	if (th->doff < sizeof(struct tcphdr) / 4) {
-		reason = SKB_DROP_REASON_PKT_TOO_SMALL;
-		goto bad_packet;
-	}
-	if (!pskb_may_pull(skb, th->doff * 4)) {
-		reason = SKB_DROP_REASON_PKT_TOO_SMALL;
-		goto bad_packet;
-	}
-	if (skb_checksum_init(skb, xtcp_protocol, inet_compute_pseudo) ||
-	    skb_checksum_complete(skb)) {
-		reason = SKB_DROP_REASON_TCP_CSUM;
-		XTCP_INC_STATS(net, XTCP_MIB_INCSUMERRORS);
-		goto bad_packet;
-	}
+	xs->tstamp_ok = opt->saw_tstamp;
+	if (opt->saw_tstamp)
+		xs->ts_recent = opt->rcv_tsval;
+	xs->mss_cache = xtcp_clamp_mss(opt->mss_clamp, xs->advmss);
+}
 
-	if (!xfrm4_policy_check(NULL, XFRM_POLICY_IN, skb)) {
-		reason = SKB_DROP_REASON_XFRM_POLICY;
-		goto discard;
-	}
-	XTCP_INC_STATS(net, XTCP_MIB_NOSOCKET);
-	reason = SKB_DROP_REASON_NO_SOCKET;
-	goto discard;
+/*
+ * SYN_SENT, RFC 9293 3.10.7.3.  Return 1 if the caller must answer with a RST, else 0
+ * (the segment is done with).
+ */
+static int xtcp_rcv_synsent_state_process(struct sock *sk, struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	const struct tcphdr *th = tcp_hdr(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_options_received opt = {};
 
-bad_packet:
-	XTCP_INC_STATS(net, XTCP_MIB_INERRS);
-discard:
-	kfree_skb_reason(skb, reason);
+	xtcp_parse_options(th, th->doff * 4, &opt);
+	if (th->ack) {
+		/* first: an ACK of anything but our SYN is not for this connection */
+		if (!xtcp_after(cb->ack_seq, xs->iss) || xtcp_after(cb->ack_seq, xs->snd_nxt))
+			return !th->rst;
+		/* second: a RST with an acceptable ACK refuses the connection */
+		if (th->rst) {
+			xtcp_reset(sk);
+			return 0;
+		}
+		if (!th->syn)
+			return 0;
+		/* fourth: SYN-ACK, the connection is established */
+		xs->rcv_nxt = cb->seq + 1;
+		xs->snd_una = cb->ack_seq;
+		xs->snd_wnd = ntohs(th->window);	/* never scaled in a SYN */
+		xtcp_negotiate(xs, &opt);
+		xtcp_set_state(sk, TCP_ESTABLISHED);
+		xtcp_clear_xmit_timers(sk);
+		xtcp_send_ack(sk);
+		sk->sk_state_change(sk);
+		return 0;
+	}
+	if (th->rst)
+		return 0;
+	if (th->syn) {
+		/* simultaneous open: SYN_RECV, answer with SYN-ACK (same ISS) */
+		xs->rcv_nxt = cb->seq + 1;
+		xs->snd_wnd = ntohs(th->window);
+		xtcp_negotiate(xs, &opt);
+		xtcp_set_state(sk, TCP_SYN_RECV);
+		xtcp_transmit_ctl(sk, TCPHDR_SYN | TCPHDR_ACK, xs->iss);
+	}
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(xtcp_v4_rcv);
+
+/* RFC 9293 3.10.7.4 first check: is the segment in the receive window? */
+static bool xtcp_sequence_ok(const struct xtcp_sock *xs, u32 seq, u32 end_seq)
+{
+	u32 wnd = xs->rcv_wnd, last = xs->rcv_nxt + wnd - 1;
+
+	if (seq == end_seq)
+		return wnd ? xtcp_between(xs->rcv_nxt, seq, last) : seq == xs->rcv_nxt;
+	if (!wnd)
+		return false;
+	return xtcp_between(xs->rcv_nxt, seq, last) ||
+	       xtcp_between(xs->rcv_nxt, end_seq - 1, last);
+}
 
 /**
- * xtcp_v4_err - ICMP error for a segment we sent
- * @skb: the ICMP message, skb->data at the quoted IP header's payload
- * @info: ICMP-type-specific data (the MTU for "fragmentation needed")
+ * xtcp_rcv_state_process - a segment for a socket in any state but ESTABLISHED's fast
+ * path, like tcp_rcv_state_process()
+ * @sk: the socket, locked
+ * @skb: the segment, validated, with XTCP_SKB_CB filled in; not freed here
  *
- * xtcp sends no segments yet, so no ICMP error can belong to one of our sockets.
+ * LISTEN: a SYN creates a request (xtcp_conn_request()).  SYN_SENT: see above.  Others:
+ * check the sequence number, then RST, SYN and ACK in that order; an acceptable ACK
+ * moves SYN_RECV to ESTABLISHED.  Data and FIN come with later work.
  *
- * Context: softirq, rcu_read_lock() held.
- * Return: 0 (the error was examined).
+ * Context: softirq or process (backlog), socket locked.
+ * Return: 1 if the caller must answer @skb with a RST, 0 otherwise.
  */
-int xtcp_v4_err(struct sk_buff *skb, u32 info)
+int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 {
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	const struct tcphdr *th = tcp_hdr(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	switch (sk->sk_state) {
+	case TCP_CLOSE:
+		return 0;
+	case TCP_LISTEN:
+		if (th->ack)
+			return 1;
+		if (th->rst || !th->syn || th->fin)
+			return 0;
+		xtcp_conn_request(sk, skb);
+		return 0;
+	case TCP_SYN_SENT:
+		return xtcp_rcv_synsent_state_process(sk, skb);
+	}
+
+	if (!xtcp_sequence_ok(xs, cb->seq, cb->end_seq)) {
+		if (!th->rst)
+			xtcp_send_ack(sk);	/* RFC 9293: answer with an ACK */
+		return 0;
+	}
+	if (th->rst) {
+		xtcp_reset(sk);
+		return 0;
+	}
+	if (th->syn) {
+		/* RFC 5961 4: a SYN in the window gets a challenge ACK */
+		xtcp_send_ack(sk);
+		return 0;
+	}
+	if (!th->ack)
+		return 0;
+
+	switch (sk->sk_state) {
+	case TCP_SYN_RECV:
+		if (!xtcp_between(xs->snd_una, cb->ack_seq, xs->snd_nxt))
+			return 1;
+		xs->snd_una = cb->ack_seq;
+		xs->snd_wnd = ntohs(th->window) << xs->rx_opt.snd_wscale;
+		xtcp_clear_xmit_timers(sk);
+		xtcp_set_state(sk, TCP_ESTABLISHED);
+		sk->sk_state_change(sk);
+		break;
+	case TCP_ESTABLISHED:
+		if (xtcp_after(cb->ack_seq, xs->snd_una) && !xtcp_after(cb->ack_seq, xs->snd_nxt))
+			xs->snd_una = cb->ack_seq;
+		break;
+	}
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_rcv_state_process);
+
+/**
+ * xtcp_conn_request - a SYN arrived at a listener, like tcp_conn_request()
+ * @sk: the listener, locked
+ * @skb: the SYN
+ *
+ * Unless the listener's queues are full, a request minisocket is created with a secure
+ * ISN and the options of the SYN, put in the established hash, and answered with a
+ * SYN-ACK; its timer re-sends the SYN-ACK until the ACK comes.
+ *
+ * Context: softirq or process (backlog), listener locked.
+ * Return: 0.
+ */
+int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	const struct tcphdr *th = tcp_hdr(skb);
+	const struct iphdr *iph = ip_hdr(skb);
+	struct xtcp_options_received opt = {};
+	struct xtcp_request_sock *req;
+
+	if (skb_rtable(skb) && skb_rtable(skb)->rt_flags & (RTCF_BROADCAST | RTCF_MULTICAST))
+		goto drop;
+	if (sk_acceptq_is_full(sk)) {
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LISTENOVERFLOWS);
+		goto drop;
+	}
+	if (xtcp_sk(sk)->syn_qlen >= min_t(u32, READ_ONCE(sk->sk_max_ack_backlog),
+					   READ_ONCE(xn->sysctl_max_syn_backlog)))
+		goto drop;
+
+	req = xtcp_reqsk_alloc(sk, skb);
+	if (!req)
+		goto drop;
+	xtcp_parse_options(th, th->doff * 4, &opt);
+	req->rcv_isn = XTCP_SKB_CB(skb)->seq;
+	req->snt_isn = xtcp_secure_isn(iph->daddr, iph->saddr, th->dest, th->source,
+				       ktime_get_real_ns());
+	req->rcv_wnd = xtcp_rcv_wnd_init(sk);
+	req->mss = opt.mss_clamp;
+	req->wscale_ok = opt.wscale_ok;
+	req->snd_wscale = opt.snd_wscale;
+	req->rcv_wscale = opt.wscale_ok ? xtcp_select_wscale(READ_ONCE(sk->sk_rcvbuf)) : 0;
+	req->sack_ok = opt.sack_ok;
+	req->tstamp_ok = opt.saw_tstamp;
+	req->ts_recent = opt.rcv_tsval;
+
+	xtcp_reqsk_queue_hash_add(sk, req);
+	xtcp_v4_send_synack(sk, req);
+	xtcp_reqsk_put(req);
+	return 0;
+drop:
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LISTENDROPS);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_conn_request);

@@ -3,6 +3,7 @@
  * xtcp: module entry and exit.
  *
  * Registration mirrors inet_init() in net/ipv4/af_inet.c for TCP, in the same order:
+ *   (request sock slab, in proto_register) -> xtcp_reqsk_init()
  *   proto_register(&tcp_prot)            -> proto_register(&xtcp_prot)
  *   per-netns state (tcp_sk_ops)         -> register_pernet_subsys(&xtcp_net_ops)
  *   inet_add_protocol(&tcp_protocol, 6)  -> inet_add_protocol(&xtcp_protocol_handler, N)
@@ -44,24 +45,45 @@ int xtcp_check_protocol(int protocol)
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_check_protocol);
 
-/* Per-netns setup and teardown; run in process context by the netns core. */
+/*
+ * Per-netns setup and teardown; run in process context by the netns core.  A namespace
+ * only goes away once no user socket is left in it (each holds a reference on it), so
+ * no listener, request or connection of ours is left either.
+ */
 static int __net_init xtcp_net_init(struct net *net)
 {
 	struct xtcp_net *xn = xtcp_pernet(net);
 	int err;
 
+	xtcp_hash_init_net(xn);
 	xn->mib = alloc_percpu(struct xtcp_mib);
 	if (!xn->mib)
 		return -ENOMEM;
+	err = xtcp_sysctl_init_net(net);
+	if (err)
+		goto out_mib;
+	err = xtcp_v4_ctl_init_net(net);
+	if (err)
+		goto out_sysctl;
 	err = xtcp_proc_init_net(net);
 	if (err)
-		free_percpu(xn->mib);
+		goto out_ctl;
+	return 0;
+
+out_ctl:
+	xtcp_v4_ctl_exit_net(net);
+out_sysctl:
+	xtcp_sysctl_exit_net(net);
+out_mib:
+	free_percpu(xn->mib);
 	return err;
 }
 
 static void __net_exit xtcp_net_exit(struct net *net)
 {
 	xtcp_proc_exit_net(net);
+	xtcp_v4_ctl_exit_net(net);
+	xtcp_sysctl_exit_net(net);
 	free_percpu(xtcp_pernet(net)->mib);
 }
 
@@ -97,10 +119,14 @@ static int __init xtcp_init(void)
 		return err;
 	}
 
+	err = xtcp_reqsk_init();
+	if (err)
+		return err;
+
 	err = proto_register(&xtcp_prot, 1);
 	if (err) {
 		pr_err("proto_register failed: %d\n", err);
-		return err;
+		goto out_reqsk;
 	}
 
 	err = register_pernet_subsys(&xtcp_net_ops);
@@ -126,6 +152,8 @@ out_pernet:
 	unregister_pernet_subsys(&xtcp_net_ops);
 out_proto:
 	proto_unregister(&xtcp_prot);
+out_reqsk:
+	xtcp_reqsk_exit();
 	return err;
 }
 
@@ -140,6 +168,7 @@ static void __exit xtcp_exit(void)
 	/* inet_del_protocol() waited for readers of the handler: no softirq is in it now. */
 	unregister_pernet_subsys(&xtcp_net_ops);
 	proto_unregister(&xtcp_prot);
+	xtcp_reqsk_exit();
 	pr_info("unloaded\n");
 }
 

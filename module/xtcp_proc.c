@@ -2,6 +2,10 @@
 /*
  * xtcp: /proc/net files of each network namespace.
  *
+ * /proc/net/xtcp lists listeners, request minisockets and connections in the format of
+ * /proc/net/tcp (tcp4_seq_show()): state in TCP's hex codes (0A LISTEN, 03 SYN_RECV for
+ * a request, 01 ESTABLISHED ...), queues, timer, uid and inode.
+ *
  * /proc/net/xtcp_stat holds the counters in the format of /proc/net/netstat: a line of
  * names and a line of values, both starting with "Xtcp:", so that tools that read
  * /proc/net/netstat (nstat-style parsers) read it too.
@@ -13,10 +17,23 @@
 #include "xtcp.h"
 
 static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
-	[XTCP_MIB_INSEGS]	= "InSegs",
-	[XTCP_MIB_INERRS]	= "InErrs",
-	[XTCP_MIB_INCSUMERRORS]	= "InCsumErrors",
-	[XTCP_MIB_NOSOCKET]	= "NoSocket",
+	[XTCP_MIB_INSEGS]		= "InSegs",
+	[XTCP_MIB_OUTSEGS]		= "OutSegs",
+	[XTCP_MIB_INERRS]		= "InErrs",
+	[XTCP_MIB_INCSUMERRORS]		= "InCsumErrors",
+	[XTCP_MIB_NOSOCKET]		= "NoSocket",
+	[XTCP_MIB_OUTRSTS]		= "OutRsts",
+	[XTCP_MIB_ACTIVEOPENS]		= "ActiveOpens",
+	[XTCP_MIB_PASSIVEOPENS]		= "PassiveOpens",
+	[XTCP_MIB_ATTEMPTFAILS]		= "AttemptFails",
+	[XTCP_MIB_ESTABRESETS]		= "EstabResets",
+	[XTCP_MIB_SYNRETRANS]		= "SynRetrans",
+	[XTCP_MIB_SYNACKRETRANS]	= "SynAckRetrans",
+	[XTCP_MIB_LISTENOVERFLOWS]	= "ListenOverflows",
+	[XTCP_MIB_LISTENDROPS]		= "ListenDrops",
+	[XTCP_MIB_SYNCOOKIESSENT]	= "SyncookiesSent",
+	[XTCP_MIB_SYNCOOKIESRECV]	= "SyncookiesRecv",
+	[XTCP_MIB_SYNCOOKIESFAILED]	= "SyncookiesFailed",
 };
 
 /**
@@ -49,6 +66,85 @@ static int xtcp_stat_show(struct seq_file *seq, void *v)
 	return 0;
 }
 
+#define XTCP_PROC_LINE	150	/* line width of /proc/net/tcp, padding included */
+
+/* Timer column: 1 = retransmission timer pending, with the jiffies left. */
+static void xtcp_proc_timer(const struct timer_list *t, int *active, long *left)
+{
+	*active = timer_pending(t) ? 1 : 0;
+	*left = *active ? (long)(READ_ONCE(t->expires) - jiffies) : 0;
+}
+
+static void xtcp_proc_sock(struct seq_file *f, struct sock *sk, int i)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+	const struct inet_sock *inet = inet_sk(sk);
+	int state = inet_sk_state_load(sk), active;
+	u32 rx_queue, tx_queue;
+	long left;
+
+	if (state == TCP_LISTEN) {
+		rx_queue = READ_ONCE(sk->sk_ack_backlog);
+		tx_queue = 0;
+	} else {
+		rx_queue = 0;
+		tx_queue = READ_ONCE(xs->snd_nxt) - READ_ONCE(xs->snd_una);
+	}
+	xtcp_proc_timer(&xs->retransmit_timer, &active, &left);
+	seq_setwidth(f, XTCP_PROC_LINE - 1);
+	seq_printf(f, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d %pK %lu %u %u %u %d",
+		   i, inet->inet_rcv_saddr, ntohs(inet->inet_sport), inet->inet_daddr,
+		   ntohs(inet->inet_dport), state, tx_queue, rx_queue, active,
+		   jiffies_delta_to_clock_t(left), xs->retransmits,
+		   from_kuid_munged(seq_user_ns(f), sock_i_uid(sk)), 0, sock_i_ino(sk),
+		   refcount_read(&sk->sk_refcnt), sk, jiffies_to_clock_t(xs->rto), 0, 0, 10, -1);
+	seq_pad(f, '\n');
+}
+
+static void xtcp_proc_req(struct seq_file *f, struct xtcp_request_sock *req, int i)
+{
+	long left = READ_ONCE(req->timer.expires) - jiffies;
+
+	seq_setwidth(f, XTCP_PROC_LINE - 1);
+	seq_printf(f, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %u %d %pK",
+		   i, req->common.skc_rcv_saddr, req->common.skc_num, req->common.skc_daddr,
+		   ntohs(req->common.skc_dport), TCP_SYN_RECV, 0, 0, 1,
+		   jiffies_delta_to_clock_t(left), req->num_retrans,
+		   from_kuid_munged(seq_user_ns(f), sock_i_uid(req->listener)), 0, 0, 0, req);
+	seq_pad(f, '\n');
+}
+
+/*
+ * seq_file show for /proc/net/xtcp: listeners, then the established hash (connections
+ * and requests), walked under RCU.  Process context.
+ */
+static int xtcp_seq_show(struct seq_file *f, void *v)
+{
+	struct xtcp_net *xn = xtcp_pernet(seq_file_single_net(f));
+	struct sock_common *skc;
+	struct xtcp_sock *xs;
+	int b, i = 0;
+
+	seq_setwidth(f, XTCP_PROC_LINE - 1);
+	seq_puts(f, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode");
+	seq_pad(f, '\n');
+	rcu_read_lock();
+	for (b = 0; b < XTCP_LHASH_SIZE; b++)
+		hlist_for_each_entry_rcu(xs, &xn->lhash2[b], listen_node)
+			xtcp_proc_sock(f, (struct sock *)xs, i++);
+	for (b = 0; b < XTCP_EHASH_SIZE; b++) {
+		hlist_for_each_entry_rcu(skc, &xn->ehash[b].chain, skc_node) {
+			if (skc->skc_state == TCP_NEW_SYN_RECV)
+				xtcp_proc_req(f, container_of(skc, struct xtcp_request_sock,
+							      common), i++);
+			else
+				xtcp_proc_sock(f, (struct sock *)skc, i++);
+		}
+	}
+	rcu_read_unlock();
+	return 0;
+}
+
 /**
  * xtcp_proc_init_net - create the /proc/net files of a namespace
  * @net: the new namespace
@@ -61,6 +157,11 @@ int xtcp_proc_init_net(struct net *net)
 	if (!proc_create_net_single(XTCP_PROC_STAT, 0444, net->proc_net, xtcp_stat_show,
 				    NULL))
 		return -ENOMEM;
+	if (!proc_create_net_single(XTCP_PROC_SOCKETS, 0444, net->proc_net, xtcp_seq_show,
+				    NULL)) {
+		remove_proc_entry(XTCP_PROC_STAT, net->proc_net);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -72,5 +173,6 @@ int xtcp_proc_init_net(struct net *net)
  */
 void xtcp_proc_exit_net(struct net *net)
 {
+	remove_proc_entry(XTCP_PROC_SOCKETS, net->proc_net);
 	remove_proc_entry(XTCP_PROC_STAT, net->proc_net);
 }

@@ -19,53 +19,118 @@
 #include <net/ip.h>
 #include <net/sock.h>
 #include <net/tcp_states.h>
+#include <kunit/visibility.h>
 #include "xtcp.h"
 
-/*
- * Calls that later work (the handshake, the byte stream) will implement answer as Linux
- * answers an operation a protocol does not support: EOPNOTSUPP.
+/**
+ * xtcp_set_state - move @sk to @state, like tcp_set_state()
+ * @sk: the socket, locked
+ * @state: the new TCP state
+ *
+ * Leaving for CLOSE takes the socket out of the tables and releases its port unless
+ * bind() fixed it; a connection attempt that ends there counts in AttemptFails.  The
+ * generic sock:inet_sock_set_state tracepoint fires.
+ *
+ * Context: process, softirq or timer, socket locked.
  */
-static int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
+void xtcp_set_state(struct sock *sk, int state)
 {
-	return -EOPNOTSUPP;
+	int oldstate = sk->sk_state;
+
+	if (state == TCP_CLOSE) {
+		if ((1 << oldstate) & (TCPF_SYN_SENT | TCPF_SYN_RECV))
+			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ATTEMPTFAILS);
+		sk->sk_prot->unhash(sk);
+		if (xtcp_sk(sk)->bind_bucket && !(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
+			xtcp_put_port(sk);
+	}
+	inet_sk_set_state(sk, state);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_set_state);
+
+/**
+ * xtcp_done - the connection is over: close and wake whoever waits, like tcp_done()
+ * @sk: the socket, locked
+ *
+ * Context: process, softirq or timer, socket locked.
+ */
+void xtcp_done(struct sock *sk)
+{
+	xtcp_set_state(sk, TCP_CLOSE);
+	xtcp_clear_xmit_timers(sk);
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
+	if (!sock_flag(sk, SOCK_DEAD))
+		sk->sk_state_change(sk);
 }
 
-static int xtcp_bind(struct sock *sk, struct sockaddr *uaddr, int addr_len)
+/**
+ * xtcp_init_sock - a new socket from socket(), like tcp_init_sock()
+ * @sk: the socket
+ *
+ * Context: process.
+ * Return: 0.
+ */
+int xtcp_init_sock(struct sock *sk)
 {
-	return -EOPNOTSUPP;
-}
+	struct xtcp_sock *xs = xtcp_sk(sk);
 
-static int xtcp_listen(struct socket *sock, int backlog)
-{
-	return -EOPNOTSUPP;
-}
-
-/* connect(AF_UNSPEC) on a socket that never connected: nothing to undo, as in TCP. */
-static int xtcp_disconnect(struct sock *sk, int flags)
-{
+	INIT_HLIST_NODE(&xs->listen_node);
+	INIT_HLIST_HEAD(&xs->syn_queue);
+	xtcp_init_xmit_timers(sk);
+	xs->rto = XTCP_TIMEOUT_INIT;
+	xs->mss_cache = XTCP_MSS_DEFAULT;
+	/* lookups run under RCU: free the memory only after a grace period */
+	sock_set_flag(sk, SOCK_RCU_FREE);
 	return 0;
 }
 
-/* Like inet_csk_accept(): only a listener has connections to hand out. */
-static struct sock *xtcp_accept(struct sock *sk, struct proto_accept_arg *arg)
+/* connect(AF_UNSPEC): drop the connection (RST if it was up), like tcp_disconnect(). */
+static int xtcp_disconnect(struct sock *sk, int flags)
 {
-	arg->err = -EINVAL;
-	return NULL;
+	struct inet_sock *inet = inet_sk(sk);
+	int old_state = sk->sk_state;
+
+	if (old_state == TCP_LISTEN) {
+		xtcp_set_state(sk, TCP_CLOSE);
+		xtcp_listen_stop(sk);
+	} else if ((1 << old_state) & (TCPF_ESTABLISHED | TCPF_SYN_RECV | TCPF_CLOSE_WAIT)) {
+		xtcp_send_active_reset(sk, GFP_KERNEL);
+		WRITE_ONCE(sk->sk_err, ECONNRESET);
+	}
+	if (old_state != TCP_CLOSE)
+		xtcp_set_state(sk, TCP_CLOSE);
+	xtcp_clear_xmit_timers(sk);
+	inet->inet_dport = 0;
+	WRITE_ONCE(sk->sk_shutdown, 0);
+	sk_dst_reset(sk);
+	sk_error_report(sk);
+	return 0;
 }
 
 /*
- * Like tcp_sendmsg() and tcp_recvmsg() on a socket that is not connected: a send fails
- * with EPIPE (and SIGPIPE unless MSG_NOSIGNAL), a receive with ENOTCONN.
+ * The byte stream comes with later work: on a connection, send and receive answer
+ * EOPNOTSUPP.  Without one they answer as tcp_sendmsg() and tcp_recvmsg() do: a send
+ * fails with EPIPE (and SIGPIPE unless MSG_NOSIGNAL), a receive with a pending error
+ * (ECONNRESET after a reset, once) or ENOTCONN.
  */
+static bool xtcp_connected(const struct sock *sk)
+{
+	return (1 << inet_sk_state_load(sk)) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT);
+}
+
 static int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 {
+	if (xtcp_connected(sk))
+		return -EOPNOTSUPP;
 	return sk_stream_error(sk, msg->msg_flags, -EPIPE);
 }
 
 static int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
 			int *addr_len)
 {
-	return -ENOTCONN;
+	if (xtcp_connected(sk))
+		return -EOPNOTSUPP;
+	return sock_error(sk) ?: -ENOTCONN;
 }
 
 /*
@@ -89,36 +154,57 @@ static int xtcp_getsockopt(struct sock *sk, int level, int optname, char __user 
 	return -ENOPROTOOPT;
 }
 
-/* Final close, from inet_release(): the socket is not in any table yet. */
+/*
+ * Final close, from inet_release(), like tcp_close().  Until connection teardown (FIN,
+ * TIME_WAIT) exists, a connection is aborted with a RST; a listener drops its requests
+ * and un-accepted children first.
+ */
 static void xtcp_close(struct sock *sk, long timeout)
 {
 	lock_sock(sk);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
-	inet_sk_set_state(sk, TCP_CLOSE);
+	if (sk->sk_state == TCP_LISTEN) {
+		xtcp_set_state(sk, TCP_CLOSE);
+		xtcp_listen_stop(sk);
+	} else if ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_SYN_RECV | TCPF_CLOSE_WAIT)) {
+		xtcp_send_active_reset(sk, GFP_KERNEL);
+	}
+	if (sk->sk_state != TCP_CLOSE)
+		xtcp_set_state(sk, TCP_CLOSE);
+	xtcp_clear_xmit_timers(sk);
+	xtcp_put_port(sk);
 	sock_orphan(sk);
 	release_sock(sk);
 	sock_put(sk);
 }
 
 /*
- * xtcp_poll - the poll/epoll mask, computed as tcp_poll() does for the states xtcp
- * reaches so far: EPOLLHUP when closed or fully shut down, EPOLLIN|EPOLLRDHUP once
- * receiving is shut down, and EPOLLOUT (no send buffer is accounted yet).
+ * xtcp_poll - the poll/epoll mask, like tcp_poll(): a listener is readable when a
+ * connection waits in its accept queue; a connecting socket reports nothing until the
+ * handshake ends; EPOLLHUP when closed or fully shut down, EPOLLIN|EPOLLRDHUP once
+ * receiving is shut down, EPOLLOUT otherwise (no send buffer is accounted yet), and
+ * EPOLLERR on a pending error (a refused non-blocking connect).
  */
 static __poll_t xtcp_poll(struct file *file, struct socket *sock, poll_table *wait)
 {
 	struct sock *sk = sock->sk;
-	u8 shutdown;
 	__poll_t mask = 0;
+	u8 shutdown;
+	int state;
 
 	sock_poll_wait(file, sock, wait);
 
+	state = inet_sk_state_load(sk);
+	if (state == TCP_LISTEN)
+		return READ_ONCE(xtcp_sk(sk)->accept_head) ? EPOLLIN | EPOLLRDNORM : 0;
+
 	shutdown = READ_ONCE(sk->sk_shutdown);
-	if (shutdown == SHUTDOWN_MASK || inet_sk_state_load(sk) == TCP_CLOSE)
+	if (shutdown == SHUTDOWN_MASK || state == TCP_CLOSE)
 		mask |= EPOLLHUP;
 	if (shutdown & RCV_SHUTDOWN)
 		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
-	mask |= EPOLLOUT | EPOLLWRNORM;
+	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV)
+		mask |= EPOLLOUT | EPOLLWRNORM;
 	if (READ_ONCE(sk->sk_err) || !skb_queue_empty_lockless(&sk->sk_error_queue))
 		mask |= EPOLLERR;
 	return mask;
@@ -131,11 +217,16 @@ struct proto xtcp_prot = {
 	.connect	= xtcp_v4_connect,
 	.disconnect	= xtcp_disconnect,
 	.accept		= xtcp_accept,
+	.init		= xtcp_init_sock,
 	.setsockopt	= xtcp_setsockopt,
 	.getsockopt	= xtcp_getsockopt,
 	.sendmsg	= xtcp_sendmsg,
 	.recvmsg	= xtcp_recvmsg,
-	.bind		= xtcp_bind,
+	.backlog_rcv	= xtcp_v4_do_rcv,
+	.hash		= xtcp_hash,
+	.unhash		= xtcp_unhash,
+	.get_port	= xtcp_get_port,
+	.put_port	= xtcp_put_port,
 	.obj_size	= sizeof(struct xtcp_sock),
 	.no_autobind	= true,
 };

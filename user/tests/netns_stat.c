@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * netns_stat: the input path validates segments sent on IP protocol 253 from a raw socket
- * and counts them in /proc/net/xtcp_stat, separately in each network namespace.
+ * and counts them in /proc/net/xtcp_stat, separately in each network namespace.  A valid
+ * segment for no socket is answered with a RST, which comes back to 127.0.0.1 and is
+ * counted too (a RST is never answered).
  * Needs xtcp.ko loaded with the default protocol number.
  */
 #define _GNU_SOURCE
@@ -19,13 +21,14 @@
 #include <unistd.h>
 #include "tap.h"
 
-enum { IN_SEGS, IN_ERRS, IN_CSUM, NO_SOCKET, NCOUNTERS };
-static const char *const names[NCOUNTERS] = { "InSegs", "InErrs", "InCsumErrors", "NoSocket" };
+enum { IN_SEGS, IN_ERRS, IN_CSUM, NO_SOCKET, OUT_RSTS, NCOUNTERS };
+static const char *const names[NCOUNTERS] = { "InSegs", "InErrs", "InCsumErrors", "NoSocket",
+					      "OutRsts" };
 
 /* Read the counters of this process's namespace; -1 where a name is missing. */
 static int read_stat(long *v)
 {
-	char hdr[512], val[512], *hs, *vs, *h, *n;
+	char hdr[1024], val[1024], *hs, *vs, *h, *n;
 	FILE *f = fopen("/proc/net/" XTCP_PROC_STAT, "r");
 	int i;
 
@@ -105,7 +108,7 @@ static int send_segment(int proto, int csum_proto, size_t len, int doff, int cor
 
 /* Send, then check how each counter moved. */
 static void expect(const char *what, int csum_proto, size_t len, int doff, int corrupt,
-		   long d_segs, long d_errs, long d_csum, long d_nosock)
+		   long d_segs, long d_errs, long d_csum, long d_nosock, long d_rsts)
 {
 	long a[NCOUNTERS], b[NCOUNTERS];
 
@@ -117,10 +120,11 @@ static void expect(const char *what, int csum_proto, size_t len, int doff, int c
 	usleep(20000);
 	read_stat(b);
 	tap_ok(b[IN_SEGS] - a[IN_SEGS] == d_segs && b[IN_ERRS] - a[IN_ERRS] == d_errs &&
-	       b[IN_CSUM] - a[IN_CSUM] == d_csum && b[NO_SOCKET] - a[NO_SOCKET] == d_nosock,
-	       "%s: counters moved by InSegs %ld InErrs %ld InCsumErrors %ld NoSocket %ld",
+	       b[IN_CSUM] - a[IN_CSUM] == d_csum && b[NO_SOCKET] - a[NO_SOCKET] == d_nosock &&
+	       b[OUT_RSTS] - a[OUT_RSTS] == d_rsts,
+	       "%s: counters moved by InSegs %ld InErrs %ld InCsumErrors %ld NoSocket %ld OutRsts %ld",
 	       what, b[IN_SEGS] - a[IN_SEGS], b[IN_ERRS] - a[IN_ERRS], b[IN_CSUM] - a[IN_CSUM],
-	       b[NO_SOCKET] - a[NO_SOCKET]);
+	       b[NO_SOCKET] - a[NO_SOCKET], b[OUT_RSTS] - a[OUT_RSTS]);
 }
 
 static int lo_up(void)
@@ -148,13 +152,13 @@ int main(void)
 	tap_ok(all_named, "/proc/net/%s has InSegs, InErrs, InCsumErrors and NoSocket",
 	       XTCP_PROC_STAT);
 
-	expect("valid SYN", IPPROTO_XTCP, 20, 5, 0, 1, 0, 0, 1);
-	expect("valid SYN with 20 data bytes", IPPROTO_XTCP, 40, 5, 0, 1, 0, 0, 1);
-	expect("truncated header (12 bytes)", IPPROTO_XTCP, 12, 5, 0, 1, 1, 0, 0);
-	expect("data offset 4", IPPROTO_XTCP, 20, 4, 0, 1, 1, 0, 0);
-	expect("data offset past the end", IPPROTO_XTCP, 24, 15, 0, 1, 1, 0, 0);
-	expect("checksum made with protocol 6", IPPROTO_TCP, 20, 5, 0, 1, 1, 1, 0);
-	expect("corrupted payload", IPPROTO_XTCP, 30, 5, 1, 1, 1, 1, 0);
+	expect("valid SYN, answered by a RST", IPPROTO_XTCP, 20, 5, 0, 2, 0, 0, 2, 1);
+	expect("valid SYN with 20 data bytes", IPPROTO_XTCP, 40, 5, 0, 2, 0, 0, 2, 1);
+	expect("truncated header (12 bytes)", IPPROTO_XTCP, 12, 5, 0, 1, 1, 0, 0, 0);
+	expect("data offset 4", IPPROTO_XTCP, 20, 4, 0, 1, 1, 0, 0, 0);
+	expect("data offset past the end", IPPROTO_XTCP, 24, 15, 0, 1, 1, 0, 0, 0);
+	expect("checksum made with protocol 6", IPPROTO_TCP, 20, 5, 0, 1, 1, 1, 0, 0);
+	expect("corrupted payload", IPPROTO_XTCP, 30, 5, 1, 1, 1, 1, 0, 0);
 
 	/* a new namespace starts at zero and counts apart from this one */
 	read_stat(init_before);
@@ -171,7 +175,7 @@ int main(void)
 			_exit(12);
 		usleep(20000);
 		read_stat(c);
-		_exit(c[IN_SEGS] == 1 && c[NO_SOCKET] == 1 ? 0 : 13);
+		_exit(c[IN_SEGS] == 2 && c[NO_SOCKET] == 2 && c[OUT_RSTS] == 1 ? 0 : 13);
 	}
 	waitpid(pid, &status, 0);
 	tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,

@@ -18,4 +18,7 @@
 /* Per-network-namespace counters, in the format of /proc/net/netstat. */
 #define XTCP_PROC_STAT		"xtcp_stat"
 
+/* Per-network-namespace socket list, in the format of /proc/net/tcp. */
+#define XTCP_PROC_SOCKETS	"xtcp"
+
 #endif /* _UAPI_LINUX_XTCP_H */

@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of xtcp's tables and of the handshake state machine, driven by crafted
+ * segments fed to the input path, on kernel sockets in init_net.
+ *
+ * Segments the module sends in answer go out through loopback; while bottom halves are
+ * disabled they wait in the backlog, so a test sees the state its own segment made
+ * before any answer comes back.
+ */
+#include <kunit/test.h>
+#include <linux/inet.h>
+#include <linux/net.h>
+#include <net/sock.h>
+#include "xtcp.h"
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
+#define LO	htonl(INADDR_LOOPBACK)
+
+static struct socket *xtcp_test_socket(struct kunit *test)
+{
+	struct socket *sock;
+
+	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, AF_INET, SOCK_STREAM, xtcp_protocol,
+					       &sock), 0);
+	return sock;
+}
+
+static struct socket *xtcp_test_listener(struct kunit *test, __be32 addr, u16 port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port),
+				   .sin_addr.s_addr = addr };
+	struct socket *sock = xtcp_test_socket(test);
+
+	KUNIT_ASSERT_EQ(test, kernel_bind(sock, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	KUNIT_ASSERT_EQ(test, kernel_listen(sock, 8), 0);
+	return sock;
+}
+
+/* Give @sk a local and remote address by hand, as bind/connect would. */
+static void xtcp_test_tuple(struct sock *sk, __be32 laddr, u16 lport, __be32 raddr, u16 rport)
+{
+	struct inet_sock *inet = inet_sk(sk);
+
+	inet->inet_rcv_saddr = laddr;
+	inet->inet_saddr = laddr;
+	inet->inet_num = lport;
+	inet->inet_sport = htons(lport);
+	inet->inet_daddr = raddr;
+	inet->inet_dport = htons(rport);
+}
+
+static void xtcp_lhash_specific_first_test(struct kunit *test)
+{
+	struct socket *any = xtcp_test_socket(test), *one = xtcp_test_socket(test);
+	struct sock *found[3];
+
+	xtcp_test_tuple(any->sk, htonl(INADDR_ANY), 7201, 0, 0);
+	xtcp_test_tuple(one->sk, LO, 7201, 0, 0);
+	xtcp_hash(any->sk);
+	xtcp_hash(one->sk);
+
+	rcu_read_lock();
+	found[0] = xtcp_lookup_listener(&init_net, LO, htons(40000), LO, htons(7201), 1);
+	found[1] = xtcp_lookup_listener(&init_net, LO, htons(40000), htonl(0x7f000002),
+					htons(7201), 1);
+	found[2] = xtcp_lookup_listener(&init_net, LO, htons(40000), LO, htons(7202), 1);
+	rcu_read_unlock();
+
+	KUNIT_EXPECT_PTR_EQ(test, found[0], one->sk);	/* the specific address wins */
+	KUNIT_EXPECT_PTR_EQ(test, found[1], any->sk);	/* the wildcard takes the rest */
+	KUNIT_EXPECT_NULL(test, found[2]);		/* another port: nobody */
+	if (found[0])
+		sock_put(found[0]);
+	if (found[1])
+		sock_put(found[1]);
+
+	xtcp_unhash(any->sk);
+	xtcp_unhash(one->sk);
+	rcu_read_lock();
+	found[0] = xtcp_lookup_listener(&init_net, LO, htons(40000), LO, htons(7201), 1);
+	rcu_read_unlock();
+	KUNIT_EXPECT_NULL(test, found[0]);
+	inet_sk(any->sk)->inet_num = 0;
+	inet_sk(one->sk)->inet_num = 0;
+	sock_release(any);
+	sock_release(one);
+}
+
+static struct sock *xtcp_test_lookup(u16 rport, u16 lport)
+{
+	struct sock *sk;
+
+	rcu_read_lock();
+	sk = xtcp_lookup_established(&init_net, LO, htons(rport), LO, htons(lport), 1);
+	rcu_read_unlock();
+	return sk;
+}
+
+static void xtcp_ehash_tuple_test(struct kunit *test)
+{
+	struct socket *a = xtcp_test_socket(test), *b = xtcp_test_socket(test);
+	struct socket *c = xtcp_test_socket(test);
+	struct sock *found[3];
+
+	xtcp_test_tuple(a->sk, LO, 7301, LO, 40001);
+	xtcp_test_tuple(b->sk, LO, 7301, LO, 40002);	/* differs only in remote port */
+	xtcp_test_tuple(c->sk, LO, 7301, LO, 40001);	/* the same 4-tuple as a */
+	KUNIT_EXPECT_TRUE(test, xtcp_ehash_insert(a->sk, NULL));
+	KUNIT_EXPECT_TRUE(test, xtcp_ehash_insert(b->sk, NULL));
+
+	found[0] = xtcp_test_lookup(40001, 7301);
+	found[1] = xtcp_test_lookup(40002, 7301);
+	found[2] = xtcp_test_lookup(40003, 7301);
+	KUNIT_EXPECT_PTR_EQ(test, found[0], a->sk);
+	KUNIT_EXPECT_PTR_EQ(test, found[1], b->sk);
+	KUNIT_EXPECT_NULL(test, found[2]);
+	if (found[0])
+		sock_put(found[0]);
+	if (found[1])
+		sock_put(found[1]);
+
+	/* a connect that would duplicate a's 4-tuple finds no port */
+	KUNIT_EXPECT_EQ(test, xtcp_hash_connect(c->sk), -EADDRNOTAVAIL);
+
+	xtcp_ehash_remove(a->sk);
+	found[0] = xtcp_test_lookup(40001, 7301);
+	KUNIT_EXPECT_NULL(test, found[0]);
+	xtcp_ehash_remove(b->sk);
+	inet_sk(a->sk)->inet_num = 0;
+	inet_sk(b->sk)->inet_num = 0;
+	inet_sk(c->sk)->inet_num = 0;
+	sock_release(a);
+	sock_release(b);
+	sock_release(c);
+}
+
+static void xtcp_ephemeral_port_test(struct kunit *test)
+{
+	struct socket *s = xtcp_test_socket(test);
+	int low, high;
+
+	inet_get_local_port_range(&init_net, &low, &high);
+	lock_sock(s->sk);
+	KUNIT_EXPECT_EQ(test, xtcp_get_port(s->sk, 0), 0);
+	KUNIT_EXPECT_GE(test, (int)s->sk->sk_num, low);
+	KUNIT_EXPECT_LE(test, (int)s->sk->sk_num, high);
+	xtcp_put_port(s->sk);
+	KUNIT_EXPECT_EQ(test, (int)s->sk->sk_num, 0);
+	release_sock(s->sk);
+	sock_release(s);
+}
+
+/* A segment from 127.0.0.1:@sport to 127.0.0.1:@dport as IP hands it to us. */
+static struct sk_buff *xtcp_craft(struct kunit *test, u16 sport, u16 dport, u32 seq, u32 ack,
+				  u8 flags, u16 mss)
+{
+	unsigned int len = sizeof(struct tcphdr) + (mss ? TCPOLEN_MSS_ALIGNED : 0);
+	struct sk_buff *skb = alloc_skb(MAX_HEADER + sizeof(struct iphdr) + len, GFP_KERNEL);
+	struct tcphdr *th;
+	struct iphdr *iph;
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_reserve(skb, MAX_HEADER);
+	iph = skb_put_zero(skb, sizeof(*iph));
+	skb_reset_network_header(skb);
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->ttl = 64;
+	iph->protocol = xtcp_protocol;
+	iph->saddr = LO;
+	iph->daddr = LO;
+	iph->tot_len = htons(sizeof(*iph) + len);
+	ip_send_check(iph);
+	skb_pull(skb, sizeof(*iph));
+	skb_reset_transport_header(skb);
+
+	th = skb_put_zero(skb, len);
+	th->source = htons(sport);
+	th->dest = htons(dport);
+	th->seq = htonl(seq);
+	th->ack_seq = htonl(ack);
+	tcp_flag_byte(th) = flags;
+	th->doff = len / 4;
+	th->window = htons(65535);
+	if (mss)
+		*(__be32 *)(th + 1) = htonl(TCPOPT_MSS << 24 | TCPOLEN_MSS << 16 | mss);
+	th->check = (__force __sum16)xtcp_v4_check(len, LO, LO, csum_partial(th, len, 0));
+
+	skb->dev = init_net.loopback_dev;
+	skb->pkt_type = PACKET_HOST;
+	skb->ip_summed = CHECKSUM_NONE;
+	skb->protocol = htons(ETH_P_IP);
+	return skb;
+}
+
+/* Point a crafted segment's ACK at @ack, and checksum it again. */
+static struct sk_buff *xtcp_set_ack(struct sk_buff *skb, u32 ack)
+{
+	struct tcphdr *th = tcp_hdr(skb);
+
+	th->ack_seq = htonl(ack);
+	th->check = 0;
+	th->check = (__force __sum16)xtcp_v4_check(skb->len, LO, LO,
+						   csum_partial(th, skb->len, 0));
+	return skb;
+}
+
+static void xtcp_feed(struct sk_buff *skb)
+{
+	rcu_read_lock();
+	xtcp_v4_rcv(skb);
+	rcu_read_unlock();
+}
+
+/*
+ * SYN -> request minisocket + SYN-ACK; an ACK of something else -> RST; the right ACK
+ * -> child in ESTABLISHED on the accept queue, in the request's place in the hash.
+ */
+static void xtcp_passive_open_test(struct kunit *test)
+{
+	struct socket *l = xtcp_test_listener(test, LO, 7401), *acc = NULL;
+	struct xtcp_sock *xl = xtcp_sk(l->sk);
+	unsigned long segs, rsts, segs_synack, rsts_badack;
+	struct sock *req, *child, *queued;
+	u32 snt_isn = 0, rcv_isn = 0, qlen_syn, qlen_badack, qlen_child;
+	u16 req_mss = 0;
+	int req_state = -1, child_state = -1, queued_state = -1;
+	struct sk_buff *syn, *bad_ack, *ack;
+
+	/* made now: with bottom halves off, nothing may sleep */
+	syn = xtcp_craft(test, 40100, 7401, 1000, 0, TCPHDR_SYN, 1000);
+	bad_ack = xtcp_craft(test, 40100, 7401, 1001, 0, TCPHDR_ACK, 0);
+	ack = xtcp_craft(test, 40100, 7401, 1001, 0, TCPHDR_ACK, 0);
+	segs = xtcp_mib_read(&init_net, XTCP_MIB_OUTSEGS);
+	rsts = xtcp_mib_read(&init_net, XTCP_MIB_OUTRSTS);
+
+	local_bh_disable();
+	xtcp_feed(syn);
+	req = xtcp_test_lookup(40100, 7401);
+	if (req) {
+		req_state = req->sk_state;
+		if (req_state == TCP_NEW_SYN_RECV) {
+			snt_isn = xtcp_rsk(req)->snt_isn;
+			rcv_isn = xtcp_rsk(req)->rcv_isn;
+			req_mss = xtcp_rsk(req)->mss;
+		}
+		xtcp_sock_gen_put(req);
+	}
+	segs_synack = xtcp_mib_read(&init_net, XTCP_MIB_OUTSEGS) - segs;
+	qlen_syn = xl->syn_qlen;
+
+	xtcp_feed(xtcp_set_ack(bad_ack, snt_isn + 5));
+	rsts_badack = xtcp_mib_read(&init_net, XTCP_MIB_OUTRSTS) - rsts;
+	qlen_badack = xl->syn_qlen;
+
+	xtcp_feed(xtcp_set_ack(ack, snt_isn + 1));
+	qlen_child = xl->syn_qlen;
+	queued = READ_ONCE(xl->accept_head);
+	if (queued)
+		queued_state = queued->sk_state;
+	child = xtcp_test_lookup(40100, 7401);
+	if (child) {
+		child_state = child->sk_state;
+		xtcp_sock_gen_put(child);
+	}
+	local_bh_enable();
+
+	KUNIT_EXPECT_EQ(test, req_state, TCP_NEW_SYN_RECV);
+	KUNIT_EXPECT_EQ(test, rcv_isn, 1000U);
+	KUNIT_EXPECT_EQ(test, req_mss, 1000);
+	KUNIT_EXPECT_EQ(test, qlen_syn, 1U);
+	KUNIT_EXPECT_EQ(test, segs_synack, 1UL);
+	KUNIT_EXPECT_EQ(test, rsts_badack, 1UL);
+	KUNIT_EXPECT_EQ(test, qlen_badack, 1U);		/* the request survives a bad ACK */
+	KUNIT_EXPECT_EQ(test, qlen_child, 0U);
+	KUNIT_EXPECT_EQ(test, queued_state, TCP_ESTABLISHED);
+	KUNIT_EXPECT_EQ(test, child_state, TCP_ESTABLISHED);
+	KUNIT_EXPECT_PTR_EQ(test, child, queued);
+
+	KUNIT_EXPECT_EQ(test, kernel_accept(l, &acc, O_NONBLOCK), 0);
+	if (acc)
+		sock_release(acc);
+	sock_release(l);
+}
+
+/* Drive a socket put in SYN_SENT by hand with one crafted segment. */
+static int xtcp_synsent_feed(struct kunit *test, struct socket *s, u32 seq, u32 ack, u8 flags)
+{
+	struct sk_buff *skb = xtcp_craft(test, 7501, 40200, seq, ack, flags, 0);
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	int ret;
+
+	cb->seq = seq;
+	cb->end_seq = seq + !!(flags & TCPHDR_SYN);
+	cb->ack_seq = ack;
+	cb->flags = flags;
+	ret = xtcp_rcv_state_process(s->sk, skb);
+	kfree_skb(skb);
+	return ret;
+}
+
+static struct socket *xtcp_test_synsent(struct kunit *test)
+{
+	struct socket *s = xtcp_test_socket(test);
+
+	lock_sock(s->sk);
+	xtcp_test_tuple(s->sk, LO, 40200, LO, 7501);
+	xtcp_sk(s->sk)->iss = 5000;
+	xtcp_sk(s->sk)->snd_una = 5000;
+	xtcp_sk(s->sk)->snd_nxt = 5001;
+	xtcp_sk(s->sk)->advmss = 1460;
+	xtcp_set_state(s->sk, TCP_SYN_SENT);
+	return s;
+}
+
+static void xtcp_synsent_test(struct kunit *test)
+{
+	struct socket *s = xtcp_test_synsent(test);
+
+	/* an ACK of something we never sent: answer RST, stay */
+	KUNIT_EXPECT_EQ(test, xtcp_synsent_feed(test, s, 0, 9999, TCPHDR_ACK), 1);
+	KUNIT_EXPECT_EQ(test, s->sk->sk_state, TCP_SYN_SENT);
+	/* a RST with such an ACK is ignored */
+	KUNIT_EXPECT_EQ(test, xtcp_synsent_feed(test, s, 0, 9999, TCPHDR_RST | TCPHDR_ACK), 0);
+	KUNIT_EXPECT_EQ(test, s->sk->sk_state, TCP_SYN_SENT);
+	/* a RST acknowledging our SYN: refused */
+	KUNIT_EXPECT_EQ(test, xtcp_synsent_feed(test, s, 0, 5001, TCPHDR_RST | TCPHDR_ACK), 0);
+	KUNIT_EXPECT_EQ(test, s->sk->sk_state, TCP_CLOSE);
+	KUNIT_EXPECT_EQ(test, s->sk->sk_err, ECONNREFUSED);
+	inet_sk(s->sk)->inet_num = 0;
+	release_sock(s->sk);
+	sock_release(s);
+
+	s = xtcp_test_synsent(test);
+	/* SYN-ACK: established, with the peer's sequence numbers */
+	KUNIT_EXPECT_EQ(test, xtcp_synsent_feed(test, s, 700, 5001, TCPHDR_SYN | TCPHDR_ACK), 0);
+	KUNIT_EXPECT_EQ(test, s->sk->sk_state, TCP_ESTABLISHED);
+	KUNIT_EXPECT_EQ(test, xtcp_sk(s->sk)->rcv_nxt, 701U);
+	KUNIT_EXPECT_EQ(test, xtcp_sk(s->sk)->snd_una, 5001U);
+	KUNIT_EXPECT_EQ(test, xtcp_sk(s->sk)->mss_cache, XTCP_MSS_DEFAULT);	/* no MSS option */
+	release_sock(s->sk);
+	inet_sk(s->sk)->inet_num = 0;
+	sock_release(s);
+}
+
+static struct kunit_case xtcp_handshake_cases[] = {
+	KUNIT_CASE(xtcp_lhash_specific_first_test),
+	KUNIT_CASE(xtcp_ehash_tuple_test),
+	KUNIT_CASE(xtcp_ephemeral_port_test),
+	KUNIT_CASE(xtcp_passive_open_test),
+	KUNIT_CASE(xtcp_synsent_test),
+	{}
+};
+
+static struct kunit_suite xtcp_handshake_suite = {
+	.name = "xtcp_handshake",
+	.test_cases = xtcp_handshake_cases,
+};
+
+kunit_test_suites(&xtcp_handshake_suite);

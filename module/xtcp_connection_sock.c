@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xtcp: listening and accepting, like net/ipv4/inet_connection_sock.c (inet_csk_accept,
+ * inet_csk_listen_start, inet_csk_listen_stop) and inet_listen() in af_inet.c.
+ *
+ * A listener's accept queue is a singly linked list of children (xtcp_sock.accept_next)
+ * protected by the listener's socket lock: softirq appends under bh_lock_sock(), and
+ * accept() takes from it under lock_sock(), which softirq respects by queueing its
+ * segments on the socket's backlog meanwhile.
+ */
+#include <linux/sched/signal.h>
+#include <linux/wait.h>
+#include <net/inet_common.h>
+#include "xtcp.h"
+
+/**
+ * xtcp_reqsk_queue_add - put a new child at the tail of the accept queue, like
+ * inet_csk_reqsk_queue_add()
+ * @listener: the listener, locked
+ * @child: the child; the queue takes over one of its references
+ *
+ * Context: softirq or process (backlog), listener locked.
+ */
+void xtcp_reqsk_queue_add(struct sock *listener, struct sock *child)
+{
+	struct xtcp_sock *xl = xtcp_sk(listener);
+
+	xtcp_sk(child)->accept_next = NULL;
+	if (xl->accept_tail)
+		xtcp_sk(xl->accept_tail)->accept_next = child;
+	else
+		WRITE_ONCE(xl->accept_head, child);
+	xl->accept_tail = child;
+	sk_acceptq_added(listener);
+}
+
+static struct sock *xtcp_accept_dequeue(struct sock *listener)
+{
+	struct xtcp_sock *xl = xtcp_sk(listener);
+	struct sock *child = xl->accept_head;
+
+	if (child) {
+		WRITE_ONCE(xl->accept_head, xtcp_sk(child)->accept_next);
+		if (!xl->accept_head)
+			xl->accept_tail = NULL;
+		xtcp_sk(child)->accept_next = NULL;
+		sk_acceptq_removed(listener);
+	}
+	return child;
+}
+
+static int xtcp_listen_start(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct inet_sock *inet = inet_sk(sk);
+
+	xs->accept_head = NULL;
+	xs->accept_tail = NULL;
+	INIT_HLIST_HEAD(&xs->syn_queue);
+	xs->syn_qlen = 0;
+	WRITE_ONCE(sk->sk_ack_backlog, 0);
+
+	/* the state first: the port check below treats a listener more strictly */
+	inet_sk_set_state(sk, TCP_LISTEN);
+	if (!sk->sk_prot->get_port(sk, inet->inet_num)) {
+		inet->inet_sport = htons(inet->inet_num);
+		sk_dst_reset(sk);
+		return sk->sk_prot->hash(sk);
+	}
+	inet_sk_set_state(sk, TCP_CLOSE);
+	return -EADDRINUSE;
+}
+
+/**
+ * xtcp_listen - listen(2), like inet_listen() + inet_csk_listen_start()
+ * @sock: the socket
+ * @backlog: accept queue length (already capped at net.core.somaxconn)
+ *
+ * An unbound socket gets an ephemeral port; calling listen() again on a listener
+ * only changes its backlog.
+ *
+ * Context: process.
+ * Return: 0, -EINVAL if the socket is connected or connecting, -EADDRINUSE if another
+ * socket listens on the same port and address.
+ */
+int xtcp_listen(struct socket *sock, int backlog)
+{
+	struct sock *sk = sock->sk;
+	int err = -EINVAL;
+
+	lock_sock(sk);
+	if (sock->state != SS_UNCONNECTED)
+		goto out;
+	if (!((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN)))
+		goto out;
+	WRITE_ONCE(sk->sk_max_ack_backlog, backlog);
+	err = 0;
+	if (sk->sk_state != TCP_LISTEN)
+		err = xtcp_listen_start(sk);
+out:
+	release_sock(sk);
+	return err;
+}
+
+/* Like inet_csk_wait_for_connect(): sleep until a child is queued. */
+static int xtcp_wait_for_connect(struct sock *sk, long timeo)
+{
+	DEFINE_WAIT(wait);
+	int err;
+
+	for (;;) {
+		prepare_to_wait_exclusive(sk_sleep(sk), &wait, TASK_INTERRUPTIBLE);
+		release_sock(sk);
+		if (!READ_ONCE(xtcp_sk(sk)->accept_head))
+			timeo = schedule_timeout(timeo);
+		lock_sock(sk);
+		err = 0;
+		if (xtcp_sk(sk)->accept_head)
+			break;
+		err = -EINVAL;
+		if (sk->sk_state != TCP_LISTEN)
+			break;
+		err = sock_intr_errno(timeo);
+		if (signal_pending(current))
+			break;
+		err = -EAGAIN;
+		if (!timeo)
+			break;
+	}
+	finish_wait(sk_sleep(sk), &wait);
+	return err;
+}
+
+/**
+ * xtcp_accept - the next established connection of a listener, like inet_csk_accept()
+ * @sk: the listener
+ * @arg: flags (O_NONBLOCK) in, errno out
+ *
+ * Blocks until a connection is ready, for at most SO_RCVTIMEO; EAGAIN when non-blocking
+ * or timed out, EINTR/ERESTARTSYS on a signal, EINVAL if @sk does not listen (or stops
+ * listening while we wait).
+ *
+ * Context: process.
+ * Return: the child socket, or NULL with @arg->err set.
+ */
+struct sock *xtcp_accept(struct sock *sk, struct proto_accept_arg *arg)
+{
+	struct sock *newsk = NULL;
+	int error;
+
+	lock_sock(sk);
+	error = -EINVAL;
+	if (sk->sk_state != TCP_LISTEN)
+		goto out;
+	if (!xtcp_sk(sk)->accept_head) {
+		long timeo = sock_rcvtimeo(sk, arg->flags & O_NONBLOCK);
+
+		error = -EAGAIN;
+		if (!timeo)
+			goto out;
+		error = xtcp_wait_for_connect(sk, timeo);
+		if (error)
+			goto out;
+	}
+	newsk = xtcp_accept_dequeue(sk);
+	error = 0;
+out:
+	release_sock(sk);
+	arg->err = error;
+	return newsk;
+}
+
+/* A child nobody will accept: abort it (RST) and let it go, like inet_child_forget(). */
+static void xtcp_child_forget(struct sock *child)
+{
+	local_bh_disable();
+	bh_lock_sock(child);
+	if ((1 << child->sk_state) & (TCPF_ESTABLISHED | TCPF_SYN_RECV | TCPF_CLOSE_WAIT))
+		xtcp_send_active_reset(child, GFP_ATOMIC);
+	xtcp_done(child);
+	sock_orphan(child);
+	bh_unlock_sock(child);
+	local_bh_enable();
+	sock_put(child);	/* the accept queue's reference */
+}
+
+/**
+ * xtcp_listen_stop - a listener closes: drop its requests and un-accepted children,
+ * like inet_csk_listen_stop()
+ * @sk: the listener, locked, already out of the listening hash
+ *
+ * Context: process, socket locked.
+ */
+void xtcp_listen_stop(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_request_sock *req;
+	struct hlist_node *tmp;
+	struct sock *child;
+
+	local_bh_disable();
+	hlist_for_each_entry_safe(req, tmp, &xs->syn_queue, syn_node)
+		xtcp_reqsk_queue_drop(sk, req);
+	local_bh_enable();
+	while ((child = xtcp_accept_dequeue(sk)))
+		xtcp_child_forget(child);
+}

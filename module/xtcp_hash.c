@@ -1,0 +1,537 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xtcp: the socket tables of a network namespace, like net/ipv4/inet_hashtables.c.
+ *
+ *   bind hash (bhash)         port -> bucket -> sockets bound to it    inet_bind_bucket
+ *   listening hash (lhash2)   local port + address -> listeners         lhash2
+ *   established hash (ehash)  4-tuple -> sockets and request socks      ehash
+ *
+ * A segment is looked up in the established hash first, then among listeners, a
+ * specific local address before the wildcard, as __inet_lookup() does.  Lookups run in
+ * softirq under RCU and take a reference on what they return; listeners and connected
+ * sockets are freed after an RCU grace period (SOCK_RCU_FREE), request minisockets
+ * through call_rcu(), so a reader never touches freed memory.
+ */
+#include <linux/jhash.h>
+#include <linux/random.h>
+#include <linux/rculist.h>
+#include <net/route.h>
+#include <kunit/visibility.h>
+#include "xtcp.h"
+
+static u32 xtcp_hash_secret __read_mostly;
+
+/* One call site: each net_get_random_once() site draws the secret once by itself. */
+static void xtcp_hash_secret_init(void)
+{
+	net_get_random_once(&xtcp_hash_secret, sizeof(xtcp_hash_secret));
+}
+
+static u32 xtcp_ehashfn(__be32 laddr, u16 lport, __be32 faddr, __be16 fport)
+{
+	xtcp_hash_secret_init();
+	return jhash_3words((__force u32)laddr, (__force u32)faddr,
+			    ((u32)lport) << 16 | (__force u32)fport, xtcp_hash_secret);
+}
+
+static struct hlist_head *xtcp_lhash2_head(struct xtcp_net *xn, __be32 laddr, u16 lport)
+{
+	u32 hash;
+
+	xtcp_hash_secret_init();
+	hash = jhash_2words((__force u32)laddr, lport, xtcp_hash_secret);
+	return &xn->lhash2[hash & (XTCP_LHASH_SIZE - 1)];
+}
+
+static struct hlist_head *xtcp_bhash_head(struct xtcp_net *xn, u16 port)
+{
+	return &xn->bhash[port & (XTCP_BHASH_SIZE - 1)];
+}
+
+/**
+ * xtcp_hash_init_net - set up the empty tables of a new namespace
+ * @xn: its xtcp state
+ *
+ * Context: process, from the pernet init hook.
+ */
+void xtcp_hash_init_net(struct xtcp_net *xn)
+{
+	int i;
+
+	for (i = 0; i < XTCP_EHASH_SIZE; i++)
+		INIT_HLIST_HEAD(&xn->ehash[i].chain);
+	for (i = 0; i < XTCP_EHASH_LOCKS; i++)
+		spin_lock_init(&xn->ehash_locks[i]);
+	for (i = 0; i < XTCP_LHASH_SIZE; i++)
+		INIT_HLIST_HEAD(&xn->lhash2[i]);
+	for (i = 0; i < XTCP_BHASH_SIZE; i++)
+		INIT_HLIST_HEAD(&xn->bhash[i]);
+	spin_lock_init(&xn->lhash_lock);
+	spin_lock_init(&xn->bind_lock);
+	xn->port_rover = get_random_u32();
+}
+
+/* ---- bind hash ---- */
+
+static bool xtcp_addr_overlap(const struct sock *sk, const struct sock *sk2)
+{
+	return !sk->sk_rcv_saddr || !sk2->sk_rcv_saddr || sk->sk_rcv_saddr == sk2->sk_rcv_saddr;
+}
+
+/*
+ * Like inet_bind_conflict(): may @sk use a port @sk2 holds?  Not if they can receive
+ * the same segments (same device or unbound, overlapping addresses) unless both set
+ * SO_REUSEADDR and @sk2 is not listening.  SO_REUSEPORT is not supported.
+ */
+static bool xtcp_bind_conflict(const struct sock *sk, const struct xtcp_bind_bucket *tb)
+{
+	struct sock *sk2;
+
+	sk_for_each_bound(sk2, &tb->owners) {
+		if (sk2 == sk)
+			continue;
+		if (sk->sk_bound_dev_if && sk2->sk_bound_dev_if &&
+		    sk->sk_bound_dev_if != sk2->sk_bound_dev_if)
+			continue;
+		if (!xtcp_addr_overlap(sk, sk2))
+			continue;
+		if (sk->sk_reuse && sk2->sk_reuse && sk2->sk_state != TCP_LISTEN)
+			continue;
+		return true;
+	}
+	return false;
+}
+
+static struct xtcp_bind_bucket *xtcp_bind_bucket_find(struct xtcp_net *xn, u16 port)
+{
+	struct xtcp_bind_bucket *tb;
+
+	hlist_for_each_entry(tb, xtcp_bhash_head(xn, port), node)
+		if (tb->port == port)
+			return tb;
+	return NULL;
+}
+
+static struct xtcp_bind_bucket *xtcp_bind_bucket_create(struct xtcp_net *xn, u16 port)
+{
+	struct xtcp_bind_bucket *tb = kmalloc(sizeof(*tb), GFP_ATOMIC);
+
+	if (tb) {
+		tb->port = port;
+		INIT_HLIST_HEAD(&tb->owners);
+		hlist_add_head(&tb->node, xtcp_bhash_head(xn, port));
+	}
+	return tb;
+}
+
+static void xtcp_bind_hash(struct sock *sk, struct xtcp_bind_bucket *tb)
+{
+	inet_sk(sk)->inet_num = tb->port;
+	sk_add_bind_node(sk, &tb->owners);
+	xtcp_sk(sk)->bind_bucket = tb;
+}
+
+/*
+ * An ephemeral port nobody holds, from net.ipv4.ip_local_port_range, starting at a
+ * moving random offset like inet_csk_find_open_port().  Called with bind_lock held.
+ */
+static u16 xtcp_find_free_port(struct xtcp_net *xn, struct net *net)
+{
+	int low, high;
+	u32 range, i, port;
+
+	inet_get_local_port_range(net, &low, &high);
+	range = high - low + 1;
+	for (i = 0; i < range; i++) {
+		port = low + (xn->port_rover + i) % range;
+		if (inet_is_local_reserved_port(net, port))
+			continue;
+		if (!xtcp_bind_bucket_find(xn, port)) {
+			xn->port_rover += i + 1;
+			return port;
+		}
+	}
+	return 0;
+}
+
+/**
+ * xtcp_get_port - bind @sk to port @snum, or to a free ephemeral port if 0
+ * @sk: the socket (locked by the caller)
+ * @snum: the port, host order
+ *
+ * Like inet_csk_get_port().  Called by inet_bind() (struct proto .get_port), by listen()
+ * to re-check a bound port now that the socket listens, and to autobind.
+ *
+ * Context: process, socket locked.
+ * Return: 0 on success, -EADDRINUSE if the port is taken or none is free.
+ */
+int xtcp_get_port(struct sock *sk, unsigned short snum)
+{
+	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_bind_bucket *tb;
+	int ret = -EADDRINUSE;
+
+	spin_lock_bh(&xn->bind_lock);
+	if (xs->bind_bucket) {
+		/* already bound: listen() asks whether it may listen there */
+		ret = xtcp_bind_conflict(sk, xs->bind_bucket) ? -EADDRINUSE : 0;
+		goto out;
+	}
+	if (!snum) {
+		snum = xtcp_find_free_port(xn, sock_net(sk));
+		if (!snum)
+			goto out;
+	}
+	tb = xtcp_bind_bucket_find(xn, snum);
+	if (tb && xtcp_bind_conflict(sk, tb))
+		goto out;
+	if (!tb)
+		tb = xtcp_bind_bucket_create(xn, snum);
+	if (!tb)
+		goto out;
+	xtcp_bind_hash(sk, tb);
+	ret = 0;
+out:
+	spin_unlock_bh(&xn->bind_lock);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_get_port);
+
+/**
+ * xtcp_put_port - release @sk's port, like inet_put_port()
+ * @sk: the socket
+ *
+ * Context: process or softirq.
+ */
+void xtcp_put_port(struct sock *sk)
+{
+	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_bind_bucket *tb;
+
+	spin_lock_bh(&xn->bind_lock);
+	tb = xs->bind_bucket;
+	if (tb) {
+		__sk_del_bind_node(sk);
+		xs->bind_bucket = NULL;
+		inet_sk(sk)->inet_num = 0;
+		if (hlist_empty(&tb->owners)) {
+			hlist_del(&tb->node);
+			kfree(tb);
+		}
+	}
+	spin_unlock_bh(&xn->bind_lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_put_port);
+
+/**
+ * xtcp_inherit_port - a new child takes its listener's port, like __inet_inherit_port()
+ * @listener: the listening socket
+ * @child: the socket created for an accepted connection
+ *
+ * Context: softirq or process, listener locked.
+ */
+void xtcp_inherit_port(struct sock *listener, struct sock *child)
+{
+	struct xtcp_net *xn = xtcp_pernet(sock_net(child));
+
+	spin_lock_bh(&xn->bind_lock);
+	xtcp_bind_hash(child, xtcp_sk(listener)->bind_bucket);
+	spin_unlock_bh(&xn->bind_lock);
+}
+
+/* ---- listening hash ---- */
+
+/**
+ * xtcp_hash - put a listening socket in the listening hash (struct proto .hash)
+ * @sk: the socket, already bound
+ *
+ * Context: process, socket locked.
+ * Return: 0.
+ */
+int xtcp_hash(struct sock *sk)
+{
+	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+
+	spin_lock_bh(&xn->lhash_lock);
+	hlist_add_head_rcu(&xtcp_sk(sk)->listen_node,
+			   xtcp_lhash2_head(xn, sk->sk_rcv_saddr, sk->sk_num));
+	spin_unlock_bh(&xn->lhash_lock);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_hash);
+
+/**
+ * xtcp_unhash - take @sk out of the listening or established hash (struct proto .unhash)
+ * @sk: the socket
+ *
+ * Context: process or softirq, socket locked.
+ */
+void xtcp_unhash(struct sock *sk)
+{
+	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (!hlist_unhashed(&xs->listen_node)) {
+		spin_lock_bh(&xn->lhash_lock);
+		hlist_del_init_rcu(&xs->listen_node);
+		spin_unlock_bh(&xn->lhash_lock);
+	}
+	xtcp_ehash_remove(sk);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_unhash);
+
+static struct sock *xtcp_lhash2_lookup(struct xtcp_net *xn, __be32 laddr, u16 lport,
+				       int dif)
+{
+	struct xtcp_sock *xs;
+
+	hlist_for_each_entry_rcu(xs, xtcp_lhash2_head(xn, laddr, lport), listen_node) {
+		struct sock *sk = (struct sock *)xs;
+
+		if (sk->sk_num != lport || sk->sk_rcv_saddr != laddr)
+			continue;
+		if (sk->sk_bound_dev_if && sk->sk_bound_dev_if != dif)
+			continue;
+		if (refcount_inc_not_zero(&sk->sk_refcnt))
+			return sk;
+	}
+	return NULL;
+}
+
+/**
+ * xtcp_lookup_listener - the listener for a segment, like __inet_lookup_listener()
+ * @net: namespace of the arriving segment
+ * @saddr: its source address
+ * @sport: its source port
+ * @daddr: its destination (our) address
+ * @dport: its destination (our) port
+ * @dif: the device it arrived on
+ *
+ * A listener bound to @daddr wins over one bound to the wildcard address.
+ *
+ * Context: softirq or process, rcu_read_lock() held.
+ * Return: the listener with a reference held, or NULL.
+ */
+struct sock *xtcp_lookup_listener(struct net *net, __be32 saddr, __be16 sport,
+				  __be32 daddr, __be16 dport, int dif)
+{
+	struct xtcp_net *xn = xtcp_pernet(net);
+	u16 hnum = ntohs(dport);
+	struct sock *sk;
+
+	sk = xtcp_lhash2_lookup(xn, daddr, hnum, dif);
+	if (!sk)
+		sk = xtcp_lhash2_lookup(xn, htonl(INADDR_ANY), hnum, dif);
+	return sk;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_lookup_listener);
+
+/* ---- established hash ---- */
+
+static spinlock_t *xtcp_ehash_lock(struct xtcp_net *xn, u32 hash)
+{
+	return &xn->ehash_locks[hash & (XTCP_EHASH_LOCKS - 1)];
+}
+
+static struct hlist_head *xtcp_ehash_chain(struct xtcp_net *xn, u32 hash)
+{
+	return &xn->ehash[hash & (XTCP_EHASH_SIZE - 1)].chain;
+}
+
+static bool xtcp_ehash_match(const struct sock_common *skc, u32 hash, __be32 saddr,
+			     __be16 sport, __be32 daddr, u16 hnum, int dif)
+{
+	return skc->skc_hash == hash && skc->skc_daddr == saddr &&
+	       skc->skc_rcv_saddr == daddr && skc->skc_dport == sport &&
+	       skc->skc_num == hnum &&
+	       (!skc->skc_bound_dev_if || skc->skc_bound_dev_if == dif);
+}
+
+/**
+ * xtcp_lookup_established - the socket or request for a 4-tuple, like
+ * __inet_lookup_established()
+ * @net: namespace of the arriving segment
+ * @saddr: its source (the peer's) address
+ * @sport: its source port
+ * @daddr: its destination (our) address
+ * @dport: its destination (our) port
+ * @dif: the device it arrived on
+ *
+ * Context: softirq or process, rcu_read_lock() held.
+ * Return: a full socket or a request minisocket (sk_state TCP_NEW_SYN_RECV) with a
+ * reference held, or NULL.
+ */
+struct sock *xtcp_lookup_established(struct net *net, __be32 saddr, __be16 sport,
+				     __be32 daddr, __be16 dport, int dif)
+{
+	struct xtcp_net *xn = xtcp_pernet(net);
+	u16 hnum = ntohs(dport);
+	u32 hash = xtcp_ehashfn(daddr, hnum, saddr, sport);
+	struct sock_common *skc;
+
+	hlist_for_each_entry_rcu(skc, xtcp_ehash_chain(xn, hash), skc_node) {
+		if (!xtcp_ehash_match(skc, hash, saddr, sport, daddr, hnum, dif))
+			continue;
+		if (refcount_inc_not_zero(&skc->skc_refcnt))
+			return (struct sock *)skc;
+	}
+	return NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_lookup_established);
+
+/**
+ * xtcp_lookup - the socket for a segment: established hash first, then listeners
+ * @net: namespace of the arriving segment
+ * @saddr: its source address
+ * @sport: its source port
+ * @daddr: its destination address
+ * @dport: its destination port
+ * @dif: the device it arrived on
+ *
+ * Context: softirq or process, rcu_read_lock() held.
+ * Return: a referenced socket or request minisocket, or NULL.
+ */
+struct sock *xtcp_lookup(struct net *net, __be32 saddr, __be16 sport, __be32 daddr,
+			 __be16 dport, int dif)
+{
+	struct sock *sk = xtcp_lookup_established(net, saddr, sport, daddr, dport, dif);
+
+	return sk ?: xtcp_lookup_listener(net, saddr, sport, daddr, dport, dif);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_lookup);
+
+/**
+ * xtcp_ehash_insert - add @sk to the established hash, replacing @osk if given
+ * @sk: a socket or request minisocket with its 4-tuple set
+ * @osk: a request minisocket @sk replaces (the child of a completed handshake), or NULL
+ *
+ * Like inet_ehash_insert().  The table holds a reference on @sk.  If @osk is given but
+ * no longer hashed (its request was dropped meanwhile), nothing is inserted.
+ *
+ * Context: softirq or process.
+ * Return: true if @sk was inserted.
+ */
+bool xtcp_ehash_insert(struct sock *sk, struct sock *osk)
+{
+	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	u32 hash = xtcp_ehashfn(sk->sk_rcv_saddr, sk->sk_num, sk->sk_daddr, sk->sk_dport);
+	spinlock_t *lock = xtcp_ehash_lock(xn, hash);
+	bool ok = true;
+
+	sk->sk_hash = hash;
+	spin_lock_bh(lock);
+	if (osk) {
+		ok = !hlist_unhashed(&osk->sk_node);
+		if (ok)
+			hlist_del_init_rcu(&osk->sk_node);
+	}
+	if (ok) {
+		refcount_inc(&sk->sk_refcnt);
+		hlist_add_head_rcu(&sk->sk_node, xtcp_ehash_chain(xn, hash));
+	}
+	spin_unlock_bh(lock);
+	return ok;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_ehash_insert);
+
+/**
+ * xtcp_ehash_unlink - take a socket or request out of the established hash
+ * @sk: the socket or request minisocket
+ *
+ * Context: softirq or process.
+ * Return: whether it was there; if so the caller now owns the table's reference.
+ */
+bool xtcp_ehash_unlink(struct sock *sk)
+{
+	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	spinlock_t *lock = xtcp_ehash_lock(xn, sk->sk_hash);
+	bool was_hashed;
+
+	spin_lock_bh(lock);
+	was_hashed = !hlist_unhashed(&sk->sk_node);
+	if (was_hashed)
+		hlist_del_init_rcu(&sk->sk_node);
+	spin_unlock_bh(lock);
+	return was_hashed;
+}
+
+/**
+ * xtcp_ehash_remove - take a full socket out of the established hash
+ * @sk: the socket (never the last reference: the caller holds one)
+ *
+ * Context: softirq or process.
+ */
+void xtcp_ehash_remove(struct sock *sk)
+{
+	if (xtcp_ehash_unlink(sk))
+		__sock_put(sk);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_ehash_remove);
+
+/* Is the 4-tuple of @sk with local port @port free?  Called under its chain lock. */
+static bool xtcp_ehash_tuple_free(struct xtcp_net *xn, u32 hash, struct sock *sk, u16 port)
+{
+	struct sock_common *skc;
+
+	hlist_for_each_entry(skc, xtcp_ehash_chain(xn, hash), skc_node)
+		if (xtcp_ehash_match(skc, hash, sk->sk_daddr, sk->sk_dport, sk->sk_rcv_saddr,
+				     port, sk->sk_bound_dev_if))
+			return false;
+	return true;
+}
+
+/**
+ * xtcp_hash_connect - pick the local port of a connecting socket and hash it, like
+ * inet_hash_connect()
+ * @sk: a socket in SYN_SENT with its addresses and destination port set
+ *
+ * A socket bound by bind() keeps its port if the 4-tuple is unique; an unbound one gets
+ * an ephemeral port that no other socket holds.
+ *
+ * Context: process, socket locked.
+ * Return: 0, -EADDRNOTAVAIL if no port can be used.
+ */
+int xtcp_hash_connect(struct sock *sk)
+{
+	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	u16 port = sk->sk_num;
+	u32 hash;
+	spinlock_t *lock;	/* the chain lock of the 4-tuple */
+
+	if (!port) {
+		if (xtcp_get_port(sk, 0))
+			return -EADDRNOTAVAIL;
+		port = sk->sk_num;
+		inet_sk(sk)->inet_sport = htons(port);
+	}
+	hash = xtcp_ehashfn(sk->sk_rcv_saddr, port, sk->sk_daddr, sk->sk_dport);
+	lock = xtcp_ehash_lock(xn, hash);
+	spin_lock_bh(lock);
+	if (!xtcp_ehash_tuple_free(xn, hash, sk, port)) {
+		spin_unlock_bh(lock);
+		return -EADDRNOTAVAIL;
+	}
+	sk->sk_hash = hash;
+	refcount_inc(&sk->sk_refcnt);
+	hlist_add_head_rcu(&sk->sk_node, xtcp_ehash_chain(xn, hash));
+	spin_unlock_bh(lock);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_hash_connect);
+
+/**
+ * xtcp_sock_gen_put - drop a reference from a lookup, on a socket or a request
+ * @sk: what xtcp_lookup() returned
+ *
+ * Context: any.
+ */
+void xtcp_sock_gen_put(struct sock *sk)
+{
+	if (sk->sk_state == TCP_NEW_SYN_RECV)
+		xtcp_reqsk_put(xtcp_rsk(sk));
+	else
+		sock_put(sk);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_sock_gen_put);

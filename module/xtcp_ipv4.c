@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xtcp: the IPv4 glue, like net/ipv4/tcp_ipv4.c: connect (tcp_v4_connect), the receive
+ * entry point and its lookups (tcp_v4_rcv, tcp_v4_do_rcv), ICMP errors (tcp_v4_err) and
+ * the per-namespace control socket.
+ *
+ * Receive path, as the seeds trace it for TCP:
+ *   ip_local_deliver_finish -> xtcp_v4_rcv -> xtcp_lookup (established, then listener)
+ *     listener or request:  xtcp_v4_do_rcv -> xtcp_v4_hnd_req -> xtcp_check_req
+ *                             -> xtcp_create_openreq_child -> xtcp_child_process
+ *                           or xtcp_rcv_state_process -> xtcp_conn_request (a SYN)
+ *     other sockets:        xtcp_v4_do_rcv -> xtcp_rcv_state_process
+ */
+#include <linux/icmp.h>
+#include <net/icmp.h>
+#include <net/inet_common.h>
+#include <net/route.h>
+#include <net/xfrm.h>
+#include <kunit/visibility.h>
+#include "xtcp.h"
+
+/**
+ * xtcp_v4_connect - connect(2) on an xtcp socket, like tcp_v4_connect()
+ * @sk: the socket, locked, in CLOSE
+ * @uaddr: the destination (struct sockaddr_in)
+ * @addr_len: its length
+ *
+ * Routes to the destination, fixes the source address, picks the local port so the
+ * 4-tuple is unique in our tables (xtcp_hash_connect()), chooses the ISN and sends the
+ * SYN.  inet_stream_connect() then waits for SYN_SENT to end.
+ *
+ * Context: process, socket locked.
+ * Return: 0, or -EINVAL/-EAFNOSUPPORT for a bad address, -ENETUNREACH and other
+ * routing errors, -EADDRNOTAVAIL if no local port is free for the 4-tuple.
+ */
+int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
+{
+	struct sockaddr_in *usin = (struct sockaddr_in *)uaddr;
+	struct inet_sock *inet = inet_sk(sk);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	__be16 orig_sport, orig_dport;
+	struct rtable *rt;
+	struct flowi4 *fl4;
+	int err;
+
+	if (addr_len < sizeof(struct sockaddr_in))
+		return -EINVAL;
+	if (usin->sin_family != AF_INET)
+		return -EAFNOSUPPORT;
+
+	orig_sport = inet->inet_sport;
+	orig_dport = usin->sin_port;
+	fl4 = &inet->cork.fl.u.ip4;
+	rt = ip_route_connect(fl4, usin->sin_addr.s_addr, inet->inet_saddr,
+			      sk->sk_bound_dev_if, xtcp_protocol, orig_sport, orig_dport, sk);
+	if (IS_ERR(rt))
+		return PTR_ERR(rt);
+	if (rt->rt_flags & (RTCF_MULTICAST | RTCF_BROADCAST)) {
+		ip_rt_put(rt);
+		return -ENETUNREACH;
+	}
+	if (!inet->inet_saddr)
+		inet->inet_saddr = fl4->saddr;
+	sk_rcv_saddr_set(sk, inet->inet_saddr);
+	inet->inet_dport = usin->sin_port;
+	sk_daddr_set(sk, usin->sin_addr.s_addr);
+
+	xtcp_set_state(sk, TCP_SYN_SENT);
+	err = xtcp_hash_connect(sk);
+	if (err)
+		goto failure;
+	rt = ip_route_newports(fl4, rt, orig_sport, orig_dport, inet->inet_sport,
+			       inet->inet_dport, sk);
+	if (IS_ERR(rt)) {
+		err = PTR_ERR(rt);
+		rt = NULL;
+		goto failure;
+	}
+	sk_setup_caps(sk, &rt->dst);
+	xs->advmss = min_t(u32, dst_metric_advmss(&rt->dst), U16_MAX);
+	rt = NULL;
+
+	xs->rcv_wnd = xtcp_rcv_wnd_init(sk);
+	xs->rcv_wscale = xtcp_select_wscale(READ_ONCE(sk->sk_rcvbuf));
+	xs->iss = xtcp_secure_isn(inet->inet_saddr, inet->inet_daddr, inet->inet_sport,
+				  inet->inet_dport, ktime_get_real_ns());
+	xs->tsoffset = xtcp_ts_offset(inet->inet_saddr, inet->inet_daddr);
+	atomic_set(&inet->inet_id, get_random_u16());
+
+	err = xtcp_connect(sk);
+	if (err)
+		goto failure;
+	return 0;
+
+failure:
+	xtcp_set_state(sk, TCP_CLOSE);
+	ip_rt_put(rt);
+	sk->sk_route_caps = 0;
+	inet->inet_dport = 0;
+	return err;
+}
+
+/* Fill XTCP_SKB_CB from the header, like tcp_v4_fill_cb(). */
+static void xtcp_v4_fill_cb(struct sk_buff *skb, const struct tcphdr *th)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+	BUILD_BUG_ON(sizeof(struct inet_skb_parm) + sizeof(struct xtcp_skb_cb) >
+		     sizeof(skb->cb));
+	cb->seq = ntohl(th->seq);
+	cb->end_seq = cb->seq + th->syn + th->fin + skb->len - th->doff * 4;
+	cb->ack_seq = ntohl(th->ack_seq);
+	cb->flags = tcp_flag_byte(th);
+}
+
+/* A segment for a listener: is it for one of its requests?  Like tcp_v4_hnd_req(). */
+static struct sock *xtcp_v4_hnd_req(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_request_sock *req = xtcp_reqsk_find(sk, skb);
+	struct sock *nsk;
+
+	if (!req)
+		return sk;
+	nsk = xtcp_check_req(sk, skb, req);
+	xtcp_reqsk_put(req);
+	return nsk;
+}
+
+/**
+ * xtcp_v4_do_rcv - process a segment with its socket locked, like tcp_v4_do_rcv()
+ * @sk: the socket, locked (also the struct proto .backlog_rcv)
+ * @skb: the segment; always consumed
+ *
+ * Context: softirq, or process when release_sock() replays the backlog.
+ * Return: 0.
+ */
+int xtcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	if (sk->sk_state == TCP_LISTEN) {
+		struct sock *nsk = xtcp_v4_hnd_req(sk, skb);
+
+		if (!nsk)
+			goto discard;
+		if (nsk != sk) {
+			if (xtcp_child_process(sk, nsk, skb))
+				goto reset;
+			consume_skb(skb);
+			return 0;
+		}
+	}
+	if (xtcp_rcv_state_process(sk, skb))
+		goto reset;
+	consume_skb(skb);
+	return 0;
+reset:
+	xtcp_v4_send_reset(sock_net(sk), skb);
+discard:
+	kfree_skb(skb);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_v4_do_rcv);
+
+/**
+ * xtcp_v4_rcv - receive one segment, like tcp_v4_rcv()
+ * @skb: the datagram, with skb->data at the transport header
+ *
+ * Validates the segment: it must hold a whole header (data offset at least 5 words
+ * and within the datagram) and its checksum over the IPv4 pseudo-header with our
+ * protocol number must be correct; a malformed segment is dropped and counted in
+ * InErrs (and InCsumErrors).  Then the socket is looked up, established hash first;
+ * a request minisocket's segment goes to its listener.  The socket processes it now,
+ * or later from its backlog if a process holds it.  No socket: a RST answers.
+ *
+ * Context: softirq, rcu_read_lock() held.
+ * Return: 0; the skb is always consumed.
+ */
+int xtcp_v4_rcv(struct sk_buff *skb)
+{
+	struct net *net = dev_net(skb->dev);
+	enum skb_drop_reason reason = SKB_DROP_REASON_NOT_SPECIFIED;
+	const struct tcphdr *th;
+	const struct iphdr *iph;
+	struct sock *sk;
+
+	if (skb->pkt_type != PACKET_HOST)
+		goto discard_it;
+
+	XTCP_INC_STATS(net, XTCP_MIB_INSEGS);
+
+	if (!pskb_may_pull(skb, sizeof(struct tcphdr))) {
+		reason = SKB_DROP_REASON_PKT_TOO_SMALL;
+		goto bad_packet;
+	}
+	th = (const struct tcphdr *)skb->data;
+	if (th->doff < sizeof(struct tcphdr) / 4) {
+		reason = SKB_DROP_REASON_PKT_TOO_SMALL;
+		goto bad_packet;
+	}
+	if (!pskb_may_pull(skb, th->doff * 4)) {
+		reason = SKB_DROP_REASON_PKT_TOO_SMALL;
+		goto bad_packet;
+	}
+	if (skb_checksum_init(skb, xtcp_protocol, inet_compute_pseudo) ||
+	    skb_checksum_complete(skb)) {
+		reason = SKB_DROP_REASON_TCP_CSUM;
+		XTCP_INC_STATS(net, XTCP_MIB_INCSUMERRORS);
+		goto bad_packet;
+	}
+
+	th = (const struct tcphdr *)skb->data;
+	iph = ip_hdr(skb);
+	xtcp_v4_fill_cb(skb, th);
+
+	sk = xtcp_lookup(net, iph->saddr, th->source, iph->daddr, th->dest, inet_iif(skb));
+	if (!sk)
+		goto no_xtcp_socket;
+	if (sk->sk_state == TCP_NEW_SYN_RECV) {
+		struct sock *listener = xtcp_rsk(sk)->listener;
+
+		sock_hold(listener);
+		xtcp_reqsk_put(xtcp_rsk(sk));
+		sk = listener;
+	}
+	if (!xfrm4_policy_check(sk, XFRM_POLICY_IN, skb)) {
+		reason = SKB_DROP_REASON_XFRM_POLICY;
+		goto discard_and_relse;
+	}
+	nf_reset_ct(skb);
+	if (sk_filter(sk, skb)) {
+		reason = SKB_DROP_REASON_SOCKET_FILTER;
+		goto discard_and_relse;
+	}
+	skb->dev = NULL;
+
+	bh_lock_sock_nested(sk);
+	if (!sock_owned_by_user(sk)) {
+		xtcp_v4_do_rcv(sk, skb);
+	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
+					   READ_ONCE(sk->sk_sndbuf))) {
+		bh_unlock_sock(sk);
+		reason = SKB_DROP_REASON_SOCKET_BACKLOG;
+		goto discard_and_relse;
+	}
+	bh_unlock_sock(sk);
+	sock_put(sk);
+	return 0;
+
+no_xtcp_socket:
+	if (!xfrm4_policy_check(NULL, XFRM_POLICY_IN, skb)) {
+		reason = SKB_DROP_REASON_XFRM_POLICY;
+		goto discard_it;
+	}
+	XTCP_INC_STATS(net, XTCP_MIB_NOSOCKET);
+	xtcp_v4_send_reset(net, skb);
+	reason = SKB_DROP_REASON_NO_SOCKET;
+	goto discard_it;
+
+bad_packet:
+	XTCP_INC_STATS(net, XTCP_MIB_INERRS);
+discard_it:
+	kfree_skb_reason(skb, reason);
+	return 0;
+
+discard_and_relse:
+	sock_put(sk);
+	goto discard_it;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_v4_rcv);
+
+/**
+ * xtcp_v4_err - an ICMP error about a segment we sent, like tcp_v4_err()
+ * @skb: the ICMP message, skb->data at the quoted IP header
+ * @info: ICMP-type-specific data
+ *
+ * A hard error (e.g. "protocol unreachable" from a host without xtcp) fails a
+ * connection still in SYN_SENT with the matching errno; otherwise it is kept as a
+ * soft error, as TCP does.
+ *
+ * Context: softirq, rcu_read_lock() held.
+ * Return: 0, or -ENOENT if no socket of ours sent the quoted segment.
+ */
+int xtcp_v4_err(struct sk_buff *skb, u32 info)
+{
+	const struct iphdr *iph = (const struct iphdr *)skb->data;
+	const int type = icmp_hdr(skb)->type, code = icmp_hdr(skb)->code;
+	const struct tcphdr *th;
+	struct sock *sk;
+	int err;
+	bool hard;
+
+	if (!pskb_may_pull(skb, (iph->ihl << 2) + 8))
+		return -ENOENT;
+	iph = (const struct iphdr *)skb->data;
+	th = (const struct tcphdr *)(skb->data + (iph->ihl << 2));
+	sk = xtcp_lookup_established(dev_net(skb->dev), iph->daddr, th->dest, iph->saddr,
+				     th->source, inet_iif(skb));
+	if (!sk)
+		return -ENOENT;
+	if (sk->sk_state == TCP_NEW_SYN_RECV) {
+		xtcp_sock_gen_put(sk);
+		return 0;
+	}
+
+	switch (type) {
+	case ICMP_DEST_UNREACH:
+		if (code > NR_ICMP_UNREACH || code == ICMP_FRAG_NEEDED)
+			goto out;
+		err = icmp_err_convert[code].errno;
+		hard = icmp_err_convert[code].fatal;
+		break;
+	case ICMP_TIME_EXCEEDED:
+		err = EHOSTUNREACH;
+		hard = false;
+		break;
+	default:
+		goto out;
+	}
+
+	bh_lock_sock(sk);
+	if (!sock_owned_by_user(sk) && sk->sk_state == TCP_SYN_SENT && hard) {
+		WRITE_ONCE(sk->sk_err, err);
+		sk_error_report(sk);
+		xtcp_done(sk);
+	} else {
+		WRITE_ONCE(sk->sk_err_soft, err);
+	}
+	bh_unlock_sock(sk);
+out:
+	sock_put(sk);
+	return 0;
+}
+
+/**
+ * xtcp_v4_ctl_init_net - create the namespace's control socket
+ * @net: the namespace
+ *
+ * A raw socket on our protocol number, unhashed so it receives nothing; RSTs for
+ * segments without a socket leave through it (ip_build_and_send_pkt() takes the IP
+ * protocol from it).  Unlike a socket of our own protocol it does not pin the module.
+ *
+ * Context: process, pernet init.
+ * Return: 0 or a negative errno.
+ */
+int xtcp_v4_ctl_init_net(struct net *net)
+{
+	return inet_ctl_sock_create(&xtcp_pernet(net)->ctl_sk, PF_INET, SOCK_RAW,
+				    xtcp_protocol, net);
+}
+
+/**
+ * xtcp_v4_ctl_exit_net - destroy the namespace's control socket
+ * @net: the namespace
+ *
+ * Context: process, pernet exit.
+ */
+void xtcp_v4_ctl_exit_net(struct net *net)
+{
+	inet_ctl_sock_destroy(xtcp_pernet(net)->ctl_sk);
+}

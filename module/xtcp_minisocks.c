@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xtcp: request minisockets - half-open connections - like net/ipv4/tcp_minisocks.c
+ * (tcp_check_req, tcp_create_openreq_child, tcp_child_process) and the request-queue
+ * parts of inet_connection_sock.c (inet_csk_reqsk_queue_hash_add, ..._drop).
+ *
+ * A SYN to a listener creates a struct xtcp_request_sock, not a full socket: it sits in
+ * the established hash in state TCP_NEW_SYN_RECV and on its listener's syn_queue.  The
+ * ACK that completes the handshake finds it, and only then is the full socket (the
+ * child) made, put in the established hash in its place and on the accept queue.
+ *
+ * References on a request: one for the tables (established hash + syn_queue, dropped
+ * together), one while its timer is pending, one per lookup in flight.  The last
+ * xtcp_reqsk_put() frees it after an RCU grace period and releases the listener.
+ * The syn_queue and the request fields are protected by the listener's socket lock.
+ */
+#include <linux/slab.h>
+#include <kunit/visibility.h>
+#include "xtcp.h"
+
+static struct kmem_cache *xtcp_reqsk_cache __read_mostly;
+
+/**
+ * xtcp_reqsk_init - create the slab cache of request minisockets
+ *
+ * Context: process, module init.
+ * Return: 0 or -ENOMEM.
+ */
+int xtcp_reqsk_init(void)
+{
+	xtcp_reqsk_cache = KMEM_CACHE(xtcp_request_sock, 0);
+	return xtcp_reqsk_cache ? 0 : -ENOMEM;
+}
+
+/**
+ * xtcp_reqsk_exit - destroy the cache, once every request is freed
+ *
+ * Context: process, module exit.
+ */
+void xtcp_reqsk_exit(void)
+{
+	rcu_barrier();	/* requests are freed by RCU callbacks */
+	kmem_cache_destroy(xtcp_reqsk_cache);
+}
+
+/**
+ * xtcp_reqsk_alloc - a new request for the SYN in @skb, like inet_reqsk_alloc()
+ * @listener: the listener it arrived at (a reference is taken)
+ * @skb: the SYN
+ *
+ * Context: softirq or process (backlog), listener locked.
+ * Return: the request with one reference, or NULL.
+ */
+struct xtcp_request_sock *xtcp_reqsk_alloc(struct sock *listener, struct sk_buff *skb)
+{
+	const struct tcphdr *th = tcp_hdr(skb);
+	const struct iphdr *iph = ip_hdr(skb);
+	struct xtcp_request_sock *req;
+
+	req = kmem_cache_zalloc(xtcp_reqsk_cache, GFP_ATOMIC);
+	if (!req)
+		return NULL;
+	req->common.skc_family = AF_INET;
+	req->common.skc_state = TCP_NEW_SYN_RECV;
+	req->common.skc_daddr = iph->saddr;
+	req->common.skc_rcv_saddr = iph->daddr;
+	req->common.skc_dport = th->source;
+	req->common.skc_num = ntohs(th->dest);
+	req->common.skc_bound_dev_if = listener->sk_bound_dev_if;
+	write_pnet(&req->common.skc_net, sock_net(listener));
+	INIT_HLIST_NODE(&req->common.skc_node);
+	INIT_HLIST_NODE(&req->syn_node);
+	timer_setup(&req->timer, xtcp_reqsk_timer_handler, 0);
+	refcount_set(&req->common.skc_refcnt, 1);
+	sock_hold(listener);
+	req->listener = listener;
+	return req;
+}
+
+static void xtcp_reqsk_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(xtcp_reqsk_cache,
+			container_of(head, struct xtcp_request_sock, rcu));
+}
+
+/**
+ * xtcp_reqsk_put - drop a reference on a request; the last one frees it
+ * @req: the request
+ *
+ * Context: any.
+ */
+void xtcp_reqsk_put(struct xtcp_request_sock *req)
+{
+	if (refcount_dec_and_test(&req->common.skc_refcnt)) {
+		sock_put(req->listener);
+		call_rcu(&req->rcu, xtcp_reqsk_free_rcu);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_reqsk_put);
+
+/**
+ * xtcp_reqsk_queue_hash_add - make a new request visible and start its SYN-ACK timer,
+ * like inet_csk_reqsk_queue_hash_add()
+ * @listener: its listener, locked
+ * @req: the request
+ *
+ * Context: softirq or process (backlog), listener locked.
+ */
+void xtcp_reqsk_queue_hash_add(struct sock *listener, struct xtcp_request_sock *req)
+{
+	struct xtcp_sock *xl = xtcp_sk(listener);
+
+	xtcp_ehash_insert(xtcp_req_to_sk(req), NULL);
+	hlist_add_head(&req->syn_node, &xl->syn_queue);
+	xl->syn_qlen++;
+	refcount_inc(&req->common.skc_refcnt);
+	mod_timer(&req->timer, jiffies + XTCP_TIMEOUT_INIT);
+}
+
+/*
+ * Take @req off its listener's queue and stop its timer; @hashed says whether it is
+ * still in the established hash (a completed handshake already replaced it there).
+ */
+static void xtcp_reqsk_queue_unlink(struct sock *listener, struct xtcp_request_sock *req,
+				    bool hashed)
+{
+	if (READ_ONCE(req->unlinked))
+		return;
+	WRITE_ONCE(req->unlinked, true);
+	hlist_del_init(&req->syn_node);
+	xtcp_sk(listener)->syn_qlen--;
+	if (hashed)
+		xtcp_ehash_unlink(xtcp_req_to_sk(req));
+	xtcp_reqsk_put(req);		/* the tables' reference */
+	if (timer_delete(&req->timer))
+		xtcp_reqsk_put(req);	/* the pending timer's */
+}
+
+/**
+ * xtcp_reqsk_queue_drop - forget a request, like inet_csk_reqsk_queue_drop()
+ * @listener: its listener, locked
+ * @req: the request
+ *
+ * Context: softirq, timer or process, listener locked.
+ */
+void xtcp_reqsk_queue_drop(struct sock *listener, struct xtcp_request_sock *req)
+{
+	xtcp_reqsk_queue_unlink(listener, req, true);
+}
+
+/**
+ * xtcp_reqsk_find - the request of @listener for the 4-tuple of @skb
+ * @listener: the listener, locked
+ * @skb: a segment that arrived for it
+ *
+ * Context: softirq or process (backlog), listener locked.
+ * Return: the request with a reference held, or NULL.
+ */
+struct xtcp_request_sock *xtcp_reqsk_find(struct sock *listener, struct sk_buff *skb)
+{
+	const struct tcphdr *th = tcp_hdr(skb);
+	const struct iphdr *iph = ip_hdr(skb);
+	struct sock *sk;
+
+	rcu_read_lock();
+	sk = xtcp_lookup_established(sock_net(listener), iph->saddr, th->source, iph->daddr,
+				     th->dest, inet_iif(skb));
+	rcu_read_unlock();
+	if (!sk)
+		return NULL;
+	if (sk->sk_state != TCP_NEW_SYN_RECV || xtcp_rsk(sk)->listener != listener) {
+		xtcp_sock_gen_put(sk);
+		return NULL;
+	}
+	return xtcp_rsk(sk);
+}
+
+/**
+ * xtcp_create_openreq_child - the full socket for a completed handshake, like
+ * tcp_create_openreq_child() + inet_csk_clone_lock()
+ * @sk: the listener, locked
+ * @req: the request the handshake completed
+ * @skb: the ACK that completed it
+ *
+ * The child is a copy of the listener (sk_clone_lock()) with the connection's
+ * addresses, sequence numbers and negotiated options, in state SYN_RECV.
+ *
+ * Context: softirq or process (backlog), listener locked.
+ * Return: the child, locked (bh_lock_sock) with two references (the accept queue's
+ * and the caller's), or NULL.
+ */
+struct sock *xtcp_create_openreq_child(const struct sock *sk,
+				       struct xtcp_request_sock *req,
+				       struct sk_buff *skb)
+{
+	struct sock *newsk = sk_clone_lock(sk, GFP_ATOMIC);
+	struct inet_sock *newinet;
+	struct xtcp_sock *newxs;
+
+	if (!newsk)
+		return NULL;
+	newxs = xtcp_sk(newsk);
+	newinet = inet_sk(newsk);
+
+	inet_sk_set_state(newsk, TCP_SYN_RECV);
+	newinet->inet_daddr = req->common.skc_daddr;
+	newinet->inet_rcv_saddr = req->common.skc_rcv_saddr;
+	newinet->inet_saddr = req->common.skc_rcv_saddr;
+	newinet->inet_dport = req->common.skc_dport;
+	newinet->inet_num = req->common.skc_num;
+	newinet->inet_sport = htons(req->common.skc_num);
+	atomic_set(&newinet->inet_id, get_random_u16());
+	newinet->mc_list = NULL;
+	RCU_INIT_POINTER(newinet->inet_opt, NULL);
+
+	newxs->bind_bucket = NULL;
+	INIT_HLIST_NODE(&newxs->listen_node);
+	INIT_HLIST_HEAD(&newxs->syn_queue);
+	newxs->syn_qlen = 0;
+	newxs->accept_head = NULL;
+	newxs->accept_tail = NULL;
+	newxs->accept_next = NULL;
+	xtcp_init_xmit_timers(newsk);
+	newxs->retransmits = 0;
+	newxs->rto = XTCP_TIMEOUT_INIT;
+
+	newxs->iss = req->snt_isn;
+	newxs->snd_una = req->snt_isn + 1;
+	newxs->snd_nxt = req->snt_isn + 1;
+	newxs->rcv_nxt = req->rcv_isn + 1;
+	newxs->rcv_wnd = req->rcv_wnd;
+	newxs->rx_opt.wscale_ok = req->wscale_ok;
+	newxs->rx_opt.snd_wscale = req->wscale_ok ? req->snd_wscale : 0;
+	newxs->rcv_wscale = req->wscale_ok ? req->rcv_wscale : 0;
+	newxs->rx_opt.sack_ok = req->sack_ok;
+	newxs->tstamp_ok = req->tstamp_ok;
+	newxs->ts_recent = req->ts_recent;
+	newxs->tsoffset = xtcp_ts_offset(req->common.skc_rcv_saddr, req->common.skc_daddr);
+	newxs->snd_wnd = ntohs(tcp_hdr(skb)->window) << newxs->rx_opt.snd_wscale;
+	newxs->mss_cache = req->mss;
+	newxs->advmss = req->advmss;
+
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PASSIVEOPENS);
+	return newsk;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_create_openreq_child);
+
+/* A child that cannot be hashed: unlock and free it, like inet_csk_prepare_forced_close(). */
+static void xtcp_child_discard(struct sock *newsk)
+	__releases(&newsk->sk_lock.slock)
+{
+	xtcp_put_port(newsk);
+	inet_sk_set_state(newsk, TCP_CLOSE);
+	sock_set_flag(newsk, SOCK_DEAD);
+	bh_unlock_sock(newsk);
+	sock_put(newsk);
+	sock_put(newsk);
+}
+
+/*
+ * The child for @req, hashed in its place and bound to the listener's port, like
+ * tcp_v4_syn_recv_sock().  NULL if the accept queue is full (the ACK is then dropped
+ * and the request kept, so that a later ACK can still complete the handshake).
+ */
+static struct sock *xtcp_v4_syn_recv_sock(struct sock *sk, struct sk_buff *skb,
+					  struct xtcp_request_sock *req)
+{
+	struct sock *newsk;
+
+	if (sk_acceptq_is_full(sk)) {
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LISTENOVERFLOWS);
+		goto drop;
+	}
+	newsk = xtcp_create_openreq_child(sk, req, skb);
+	if (!newsk)
+		goto drop;
+	xtcp_inherit_port(sk, newsk);
+	if (!xtcp_ehash_insert(newsk, xtcp_req_to_sk(req))) {
+		__acquire(&newsk->sk_lock.slock);	/* for sparse: sk_clone_lock() took it */
+		xtcp_child_discard(newsk);
+		goto drop;
+	}
+	return newsk;
+drop:
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LISTENDROPS);
+	return NULL;
+}
+
+/**
+ * xtcp_check_req - process a segment for a request minisocket, like tcp_check_req()
+ * @sk: the listener, locked
+ * @skb: the segment
+ * @req: the request with the segment's 4-tuple (the caller holds a reference)
+ *
+ * RFC 9293 3.10.7.4 for SYN-RECEIVED: a retransmitted SYN gets the SYN-ACK again; an
+ * ACK of anything but our SYN is answered with a RST; a RST or SYN in the window drops
+ * the request (a SYN also gets a RST); the right ACK creates the child.
+ *
+ * Context: softirq or process (backlog), listener locked.
+ * Return: NULL if the segment is done with; @sk if the caller must answer it as the
+ * listener (with a RST); otherwise the child, locked, with the caller's reference.
+ */
+struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
+			    struct xtcp_request_sock *req)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	u8 flg = cb->flags & (TCPHDR_RST | TCPHDR_SYN | TCPHDR_ACK);
+	struct sock *child;
+
+	if (flg == TCPHDR_SYN && cb->seq == req->rcv_isn) {
+		xtcp_v4_send_synack(sk, req);
+		return NULL;
+	}
+	if ((flg & TCPHDR_ACK) && cb->ack_seq != req->snt_isn + 1)
+		return sk;
+	if (!xtcp_between(req->rcv_isn + 1, cb->seq, req->rcv_isn + req->rcv_wnd))
+		return NULL;
+	if (flg & (TCPHDR_RST | TCPHDR_SYN)) {
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ATTEMPTFAILS);
+		if (!(flg & TCPHDR_RST))
+			xtcp_v4_send_reset(sock_net(sk), skb);
+		xtcp_reqsk_queue_drop(sk, req);
+		return NULL;
+	}
+	if (!(flg & TCPHDR_ACK))
+		return NULL;
+
+	child = xtcp_v4_syn_recv_sock(sk, skb, req);
+	if (!child)
+		return NULL;
+	xtcp_reqsk_queue_unlink(sk, req, false);
+	xtcp_reqsk_queue_add(sk, child);
+	return child;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_check_req);
+
+/**
+ * xtcp_child_process - let the child process the ACK that created it, like
+ * tcp_child_process(): SYN_RECV -> ESTABLISHED, and wake accept()
+ * @parent: the listener, locked
+ * @child: the child, locked by xtcp_create_openreq_child(); unlocked and its caller's
+ *	reference dropped here
+ * @skb: the ACK
+ *
+ * Context: softirq or process (backlog), listener locked.
+ * Return: non-zero if the caller must answer @skb with a RST.
+ */
+int xtcp_child_process(struct sock *parent, struct sock *child, struct sk_buff *skb)
+	__releases(&child->sk_lock.slock)
+{
+	int ret = xtcp_rcv_state_process(child, skb);
+
+	parent->sk_data_ready(parent);
+	bh_unlock_sock(child);
+	sock_put(child);
+	return ret;
+}

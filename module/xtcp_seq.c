@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xtcp: initial sequence numbers and timestamp offsets, like net/core/secure_seq.c.
+ *
+ * RFC 6528: ISN = M + F(localip, localport, remoteip, remoteport, secretkey), where M is
+ * a clock ticking every 64 ns (so it wraps in about 4.5 minutes, more than the 2 MSL a
+ * 4-tuple stays reserved) and F a keyed hash (SipHash) that an off-path attacker cannot
+ * predict.  The key is drawn once, the first time it is needed.
+ */
+#include <linux/ktime.h>
+#include <linux/random.h>
+#include <linux/siphash.h>
+#include <kunit/visibility.h>
+#include "xtcp.h"
+
+static siphash_aligned_key_t xtcp_isn_key;
+
+static void xtcp_isn_key_init(void)
+{
+	net_get_random_once(&xtcp_isn_key, sizeof(xtcp_isn_key));
+}
+
+/**
+ * xtcp_secure_isn - an initial sequence number for a 4-tuple, like secure_tcp_seq()
+ * @saddr: local address
+ * @daddr: remote address
+ * @sport: local port
+ * @dport: remote port
+ * @ns: the clock, in nanoseconds (ktime_get_real_ns() for a real connection)
+ *
+ * Context: any.
+ * Return: F(4-tuple, key) + @ns / 64.
+ */
+u32 xtcp_secure_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport, u64 ns)
+{
+	u32 ports = (__force u32)sport << 16 | (__force u32)dport;
+
+	xtcp_isn_key_init();
+	return (u32)siphash_3u32((__force u32)saddr, (__force u32)daddr, ports,
+				 &xtcp_isn_key) + (u32)(ns >> 6);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_secure_isn);
+
+/**
+ * xtcp_ts_offset - random offset for our timestamps toward one peer (RFC 7323 5.4)
+ * @saddr: local address
+ * @daddr: remote address
+ *
+ * Context: any.
+ * Return: the offset added to xtcp_clock_ms().
+ */
+u32 xtcp_ts_offset(__be32 saddr, __be32 daddr)
+{
+	xtcp_isn_key_init();
+	return (u32)siphash_2u32((__force u32)saddr, (__force u32)daddr, &xtcp_isn_key);
+}
+
+/**
+ * xtcp_clock_ms - the millisecond clock behind our timestamps
+ *
+ * Context: any.
+ * Return: milliseconds since boot, modulo 2^32.
+ */
+u32 xtcp_clock_ms(void)
+{
+	return (u32)div_u64(ktime_get_boottime_ns(), NSEC_PER_MSEC);
+}

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xtcp: the net.xtcp.* sysctls of each network namespace, the counterparts of
+ * net.ipv4.tcp_syn_retries, tcp_synack_retries and tcp_max_syn_backlog.
+ */
+#include <linux/sysctl.h>
+#include <net/net_namespace.h>
+#include "xtcp.h"
+
+static int xtcp_retries_max = 127;	/* MAX_TCP_SYNCNT */
+
+static const struct ctl_table xtcp_sysctl_template[] = {
+	{
+		.procname	= "syn_retries",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+		.extra2		= &xtcp_retries_max,
+	},
+	{
+		.procname	= "synack_retries",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+		.extra2		= &xtcp_retries_max,
+	},
+	{
+		.procname	= "max_syn_backlog",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+	},
+};
+
+/**
+ * xtcp_sysctl_init_net - defaults and the net.xtcp table of a new namespace
+ * @net: the namespace
+ *
+ * Defaults are Linux TCP's: 6 SYN retries (about 127 s), 5 SYN-ACK retries, 1024
+ * half-open connections per listener at most (also capped by its listen() backlog).
+ *
+ * Context: process, pernet init.
+ * Return: 0 or -ENOMEM.
+ */
+int xtcp_sysctl_init_net(struct net *net)
+{
+	struct xtcp_net *xn = xtcp_pernet(net);
+	struct ctl_table *table;
+
+	xn->sysctl_syn_retries = 6;
+	xn->sysctl_synack_retries = 5;
+	xn->sysctl_max_syn_backlog = 1024;
+
+	table = kmemdup(xtcp_sysctl_template, sizeof(xtcp_sysctl_template), GFP_KERNEL);
+	if (!table)
+		return -ENOMEM;
+	table[0].data = &xn->sysctl_syn_retries;
+	table[1].data = &xn->sysctl_synack_retries;
+	table[2].data = &xn->sysctl_max_syn_backlog;
+	xn->sysctl_hdr = register_net_sysctl_sz(net, "net/xtcp", table,
+						ARRAY_SIZE(xtcp_sysctl_template));
+	if (!xn->sysctl_hdr) {
+		kfree(table);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * xtcp_sysctl_exit_net - remove the net.xtcp table of a namespace
+ * @net: the namespace
+ *
+ * Context: process, pernet exit.
+ */
+void xtcp_sysctl_exit_net(struct net *net)
+{
+	struct xtcp_net *xn = xtcp_pernet(net);
+	const struct ctl_table *table = xn->sysctl_hdr->ctl_table_arg;
+
+	unregister_net_sysctl_table(xn->sysctl_hdr);
+	kfree(table);
+}

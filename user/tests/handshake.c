@@ -1,0 +1,489 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * handshake: bind, listen, connect and accept over loopback - the three-way handshake
+ * and the errors around it, checked against what Linux TCP does (each errno case is
+ * also run on a TCP socket and compared), plus /proc/net/xtcp and the counters.
+ * Needs xtcp.ko loaded with the default protocol number; runs as root.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/xtcp.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "tap.h"
+
+#define LO htonl(INADDR_LOOPBACK)
+
+struct result {
+	int ret, err;
+};
+
+#define CALL(expr) ({ struct result r_; errno = 0; r_.ret = (expr); r_.err = errno; r_; })
+
+static struct sockaddr_in addr_of(in_addr_t a, int port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port),
+				   .sin_addr.s_addr = a };
+	return sin;
+}
+
+static int sock(int proto, int flags)
+{
+	return socket(AF_INET, SOCK_STREAM | flags, proto);
+}
+
+static int do_bind(int fd, in_addr_t a, int port)
+{
+	struct sockaddr_in sin = addr_of(a, port);
+
+	return bind(fd, (struct sockaddr *)&sin, sizeof(sin));
+}
+
+static int do_connect(int fd, in_addr_t a, int port)
+{
+	struct sockaddr_in sin = addr_of(a, port);
+
+	return connect(fd, (struct sockaddr *)&sin, sizeof(sin));
+}
+
+static int local_port(int fd)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+
+	return getsockname(fd, (struct sockaddr *)&sin, &len) ? -1 : ntohs(sin.sin_port);
+}
+
+static int so_error(int fd)
+{
+	int e = -1;
+	socklen_t len = sizeof(e);
+
+	getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len);
+	return e;
+}
+
+static int listener(int proto, in_addr_t a, int port, int backlog)
+{
+	int one = 1, fd = sock(proto, 0);
+
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (do_bind(fd, a, port) || listen(fd, backlog)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* A counter of /proc/net/xtcp_stat. */
+static long stat_of(const char *name)
+{
+	char hdr[1024], val[1024], *hs, *vs, *h, *v;
+	FILE *f = fopen("/proc/net/" XTCP_PROC_STAT, "r");
+	long n = -1;
+
+	if (!f)
+		return -1;
+	if (fgets(hdr, sizeof(hdr), f) && fgets(val, sizeof(val), f)) {
+		h = strtok_r(hdr, " \n", &hs);
+		v = strtok_r(val, " \n", &vs);
+		while ((h = strtok_r(NULL, " \n", &hs)) && (v = strtok_r(NULL, " \n", &vs)))
+			if (!strcmp(h, name))
+				n = atol(v);
+	}
+	fclose(f);
+	return n;
+}
+
+/* Rows of /proc/net/xtcp with state @st (hex) and local port @port (0: any). */
+static int proc_rows(int st, int port)
+{
+	unsigned int la, lp, ra, rp, s;
+	char line[512];
+	FILE *f = fopen("/proc/net/" XTCP_PROC_SOCKETS, "r");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " %*d: %x:%x %x:%x %x", &la, &lp, &ra, &rp, &s) == 5 &&
+		    (int)s == st && (!port || (int)lp == port))
+			n++;
+	fclose(f);
+	return n;
+}
+
+static int proc_total(void)
+{
+	int st, n = 0;
+
+	for (st = 1; st <= 12; st++)
+		n += proc_rows(st, 0);
+	return n;
+}
+
+/* Run the same failing call on TCP and xtcp and compare errnos. */
+static void same_errno(struct result t, struct result x, const char *what)
+{
+	tap_ok(t.ret == -1 && x.ret == -1 && t.err == x.err,
+	       "%s: %s, as TCP (tcp %s)", what, x.ret == -1 ? strerrorname_np(x.err) : "succeeded",
+	       t.ret == -1 ? strerrorname_np(t.err) : "succeeded");
+}
+
+static void test_bind(void)
+{
+	int proto[2] = { IPPROTO_TCP, IPPROTO_XTCP }, a[2], b[2], c[2], i, low, high, p;
+	struct result r[2];
+	FILE *f;
+
+	for (i = 0; i < 2; i++) {
+		a[i] = sock(proto[i], 0);
+		do_bind(a[i], LO, 6001 + i);
+		b[i] = sock(proto[i], 0);
+		r[i] = CALL(do_bind(b[i], LO, 6001 + i));
+	}
+	same_errno(r[0], r[1], "bind to a bound port");
+	for (i = 0; i < 2; i++)
+		r[i] = CALL(do_bind(b[i], htonl(INADDR_ANY), 6001 + i));
+	same_errno(r[0], r[1], "bind the wildcard address to a bound port");
+	for (i = 0; i < 2; i++)
+		r[i] = CALL(do_bind(a[i], LO, 6101 + i));
+	same_errno(r[0], r[1], "bind a bound socket again");
+	for (i = 0; i < 2; i++) {
+		r[i] = CALL(do_bind(b[i], htonl(0x7f000002), 6001 + i));
+		close(a[i]);
+		close(b[i]);
+	}
+	tap_ok(r[1].ret == 0, "same port on another address is free (%s)",
+	       r[1].ret ? strerrorname_np(r[1].err) : "ok");
+
+	/* SO_REUSEADDR: two bound sockets may share; a listener may not be shared */
+	for (i = 0; i < 2; i++) {
+		int one = 1;
+
+		a[i] = sock(proto[i], 0);
+		b[i] = sock(proto[i], 0);
+		c[i] = sock(proto[i], 0);
+		setsockopt(a[i], SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		setsockopt(b[i], SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		setsockopt(c[i], SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		do_bind(a[i], LO, 6201 + i);
+		r[i] = CALL(do_bind(b[i], LO, 6201 + i));
+	}
+	tap_ok(r[0].ret == 0 && r[1].ret == 0, "SO_REUSEADDR: two sockets bind one port");
+	for (i = 0; i < 2; i++) {
+		listen(a[i], 1);
+		r[i] = CALL(listen(b[i], 1));
+	}
+	same_errno(r[0], r[1], "listen on a port another socket listens on");
+	for (i = 0; i < 2; i++)
+		r[i] = CALL(do_bind(c[i], LO, 6201 + i));
+	same_errno(r[0], r[1], "SO_REUSEADDR bind to a listening port");
+	for (i = 0; i < 2; i++) {
+		close(a[i]);
+		r[i] = CALL(do_bind(c[i], LO, 6201 + i));
+		close(b[i]);
+		close(c[i]);
+	}
+	tap_ok(r[1].ret == 0, "the port is free again once the listener closed");
+
+	/* port 0: an ephemeral port from ip_local_port_range */
+	f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+	if (!f || fscanf(f, "%d %d", &low, &high) != 2)
+		low = high = -1;
+	if (f)
+		fclose(f);
+	a[1] = sock(IPPROTO_XTCP, 0);
+	r[1] = CALL(do_bind(a[1], LO, 0));
+	p = local_port(a[1]);
+	tap_ok(r[1].ret == 0 && p >= low && p <= high, "bind to port 0 picks %d in %d-%d", p, low,
+	       high);
+	close(a[1]);
+
+	/* a privileged port needs CAP_NET_BIND_SERVICE, even for root after dropping it */
+	if (fork() == 0) {
+		int fd;
+
+		if (setuid(65534))
+			_exit(2);
+		fd = sock(IPPROTO_XTCP, 0);
+		_exit(do_bind(fd, LO, 80) == -1 && errno == EACCES ? 0 : 1);
+	}
+	wait(&i);
+	tap_ok(WIFEXITED(i) && WEXITSTATUS(i) == 0, "bind to port 80 as nobody fails with EACCES");
+}
+
+static void test_connect_accept(void)
+{
+	struct sockaddr_in peer;
+	socklen_t len = sizeof(peer);
+	int l, c, a, cport;
+	long act = stat_of("ActiveOpens"), pas = stat_of("PassiveOpens");
+	struct result r;
+
+	l = listener(IPPROTO_XTCP, htonl(INADDR_ANY), 7001, 16);
+	tap_ok(l >= 0, "listen on 0.0.0.0:7001");
+	tap_ok(proc_rows(0x0A, 7001) == 1, "/proc/net/xtcp shows the listener as 0A");
+	c = sock(IPPROTO_XTCP, 0);
+	r = CALL(do_connect(c, LO, 7001));
+	tap_ok(r.ret == 0, "blocking connect to 127.0.0.1:7001 (%s)",
+	       r.ret ? strerrorname_np(r.err) : "ok");
+	cport = local_port(c);
+	a = accept(l, (struct sockaddr *)&peer, &len);
+	tap_ok(a >= 0 && peer.sin_addr.s_addr == LO && ntohs(peer.sin_port) == cport,
+	       "accept returns the peer address 127.0.0.1:%d", cport);
+	tap_ok(proc_rows(0x01, 7001) == 1 && proc_rows(0x01, cport) == 1,
+	       "/proc/net/xtcp shows both ends as 01 (ESTABLISHED)");
+	len = sizeof(peer);
+	tap_ok(getpeername(c, (struct sockaddr *)&peer, &len) == 0 && ntohs(peer.sin_port) == 7001,
+	       "getpeername of the client gives port 7001");
+	tap_ok(stat_of("ActiveOpens") == act + 1 && stat_of("PassiveOpens") == pas + 1,
+	       "ActiveOpens and PassiveOpens each moved by 1");
+	r = CALL(do_connect(c, LO, 7001));
+	tap_errno(r.ret, r.err, EISCONN, "connect on a connected socket");
+	r = CALL(listen(c, 1));
+	tap_errno(r.ret, r.err, EINVAL, "listen on a connected socket");
+
+	/* the server aborts (close sends RST until teardown exists): the client sees it */
+	close(a);
+	usleep(100000);
+	r = CALL(recv(c, &len, 1, MSG_DONTWAIT));
+	tap_errno(r.ret, r.err, ECONNRESET, "recv after the peer's RST");
+	close(c);
+	close(l);
+	usleep(50000);
+	tap_ok(proc_total() == 0, "no socket left in /proc/net/xtcp");
+}
+
+static void test_refused(void)
+{
+	int c[2], proto[2] = { IPPROTO_TCP, IPPROTO_XTCP }, i;
+	long fails = stat_of("AttemptFails"), rsts = stat_of("OutRsts");
+	struct pollfd pfd;
+	struct result r[2];
+
+	for (i = 0; i < 2; i++) {
+		c[i] = sock(proto[i], 0);
+		r[i] = CALL(do_connect(c[i], LO, 7999));
+		close(c[i]);
+	}
+	same_errno(r[0], r[1], "connect to a port nobody listens on");
+	tap_ok(stat_of("OutRsts") == rsts + 1 && stat_of("AttemptFails") == fails + 1,
+	       "a RST was sent and the attempt counted as failed");
+
+	c[1] = sock(IPPROTO_XTCP, SOCK_NONBLOCK);
+	r[1] = CALL(do_connect(c[1], LO, 7999));
+	tap_errno(r[1].ret, r[1].err, EINPROGRESS, "non-blocking connect");
+	pfd = (struct pollfd){ .fd = c[1], .events = POLLOUT };
+	poll(&pfd, 1, 2000);
+	tap_ok((pfd.revents & (POLLOUT | POLLERR)) && so_error(c[1]) == ECONNREFUSED,
+	       "then poll reports it done and SO_ERROR is ECONNREFUSED");
+	close(c[1]);
+}
+
+static void test_nonblocking(void)
+{
+	int l = listener(IPPROTO_XTCP, LO, 7002, 16), c, a, ep;
+	struct epoll_event ev = { .events = EPOLLIN }, out;
+	struct pollfd pfd;
+	struct timeval tv = { .tv_sec = 0, .tv_usec = 300000 };
+	struct timeval t0, t1;
+	struct result r;
+
+	fcntl(l, F_SETFL, O_NONBLOCK);
+	r = CALL(accept(l, NULL, NULL));
+	tap_errno(r.ret, r.err, EAGAIN, "non-blocking accept with nothing queued");
+	ep = epoll_create1(0);
+	epoll_ctl(ep, EPOLL_CTL_ADD, l, &ev);
+	tap_ok(epoll_wait(ep, &out, 1, 0) == 0, "epoll: an idle listener is not readable");
+
+	c = sock(IPPROTO_XTCP, SOCK_NONBLOCK);
+	r = CALL(do_connect(c, LO, 7002));
+	tap_ok(r.ret == 0 || r.err == EINPROGRESS, "non-blocking connect starts (%s)",
+	       r.ret ? strerrorname_np(r.err) : "done at once");
+	r = CALL(do_connect(c, LO, 7002));
+	tap_ok(r.ret == 0 || r.err == EALREADY || r.err == EISCONN,
+	       "a second connect: done (0), EALREADY or EISCONN as on TCP (%s)",
+	       r.ret ? strerrorname_np(r.err) : "0");
+	pfd = (struct pollfd){ .fd = c, .events = POLLOUT };
+	tap_ok(poll(&pfd, 1, 2000) == 1 && (pfd.revents & POLLOUT) && so_error(c) == 0,
+	       "poll(POLLOUT) says connected, SO_ERROR 0");
+	tap_ok(epoll_wait(ep, &out, 1, 2000) == 1 && (out.events & EPOLLIN),
+	       "epoll: the listener becomes readable");
+	a = accept(l, NULL, NULL);
+	tap_ok(a >= 0, "and accept takes the connection");
+	close(a);
+	close(c);
+	close(ep);
+
+	/* SO_RCVTIMEO bounds a blocking accept */
+	fcntl(l, F_SETFL, 0);
+	setsockopt(l, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	gettimeofday(&t0, NULL);
+	r = CALL(accept(l, NULL, NULL));
+	gettimeofday(&t1, NULL);
+	tap_ok(r.ret == -1 && r.err == EAGAIN &&
+	       (t1.tv_sec - t0.tv_sec) * 1000000 + t1.tv_usec - t0.tv_usec >= 250000,
+	       "accept with SO_RCVTIMEO 300 ms: EAGAIN after the timeout");
+	close(l);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static void *shut_later(void *arg)
+{
+	usleep(300000);
+	shutdown(*(int *)arg, SHUT_RDWR);
+	return NULL;
+}
+
+static void test_accept_interrupted(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	int l = listener(IPPROTO_XTCP, LO, 7003, 4);
+	struct result r;
+	pthread_t th;
+
+	sigaction(SIGALRM, &sa, NULL);	/* no SA_RESTART */
+	ualarm(200000, 0);
+	r = CALL(accept(l, NULL, NULL));
+	tap_errno(r.ret, r.err, EINTR, "a signal interrupts a blocking accept");
+
+	pthread_create(&th, NULL, shut_later, &l);
+	r = CALL(accept(l, NULL, NULL));
+	pthread_join(th, NULL);
+	tap_errno(r.ret, r.err, EINVAL, "accept while the listener is shut down");
+	close(l);
+}
+
+static void test_many(int n)
+{
+	int l = listener(IPPROTO_XTCP, LO, 7004, 1024), *c = calloc(n, sizeof(int));
+	int i, connected = 0, accepted = 0, a;
+	struct pollfd pfd;
+
+	fcntl(l, F_SETFL, O_NONBLOCK);
+	for (i = 0; i < n; i++) {
+		c[i] = sock(IPPROTO_XTCP, SOCK_NONBLOCK);
+		do_connect(c[i], LO, 7004);
+	}
+	for (i = 0; i < n; i++) {
+		pfd = (struct pollfd){ .fd = c[i], .events = POLLOUT };
+		if (poll(&pfd, 1, 5000) == 1 && so_error(c[i]) == 0)
+			connected++;
+	}
+	while ((a = accept(l, NULL, NULL)) >= 0) {
+		accepted++;
+		close(a);
+	}
+	tap_ok(connected == n && accepted == n, "%d clients at once: %d connected, %d accepted",
+	       n, connected, accepted);
+	for (i = 0; i < n; i++)
+		close(c[i]);
+	close(l);
+	free(c);
+}
+
+static void test_backlog_overflow(void)
+{
+	int l = listener(IPPROTO_XTCP, LO, 7005, 1), c[4], i, a, accepted = 0;
+	long over = stat_of("ListenOverflows"), drops = stat_of("ListenDrops");
+
+	for (i = 0; i < 4; i++) {
+		c[i] = sock(IPPROTO_XTCP, SOCK_NONBLOCK);
+		do_connect(c[i], LO, 7005);
+	}
+	usleep(200000);
+	tap_ok(stat_of("ListenOverflows") > over && stat_of("ListenDrops") > drops,
+	       "backlog 1, 4 clients: overflows counted (ListenOverflows +%ld, ListenDrops +%ld)",
+	       stat_of("ListenOverflows") - over, stat_of("ListenDrops") - drops);
+	fcntl(l, F_SETFL, O_NONBLOCK);
+	while ((a = accept(l, NULL, NULL)) >= 0) {
+		accepted++;
+		close(a);
+	}
+	tap_ok(accepted >= 1 && accepted <= 2, "the queue held what the backlog allows (%d)",
+	       accepted);
+	for (i = 0; i < 4; i++)
+		close(c[i]);
+	close(l);
+}
+
+/*
+ * Simultaneous open (RFC 9293 3.5, figure 8): the SYNs must cross, so the test runs in
+ * a namespace of its own whose loopback delays every packet by 50 ms.
+ */
+static int simultaneous_open_child(void)
+{
+	int a, b;
+	struct pollfd pfd[2];
+
+	if (unshare(CLONE_NEWNET) ||
+	    system("ip link set lo up && tc qdisc add dev lo root netem delay 50ms"))
+		return 10;
+	a = sock(IPPROTO_XTCP, SOCK_NONBLOCK);
+	b = sock(IPPROTO_XTCP, SOCK_NONBLOCK);
+	do_bind(a, LO, 7101);
+	do_bind(b, LO, 7102);
+	do_connect(a, LO, 7102);
+	do_connect(b, LO, 7101);
+	pfd[0] = (struct pollfd){ .fd = a, .events = POLLOUT };
+	pfd[1] = (struct pollfd){ .fd = b, .events = POLLOUT };
+	poll(&pfd[0], 1, 5000);
+	poll(&pfd[1], 1, 5000);
+	if (so_error(a) || so_error(b))
+		return 11;
+	if (proc_rows(0x01, 7101) != 1 || proc_rows(0x01, 7102) != 1)
+		return 12;
+	if (stat_of("PassiveOpens") != 0 || stat_of("ActiveOpens") != 2)
+		return 13;
+	close(a);
+	close(b);
+	return 0;
+}
+
+static void test_simultaneous_open(void)
+{
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(simultaneous_open_child());
+	waitpid(pid, &status, 0);
+	tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	       "simultaneous open: both ends ESTABLISHED, no listener (child status %d)",
+	       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+int main(void)
+{
+	int probe = sock(IPPROTO_XTCP, 0);
+
+	if (!tap_ok(probe >= 0, "xtcp is available"))
+		return tap_done();
+	close(probe);
+	test_bind();
+	test_connect_accept();
+	test_refused();
+	test_nonblocking();
+	test_accept_interrupted();
+	test_many(300);
+	test_backlog_overflow();
+	test_simultaneous_open();
+	usleep(100000);
+	tap_ok(proc_total() == 0, "everything closed: /proc/net/xtcp is empty");
+	return tap_done();
+}

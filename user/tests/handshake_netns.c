@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * handshake_netns: the handshake between two network namespaces over a veth pair (not
+ * only loopback), then with the server's side dropping all it sends (netem loss 100%):
+ * the client re-sends its SYN with backoff and fails with ETIMEDOUT after
+ * net.xtcp.syn_retries, the server re-sends its SYN-ACK (SynAckRetrans) and shows the
+ * half-open connection as 03 in /proc/net/xtcp meanwhile.
+ * Runs as root with xtcp.ko loaded; needs ip and tc (iproute2).
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/xtcp.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "tap.h"
+
+#define CLIENT_IP "10.9.0.1"
+#define SERVER_IP "10.9.0.2"
+
+static int ns_client, ns_server;
+
+static int enter(int ns)
+{
+	return setns(ns, CLONE_NEWNET);
+}
+
+static long stat_of(const char *name)
+{
+	char hdr[1024], val[1024], *hs, *vs, *h, *v;
+	FILE *f = fopen("/proc/net/" XTCP_PROC_STAT, "r");
+	long n = -1;
+
+	if (!f)
+		return -1;
+	if (fgets(hdr, sizeof(hdr), f) && fgets(val, sizeof(val), f)) {
+		h = strtok_r(hdr, " \n", &hs);
+		v = strtok_r(val, " \n", &vs);
+		while ((h = strtok_r(NULL, " \n", &hs)) && (v = strtok_r(NULL, " \n", &vs)))
+			if (!strcmp(h, name))
+				n = atol(v);
+	}
+	fclose(f);
+	return n;
+}
+
+static int proc_rows(int st)
+{
+	unsigned int s;
+	char line[512];
+	FILE *f = fopen("/proc/net/" XTCP_PROC_SOCKETS, "r");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " %*d: %*x:%*x %*x:%*x %x", &s) == 1 && (int)s == st)
+			n++;
+	fclose(f);
+	return n;
+}
+
+static int write_sysctl(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+static struct sockaddr_in addr_of(const char *ip, int port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+
+	inet_pton(AF_INET, ip, &sin.sin_addr);
+	return sin;
+}
+
+static int setup(void)
+{
+	system("ip netns del xtcp-c 2>/dev/null; ip netns del xtcp-s 2>/dev/null");
+	if (system("ip netns add xtcp-c && ip netns add xtcp-s && "
+		   "ip link add v0 netns xtcp-c type veth peer v1 netns xtcp-s && "
+		   "ip -n xtcp-c addr add " CLIENT_IP "/24 dev v0 && "
+		   "ip -n xtcp-s addr add " SERVER_IP "/24 dev v1 && "
+		   "ip -n xtcp-c link set v0 up && ip -n xtcp-s link set v1 up && "
+		   "ip -n xtcp-c link set lo up && ip -n xtcp-s link set lo up"))
+		return -1;
+	ns_client = open("/run/netns/xtcp-c", O_RDONLY);
+	ns_server = open("/run/netns/xtcp-s", O_RDONLY);
+	return ns_client < 0 || ns_server < 0 ? -1 : 0;
+}
+
+int main(void)
+{
+	int self = open("/proc/self/ns/net", O_RDONLY), l, c, a, one = 1, e;
+	struct sockaddr_in srv = addr_of(SERVER_IP, 8001), peer;
+	socklen_t len = sizeof(peer);
+	long synretrans, fails, synackretrans;
+	struct timeval t0, t1;
+	double secs;
+	pid_t pid;
+
+	if (!tap_ok(setup() == 0, "two namespaces joined by a veth pair"))
+		return tap_done();
+
+	enter(ns_server);
+	l = socket(AF_INET, SOCK_STREAM, IPPROTO_XTCP);
+	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	tap_ok(bind(l, (struct sockaddr *)&srv, sizeof(srv)) == 0 && listen(l, 8) == 0,
+	       "server listens on " SERVER_IP ":8001");
+	write_sysctl("/proc/sys/net/xtcp/synack_retries", "2");
+
+	enter(ns_client);
+	c = socket(AF_INET, SOCK_STREAM, IPPROTO_XTCP);
+	tap_ok(connect(c, (struct sockaddr *)&srv, sizeof(srv)) == 0,
+	       "client connects across the veth pair");
+	enter(ns_server);
+	a = accept(l, (struct sockaddr *)&peer, &len);
+	tap_ok(a >= 0 && peer.sin_addr.s_addr == inet_addr(CLIENT_IP),
+	       "server accepts, peer " CLIENT_IP);
+	close(a);
+	enter(ns_client);
+	close(c);
+
+	/* the server's side loses everything it sends: SYN-ACKs never arrive */
+	tap_ok(system("tc -n xtcp-s qdisc add dev v1 root netem loss 100%") == 0,
+	       "netem loss 100%% on the server's side");
+	tap_ok(write_sysctl("/proc/sys/net/xtcp/syn_retries", "2") == 0,
+	       "net.xtcp.syn_retries=2 in the client's namespace");
+	synretrans = stat_of("SynRetrans");
+	fails = stat_of("AttemptFails");
+	enter(ns_server);
+	synackretrans = stat_of("SynAckRetrans");
+
+	pid = fork();
+	if (pid == 0) {
+		/* while the client waits, the server holds a half-open request */
+		sleep(2);
+		_exit(proc_rows(0x03) == 1 ? 0 : 1);
+	}
+	enter(ns_client);
+	c = socket(AF_INET, SOCK_STREAM, IPPROTO_XTCP);
+	gettimeofday(&t0, NULL);
+	errno = 0;
+	e = connect(c, (struct sockaddr *)&srv, sizeof(srv)) ? errno : 0;
+	gettimeofday(&t1, NULL);
+	secs = t1.tv_sec - t0.tv_sec + (t1.tv_usec - t0.tv_usec) / 1e6;
+	tap_ok(e == ETIMEDOUT, "connect fails with ETIMEDOUT (%s)", e ? strerrorname_np(e) : "ok");
+	tap_ok(secs > 6 && secs < 20, "after the SYN and 2 re-sends, 1 + 2 + 4 s (%.1f s)", secs);
+	tap_ok(stat_of("SynRetrans") - synretrans == 2 && stat_of("AttemptFails") - fails == 1,
+	       "client: SynRetrans +%ld, AttemptFails +%ld", stat_of("SynRetrans") - synretrans,
+	       stat_of("AttemptFails") - fails);
+	close(c);
+	waitpid(pid, &e, 0);
+	tap_ok(WIFEXITED(e) && WEXITSTATUS(e) == 0,
+	       "server: /proc/net/xtcp showed the request as 03 meanwhile");
+	enter(ns_server);
+	tap_ok(stat_of("SynAckRetrans") > synackretrans, "server: SynAckRetrans +%ld",
+	       stat_of("SynAckRetrans") - synackretrans);
+	close(l);
+
+	enter(self);
+	tap_ok(system("ip netns del xtcp-c && ip netns del xtcp-s") == 0,
+	       "namespaces deleted with requests and timers pending");
+	return tap_done();
+}
