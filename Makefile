@@ -9,13 +9,14 @@
 #   make lint            checkpatch --strict, sparse (C=1) and a W=1 build
 #   make check           lint, builds, KUnit and end-to-end tests in QEMU guests
 #   make demo            boot the stock kernel in QEMU and show xtcp being loaded and used
+#   make bench           connections/s of xtcp and of Linux TCP in one stock-kernel guest
 #   make clean           remove build/ (caches in ~/.cache/xtcp stay; see README)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -pthread -Iinclude/uapi
 USER_PROGS := $(patsubst user/%.c,build/user/%,$(wildcard user/examples/*.c user/tests/*.c user/bench/*.c))
 
-.PHONY: all modules stock debug user lint check demo clean
+.PHONY: all modules stock debug user lint check demo bench clean
 
 all: modules
 
@@ -31,7 +32,7 @@ debug:
 
 user: $(USER_PROGS)
 
-build/user/%: user/%.c $(wildcard user/tests/*.h) include/uapi/linux/xtcp.h
+build/user/%: user/%.c $(wildcard user/tests/*.h) include/uapi/linux/xtcp.h Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ $<
 
@@ -43,6 +44,9 @@ check:
 
 demo:
 	scripts/demo
+
+bench: stock user
+	scripts/vm -k stock --load --timeout 300 -- build/user/bench/connrate 3
 
 clean:
 	rm -rf build

@@ -12,6 +12,7 @@
 #include <linux/net.h>
 #include <net/sock.h>
 #include "xtcp.h"
+#include "xtcp_kunit_util.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
@@ -151,59 +152,13 @@ static void xtcp_ephemeral_port_test(struct kunit *test)
 	sock_release(s);
 }
 
-/* A segment from 127.0.0.1:@sport to 127.0.0.1:@dport as IP hands it to us. */
 static struct sk_buff *xtcp_craft(struct kunit *test, u16 sport, u16 dport, u32 seq, u32 ack,
 				  u8 flags, u16 mss)
 {
-	unsigned int len = sizeof(struct tcphdr) + (mss ? TCPOLEN_MSS_ALIGNED : 0);
-	struct sk_buff *skb = alloc_skb(MAX_HEADER + sizeof(struct iphdr) + len, GFP_KERNEL);
-	struct tcphdr *th;
-	struct iphdr *iph;
+	struct xtcp_test_seg seg = { .sport = sport, .dport = dport, .seq = seq, .ack = ack,
+				     .flags = flags, .mss = mss };
 
-	KUNIT_ASSERT_NOT_NULL(test, skb);
-	skb_reserve(skb, MAX_HEADER);
-	iph = skb_put_zero(skb, sizeof(*iph));
-	skb_reset_network_header(skb);
-	iph->version = 4;
-	iph->ihl = 5;
-	iph->ttl = 64;
-	iph->protocol = xtcp_protocol;
-	iph->saddr = LO;
-	iph->daddr = LO;
-	iph->tot_len = htons(sizeof(*iph) + len);
-	ip_send_check(iph);
-	skb_pull(skb, sizeof(*iph));
-	skb_reset_transport_header(skb);
-
-	th = skb_put_zero(skb, len);
-	th->source = htons(sport);
-	th->dest = htons(dport);
-	th->seq = htonl(seq);
-	th->ack_seq = htonl(ack);
-	tcp_flag_byte(th) = flags;
-	th->doff = len / 4;
-	th->window = htons(65535);
-	if (mss)
-		*(__be32 *)(th + 1) = htonl(TCPOPT_MSS << 24 | TCPOLEN_MSS << 16 | mss);
-	th->check = (__force __sum16)xtcp_v4_check(len, LO, LO, csum_partial(th, len, 0));
-
-	skb->dev = init_net.loopback_dev;
-	skb->pkt_type = PACKET_HOST;
-	skb->ip_summed = CHECKSUM_NONE;
-	skb->protocol = htons(ETH_P_IP);
-	return skb;
-}
-
-/* Point a crafted segment's ACK at @ack, and checksum it again. */
-static struct sk_buff *xtcp_set_ack(struct sk_buff *skb, u32 ack)
-{
-	struct tcphdr *th = tcp_hdr(skb);
-
-	th->ack_seq = htonl(ack);
-	th->check = 0;
-	th->check = (__force __sum16)xtcp_v4_check(skb->len, LO, LO,
-						   csum_partial(th, skb->len, 0));
-	return skb;
+	return xtcp_test_skb(test, &seg);
 }
 
 static void xtcp_feed(struct sk_buff *skb)
@@ -250,11 +205,11 @@ static void xtcp_passive_open_test(struct kunit *test)
 	segs_synack = xtcp_mib_read(&init_net, XTCP_MIB_OUTSEGS) - segs;
 	qlen_syn = xl->syn_qlen;
 
-	xtcp_feed(xtcp_set_ack(bad_ack, snt_isn + 5));
+	xtcp_feed(xtcp_test_set_ack(bad_ack, snt_isn + 5));
 	rsts_badack = xtcp_mib_read(&init_net, XTCP_MIB_OUTRSTS) - rsts;
 	qlen_badack = xl->syn_qlen;
 
-	xtcp_feed(xtcp_set_ack(ack, snt_isn + 1));
+	xtcp_feed(xtcp_test_set_ack(ack, snt_isn + 1));
 	qlen_child = xl->syn_qlen;
 	queued = READ_ONCE(xl->accept_head);
 	if (queued)

@@ -11,6 +11,7 @@
 #include <net/checksum.h>
 #include <net/ip.h>
 #include "xtcp.h"
+#include "xtcp_kunit_util.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
@@ -49,58 +50,20 @@ static void xtcp_check_protocol_test(struct kunit *test)
 
 /* --- input validation: crafted segments fed to xtcp_v4_rcv() */
 
-#define XTCP_TEST_SADDR	htonl(0x7f000001)
-#define XTCP_TEST_DADDR	htonl(0x7f000001)
-
 /*
- * Build a datagram as ip_local_deliver_finish() hands it to us: network header set,
- * skb->data at the transport header.  @hdr_bytes of TCP header (data offset @doff
- * words) followed by @payload bytes; the checksum is computed over the pseudo-header
- * with protocol number @csum_proto.  The segment is a RST, which nothing answers, so
- * each test sees only its own segment in the counters.
+ * @hdr_bytes of header with data offset @doff, @payload data bytes, checksummed with
+ * @csum_proto.  The segments are RSTs, which nothing answers, so each test sees only its
+ * own segment in the counters.
  */
 static struct sk_buff *xtcp_test_segment(struct kunit *test, unsigned int hdr_bytes,
 					 u8 doff, unsigned int payload, u8 csum_proto)
 {
-	unsigned int len = hdr_bytes + payload;
-	struct sk_buff *skb;
-	struct tcphdr *th;
-	struct iphdr *iph;
+	struct xtcp_test_seg seg = { .sport = 40000, .dport = 5001, .seq = 1,
+				     .flags = TCPHDR_RST, .hdr_bytes = hdr_bytes,
+				     .doff = doff, .payload = payload,
+				     .csum_proto = csum_proto };
 
-	skb = alloc_skb(LL_MAX_HEADER + sizeof(*iph) + len, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, skb);
-	skb_reserve(skb, LL_MAX_HEADER);
-
-	iph = skb_put_zero(skb, sizeof(*iph));
-	skb_reset_network_header(skb);
-	iph->version = 4;
-	iph->ihl = 5;
-	iph->ttl = 64;
-	iph->protocol = xtcp_protocol;
-	iph->saddr = XTCP_TEST_SADDR;
-	iph->daddr = XTCP_TEST_DADDR;
-	iph->tot_len = htons(sizeof(*iph) + len);
-	ip_send_check(iph);
-	skb_pull(skb, sizeof(*iph));
-	skb_reset_transport_header(skb);
-
-	th = skb_put_zero(skb, len);
-	if (hdr_bytes >= sizeof(*th)) {
-		th->source = htons(40000);
-		th->dest = htons(5001);
-		th->seq = htonl(1);
-		th->doff = doff;
-		th->rst = 1;
-		th->window = htons(65535);
-		th->check = csum_tcpudp_magic(iph->saddr, iph->daddr, len, csum_proto,
-					      csum_partial(th, len, 0));
-	}
-
-	skb->dev = init_net.loopback_dev;
-	skb->pkt_type = PACKET_HOST;
-	skb->ip_summed = CHECKSUM_NONE;
-	skb->protocol = htons(ETH_P_IP);
-	return skb;
+	return xtcp_test_skb(test, &seg);
 }
 
 struct xtcp_counts {

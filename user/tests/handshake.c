@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "tap.h"
+#include "xtcp_test.h"
 
 #define LO htonl(INADDR_LOOPBACK)
 
@@ -85,50 +86,12 @@ static int listener(int proto, in_addr_t a, int port, int backlog)
 	return fd;
 }
 
-/* A counter of /proc/net/xtcp_stat. */
-static long stat_of(const char *name)
-{
-	char hdr[1024], val[1024], *hs, *vs, *h, *v;
-	FILE *f = fopen("/proc/net/" XTCP_PROC_STAT, "r");
-	long n = -1;
-
-	if (!f)
-		return -1;
-	if (fgets(hdr, sizeof(hdr), f) && fgets(val, sizeof(val), f)) {
-		h = strtok_r(hdr, " \n", &hs);
-		v = strtok_r(val, " \n", &vs);
-		while ((h = strtok_r(NULL, " \n", &hs)) && (v = strtok_r(NULL, " \n", &vs)))
-			if (!strcmp(h, name))
-				n = atol(v);
-	}
-	fclose(f);
-	return n;
-}
-
-/* Rows of /proc/net/xtcp with state @st (hex) and local port @port (0: any). */
-static int proc_rows(int st, int port)
-{
-	unsigned int la, lp, ra, rp, s;
-	char line[512];
-	FILE *f = fopen("/proc/net/" XTCP_PROC_SOCKETS, "r");
-	int n = 0;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, " %*d: %x:%x %x:%x %x", &la, &lp, &ra, &rp, &s) == 5 &&
-		    (int)s == st && (!port || (int)lp == port))
-			n++;
-	fclose(f);
-	return n;
-}
-
 static int proc_total(void)
 {
 	int st, n = 0;
 
 	for (st = 1; st <= 12; st++)
-		n += proc_rows(st, 0);
+		n += xtcp_proc_rows(st, 0);
 	return n;
 }
 
@@ -228,12 +191,12 @@ static void test_connect_accept(void)
 	struct sockaddr_in peer;
 	socklen_t len = sizeof(peer);
 	int l, c, a, cport;
-	long act = stat_of("ActiveOpens"), pas = stat_of("PassiveOpens");
+	long act = xtcp_stat("ActiveOpens"), pas = xtcp_stat("PassiveOpens");
 	struct result r;
 
 	l = listener(IPPROTO_XTCP, htonl(INADDR_ANY), 7001, 16);
 	tap_ok(l >= 0, "listen on 0.0.0.0:7001");
-	tap_ok(proc_rows(0x0A, 7001) == 1, "/proc/net/xtcp shows the listener as 0A");
+	tap_ok(xtcp_proc_rows(0x0A, 7001) == 1, "/proc/net/xtcp shows the listener as 0A");
 	c = sock(IPPROTO_XTCP, 0);
 	r = CALL(do_connect(c, LO, 7001));
 	tap_ok(r.ret == 0, "blocking connect to 127.0.0.1:7001 (%s)",
@@ -242,12 +205,12 @@ static void test_connect_accept(void)
 	a = accept(l, (struct sockaddr *)&peer, &len);
 	tap_ok(a >= 0 && peer.sin_addr.s_addr == LO && ntohs(peer.sin_port) == cport,
 	       "accept returns the peer address 127.0.0.1:%d", cport);
-	tap_ok(proc_rows(0x01, 7001) == 1 && proc_rows(0x01, cport) == 1,
+	tap_ok(xtcp_proc_rows(0x01, 7001) == 1 && xtcp_proc_rows(0x01, cport) == 1,
 	       "/proc/net/xtcp shows both ends as 01 (ESTABLISHED)");
 	len = sizeof(peer);
 	tap_ok(getpeername(c, (struct sockaddr *)&peer, &len) == 0 && ntohs(peer.sin_port) == 7001,
 	       "getpeername of the client gives port 7001");
-	tap_ok(stat_of("ActiveOpens") == act + 1 && stat_of("PassiveOpens") == pas + 1,
+	tap_ok(xtcp_stat("ActiveOpens") == act + 1 && xtcp_stat("PassiveOpens") == pas + 1,
 	       "ActiveOpens and PassiveOpens each moved by 1");
 	r = CALL(do_connect(c, LO, 7001));
 	tap_errno(r.ret, r.err, EISCONN, "connect on a connected socket");
@@ -268,7 +231,7 @@ static void test_connect_accept(void)
 static void test_refused(void)
 {
 	int c[2], proto[2] = { IPPROTO_TCP, IPPROTO_XTCP }, i;
-	long fails = stat_of("AttemptFails"), rsts = stat_of("OutRsts");
+	long fails = xtcp_stat("AttemptFails"), rsts = xtcp_stat("OutRsts");
 	struct pollfd pfd;
 	struct result r[2];
 
@@ -278,7 +241,7 @@ static void test_refused(void)
 		close(c[i]);
 	}
 	same_errno(r[0], r[1], "connect to a port nobody listens on");
-	tap_ok(stat_of("OutRsts") == rsts + 1 && stat_of("AttemptFails") == fails + 1,
+	tap_ok(xtcp_stat("OutRsts") == rsts + 1 && xtcp_stat("AttemptFails") == fails + 1,
 	       "a RST was sent and the attempt counted as failed");
 
 	c[1] = sock(IPPROTO_XTCP, SOCK_NONBLOCK);
@@ -400,16 +363,16 @@ static void test_many(int n)
 static void test_backlog_overflow(void)
 {
 	int l = listener(IPPROTO_XTCP, LO, 7005, 1), c[4], i, a, accepted = 0;
-	long over = stat_of("ListenOverflows"), drops = stat_of("ListenDrops");
+	long over = xtcp_stat("ListenOverflows"), drops = xtcp_stat("ListenDrops");
 
 	for (i = 0; i < 4; i++) {
 		c[i] = sock(IPPROTO_XTCP, SOCK_NONBLOCK);
 		do_connect(c[i], LO, 7005);
 	}
 	usleep(200000);
-	tap_ok(stat_of("ListenOverflows") > over && stat_of("ListenDrops") > drops,
+	tap_ok(xtcp_stat("ListenOverflows") > over && xtcp_stat("ListenDrops") > drops,
 	       "backlog 1, 4 clients: overflows counted (ListenOverflows +%ld, ListenDrops +%ld)",
-	       stat_of("ListenOverflows") - over, stat_of("ListenDrops") - drops);
+	       xtcp_stat("ListenOverflows") - over, xtcp_stat("ListenDrops") - drops);
 	fcntl(l, F_SETFL, O_NONBLOCK);
 	while ((a = accept(l, NULL, NULL)) >= 0) {
 		accepted++;
@@ -446,9 +409,9 @@ static int simultaneous_open_child(void)
 	poll(&pfd[1], 1, 5000);
 	if (so_error(a) || so_error(b))
 		return 11;
-	if (proc_rows(0x01, 7101) != 1 || proc_rows(0x01, 7102) != 1)
+	if (xtcp_proc_rows(0x01, 7101) != 1 || xtcp_proc_rows(0x01, 7102) != 1)
 		return 12;
-	if (stat_of("PassiveOpens") != 0 || stat_of("ActiveOpens") != 2)
+	if (xtcp_stat("PassiveOpens") != 0 || xtcp_stat("ActiveOpens") != 2)
 		return 13;
 	close(a);
 	close(b);

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "tap.h"
+#include "xtcp_test.h"
 
 #define CLIENT_IP "10.9.0.1"
 #define SERVER_IP "10.9.0.2"
@@ -28,41 +29,6 @@ static int ns_client, ns_server;
 static int enter(int ns)
 {
 	return setns(ns, CLONE_NEWNET);
-}
-
-static long stat_of(const char *name)
-{
-	char hdr[1024], val[1024], *hs, *vs, *h, *v;
-	FILE *f = fopen("/proc/net/" XTCP_PROC_STAT, "r");
-	long n = -1;
-
-	if (!f)
-		return -1;
-	if (fgets(hdr, sizeof(hdr), f) && fgets(val, sizeof(val), f)) {
-		h = strtok_r(hdr, " \n", &hs);
-		v = strtok_r(val, " \n", &vs);
-		while ((h = strtok_r(NULL, " \n", &hs)) && (v = strtok_r(NULL, " \n", &vs)))
-			if (!strcmp(h, name))
-				n = atol(v);
-	}
-	fclose(f);
-	return n;
-}
-
-static int proc_rows(int st)
-{
-	unsigned int s;
-	char line[512];
-	FILE *f = fopen("/proc/net/" XTCP_PROC_SOCKETS, "r");
-	int n = 0;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, " %*d: %*x:%*x %*x:%*x %x", &s) == 1 && (int)s == st)
-			n++;
-	fclose(f);
-	return n;
 }
 
 static int write_sysctl(const char *path, const char *val)
@@ -136,16 +102,16 @@ int main(void)
 	       "netem loss 100%% on the server's side");
 	tap_ok(write_sysctl("/proc/sys/net/xtcp/syn_retries", "2") == 0,
 	       "net.xtcp.syn_retries=2 in the client's namespace");
-	synretrans = stat_of("SynRetrans");
-	fails = stat_of("AttemptFails");
+	synretrans = xtcp_stat("SynRetrans");
+	fails = xtcp_stat("AttemptFails");
 	enter(ns_server);
-	synackretrans = stat_of("SynAckRetrans");
+	synackretrans = xtcp_stat("SynAckRetrans");
 
 	pid = fork();
 	if (pid == 0) {
 		/* while the client waits, the server holds a half-open request */
 		sleep(2);
-		_exit(proc_rows(0x03) == 1 ? 0 : 1);
+		_exit(xtcp_proc_rows(0x03, 0) == 1 ? 0 : 1);
 	}
 	enter(ns_client);
 	c = socket(AF_INET, SOCK_STREAM, IPPROTO_XTCP);
@@ -156,16 +122,16 @@ int main(void)
 	secs = t1.tv_sec - t0.tv_sec + (t1.tv_usec - t0.tv_usec) / 1e6;
 	tap_ok(e == ETIMEDOUT, "connect fails with ETIMEDOUT (%s)", e ? strerrorname_np(e) : "ok");
 	tap_ok(secs > 6 && secs < 20, "after the SYN and 2 re-sends, 1 + 2 + 4 s (%.1f s)", secs);
-	tap_ok(stat_of("SynRetrans") - synretrans == 2 && stat_of("AttemptFails") - fails == 1,
-	       "client: SynRetrans +%ld, AttemptFails +%ld", stat_of("SynRetrans") - synretrans,
-	       stat_of("AttemptFails") - fails);
+	tap_ok(xtcp_stat("SynRetrans") - synretrans == 2 && xtcp_stat("AttemptFails") - fails == 1,
+	       "client: SynRetrans +%ld, AttemptFails +%ld", xtcp_stat("SynRetrans") - synretrans,
+	       xtcp_stat("AttemptFails") - fails);
 	close(c);
 	waitpid(pid, &e, 0);
 	tap_ok(WIFEXITED(e) && WEXITSTATUS(e) == 0,
 	       "server: /proc/net/xtcp showed the request as 03 meanwhile");
 	enter(ns_server);
-	tap_ok(stat_of("SynAckRetrans") > synackretrans, "server: SynAckRetrans +%ld",
-	       stat_of("SynAckRetrans") - synackretrans);
+	tap_ok(xtcp_stat("SynAckRetrans") > synackretrans, "server: SynAckRetrans +%ld",
+	       xtcp_stat("SynAckRetrans") - synackretrans);
 	close(l);
 
 	enter(self);

@@ -20,34 +20,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "tap.h"
+#include "xtcp_test.h"
 
 enum { IN_SEGS, IN_ERRS, IN_CSUM, NO_SOCKET, OUT_RSTS, NCOUNTERS };
 static const char *const names[NCOUNTERS] = { "InSegs", "InErrs", "InCsumErrors", "NoSocket",
 					      "OutRsts" };
 
 /* Read the counters of this process's namespace; -1 where a name is missing. */
-static int read_stat(long *v)
+static void read_stat(long *v)
 {
-	char hdr[1024], val[1024], *hs, *vs, *h, *n;
-	FILE *f = fopen("/proc/net/" XTCP_PROC_STAT, "r");
 	int i;
 
 	for (i = 0; i < NCOUNTERS; i++)
-		v[i] = -1;
-	if (!f)
-		return -1;
-	if (!fgets(hdr, sizeof(hdr), f) || !fgets(val, sizeof(val), f)) {
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	h = strtok_r(hdr, " \n", &hs);
-	n = strtok_r(val, " \n", &vs);
-	while ((h = strtok_r(NULL, " \n", &hs)) && (n = strtok_r(NULL, " \n", &vs)))
-		for (i = 0; i < NCOUNTERS; i++)
-			if (!strcmp(h, names[i]))
-				v[i] = atol(n);
-	return 0;
+		v[i] = xtcp_stat(names[i]);
 }
 
 static unsigned short csum_fold32(unsigned int sum)
