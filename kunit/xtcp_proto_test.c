@@ -202,6 +202,37 @@ static void xtcp_backoff_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xtcp_backoff(HZ, 40, XTCP_RTO_MAX), (u32)XTCP_RTO_MAX);
 }
 
+static void xtcp_cookie_test(struct kunit *test)
+{
+	__be32 a = htonl(0x0a000001), b = htonl(0x0a000002);
+	__be16 pa = htons(8000), pb = htons(51000);
+	u32 count = 1000, sseq = 0x12345678, cookie;
+	int ind;
+
+	for (ind = 0; ind < 4; ind++) {
+		cookie = xtcp_cookie_make(a, b, pa, pb, sseq, ind, count);
+		/* valid now and a minute later */
+		KUNIT_EXPECT_EQ(test, xtcp_cookie_check(a, b, pa, pb, cookie, sseq, count), ind);
+		KUNIT_EXPECT_EQ(test, xtcp_cookie_check(a, b, pa, pb, cookie, sseq, count + 1),
+				ind);
+		/* stale: two minutes or more */
+		KUNIT_EXPECT_EQ(test, xtcp_cookie_check(a, b, pa, pb, cookie, sseq, count + 2),
+				-1);
+		/* forged: another port, another peer ISN, or a changed bit */
+		KUNIT_EXPECT_EQ(test, xtcp_cookie_check(a, b, pa, htons(51001), cookie, sseq,
+							count), -1);
+		KUNIT_EXPECT_EQ(test, xtcp_cookie_check(a, b, pa, pb, cookie, sseq + 0x10000,
+							count), -1);
+		KUNIT_EXPECT_EQ(test, xtcp_cookie_check(a, b, pa, pb, cookie ^ 0x100, sseq,
+							count), -1);
+	}
+	KUNIT_EXPECT_EQ(test, xtcp_cookie_mssind(0), 0);	/* none: 536 */
+	KUNIT_EXPECT_EQ(test, xtcp_cookie_mssind(1299), 0);
+	KUNIT_EXPECT_EQ(test, xtcp_cookie_mssind(1300), 1);
+	KUNIT_EXPECT_EQ(test, xtcp_cookie_mssind(1459), 2);
+	KUNIT_EXPECT_EQ(test, xtcp_cookie_mssind(65495), 3);
+}
+
 static struct kunit_case xtcp_proto_cases[] = {
 	KUNIT_CASE(xtcp_seq_wrap_test),
 	KUNIT_CASE(xtcp_parse_syn_options_test),
@@ -215,6 +246,7 @@ static struct kunit_case xtcp_proto_cases[] = {
 	KUNIT_CASE(xtcp_mss_wscale_test),
 	KUNIT_CASE(xtcp_isn_test),
 	KUNIT_CASE(xtcp_backoff_test),
+	KUNIT_CASE(xtcp_cookie_test),
 	{}
 };
 

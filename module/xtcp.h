@@ -268,6 +268,7 @@ struct xtcp_ehash_bucket {
  * @sysctl_syn_retries: SYN retransmissions before connect() fails (net.xtcp.syn_retries)
  * @sysctl_synack_retries: SYN-ACK retransmissions before a request is dropped
  * @sysctl_max_syn_backlog: half-open connections per listener, at most
+ * @sysctl_syncookies: 0 never, 1 when a listener's half-open queue is full, 2 always
  * @sysctl_hdr: the net.xtcp sysctl table of this namespace
  */
 struct xtcp_net {
@@ -286,6 +287,7 @@ struct xtcp_net {
 	int sysctl_syn_retries;
 	int sysctl_synack_retries;
 	int sysctl_max_syn_backlog;
+	int sysctl_syncookies;
 	struct ctl_table_header *sysctl_hdr;
 };
 
@@ -374,12 +376,24 @@ struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
 struct sock *xtcp_create_openreq_child(const struct sock *sk,
 				       struct xtcp_request_sock *req,
 				       struct sk_buff *skb);
+struct sock *xtcp_v4_syn_recv_sock(struct sock *sk, struct sk_buff *skb,
+				   struct xtcp_request_sock *req, struct sock *osk);
 int xtcp_child_process(struct sock *parent, struct sock *child, struct sk_buff *skb);
 struct xtcp_request_sock *xtcp_reqsk_alloc(struct sock *listener, struct sk_buff *skb);
 void xtcp_reqsk_put(struct xtcp_request_sock *req);
 void xtcp_reqsk_queue_hash_add(struct sock *listener, struct xtcp_request_sock *req);
 void xtcp_reqsk_queue_drop(struct sock *listener, struct xtcp_request_sock *req);
 struct xtcp_request_sock *xtcp_reqsk_find(struct sock *listener, struct sk_buff *skb);
+
+/* xtcp_syncookies.c: SYN cookies (like syncookies.c) */
+u32 xtcp_cookie_count(void);
+int xtcp_cookie_mssind(u16 mss);
+u16 xtcp_cookie_mss(int mssind);
+u32 xtcp_cookie_make(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport, u32 sseq,
+		     int mssind, u32 count);
+int xtcp_cookie_check(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport, u32 cookie,
+		      u32 sseq, u32 count);
+struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb);
 
 /* xtcp_connection_sock.c: listen, accept (like inet_connection_sock.c) */
 int xtcp_listen(struct socket *sock, int backlog);

@@ -54,6 +54,7 @@ static void xtcp_negotiate(struct xtcp_sock *xs, const struct xtcp_options_recei
 	if (!opt->wscale_ok) {
 		xs->rx_opt.snd_wscale = 0;
 		xs->rcv_wscale = 0;
+		xs->rcv_wnd = min_t(u32, xs->rcv_wnd, U16_MAX);
 	}
 	xs->tstamp_ok = opt->saw_tstamp;
 	if (opt->saw_tstamp)
@@ -195,9 +196,11 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_rcv_state_process);
  * @sk: the listener, locked
  * @skb: the SYN
  *
- * Unless the listener's queues are full, a request minisocket is created with a secure
- * ISN and the options of the SYN, put in the established hash, and answered with a
- * SYN-ACK; its timer re-sends the SYN-ACK until the ACK comes.
+ * A request minisocket is created with a secure ISN and the options of the SYN, put in
+ * the established hash, and answered with a SYN-ACK; its timer re-sends the SYN-ACK
+ * until the ACK comes.  If the accept queue is full the SYN is dropped.  If the
+ * half-open queue is full (or net.xtcp.syncookies is 2) the SYN-ACK carries a SYN
+ * cookie instead and nothing is kept; with net.xtcp.syncookies 0 the SYN is dropped.
  *
  * Context: softirq or process (backlog), listener locked.
  * Return: 0.
@@ -207,8 +210,10 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
 	const struct tcphdr *th = tcp_hdr(skb);
 	const struct iphdr *iph = ip_hdr(skb);
+	int syncookies = READ_ONCE(xn->sysctl_syncookies);
 	struct xtcp_options_received opt = {};
 	struct xtcp_request_sock *req;
+	bool want_cookie = syncookies == 2;
 
 	if (skb_rtable(skb) && skb_rtable(skb)->rt_flags & (RTCF_BROADCAST | RTCF_MULTICAST))
 		goto drop;
@@ -217,8 +222,11 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 		goto drop;
 	}
 	if (xtcp_sk(sk)->syn_qlen >= min_t(u32, READ_ONCE(sk->sk_max_ack_backlog),
-					   READ_ONCE(xn->sysctl_max_syn_backlog)))
-		goto drop;
+					   READ_ONCE(xn->sysctl_max_syn_backlog))) {
+		if (!syncookies)
+			goto drop;
+		want_cookie = true;
+	}
 
 	req = xtcp_reqsk_alloc(sk, skb);
 	if (!req)
@@ -236,7 +244,23 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 	req->tstamp_ok = opt.saw_tstamp;
 	req->ts_recent = opt.rcv_tsval;
 
-	xtcp_reqsk_queue_hash_add(sk, req);
+	if (want_cookie) {
+		int mssind = xtcp_cookie_mssind(opt.mss_clamp);
+
+		/* the cookie carries the MSS only: no window scale, SACK or timestamps */
+		req->mss = xtcp_cookie_mss(mssind);
+		req->wscale_ok = 0;
+		req->rcv_wscale = 0;
+		req->sack_ok = 0;
+		req->tstamp_ok = 0;
+		req->snt_isn = xtcp_cookie_make(iph->daddr, iph->saddr, th->dest, th->source,
+						req->rcv_isn, mssind, xtcp_cookie_count());
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_SYNCOOKIESSENT);
+	} else {
+		xtcp_reqsk_queue_hash_add(sk, req);
+	}
+	if (!req->wscale_ok)	/* an unscaled window field says at most 65535 */
+		req->rcv_wnd = min_t(u32, req->rcv_wnd, U16_MAX);
 	xtcp_v4_send_synack(sk, req);
 	xtcp_reqsk_put(req);
 	return 0;

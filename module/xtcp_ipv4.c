@@ -8,6 +8,7 @@
  *   ip_local_deliver_finish -> xtcp_v4_rcv -> xtcp_lookup (established, then listener)
  *     listener or request:  xtcp_v4_do_rcv -> xtcp_v4_hnd_req -> xtcp_check_req
  *                             -> xtcp_create_openreq_child -> xtcp_child_process
+ *                           (an ACK with no request: xtcp_cookie_v4_check)
  *                           or xtcp_rcv_state_process -> xtcp_conn_request (a SYN)
  *     other sockets:        xtcp_v4_do_rcv -> xtcp_rcv_state_process
  */
@@ -113,14 +114,17 @@ static void xtcp_v4_fill_cb(struct sk_buff *skb, const struct tcphdr *th)
 	cb->flags = tcp_flag_byte(th);
 }
 
-/* A segment for a listener: is it for one of its requests?  Like tcp_v4_hnd_req(). */
+/*
+ * A segment for a listener: is it for one of its requests, or does it return a SYN
+ * cookie?  Like tcp_v4_hnd_req() / tcp_v4_cookie_check().
+ */
 static struct sock *xtcp_v4_hnd_req(struct sock *sk, struct sk_buff *skb)
 {
 	struct xtcp_request_sock *req = xtcp_reqsk_find(sk, skb);
 	struct sock *nsk;
 
 	if (!req)
-		return sk;
+		return xtcp_cookie_v4_check(sk, skb);
 	nsk = xtcp_check_req(sk, skb, req);
 	xtcp_reqsk_put(req);
 	return nsk;

@@ -18,6 +18,9 @@
 #include <kunit/visibility.h>
 #include "xtcp.h"
 
+#define CREATE_TRACE_POINTS
+#include "xtcp_trace.h"
+
 /* The IP protocol number we own; fixed once the module is loaded. */
 int xtcp_protocol = IPPROTO_XTCP;
 module_param_named(protocol, xtcp_protocol, int, 0444);

@@ -257,13 +257,20 @@ static void xtcp_child_discard(struct sock *newsk)
 	sock_put(newsk);
 }
 
-/*
- * The child for @req, hashed in its place and bound to the listener's port, like
- * tcp_v4_syn_recv_sock().  NULL if the accept queue is full (the ACK is then dropped
- * and the request kept, so that a later ACK can still complete the handshake).
+/**
+ * xtcp_v4_syn_recv_sock - the child for a completed handshake, hashed and bound to the
+ * listener's port, like tcp_v4_syn_recv_sock()
+ * @sk: the listener, locked
+ * @skb: the ACK
+ * @req: the request (from the hash, or made from a SYN cookie)
+ * @osk: what the child replaces in the established hash (the request), or NULL
+ *
+ * Context: softirq or process (backlog), listener locked.
+ * Return: the child, locked, or NULL if the accept queue is full (the ACK is then
+ * dropped and a hashed request kept, so that a later ACK can still complete it).
  */
-static struct sock *xtcp_v4_syn_recv_sock(struct sock *sk, struct sk_buff *skb,
-					  struct xtcp_request_sock *req)
+struct sock *xtcp_v4_syn_recv_sock(struct sock *sk, struct sk_buff *skb,
+				   struct xtcp_request_sock *req, struct sock *osk)
 {
 	struct sock *newsk;
 
@@ -275,7 +282,7 @@ static struct sock *xtcp_v4_syn_recv_sock(struct sock *sk, struct sk_buff *skb,
 	if (!newsk)
 		goto drop;
 	xtcp_inherit_port(sk, newsk);
-	if (!xtcp_ehash_insert(newsk, xtcp_req_to_sk(req))) {
+	if (!xtcp_ehash_insert(newsk, osk)) {
 		__acquire(&newsk->sk_lock.slock);	/* for sparse: sk_clone_lock() took it */
 		xtcp_child_discard(newsk);
 		goto drop;
@@ -325,7 +332,7 @@ struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
 	if (!(flg & TCPHDR_ACK))
 		return NULL;
 
-	child = xtcp_v4_syn_recv_sock(sk, skb, req);
+	child = xtcp_v4_syn_recv_sock(sk, skb, req, xtcp_req_to_sk(req));
 	if (!child)
 		return NULL;
 	xtcp_reqsk_queue_unlink(sk, req, false);

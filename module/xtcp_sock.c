@@ -21,6 +21,7 @@
 #include <net/tcp_states.h>
 #include <kunit/visibility.h>
 #include "xtcp.h"
+#include "xtcp_trace.h"
 
 /**
  * xtcp_set_state - move @sk to @state, like tcp_set_state()
@@ -29,7 +30,7 @@
  *
  * Leaving for CLOSE takes the socket out of the tables and releases its port unless
  * bind() fixed it; a connection attempt that ends there counts in AttemptFails.  The
- * generic sock:inet_sock_set_state tracepoint fires.
+ * xtcp:xtcp_set_state and the generic sock:inet_sock_set_state tracepoints fire.
  *
  * Context: process, softirq or timer, socket locked.
  */
@@ -44,6 +45,7 @@ void xtcp_set_state(struct sock *sk, int state)
 		if (xtcp_sk(sk)->bind_bucket && !(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
 			xtcp_put_port(sk);
 	}
+	trace_xtcp_set_state(sk, oldstate, state);
 	inet_sk_set_state(sk, state);
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_set_state);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xtcp: the net.xtcp.* sysctls of each network namespace, the counterparts of
- * net.ipv4.tcp_syn_retries, tcp_synack_retries and tcp_max_syn_backlog.
+ * net.ipv4.tcp_syn_retries, tcp_synack_retries, tcp_max_syn_backlog and tcp_syncookies.
  */
 #include <linux/sysctl.h>
 #include <net/net_namespace.h>
@@ -33,6 +33,14 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.proc_handler	= proc_dointvec_minmax,
 		.extra1		= SYSCTL_ONE,
 	},
+	{
+		.procname	= "syncookies",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_TWO,
+	},
 };
 
 /**
@@ -40,7 +48,8 @@ static const struct ctl_table xtcp_sysctl_template[] = {
  * @net: the namespace
  *
  * Defaults are Linux TCP's: 6 SYN retries (about 127 s), 5 SYN-ACK retries, 1024
- * half-open connections per listener at most (also capped by its listen() backlog).
+ * half-open connections per listener at most (also capped by its listen() backlog),
+ * SYN cookies when a listener's half-open queue overflows.
  *
  * Context: process, pernet init.
  * Return: 0 or -ENOMEM.
@@ -53,6 +62,7 @@ int xtcp_sysctl_init_net(struct net *net)
 	xn->sysctl_syn_retries = 6;
 	xn->sysctl_synack_retries = 5;
 	xn->sysctl_max_syn_backlog = 1024;
+	xn->sysctl_syncookies = 1;
 
 	table = kmemdup(xtcp_sysctl_template, sizeof(xtcp_sysctl_template), GFP_KERNEL);
 	if (!table)
@@ -60,6 +70,7 @@ int xtcp_sysctl_init_net(struct net *net)
 	table[0].data = &xn->sysctl_syn_retries;
 	table[1].data = &xn->sysctl_synack_retries;
 	table[2].data = &xn->sysctl_max_syn_backlog;
+	table[3].data = &xn->sysctl_syncookies;
 	xn->sysctl_hdr = register_net_sysctl_sz(net, "net/xtcp", table,
 						ARRAY_SIZE(xtcp_sysctl_template));
 	if (!xn->sysctl_hdr) {

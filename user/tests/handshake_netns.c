@@ -42,6 +42,21 @@ static int write_sysctl(const char *path, const char *val)
 	return ok ? 0 : -1;
 }
 
+/* Lines of the trace buffer that contain @what. */
+static int trace_count(const char *what)
+{
+	FILE *f = fopen("/sys/kernel/tracing/trace", "r");
+	char line[512];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, what) != NULL;
+	fclose(f);
+	return n;
+}
+
 static struct sockaddr_in addr_of(const char *ip, int port)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
@@ -102,6 +117,9 @@ int main(void)
 	       "netem loss 100%% on the server's side");
 	tap_ok(write_sysctl("/proc/sys/net/xtcp/syn_retries", "2") == 0,
 	       "net.xtcp.syn_retries=2 in the client's namespace");
+	tap_ok(write_sysctl("/sys/kernel/tracing/trace", "\n") == 0 &&
+	       write_sysctl("/sys/kernel/tracing/events/xtcp/enable", "1") == 0,
+	       "xtcp tracepoints enabled");
 	synretrans = xtcp_stat("SynRetrans");
 	fails = xtcp_stat("AttemptFails");
 	enter(ns_server);
@@ -132,6 +150,16 @@ int main(void)
 	enter(ns_server);
 	tap_ok(xtcp_stat("SynAckRetrans") > synackretrans, "server: SynAckRetrans +%ld",
 	       xtcp_stat("SynAckRetrans") - synackretrans);
+	write_sysctl("/sys/kernel/tracing/events/xtcp/enable", "0");
+	tap_ok(trace_count("xtcp_retransmit_syn:") == 2,
+	       "tracepoint xtcp:xtcp_retransmit_syn fired for each re-sent SYN (%d)",
+	       trace_count("xtcp_retransmit_syn:"));
+	tap_ok(trace_count("xtcp_retransmit_synack:") >= 1,
+	       "tracepoint xtcp:xtcp_retransmit_synack fired (%d)",
+	       trace_count("xtcp_retransmit_synack:"));
+	tap_ok(trace_count("oldstate=CLOSE newstate=SYN_SENT") == 1 &&
+	       trace_count("oldstate=SYN_SENT newstate=CLOSE") == 1,
+	       "tracepoint xtcp:xtcp_set_state: CLOSE -> SYN_SENT -> CLOSE");
 	close(l);
 
 	enter(self);
