@@ -385,6 +385,29 @@ static void test_backlog_overflow(void)
 	close(l);
 }
 
+/* A listener that closes resets the connections nobody accepted yet. */
+static void test_listener_close(void)
+{
+	int l = listener(IPPROTO_XTCP, LO, 7006, 8), c[2], i, reset = 0;
+	long rsts = xtcp_stat("OutRsts");
+	char byte;
+
+	for (i = 0; i < 2; i++) {
+		c[i] = sock(IPPROTO_XTCP, 0);
+		do_connect(c[i], LO, 7006);
+	}
+	tap_ok(xtcp_proc_rows(0x01, 7006) == 2, "two connections wait in the accept queue");
+	close(l);
+	usleep(100000);
+	for (i = 0; i < 2; i++) {
+		reset += recv(c[i], &byte, 1, MSG_DONTWAIT) == -1 && errno == ECONNRESET;
+		close(c[i]);
+	}
+	tap_ok(reset == 2 && xtcp_stat("OutRsts") - rsts == 2,
+	       "closing the listener resets both (ECONNRESET %d, OutRsts +%ld)", reset,
+	       xtcp_stat("OutRsts") - rsts);
+}
+
 /*
  * Simultaneous open (RFC 9293 3.5, figure 8): the SYNs must cross, so the test runs in
  * a namespace of its own whose loopback delays every packet by 50 ms.
@@ -445,6 +468,7 @@ int main(void)
 	test_accept_interrupted();
 	test_many(300);
 	test_backlog_overflow();
+	test_listener_close();
 	test_simultaneous_open();
 	usleep(100000);
 	tap_ok(proc_total() == 0, "everything closed: /proc/net/xtcp is empty");

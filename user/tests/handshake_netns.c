@@ -101,6 +101,15 @@ int main(void)
 	write_sysctl("/proc/sys/net/xtcp/synack_retries", "2");
 
 	enter(ns_client);
+	tap_ok(xtcp_proc_rows(0x0A, 0) == 0,
+	       "the server's listener is not in the client namespace's /proc/net/xtcp");
+	c = socket(AF_INET, SOCK_STREAM, IPPROTO_XTCP);
+	srv.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	e = connect(c, (struct sockaddr *)&srv, sizeof(srv)) ? errno : 0;
+	tap_ok(e == ECONNREFUSED, "nor reachable from it on port 8001 (%s)",
+	       e ? strerrorname_np(e) : "connected");
+	close(c);
+	srv = addr_of(SERVER_IP, 8001);
 	c = socket(AF_INET, SOCK_STREAM, IPPROTO_XTCP);
 	tap_ok(connect(c, (struct sockaddr *)&srv, sizeof(srv)) == 0,
 	       "client connects across the veth pair");
