@@ -247,11 +247,6 @@ struct xtcp_mib {
 	unsigned long mibs[XTCP_MIB_MAX];
 };
 
-/* One established-hash chain head. */
-struct xtcp_ehash_bucket {
-	struct hlist_head chain;
-};
-
 /*
  * struct xtcp_net - per-network-namespace state (net_generic() slot xtcp_net_id)
  * @mib: the counters above
@@ -274,7 +269,7 @@ struct xtcp_ehash_bucket {
 struct xtcp_net {
 	struct xtcp_mib __percpu *mib;
 	struct sock *ctl_sk;
-	struct xtcp_ehash_bucket ehash[XTCP_EHASH_SIZE];
+	struct hlist_head ehash[XTCP_EHASH_SIZE];
 	/* ehash_locks[i] protects writes to ehash chains i, i + 64, i + 128 ... */
 	spinlock_t ehash_locks[XTCP_EHASH_LOCKS];
 	struct hlist_head lhash2[XTCP_LHASH_SIZE];
@@ -350,7 +345,7 @@ u16 xtcp_v4_check(unsigned int len, __be32 saddr, __be32 daddr, __wsum base);
 int xtcp_transmit_ctl(struct sock *sk, u8 flags, u32 seq);
 int xtcp_connect(struct sock *sk);
 void xtcp_send_ack(struct sock *sk);
-void xtcp_send_active_reset(struct sock *sk, gfp_t gfp);
+void xtcp_send_active_reset(struct sock *sk);
 int xtcp_v4_send_synack(struct sock *listener, struct xtcp_request_sock *req);
 void xtcp_v4_send_reset(struct net *net, struct sk_buff *skb);
 u32 xtcp_backoff(u32 base, unsigned int n, u32 max);

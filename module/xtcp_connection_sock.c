@@ -176,7 +176,7 @@ static void xtcp_child_forget(struct sock *child)
 	local_bh_disable();
 	bh_lock_sock(child);
 	if ((1 << child->sk_state) & (TCPF_ESTABLISHED | TCPF_SYN_RECV | TCPF_CLOSE_WAIT))
-		xtcp_send_active_reset(child, GFP_ATOMIC);
+		xtcp_send_active_reset(child);
 	xtcp_done(child);
 	sock_orphan(child);
 	bh_unlock_sock(child);

@@ -59,7 +59,7 @@ void xtcp_hash_init_net(struct xtcp_net *xn)
 	int i;
 
 	for (i = 0; i < XTCP_EHASH_SIZE; i++)
-		INIT_HLIST_HEAD(&xn->ehash[i].chain);
+		INIT_HLIST_HEAD(&xn->ehash[i]);
 	for (i = 0; i < XTCP_EHASH_LOCKS; i++)
 		spin_lock_init(&xn->ehash_locks[i]);
 	for (i = 0; i < XTCP_LHASH_SIZE; i++)
@@ -337,7 +337,7 @@ static spinlock_t *xtcp_ehash_lock(struct xtcp_net *xn, u32 hash)
 
 static struct hlist_head *xtcp_ehash_chain(struct xtcp_net *xn, u32 hash)
 {
-	return &xn->ehash[hash & (XTCP_EHASH_SIZE - 1)].chain;
+	return &xn->ehash[hash & (XTCP_EHASH_SIZE - 1)];
 }
 
 static bool xtcp_ehash_match(const struct sock_common *skc, u32 hash, __be32 saddr,

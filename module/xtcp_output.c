@@ -183,11 +183,10 @@ void xtcp_send_ack(struct sock *sk)
 /**
  * xtcp_send_active_reset - abort a connection: send RST (with ACK) to the peer
  * @sk: the socket, locked
- * @gfp: unused; segments are allocated atomically
  *
  * Context: process, softirq or timer, socket locked.
  */
-void xtcp_send_active_reset(struct sock *sk, gfp_t gfp)
+void xtcp_send_active_reset(struct sock *sk)
 {
 	xtcp_transmit_ctl(sk, TCPHDR_RST | TCPHDR_ACK, xtcp_sk(sk)->snd_nxt);
 }

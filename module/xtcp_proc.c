@@ -133,7 +133,7 @@ static int xtcp_seq_show(struct seq_file *f, void *v)
 		hlist_for_each_entry_rcu(xs, &xn->lhash2[b], listen_node)
 			xtcp_proc_sock(f, (struct sock *)xs, i++);
 	for (b = 0; b < XTCP_EHASH_SIZE; b++) {
-		hlist_for_each_entry_rcu(skc, &xn->ehash[b].chain, skc_node) {
+		hlist_for_each_entry_rcu(skc, &xn->ehash[b], skc_node) {
 			if (skc->skc_state == TCP_NEW_SYN_RECV)
 				xtcp_proc_req(f, container_of(skc, struct xtcp_request_sock,
 							      common), i++);

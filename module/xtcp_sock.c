@@ -96,7 +96,7 @@ static int xtcp_disconnect(struct sock *sk, int flags)
 		xtcp_set_state(sk, TCP_CLOSE);
 		xtcp_listen_stop(sk);
 	} else if ((1 << old_state) & (TCPF_ESTABLISHED | TCPF_SYN_RECV | TCPF_CLOSE_WAIT)) {
-		xtcp_send_active_reset(sk, GFP_KERNEL);
+		xtcp_send_active_reset(sk);
 		WRITE_ONCE(sk->sk_err, ECONNRESET);
 	}
 	if (old_state != TCP_CLOSE)
@@ -169,7 +169,7 @@ static void xtcp_close(struct sock *sk, long timeout)
 		xtcp_set_state(sk, TCP_CLOSE);
 		xtcp_listen_stop(sk);
 	} else if ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_SYN_RECV | TCPF_CLOSE_WAIT)) {
-		xtcp_send_active_reset(sk, GFP_KERNEL);
+		xtcp_send_active_reset(sk);
 	}
 	if (sk->sk_state != TCP_CLOSE)
 		xtcp_set_state(sk, TCP_CLOSE);
