@@ -27,7 +27,7 @@ static void xtcp_syn_retransmit(struct sock *sk)
 	}
 	xs->retransmits++;
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_SYNRETRANS);
-	trace_xtcp_retransmit_syn(sk, xs->retransmits);
+	trace_xtcp_retransmit_syn(&sk->__sk_common, xs->retransmits);
 	if (sk->sk_state == TCP_SYN_RECV)	/* simultaneous open: our SYN-ACK */
 		flags |= TCPHDR_ACK;
 	xtcp_transmit_ctl(sk, flags, xs->iss);
@@ -103,7 +103,7 @@ void xtcp_reqsk_timer_handler(struct timer_list *t)
 	}
 	req->num_retrans++;
 	XTCP_INC_STATS(sock_net(listener), XTCP_MIB_SYNACKRETRANS);
-	trace_xtcp_retransmit_synack(listener, req);
+	trace_xtcp_retransmit_synack(&req->common, req->num_retrans);
 	xtcp_v4_send_synack(listener, req);
 	mod_timer(&req->timer,
 		  jiffies + xtcp_backoff(XTCP_TIMEOUT_INIT, req->num_retrans, XTCP_RTO_MAX));

@@ -48,46 +48,38 @@ TRACE_EVENT(xtcp_set_state,
 		      xtcp_show_state(__entry->newstate))
 );
 
-TRACE_EVENT(xtcp_retransmit_syn,
-	    TP_PROTO(const struct sock *sk, unsigned int retransmits),
-	    TP_ARGS(sk, retransmits),
-	    TP_STRUCT__entry(__field(const void *, skaddr)
-			     __field(__u16, sport)
-			     __field(__u16, dport)
-			     __array(__u8, saddr, 4)
-			     __array(__u8, daddr, 4)
-			     __field(unsigned int, retransmits)),
-	    TP_fast_assign(__entry->skaddr = sk;
-			   __entry->sport = sk->sk_num;
-			   __entry->dport = ntohs(sk->sk_dport);
-			   memcpy(__entry->saddr, &sk->sk_rcv_saddr, 4);
-			   memcpy(__entry->daddr, &sk->sk_daddr, 4);
-			   __entry->retransmits = retransmits),
-	    TP_printk("skaddr=%p sport=%hu dport=%hu saddr=%pI4 daddr=%pI4 retransmits=%u",
-		      __entry->skaddr, __entry->sport, __entry->dport, __entry->saddr,
-		      __entry->daddr, __entry->retransmits)
+/*
+ * A SYN or SYN-ACK re-sent: @skc is the socket (SYN) or the request minisocket
+ * (SYN-ACK); both begin with the struct sock_common that holds the 4-tuple.
+ */
+DECLARE_EVENT_CLASS(xtcp_retransmit_class,
+		    TP_PROTO(const struct sock_common *skc, unsigned int retransmits),
+		    TP_ARGS(skc, retransmits),
+		    TP_STRUCT__entry(__field(const void *, skaddr)
+				     __field(__u16, sport)
+				     __field(__u16, dport)
+				     __array(__u8, saddr, 4)
+				     __array(__u8, daddr, 4)
+				     __field(unsigned int, retransmits)),
+		    TP_fast_assign(__entry->skaddr = skc;
+				   __entry->sport = skc->skc_num;
+				   __entry->dport = ntohs(skc->skc_dport);
+				   memcpy(__entry->saddr, &skc->skc_rcv_saddr, 4);
+				   memcpy(__entry->daddr, &skc->skc_daddr, 4);
+				   __entry->retransmits = retransmits),
+		    TP_printk("skaddr=%p sport=%hu dport=%hu saddr=%pI4 daddr=%pI4 retransmits=%u",
+			      __entry->skaddr, __entry->sport, __entry->dport, __entry->saddr,
+			      __entry->daddr, __entry->retransmits)
 );
 
-TRACE_EVENT(xtcp_retransmit_synack,
-	    TP_PROTO(const struct sock *sk, const struct xtcp_request_sock *req),
-	    TP_ARGS(sk, req),
-	    TP_STRUCT__entry(__field(const void *, skaddr)
-			     __field(const void *, req)
-			     __field(__u16, sport)
-			     __field(__u16, dport)
-			     __array(__u8, saddr, 4)
-			     __array(__u8, daddr, 4)
-			     __field(unsigned int, retransmits)),
-	    TP_fast_assign(__entry->skaddr = sk;
-			   __entry->req = req;
-			   __entry->sport = req->common.skc_num;
-			   __entry->dport = ntohs(req->common.skc_dport);
-			   memcpy(__entry->saddr, &req->common.skc_rcv_saddr, 4);
-			   memcpy(__entry->daddr, &req->common.skc_daddr, 4);
-			   __entry->retransmits = req->num_retrans),
-	    TP_printk("skaddr=%p req=%p sport=%hu dport=%hu saddr=%pI4 daddr=%pI4 retransmits=%u",
-		      __entry->skaddr, __entry->req, __entry->sport, __entry->dport,
-		      __entry->saddr, __entry->daddr, __entry->retransmits)
+DEFINE_EVENT(xtcp_retransmit_class, xtcp_retransmit_syn,
+	     TP_PROTO(const struct sock_common *skc, unsigned int retransmits),
+	     TP_ARGS(skc, retransmits)
+);
+
+DEFINE_EVENT(xtcp_retransmit_class, xtcp_retransmit_synack,
+	     TP_PROTO(const struct sock_common *skc, unsigned int retransmits),
+	     TP_ARGS(skc, retransmits)
 );
 
 #endif /* _XTCP_TRACE_H */
