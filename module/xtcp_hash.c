@@ -340,6 +340,14 @@ static struct hlist_head *xtcp_ehash_chain(struct xtcp_net *xn, u32 hash)
 	return &xn->ehash[hash & (XTCP_EHASH_SIZE - 1)];
 }
 
+/* Link @sk into its chain; the table takes a reference.  Chain lock held. */
+static void xtcp_ehash_link(struct xtcp_net *xn, struct sock *sk, u32 hash)
+{
+	sk->sk_hash = hash;
+	refcount_inc(&sk->sk_refcnt);
+	hlist_add_head_rcu(&sk->sk_node, xtcp_ehash_chain(xn, hash));
+}
+
 static bool xtcp_ehash_match(const struct sock_common *skc, u32 hash, __be32 saddr,
 			     __be16 sport, __be32 daddr, u16 hnum, int dif)
 {
@@ -420,17 +428,14 @@ bool xtcp_ehash_insert(struct sock *sk, struct sock *osk)
 	spinlock_t *lock = xtcp_ehash_lock(xn, hash);
 	bool ok = true;
 
-	sk->sk_hash = hash;
 	spin_lock_bh(lock);
 	if (osk) {
 		ok = !hlist_unhashed(&osk->sk_node);
 		if (ok)
 			hlist_del_init_rcu(&osk->sk_node);
 	}
-	if (ok) {
-		refcount_inc(&sk->sk_refcnt);
-		hlist_add_head_rcu(&sk->sk_node, xtcp_ehash_chain(xn, hash));
-	}
+	if (ok)
+		xtcp_ehash_link(xn, sk, hash);
 	spin_unlock_bh(lock);
 	return ok;
 }
@@ -513,9 +518,7 @@ int xtcp_hash_connect(struct sock *sk)
 		spin_unlock_bh(lock);
 		return -EADDRNOTAVAIL;
 	}
-	sk->sk_hash = hash;
-	refcount_inc(&sk->sk_refcnt);
-	hlist_add_head_rcu(&sk->sk_node, xtcp_ehash_chain(xn, hash));
+	xtcp_ehash_link(xn, sk, hash);
 	spin_unlock_bh(lock);
 	return 0;
 }
