@@ -36,6 +36,14 @@
 #define XTCP_MAX_WSCALE		14	/* RFC 7323 2.3 */
 #define XTCP_TIMEOUT_INIT	HZ	/* RFC 6298 2.1: initial RTO, 1 s */
 #define XTCP_RTO_MAX		(120 * HZ)
+#define XTCP_RTO_MIN		(HZ / 5)	/* Linux's floor, not RFC 6298's 1 s */
+#define XTCP_DELACK_MIN		(HZ / 25)	/* delayed ACK: 40 ms ... */
+#define XTCP_DELACK_MAX		(HZ / 5)	/* ... at most 200 ms (RFC 9293 3.8.6.3) */
+#define XTCP_INIT_CWND		10U		/* RFC 6928 initial window, segments */
+#define XTCP_INFINITE_SSTHRESH	0x7fffffffU
+#define XTCP_DUPTHRESH		3U		/* duplicate ACKs that mean a loss */
+#define XTCP_QUICKACKS		16U		/* segments ACKed at once in quick-ack mode */
+#define XTCP_RETRIES2		15		/* RTOs before a connection is dropped */
 #define XTCP_MAX_HEADER		(MAX_HEADER + sizeof(struct iphdr) + 60)
 
 /* Sequence number comparisons modulo 2^32 (RFC 9293 3.4), like before()/after(). */
@@ -60,16 +68,34 @@ struct xtcp_skb_cb {
 	u32 seq;	/* first sequence number */
 	u32 end_seq;	/* seq + SYN + FIN + data length */
 	u32 ack_seq;	/* acknowledgment number */
+	u32 tx_time;	/* sent: when last transmitted, microseconds (xtcp_clock_us()) */
 	u8 flags;	/* the TCP flags byte (TCPHDR_*) */
+	u8 sacked;	/* sent: XTCP_SKB_* scoreboard bits */
 };
+
+/* The scoreboard of a segment in the retransmission queue, like TCPCB_SACKED_* */
+#define XTCP_SKB_SACKED		0x01	/* the peer SACKed it */
+#define XTCP_SKB_LOST		0x02	/* taken for lost: to be retransmitted */
+#define XTCP_SKB_RETRANS	0x04	/* retransmitted, the copy still in flight */
+#define XTCP_SKB_EVER_RETRANS	0x08	/* retransmitted once: no RTT sample (Karn) */
 
 #define XTCP_SKB_CB(skb) \
 	((struct xtcp_skb_cb *)&((skb)->cb[sizeof(struct inet_skb_parm)]))
 
-/* Options seen in a received SYN or SYN-ACK (RFC 9293 3.2, RFC 7323, RFC 2018). */
+#define XTCP_NUM_SACKS		4	/* SACK blocks an option can hold (RFC 2018 3) */
+
+/* A SACK block: sequence numbers [start, end) the receiver holds. */
+struct xtcp_sack_block {
+	u32 start;
+	u32 end;
+};
+
+/* Options seen in a received segment (RFC 9293 3.2, RFC 7323, RFC 2018). */
 struct xtcp_options_received {
 	u32 rcv_tsval;		/* the peer's timestamp value */
 	u32 rcv_tsecr;		/* the timestamp it echoes */
+	struct xtcp_sack_block sacks[XTCP_NUM_SACKS];	/* SACK blocks, as received */
+	u8 num_sacks;		/* how many (0 if none) */
 	u16 mss_clamp;		/* the MSS it offered; 0 if none */
 	u8 snd_wscale;		/* its window scale shift */
 	u8 saw_tstamp : 1,	/* this segment carries a timestamp */
@@ -84,7 +110,9 @@ struct xtcp_out_options {
 	u8 ws_ok : 1,
 	   sack_ok : 1,
 	   ts_ok : 1;
+	u8 num_sacks;		/* SACK blocks in @sacks to send */
 	u32 tsval, tsecr;
+	struct xtcp_sack_block sacks[XTCP_NUM_SACKS];
 };
 
 /*
@@ -158,26 +186,86 @@ static inline struct sock *xtcp_req_to_sk(struct xtcp_request_sock *req)
 	return (struct sock *)&req->common;
 }
 
+/* Congestion-control states of the sender, like enum tcp_ca_state */
+enum xtcp_ca_state {
+	XTCP_CA_OPEN,		/* nothing lost: slow start or congestion avoidance */
+	XTCP_CA_RECOVERY,	/* fast recovery after duplicate ACKs (RFC 6582, RFC 6675) */
+	XTCP_CA_LOSS,		/* after a retransmission timeout */
+};
+
+/* What the retransmit timer is armed for, like ICSK_TIME_* */
+enum xtcp_timer_event {
+	XTCP_TIME_RETRANS = 1,	/* retransmission timeout (or the SYN's) */
+	XTCP_TIME_PROBE0,	/* zero-window probe (persist timer) */
+};
+
+/* Nagle state bits (xtcp_sock.nonagle), like TCP_NAGLE_* */
+#define XTCP_NAGLE_OFF		1	/* TCP_NODELAY */
+#define XTCP_NAGLE_CORK		2	/* TCP_CORK */
+#define XTCP_NAGLE_PUSH		4	/* send what is queued now, whatever Nagle says */
+
+struct xtcp_cong_ops;
+
 /*
  * struct xtcp_sock - an xtcp socket.  Connection fields are written under the socket
  * lock (lock_sock() in process context, bh_lock_sock() in softirq and timers).
+ * Sequence variables follow RFC 9293 3.3.1 and Linux's struct tcp_sock.
  * @inet: the generic IPv4 socket; must stay first (inet_sk() casts to it)
  * @iss: initial send sequence number
  * @snd_una: oldest unacknowledged sequence number
  * @snd_nxt: next sequence number to send
+ * @write_seq: end of the data sendmsg() queued (snd_nxt..write_seq is unsent)
+ * @snd_wl1: sequence number of the segment that last updated @snd_wnd
  * @snd_wnd: the peer's receive window, unscaled
+ * @max_window: the largest window the peer offered
  * @rcv_nxt: next sequence number expected
- * @rcv_wnd: the receive window we advertise, unscaled
+ * @copied_seq: next sequence number the reader will read
+ * @rcv_wup: @rcv_nxt when we last advertised a window
+ * @rcv_wnd: the receive window last advertised, from @rcv_wup, unscaled
+ * @rcv_mss: the largest segment received, for delayed-ACK decisions
  * @ts_recent: the peer's last timestamp value, echoed in ours
  * @tsoffset: random offset of our timestamps, per connection
- * @mss_cache: MSS used for sending
+ * @syn_time: when our SYN left (xtcp_clock_us()), for the handshake's RTT sample
+ * @mss_cache: MSS for sending, from the handshake (without options)
  * @advmss: MSS we advertise
- * @rx_opt: options the peer offered in its SYN or SYN-ACK
+ * @user_mss: TCP_MAXSEG, 0 if not set
+ * @rx_opt: options of the last segment received (handshake options from the SYN)
  * @rcv_wscale: our window scale shift
  * @tstamp_ok: timestamps negotiated
- * @retransmits: retransmissions of the current segment (SYN in SYN_SENT)
+ * @nonagle: XTCP_NAGLE_* bits
+ * @cwnd_limited: the last transmission attempt stopped at the congestion window
+ * @retransmits: retransmissions of the current segment (SYN, or the RTO'd head)
+ * @backoff: RTO doublings in a row; reset by a new RTT sample
+ * @pending: what @retransmit_timer is armed for (enum xtcp_timer_event), 0 if idle
+ * @ca_state: enum xtcp_ca_state
+ * @quick_acks: segments still to be acknowledged at once (quick-ack mode)
+ * @ack_pending: an ACK is owed (the delayed-ACK timer is armed for it)
  * @rto: current retransmission timeout, jiffies
- * @retransmit_timer: SYN retransmission; holds a socket reference while pending
+ * @srtt_us: smoothed round-trip time, microseconds (RFC 6298 SRTT); 0 before a sample
+ * @rttvar_us: round-trip time variation, microseconds (RFC 6298 RTTVAR)
+ * @snd_cwnd: congestion window, segments
+ * @snd_ssthresh: slow-start threshold, segments
+ * @snd_cwnd_cnt: ACKed segments toward the next cwnd increase (congestion avoidance)
+ * @high_seq: @snd_nxt when recovery or loss started; it ends once that is ACKed
+ * @packets_out: segments sent and not yet ACKed (the retransmission queue)
+ * @sacked_out: of those, SACKed ones (or, without SACK, duplicate ACKs seen)
+ * @lost_out: of those, ones taken for lost
+ * @retrans_out: of those, ones retransmitted whose copy is still in flight
+ * @dup_acks: duplicate ACKs in a row
+ * @probes_out: zero-window probes sent without an answer
+ * @total_retrans: segments retransmitted over the connection's life
+ * @bytes_acked: bytes the peer ACKed
+ * @bytes_received: bytes received in order
+ * @segs_in: segments received
+ * @segs_out: segments sent
+ * @ca_ops: the congestion-control algorithm
+ * @ca_priv: its private state
+ * @rtx_queue: sent, not yet ACKed segments (sk_write_queue holds unsent ones)
+ * @out_of_order_queue: received segments beyond @rcv_nxt, sorted by sequence
+ * @ofo_last: the out-of-order segment received last (its SACK block goes first)
+ * @retransmit_timer: SYN/RTO retransmission or zero-window probe; holds a socket
+ *	reference while pending
+ * @delack_timer: the delayed ACK; holds a socket reference while pending
  * @bind_bucket: the port this socket is bound to (xtcp_net.bind_lock)
  * @listen_node: link in the listening hash (xtcp_net.lhash_lock)
  * @syn_queue: a listener's request minisockets (its socket lock)
@@ -191,19 +279,57 @@ struct xtcp_sock {
 	u32 iss;
 	u32 snd_una;
 	u32 snd_nxt;
+	u32 write_seq;
+	u32 snd_wl1;
 	u32 snd_wnd;
+	u32 max_window;
 	u32 rcv_nxt;
+	u32 copied_seq;
+	u32 rcv_wup;
 	u32 rcv_wnd;
+	u32 rcv_mss;
 	u32 ts_recent;
 	u32 tsoffset;
+	u32 syn_time;
 	u16 mss_cache;
 	u16 advmss;
+	u16 user_mss;
 	struct xtcp_options_received rx_opt;
 	u8 rcv_wscale;
-	u8 tstamp_ok : 1;
+	u8 tstamp_ok : 1,
+	   cwnd_limited : 1,
+	   ack_pending : 1;
+	u8 nonagle;
 	u8 retransmits;
+	u8 backoff;
+	u8 pending;
+	u8 ca_state;
+	u8 quick_acks;
 	u32 rto;
+	u32 srtt_us;
+	u32 rttvar_us;
+	u32 snd_cwnd;
+	u32 snd_ssthresh;
+	u32 snd_cwnd_cnt;
+	u32 high_seq;
+	u32 packets_out;
+	u32 sacked_out;
+	u32 lost_out;
+	u32 retrans_out;
+	u32 dup_acks;
+	u32 probes_out;
+	u32 total_retrans;
+	u64 bytes_acked;
+	u64 bytes_received;
+	u32 segs_in;
+	u32 segs_out;
+	const struct xtcp_cong_ops *ca_ops;
+	u64 ca_priv[4];
+	struct sk_buff_head rtx_queue;
+	struct sk_buff_head out_of_order_queue;
+	struct sk_buff *ofo_last;
 	struct timer_list retransmit_timer;
+	struct timer_list delack_timer;
 	struct xtcp_bind_bucket *bind_bucket;
 	struct hlist_node listen_node;
 	struct hlist_head syn_queue;
@@ -240,6 +366,18 @@ enum xtcp_mib_field {
 	XTCP_MIB_SYNCOOKIESSENT,	/* SYN-ACKs carrying a cookie */
 	XTCP_MIB_SYNCOOKIESRECV,	/* valid cookies returned */
 	XTCP_MIB_SYNCOOKIESFAILED,	/* invalid cookies returned */
+	XTCP_MIB_RETRANSSEGS,		/* data segments retransmitted */
+	XTCP_MIB_FASTRETRANS,		/* fast retransmits (recovery entered) */
+	XTCP_MIB_TIMEOUTS,		/* retransmission timeouts */
+	XTCP_MIB_OFOQUEUE,		/* segments put in the out-of-order queue */
+	XTCP_MIB_DUPACKS,		/* duplicate ACKs received */
+	XTCP_MIB_SACKRECV,		/* segments carrying SACK blocks received */
+	XTCP_MIB_WINPROBE,		/* zero-window probes sent */
+	XTCP_MIB_DELAYEDACKS,		/* ACKs sent by the delayed-ACK timer */
+	XTCP_MIB_DUPDATA,		/* segments whose data we had already (trimmed) */
+	XTCP_MIB_BEYONDWINDOW,		/* segments outside the receive window */
+	XTCP_MIB_PRUNECALLED,		/* receive memory full: out-of-order queue pruned */
+	XTCP_MIB_RCVDROPPED,		/* segments dropped for lack of receive memory */
 	XTCP_MIB_MAX
 };
 
@@ -306,6 +444,11 @@ extern const struct proto_ops xtcp_stream_ops;
 void xtcp_set_state(struct sock *sk, int state);
 void xtcp_done(struct sock *sk);
 int xtcp_init_sock(struct sock *sk);
+extern long xtcp_sysctl_mem[3];
+extern int xtcp_sysctl_wmem[3];
+extern int xtcp_sysctl_rmem[3];
+void xtcp_init_mem(void);
+long xtcp_memory_allocated_pages(void);
 
 /* xtcp_hash.c: listening, established and bind hashes (like inet_hashtables.c) */
 void xtcp_hash_init_net(struct xtcp_net *xn);
@@ -400,6 +543,70 @@ void xtcp_reqsk_queue_add(struct sock *listener, struct sock *child);
 void xtcp_init_xmit_timers(struct sock *sk);
 void xtcp_clear_xmit_timers(struct sock *sk);
 void xtcp_reqsk_timer_handler(struct timer_list *t);
+void xtcp_reset_xmit_timer(struct sock *sk, enum xtcp_timer_event what, u32 when);
+void xtcp_rearm_rto(struct sock *sk);
+void xtcp_send_delayed_ack(struct sock *sk);
+
+/*
+ * struct xtcp_cong_ops - a congestion-control algorithm, like struct tcp_congestion_ops
+ * @name: its name (TCP_CONGESTION)
+ * @init: a connection starts using it (optional)
+ * @ssthresh: the slow-start threshold after a loss, segments
+ * @cong_avoid: grow cwnd for @acked newly ACKed segments, outside recovery
+ */
+struct xtcp_cong_ops {
+	const char *name;
+	void (*init)(struct sock *sk);
+	u32 (*ssthresh)(struct sock *sk);
+	void (*cong_avoid)(struct sock *sk, u32 acked);
+};
+
+/* xtcp_cong.c: congestion control (like tcp_cong.c and Reno in it) */
+extern const struct xtcp_cong_ops xtcp_reno;
+const struct xtcp_cong_ops *xtcp_cong_find(const char *name);
+void xtcp_cong_init(struct sock *sk);
+u32 xtcp_slow_start(struct xtcp_sock *xs, u32 acked);
+void xtcp_cong_avoid_ai(struct xtcp_sock *xs, u32 w, u32 acked);
+void xtcp_enter_recovery(struct sock *sk);
+void xtcp_enter_loss(struct sock *sk);
+
+/* xtcp_input.c: RTT estimation (RFC 6298) and the receive side of the stream */
+void xtcp_rtt_estimator(struct xtcp_sock *xs, long rtt_us);
+u32 xtcp_rto_from_rtt(const struct xtcp_sock *xs);
+bool xtcp_ofo_insert(struct sk_buff_head *q, struct sk_buff *skb);
+void xtcp_rcv_space_adjust(struct sock *sk);
+void xtcp_init_transfer(struct sock *sk);
+void xtcp_purge_queues(struct sock *sk);
+
+/* xtcp_output.c: the send side of the stream */
+u32 xtcp_clock_us(void);
+u32 xtcp_receive_window(const struct xtcp_sock *xs);
+u32 xtcp_select_window(struct sock *sk);
+u32 xtcp_window_now(const struct sock *sk);
+unsigned int xtcp_size_goal(struct sock *sk);
+unsigned int xtcp_current_mss(struct sock *sk);
+int xtcp_sack_blocks(const struct xtcp_sock *xs, struct xtcp_sack_block *sp, int max);
+void xtcp_push(struct sock *sk, int nonagle);
+bool xtcp_write_xmit(struct sock *sk, int nonagle);
+int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb);
+void xtcp_retransmit_first_lost(struct sock *sk);
+void xtcp_send_probe0(struct sock *sk);
+void xtcp_wmem_free_skb(struct sock *sk, struct sk_buff *skb);
+
+/* xtcp_stream.c: send, receive, ioctl (like tcp.c) */
+int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
+int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
+		 int *addr_len);
+int xtcp_ioctl(struct sock *sk, int cmd, int *karg);
+void xtcp_cleanup_rbuf(struct sock *sk, int copied);
+bool xtcp_stream_readable(const struct sock *sk, int target);
+
+/* xtcp_sockopt.c: setsockopt/getsockopt at SOL_TCP and ours, TCP_INFO */
+int xtcp_setsockopt(struct sock *sk, int level, int optname, sockptr_t optval,
+		    unsigned int optlen);
+int xtcp_getsockopt(struct sock *sk, int level, int optname, char __user *optval,
+		    int __user *optlen);
+void xtcp_get_info(struct sock *sk, struct tcp_info *info);
 
 /* xtcp_proc.c: /proc/net files and counter folding */
 int xtcp_proc_init_net(struct net *net);

@@ -90,8 +90,12 @@ static int xtcp_rcv_synsent_state_process(struct sock *sk, struct sk_buff *skb)
 		xs->snd_una = cb->ack_seq;
 		xs->snd_wnd = ntohs(th->window);	/* never scaled in a SYN */
 		xtcp_negotiate(xs, &opt);
-		xtcp_set_state(sk, TCP_ESTABLISHED);
 		xtcp_clear_xmit_timers(sk);
+		if (!xs->retransmits)	/* Karn: no sample from a re-sent SYN */
+			xtcp_rtt_estimator(xs, (s32)(xtcp_clock_us() - xs->syn_time));
+		xtcp_init_transfer(sk);
+		xs->snd_wl1 = cb->seq;
+		xtcp_set_state(sk, TCP_ESTABLISHED);
 		xtcp_send_ack(sk);
 		sk->sk_state_change(sk);
 		return 0;
@@ -101,6 +105,7 @@ static int xtcp_rcv_synsent_state_process(struct sock *sk, struct sk_buff *skb)
 	if (th->syn) {
 		/* simultaneous open: SYN_RECV, answer with SYN-ACK (same ISS) */
 		xs->rcv_nxt = cb->seq + 1;
+		xs->rcv_wup = xs->rcv_nxt;
 		xs->snd_wnd = ntohs(th->window);
 		xtcp_negotiate(xs, &opt);
 		xtcp_set_state(sk, TCP_SYN_RECV);
@@ -112,7 +117,7 @@ static int xtcp_rcv_synsent_state_process(struct sock *sk, struct sk_buff *skb)
 /* RFC 9293 3.10.7.4 first check: is the segment in the receive window? */
 static bool xtcp_sequence_ok(const struct xtcp_sock *xs, u32 seq, u32 end_seq)
 {
-	u32 wnd = xs->rcv_wnd, last = xs->rcv_nxt + wnd - 1;
+	u32 wnd = xtcp_receive_window(xs), last = xs->rcv_nxt + wnd - 1;
 
 	if (seq == end_seq)
 		return wnd ? xtcp_between(xs->rcv_nxt, seq, last) : seq == xs->rcv_nxt;
@@ -123,23 +128,519 @@ static bool xtcp_sequence_ok(const struct xtcp_sock *xs, u32 seq, u32 end_seq)
 }
 
 /**
- * xtcp_rcv_state_process - a segment for a socket in any state but ESTABLISHED's fast
- * path, like tcp_rcv_state_process()
- * @sk: the socket, locked
- * @skb: the segment, validated, with XTCP_SKB_CB filled in; not freed here
+ * xtcp_rtt_estimator - take a round-trip time sample, RFC 6298 2.2-2.3
+ * @xs: the socket
+ * @rtt_us: the sample, microseconds
  *
- * LISTEN: a SYN creates a request (xtcp_conn_request()).  SYN_SENT: see above.  Others:
- * check the sequence number, then RST, SYN and ACK in that order; an acceptable ACK
- * moves SYN_RECV to ESTABLISHED.  Data and FIN come with later work.
+ * The first sample sets SRTT = R and RTTVAR = R/2; later ones RTTVAR = 3/4 RTTVAR +
+ * 1/4 |SRTT - R| and then SRTT = 7/8 SRTT + 1/8 R.  (Linux keeps the same values
+ * scaled by 8 and 4 in tcp_rtt_estimator(); plain microseconds read better here.)
  *
- * Context: softirq or process (backlog), socket locked.
- * Return: 1 if the caller must answer @skb with a RST, 0 otherwise.
+ * Context: any, socket locked.
  */
-int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
+void xtcp_rtt_estimator(struct xtcp_sock *xs, long rtt_us)
+{
+	u32 r = max(rtt_us, 1L);
+
+	if (!xs->srtt_us) {
+		xs->srtt_us = r;
+		xs->rttvar_us = r / 2;
+		return;
+	}
+	xs->rttvar_us = (3 * (u64)xs->rttvar_us + abs((s64)xs->srtt_us - r)) / 4;
+	xs->srtt_us = (7 * (u64)xs->srtt_us + r) / 8;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_rtt_estimator);
+
+/**
+ * xtcp_rto_from_rtt - RTO = SRTT + max(G, 4 * RTTVAR), RFC 6298 2.3
+ * @xs: the socket, with at least one sample taken
+ *
+ * G is a jiffy; the result is bounded by XTCP_RTO_MIN (200 ms, as Linux) and
+ * XTCP_RTO_MAX (120 s).
+ *
+ * Context: any.
+ * Return: the RTO in jiffies.
+ */
+u32 xtcp_rto_from_rtt(const struct xtcp_sock *xs)
+{
+	u64 us = xs->srtt_us + max_t(u64, jiffies_to_usecs(1), 4ULL * xs->rttvar_us);
+	u32 rto = usecs_to_jiffies(min_t(u64, us, U32_MAX));
+
+	return clamp_t(u32, rto, XTCP_RTO_MIN, XTCP_RTO_MAX);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_rto_from_rtt);
+
+/**
+ * xtcp_init_transfer - the connection is established: set up the data transfer
+ * @sk: the socket, locked
+ *
+ * Like tcp_init_transfer(): the stream's sequence variables start at the handshake's,
+ * congestion control starts (initial window), the RTO comes from the handshake's RTT
+ * sample if there was one, and quick-ack mode ACKs the first segments at once.
+ *
+ * Context: softirq or process, socket locked.
+ */
+void xtcp_init_transfer(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xs->write_seq = xs->snd_nxt;
+	xs->snd_wl1 = xs->rcv_nxt - 1;
+	xs->max_window = max(xs->snd_wnd, 1U);
+	xs->copied_seq = xs->rcv_nxt;
+	xs->rcv_wup = xs->rcv_nxt;
+	xs->rcv_mss = min_t(u32, xs->advmss ?: XTCP_MSS_DEFAULT, XTCP_MSS_DEFAULT);
+	xs->quick_acks = XTCP_QUICKACKS;
+	xs->retransmits = 0;
+	xs->backoff = 0;
+	xs->rto = xs->srtt_us ? xtcp_rto_from_rtt(xs) : XTCP_TIMEOUT_INIT;
+	xtcp_cong_init(sk);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_init_transfer);
+
+/**
+ * xtcp_purge_queues - drop every segment a socket holds for sending, and those
+ * received out of order, and give their memory back
+ * @sk: the socket, locked
+ *
+ * Context: process, softirq or timer, socket locked.
+ */
+void xtcp_purge_queues(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb;
+
+	while ((skb = __skb_dequeue(&sk->sk_write_queue)))
+		xtcp_wmem_free_skb(sk, skb);
+	while ((skb = __skb_dequeue(&xs->rtx_queue)))
+		xtcp_wmem_free_skb(sk, skb);
+	skb_queue_purge(&xs->out_of_order_queue);
+	xs->ofo_last = NULL;
+	xs->packets_out = 0;
+	xs->sacked_out = 0;
+	xs->lost_out = 0;
+	xs->retrans_out = 0;
+	sk_mem_reclaim(sk);
+}
+
+/* A SACK block says the peer holds [start, end): mark what it covers (tcp_sacktag_write_queue). */
+static u32 xtcp_sacktag(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 newly = 0;
+	int i;
+
+	for (i = 0; i < xs->rx_opt.num_sacks; i++) {
+		u32 start = xs->rx_opt.sacks[i].start, end = xs->rx_opt.sacks[i].end;
+		struct sk_buff *skb;
+
+		/* ignore blocks that are empty, old (D-SACK) or beyond what we sent */
+		if (!xtcp_after(end, start) || !xtcp_after(end, xs->snd_una) ||
+		    xtcp_after(end, xs->snd_nxt) || xtcp_before(start, xs->snd_una - xs->max_window))
+			continue;
+		skb_queue_walk(&xs->rtx_queue, skb) {
+			struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+			if (!xtcp_after(cb->end_seq, start))
+				continue;
+			if (xtcp_after(cb->end_seq, end))
+				break;
+			if (xtcp_before(cb->seq, start) || (cb->sacked & XTCP_SKB_SACKED))
+				continue;
+			if (cb->sacked & XTCP_SKB_LOST)
+				xs->lost_out--;
+			if (cb->sacked & XTCP_SKB_RETRANS)
+				xs->retrans_out--;
+			cb->sacked = (cb->sacked & XTCP_SKB_EVER_RETRANS) | XTCP_SKB_SACKED;
+			xs->sacked_out++;
+			newly++;
+		}
+	}
+	return newly;
+}
+
+/*
+ * Which segments are lost?  Without SACK (NewReno, RFC 6582) only the first one
+ * unacknowledged.  With SACK every segment below the highest SACKed one that was not
+ * SACKed itself - a simplification of RFC 6675's IsLost(), which waits for DupThresh
+ * SACKed segments above it.
+ */
+static void xtcp_mark_lost(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb, *last = NULL;
+
+	if (!xs->rx_opt.sack_ok) {
+		skb = skb_peek(&xs->rtx_queue);
+		if (skb && !(XTCP_SKB_CB(skb)->sacked & XTCP_SKB_LOST)) {
+			XTCP_SKB_CB(skb)->sacked |= XTCP_SKB_LOST;
+			xs->lost_out++;
+		}
+		return;
+	}
+	skb_queue_reverse_walk(&xs->rtx_queue, skb) {
+		if (XTCP_SKB_CB(skb)->sacked & XTCP_SKB_SACKED) {
+			last = skb;
+			break;
+		}
+	}
+	if (!last)
+		return;
+	skb_queue_walk(&xs->rtx_queue, skb) {
+		if (skb == last)
+			break;
+		if (XTCP_SKB_CB(skb)->sacked & (XTCP_SKB_SACKED | XTCP_SKB_LOST))
+			continue;
+		XTCP_SKB_CB(skb)->sacked |= XTCP_SKB_LOST;
+		xs->lost_out++;
+	}
+}
+
+/*
+ * Free the segments @ack covers, like tcp_clean_rtx_queue(); take an RTT sample from
+ * the newest one never retransmitted (Karn's rule).  Return the segments freed.
+ */
+static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, long *rtt_us)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 now = xtcp_clock_us(), acked = 0;
+	struct sk_buff *skb;
+
+	while ((skb = skb_peek(&xs->rtx_queue))) {
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+		if (xtcp_after(cb->end_seq, ack))
+			break;
+		if (!(cb->sacked & XTCP_SKB_EVER_RETRANS))
+			*rtt_us = (s32)(now - cb->tx_time);
+		if (cb->sacked & XTCP_SKB_SACKED)
+			xs->sacked_out--;
+		if (cb->sacked & XTCP_SKB_LOST)
+			xs->lost_out--;
+		if (cb->sacked & XTCP_SKB_RETRANS)
+			xs->retrans_out--;
+		xs->packets_out--;
+		acked++;
+		__skb_unlink(skb, &xs->rtx_queue);
+		xtcp_wmem_free_skb(sk, skb);
+	}
+	return acked;
+}
+
+/*
+ * Congestion state after an ACK, a simple tcp_fastretrans_alert(): enter fast recovery
+ * on DupThresh duplicate ACKs or SACKed segments, retransmit what becomes lost during
+ * it (a partial ACK, RFC 6582 3.2 step 5), leave recovery or loss once @high_seq is
+ * ACKed; outside them grow cwnd through the algorithm.
+ */
+static void xtcp_cong_control(struct sock *sk, u32 acked, bool dup)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	bool sack = xs->rx_opt.sack_ok;
+
+	if (xs->ca_state != XTCP_CA_OPEN && !xtcp_before(xs->snd_una, xs->high_seq)) {
+		if (xs->ca_state == XTCP_CA_RECOVERY)
+			xs->snd_cwnd = max(xs->snd_ssthresh, 2U);	/* RFC 6582 3.2 step 6 */
+		xs->ca_state = XTCP_CA_OPEN;
+		xs->dup_acks = 0;
+		if (!sack)
+			xs->sacked_out = 0;
+	}
+
+	switch (xs->ca_state) {
+	case XTCP_CA_OPEN:
+		if (xs->sacked_out >= XTCP_DUPTHRESH && xs->packets_out) {
+			xtcp_enter_recovery(sk);
+			xtcp_mark_lost(sk);
+			xtcp_retransmit_first_lost(sk);
+		} else if (acked && !dup) {
+			xs->ca_ops->cong_avoid(sk, acked);
+		}
+		break;
+	case XTCP_CA_RECOVERY:
+		xtcp_mark_lost(sk);	/* a partial ACK or new SACK blocks show the next hole */
+		if (acked)
+			xtcp_retransmit_first_lost(sk);
+		break;
+	case XTCP_CA_LOSS:
+		if (acked)
+			xs->ca_ops->cong_avoid(sk, acked);
+		break;
+	}
+}
+
+/*
+ * RFC 9293 3.10.7.4 fifth check, like tcp_ack(): advance snd_una, update the send
+ * window, take RTT samples, count duplicate ACKs and SACKs, drive congestion control.
+ * Return false if the segment must be dropped (it ACKs what we never sent).
+ */
+static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 {
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	const struct tcphdr *th = tcp_hdr(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 ack = cb->ack_seq, prior_una = xs->snd_una, nwin, acked = 0;
+	bool dup = false, win_changed = false;
+	long rtt_us = -1;
+
+	if (xtcp_after(ack, xs->snd_nxt)) {
+		xtcp_send_ack(sk);
+		return false;
+	}
+	if (xtcp_before(ack, prior_una))
+		return true;		/* an old duplicate: nothing to learn from its ACK */
+
+	nwin = (u32)ntohs(th->window) << xs->rx_opt.snd_wscale;
+	if (xtcp_after(ack, prior_una) || xtcp_after(cb->seq, xs->snd_wl1) ||
+	    (cb->seq == xs->snd_wl1 && nwin != xs->snd_wnd)) {
+		win_changed = nwin != xs->snd_wnd;
+		xs->snd_wnd = nwin;
+		xs->snd_wl1 = cb->seq;
+		xs->max_window = max(xs->max_window, nwin);
+	}
+	xs->probes_out = 0;
+	if (xs->rx_opt.num_sacks) {
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_SACKRECV);
+		if (xs->rx_opt.sack_ok)
+			xtcp_sacktag(sk);
+	}
+
+	if (xtcp_after(ack, prior_una)) {
+		acked = xtcp_clean_rtx_queue(sk, ack, &rtt_us);
+		xs->bytes_acked += ack - prior_una;
+		xs->snd_una = ack;
+		xs->dup_acks = 0;
+		if (!xs->rx_opt.sack_ok && xs->sacked_out) {
+			/* NewReno: one ACKed segment filled the hole, the rest were dup ACKs */
+			xs->sacked_out = acked - 1 >= xs->sacked_out ? 0 : xs->sacked_out - (acked - 1);
+		}
+		if (rtt_us < 0 && xs->tstamp_ok && xs->rx_opt.saw_tstamp && xs->rx_opt.rcv_tsecr)
+			rtt_us = (s32)(xtcp_clock_ms() + xs->tsoffset - xs->rx_opt.rcv_tsecr) *
+				 USEC_PER_MSEC;
+		if (rtt_us >= 0) {
+			xtcp_rtt_estimator(xs, rtt_us);
+			xs->rto = xtcp_rto_from_rtt(xs);
+			xs->backoff = 0;
+		}
+		xs->retransmits = 0;
+		xtcp_rearm_rto(sk);
+		sk->sk_write_space(sk);
+	} else if (xs->packets_out && skb->len == th->doff * 4 && !win_changed &&
+		   !(cb->flags & (TCPHDR_SYN | TCPHDR_FIN))) {
+		/* RFC 5681 2: a duplicate ACK */
+		dup = true;
+		xs->dup_acks++;
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DUPACKS);
+		if (!xs->rx_opt.sack_ok)
+			xs->sacked_out = min(xs->sacked_out + 1, xs->packets_out - 1);
+	}
+	if (xs->packets_out || xs->ca_state != XTCP_CA_OPEN)
+		xtcp_cong_control(sk, acked, dup);
+	if (!xs->packets_out && xs->pending == XTCP_TIME_PROBE0 && win_changed)
+		xs->backoff = 0;
+	return true;
+}
+
+/**
+ * xtcp_ofo_insert - put a segment in the out-of-order queue, sorted by sequence number
+ * @q: the queue
+ * @skb: the segment (XTCP_SKB_CB seq/end_seq cover its payload)
+ *
+ * A segment that brings nothing new (covered by one already queued) is not queued; a
+ * segment that covers queued ones replaces them (they are freed).  Partial overlaps
+ * stay: the reader skips what it already has.
+ *
+ * Context: any, socket locked.
+ * Return: true if @skb was queued, false if the caller must free it.
+ */
+bool xtcp_ofo_insert(struct sk_buff_head *q, struct sk_buff *skb)
+{
+	u32 seq = XTCP_SKB_CB(skb)->seq, end_seq = XTCP_SKB_CB(skb)->end_seq;
+	struct sk_buff *prev, *next;
+
+	/* most segments arrive in order behind the tail: search backwards */
+	skb_queue_reverse_walk(q, prev) {
+		if (!xtcp_after(XTCP_SKB_CB(prev)->seq, seq))
+			break;
+	}
+	if (prev != (struct sk_buff *)q) {
+		if (!xtcp_after(end_seq, XTCP_SKB_CB(prev)->end_seq))
+			return false;		/* nothing new */
+		if (XTCP_SKB_CB(prev)->seq == seq) {
+			struct sk_buff *p = prev->prev;
+
+			__skb_unlink(prev, q);
+			kfree_skb(prev);
+			prev = p;
+		}
+	}
+	__skb_queue_after(q, prev, skb);
+	while (!skb_queue_is_last(q, skb)) {
+		next = skb->next;
+		if (xtcp_after(XTCP_SKB_CB(next)->end_seq, end_seq))
+			break;
+		__skb_unlink(next, q);
+		kfree_skb(next);
+	}
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_ofo_insert);
+
+/*
+ * Room for @skb in the receive buffer?  Out-of-order data is given up (and counted)
+ * to make room for in-order data, which moves the stream on; what was ACKed is never
+ * dropped: in-order data that does not fit is not ACKed, so the peer sends it again.
+ */
+static bool xtcp_rmem_ok(struct sock *sk, struct sk_buff *skb, bool in_order)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize > READ_ONCE(sk->sk_rcvbuf)) {
+		if (!in_order || skb_queue_empty(&xs->out_of_order_queue))
+			return false;
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PRUNECALLED);
+		skb_queue_purge(&xs->out_of_order_queue);
+		xs->ofo_last = NULL;
+		sk_mem_reclaim(sk);
+		if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize > READ_ONCE(sk->sk_rcvbuf))
+			return false;
+	}
+	return sk_rmem_schedule(sk, skb, skb->truesize);
+}
+
+/* Out-of-order segments that now follow rcv_nxt go to the receive queue (tcp_ofo_queue). */
+static void xtcp_ofo_queue(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb;
+
+	while ((skb = skb_peek(&xs->out_of_order_queue)) &&
+	       !xtcp_after(XTCP_SKB_CB(skb)->seq, xs->rcv_nxt)) {
+		__skb_unlink(skb, &xs->out_of_order_queue);
+		if (skb == xs->ofo_last)
+			xs->ofo_last = NULL;
+		if (!xtcp_after(XTCP_SKB_CB(skb)->end_seq, xs->rcv_nxt)) {
+			kfree_skb(skb);
+			continue;
+		}
+		__skb_queue_tail(&sk->sk_receive_queue, skb);
+		xs->bytes_received += XTCP_SKB_CB(skb)->end_seq - xs->rcv_nxt;
+		xs->rcv_nxt = XTCP_SKB_CB(skb)->end_seq;
+	}
+}
+
+/*
+ * RFC 9293 3.10.7.4 seventh step, like tcp_data_queue(): the segment's data.  In order:
+ * to the receive queue (then whatever it joins from the out-of-order queue), and the
+ * reader is woken.  Out of order: kept in the out-of-order queue, ACKed at once with
+ * SACK blocks.  Duplicates are trimmed or dropped and ACKed at once.  Return true if
+ * @skb was queued (the caller must not free it).
+ */
+static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, bool *ack_now)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	bool had_ofo;
+
+	__skb_pull(skb, tcp_hdr(skb)->doff * 4);
+	cb->end_seq = cb->seq + skb->len;	/* the payload; FIN comes with teardown */
+	if (!skb->len)
+		return false;
+	xs->rcv_mss = clamp_t(u32, skb->len, xs->rcv_mss, xs->advmss ?: skb->len);
+
+	if (!xtcp_after(cb->end_seq, xs->rcv_nxt)) {
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DUPDATA);
+		xs->quick_acks = XTCP_QUICKACKS;
+		*ack_now = true;
+		return false;
+	}
+	if (!xtcp_before(cb->seq, xs->rcv_nxt + xtcp_receive_window(xs))) {
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BEYONDWINDOW);
+		*ack_now = true;
+		return false;
+	}
+	if (!xtcp_after(cb->seq, xs->rcv_nxt)) {
+		if (!xtcp_rmem_ok(sk, skb, true)) {
+			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RCVDROPPED);
+			*ack_now = true;
+			return false;
+		}
+		skb_set_owner_r(skb, sk);
+		__skb_queue_tail(&sk->sk_receive_queue, skb);
+		xs->bytes_received += cb->end_seq - xs->rcv_nxt;
+		xs->rcv_nxt = cb->end_seq;
+		had_ofo = !skb_queue_empty(&xs->out_of_order_queue);
+		if (had_ofo) {
+			xtcp_ofo_queue(sk);
+			*ack_now = true;	/* RFC 5681 4.2: a segment that fills a hole */
+		}
+		if (!sock_flag(sk, SOCK_DEAD))
+			sk->sk_data_ready(sk);
+		return true;
+	}
+
+	if (!xtcp_rmem_ok(sk, skb, false)) {
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RCVDROPPED);
+		*ack_now = true;
+		return false;
+	}
+	skb_set_owner_r(skb, sk);
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OFOQUEUE);
+	*ack_now = true;	/* RFC 5681 4.2: out of order, a duplicate ACK at once */
+	xs->quick_acks = XTCP_QUICKACKS;
+	if (!xtcp_ofo_insert(&xs->out_of_order_queue, skb)) {
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DUPDATA);
+		return false;
+	}
+	xs->ofo_last = skb;
+	return true;
+}
+
+/*
+ * ACK now or later, like __tcp_ack_snd_check(): at once in quick-ack mode, for a
+ * hole or a duplicate, or once more than one full segment is unacknowledged
+ * (RFC 9293 3.8.6.3: at least every second full-sized segment); otherwise delay.
+ */
+static void xtcp_ack_snd_check(struct sock *sk, bool ack_now)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (ack_now || xs->quick_acks || xs->rcv_nxt - xs->rcv_wup > xs->rcv_mss)
+		xtcp_send_ack(sk);
+	else
+		xtcp_send_delayed_ack(sk);
+}
+
+/* RFC 7323 5.3 (PAWS): a segment with a timestamp older than the last one is stale. */
+static bool xtcp_paws_reject(const struct xtcp_sock *xs, const struct tcphdr *th)
+{
+	return xs->tstamp_ok && xs->rx_opt.saw_tstamp && !th->rst &&
+	       (s32)(xs->rx_opt.rcv_tsval - xs->ts_recent) < 0;
+}
+
+/**
+ * xtcp_rcv_state_process - a segment for a socket in any state, like
+ * tcp_rcv_state_process()
+ * @sk: the socket, locked
+ * @skb: the segment, validated, with XTCP_SKB_CB filled in; not freed here unless
+ *	this returns 2 (the socket took it)
+ *
+ * LISTEN: a SYN creates a request (xtcp_conn_request()).  SYN_SENT: see above.  Others:
+ * check the sequence number (and PAWS), then RST, SYN and ACK in that order; an
+ * acceptable ACK moves SYN_RECV to ESTABLISHED; then the data.  FIN comes with
+ * teardown.
+ *
+ * Context: softirq or process (backlog), socket locked.
+ * Return: 1 if the caller must answer @skb with a RST, 2 if @skb was queued and must
+ * not be freed, 0 otherwise.
+ */
+int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	const struct tcphdr *th = tcp_hdr(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	bool ack_now = false, queued;
 
 	switch (sk->sk_state) {
 	case TCP_CLOSE:
@@ -155,15 +656,21 @@ int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 		return xtcp_rcv_synsent_state_process(sk, skb);
 	}
 
-	if (!xtcp_sequence_ok(xs, cb->seq, cb->end_seq)) {
-		if (!th->rst)
+	xs->segs_in++;
+	xtcp_parse_options(th, th->doff * 4, &xs->rx_opt);
+	if (!xtcp_sequence_ok(xs, cb->seq, cb->end_seq) || xtcp_paws_reject(xs, th)) {
+		if (!th->rst) {
+			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BEYONDWINDOW);
 			xtcp_send_ack(sk);	/* RFC 9293: answer with an ACK */
+		}
 		return 0;
 	}
 	if (th->rst) {
 		xtcp_reset(sk);
 		return 0;
 	}
+	if (xs->rx_opt.saw_tstamp && !xtcp_after(cb->seq, xs->rcv_wup))
+		xs->ts_recent = xs->rx_opt.rcv_tsval;	/* RFC 7323 4.3 */
 	if (th->syn) {
 		/* RFC 5961 4: a SYN in the window gets a challenge ACK */
 		xtcp_send_ack(sk);
@@ -172,22 +679,25 @@ int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 	if (!th->ack)
 		return 0;
 
-	switch (sk->sk_state) {
-	case TCP_SYN_RECV:
+	if (sk->sk_state == TCP_SYN_RECV) {
 		if (!xtcp_between(xs->snd_una, cb->ack_seq, xs->snd_nxt))
 			return 1;
 		xs->snd_una = cb->ack_seq;
 		xs->snd_wnd = ntohs(th->window) << xs->rx_opt.snd_wscale;
 		xtcp_clear_xmit_timers(sk);
+		xtcp_init_transfer(sk);
+		xs->snd_wl1 = cb->seq;
 		xtcp_set_state(sk, TCP_ESTABLISHED);
 		sk->sk_state_change(sk);
-		break;
-	case TCP_ESTABLISHED:
-		if (xtcp_after(cb->ack_seq, xs->snd_una) && !xtcp_after(cb->ack_seq, xs->snd_nxt))
-			xs->snd_una = cb->ack_seq;
-		break;
 	}
-	return 0;
+	if (!xtcp_ack(sk, skb))
+		return 0;
+
+	queued = xtcp_data_queue(sk, skb, &ack_now);
+	xtcp_write_xmit(sk, xs->nonagle);
+	if (cb->end_seq != cb->seq || ack_now)
+		xtcp_ack_snd_check(sk, ack_now);
+	return queued ? 2 : 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_rcv_state_process);
 

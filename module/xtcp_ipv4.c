@@ -79,6 +79,8 @@ int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 	}
 	sk_setup_caps(sk, &rt->dst);
 	xs->advmss = min_t(u32, dst_metric_advmss(&rt->dst), U16_MAX);
+	if (xs->user_mss && xs->user_mss < xs->advmss)
+		xs->advmss = xs->user_mss;	/* TCP_MAXSEG before connect() */
 	rt = NULL;
 
 	xs->rcv_wnd = xtcp_rcv_wnd_init(sk);
@@ -140,19 +142,23 @@ static struct sock *xtcp_v4_hnd_req(struct sock *sk, struct sk_buff *skb)
  */
 int xtcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb)
 {
+	int ret;
+
 	if (sk->sk_state == TCP_LISTEN) {
 		struct sock *nsk = xtcp_v4_hnd_req(sk, skb);
 
 		if (!nsk)
 			goto discard;
 		if (nsk != sk) {
-			if (xtcp_child_process(sk, nsk, skb))
-				goto reset;
-			consume_skb(skb);
-			return 0;
+			ret = xtcp_child_process(sk, nsk, skb);
+			goto done;
 		}
 	}
-	if (xtcp_rcv_state_process(sk, skb))
+	ret = xtcp_rcv_state_process(sk, skb);
+done:
+	if (ret == 2)
+		return 0;	/* queued for the reader */
+	if (ret == 1)
 		goto reset;
 	consume_skb(skb);
 	return 0;

@@ -122,6 +122,7 @@ static int __init xtcp_init(void)
 		return err;
 	}
 
+	xtcp_init_mem();
 	err = xtcp_reqsk_init();
 	if (err)
 		return err;

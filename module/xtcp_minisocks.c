@@ -221,13 +221,24 @@ struct sock *xtcp_create_openreq_child(const struct sock *sk,
 	newxs->accept_tail = NULL;
 	newxs->accept_next = NULL;
 	xtcp_init_xmit_timers(newsk);
+	skb_queue_head_init(&newxs->rtx_queue);
+	skb_queue_head_init(&newxs->out_of_order_queue);
+	newxs->ofo_last = NULL;
 	newxs->retransmits = 0;
 	newxs->rto = XTCP_TIMEOUT_INIT;
+	newxs->srtt_us = 0;
+	newxs->rttvar_us = 0;
+	newxs->total_retrans = 0;
+	newxs->bytes_acked = 0;
+	newxs->bytes_received = 0;
+	newxs->segs_in = 0;
+	newxs->segs_out = 0;
 
 	newxs->iss = req->snt_isn;
 	newxs->snd_una = req->snt_isn + 1;
 	newxs->snd_nxt = req->snt_isn + 1;
 	newxs->rcv_nxt = req->rcv_isn + 1;
+	newxs->rcv_wup = newxs->rcv_nxt;
 	newxs->rcv_wnd = req->rcv_wnd;
 	newxs->rx_opt.wscale_ok = req->wscale_ok;
 	newxs->rx_opt.snd_wscale = req->wscale_ok ? req->snd_wscale : 0;
@@ -350,7 +361,8 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_check_req);
  * @skb: the ACK
  *
  * Context: softirq or process (backlog), listener locked.
- * Return: non-zero if the caller must answer @skb with a RST.
+ * Return: as xtcp_rcv_state_process(): 1 to answer @skb with a RST, 2 if the child
+ * queued it (data with the ACK), 0 otherwise.
  */
 int xtcp_child_process(struct sock *parent, struct sock *child, struct sk_buff *skb)
 	__releases(&child->sk_lock.slock)

@@ -18,7 +18,8 @@
  * Malformed options are handled as Linux does: a length below 2 ("silly options") or
  * running past the header ends the parse, and what was parsed before stays.  An MSS,
  * window scale or SACK-permitted outside a SYN is ignored, as is an MSS of 0, and a
- * window scale above 14 is taken as 14 (RFC 7323 2.3).
+ * window scale above 14 is taken as 14 (RFC 7323 2.3).  SACK blocks (outside a SYN,
+ * with a length of 2 + 8n) are read into @opt->sacks; num_sacks is cleared first.
  *
  * Context: any.
  */
@@ -29,6 +30,7 @@ void xtcp_parse_options(const struct tcphdr *th, unsigned int len,
 	int length = len - sizeof(*th);
 
 	opt->saw_tstamp = 0;
+	opt->num_sacks = 0;
 	while (length > 0) {
 		int opcode = *ptr++;
 		int opsize;
@@ -64,6 +66,22 @@ void xtcp_parse_options(const struct tcphdr *th, unsigned int len,
 				if (opsize == TCPOLEN_SACK_PERM && th->syn)
 					opt->sack_ok = 1;
 				break;
+			case TCPOPT_SACK:
+				/* RFC 2018 3: 2 + 8n bytes, n blocks; never in a SYN */
+				if (opsize >= TCPOLEN_SACK_BASE + TCPOLEN_SACK_PERBLOCK &&
+				    !((opsize - TCPOLEN_SACK_BASE) % TCPOLEN_SACK_PERBLOCK) &&
+				    !th->syn) {
+					int i, n = (opsize - TCPOLEN_SACK_BASE) /
+						   TCPOLEN_SACK_PERBLOCK;
+
+					n = min(n, XTCP_NUM_SACKS);
+					for (i = 0; i < n; i++) {
+						opt->sacks[i].start = get_unaligned_be32(ptr + 8 * i);
+						opt->sacks[i].end = get_unaligned_be32(ptr + 8 * i + 4);
+					}
+					opt->num_sacks = n;
+				}
+				break;
 			case TCPOPT_TIMESTAMP:
 				if (opsize == TCPOLEN_TIMESTAMP) {
 					opt->saw_tstamp = 1;
@@ -84,7 +102,7 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_parse_options);
  * @opts: the options to send
  *
  * Context: any.
- * Return: 0 to 20.
+ * Return: 0 to 40.
  */
 unsigned int xtcp_options_size(const struct xtcp_out_options *opts)
 {
@@ -98,6 +116,8 @@ unsigned int xtcp_options_size(const struct xtcp_out_options *opts)
 		size += TCPOLEN_SACKPERM_ALIGNED;
 	if (opts->ws_ok)
 		size += TCPOLEN_WSCALE_ALIGNED;
+	if (opts->num_sacks)
+		size += TCPOLEN_SACK_BASE_ALIGNED + opts->num_sacks * TCPOLEN_SACK_PERBLOCK;
 	return size;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_options_size);
@@ -108,7 +128,7 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_options_size);
  * @opts: the options
  *
  * MSS; SACK-permitted + timestamps (or NOP NOP + timestamps, or NOP NOP +
- * SACK-permitted); NOP + window scale.
+ * SACK-permitted); NOP + window scale; NOP NOP + SACK blocks.
  *
  * Context: any.
  */
@@ -132,6 +152,16 @@ void xtcp_options_write(__be32 *ptr, const struct xtcp_out_options *opts)
 	if (opts->ws_ok)
 		*ptr++ = htonl((TCPOPT_NOP << 24) | (TCPOPT_WINDOW << 16) |
 			       (TCPOLEN_WINDOW << 8) | opts->ws);
+	if (opts->num_sacks) {
+		int i;
+
+		*ptr++ = htonl((TCPOPT_NOP << 24) | (TCPOPT_NOP << 16) | (TCPOPT_SACK << 8) |
+			       (TCPOLEN_SACK_BASE + opts->num_sacks * TCPOLEN_SACK_PERBLOCK));
+		for (i = 0; i < opts->num_sacks; i++) {
+			*ptr++ = htonl(opts->sacks[i].start);
+			*ptr++ = htonl(opts->sacks[i].end);
+		}
+	}
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_options_write);
 

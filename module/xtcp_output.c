@@ -28,12 +28,12 @@ u16 xtcp_v4_check(unsigned int len, __be32 saddr, __be32 daddr, __wsum base)
 EXPORT_SYMBOL_IF_KUNIT(xtcp_v4_check);
 
 /*
- * Push a TCP header (and options) in front of skb->data and checksum the segment.
- * The 16-bit window goes out as given: scaling is the caller's business.
+ * Push a TCP header (and options) in front of skb->data; the checksum is the caller's
+ * (xtcp_csum()).  The 16-bit window goes out as given: scaling is the caller's business.
  */
 static void xtcp_push_header(struct sk_buff *skb, __be16 sport, __be16 dport, u32 seq,
 			     u32 ack_seq, u8 flags, u16 window,
-			     const struct xtcp_out_options *opts, __be32 saddr, __be32 daddr)
+			     const struct xtcp_out_options *opts)
 {
 	unsigned int hlen = sizeof(struct tcphdr) + (opts ? xtcp_options_size(opts) : 0);
 	struct tcphdr *th;
@@ -50,8 +50,28 @@ static void xtcp_push_header(struct sk_buff *skb, __be16 sport, __be16 dport, u3
 	th->window = htons(window);
 	if (opts)
 		xtcp_options_write((__be32 *)(th + 1), opts);
+}
+
+/*
+ * The checksum of a segment whose header was just pushed.  With @offload (the route's
+ * device sums any protocol: NETIF_F_HW_CSUM, as loopback and veth do) the device or the
+ * stack's software fallback finishes it from csum_start/csum_offset; otherwise it is
+ * summed here, over the paged data too.
+ */
+static void xtcp_csum(struct sk_buff *skb, __be32 saddr, __be32 daddr, bool offload)
+{
+	struct tcphdr *th = tcp_hdr(skb);
+
+	if (offload) {
+		th->check = ~csum_tcpudp_magic(saddr, daddr, skb->len, xtcp_protocol, 0);
+		skb->ip_summed = CHECKSUM_PARTIAL;
+		skb->csum_start = skb_transport_header(skb) - skb->head;
+		skb->csum_offset = offsetof(struct tcphdr, check);
+		return;
+	}
+	th->check = 0;
 	th->check = (__force __sum16)xtcp_v4_check(skb->len, saddr, daddr,
-						   csum_partial(th, skb->len, 0));
+						   skb_checksum(skb, 0, skb->len, 0));
 	skb->ip_summed = CHECKSUM_NONE;
 }
 
@@ -64,12 +84,236 @@ static struct sk_buff *xtcp_alloc_ctl_skb(void)
 	return skb;
 }
 
-/* The window field of a segment: in a SYN never scaled (RFC 7323 2.2). */
-static u16 xtcp_window_field(const struct xtcp_sock *xs, bool syn)
+/**
+ * xtcp_clock_us - the microsecond clock of RTT samples
+ *
+ * Context: any.
+ * Return: microseconds since boot, modulo 2^32.
+ */
+u32 xtcp_clock_us(void)
 {
-	u32 wnd = syn ? xs->rcv_wnd : xs->rcv_wnd >> xs->rcv_wscale;
+	return (u32)div_u64(ktime_get_ns(), NSEC_PER_USEC);
+}
 
-	return min_t(u32, wnd, U16_MAX);
+/**
+ * xtcp_receive_window - what is left of the window we last advertised, like
+ * tcp_receive_window()
+ * @xs: the socket
+ *
+ * Context: any, socket locked.
+ * Return: bytes the peer may still send beyond rcv_nxt.
+ */
+u32 xtcp_receive_window(const struct xtcp_sock *xs)
+{
+	s32 win = xs->rcv_wup + xs->rcv_wnd - xs->rcv_nxt;
+
+	return max(win, 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_receive_window);
+
+/* The largest window the receive buffer allows: half of it, the rest is overhead. */
+static u32 xtcp_full_space(const struct sock *sk)
+{
+	u32 space = READ_ONCE(sk->sk_rcvbuf) / 2;
+
+	return min_t(u32, space, (u32)U16_MAX << xtcp_sk(sk)->rcv_wscale);
+}
+
+/**
+ * xtcp_window_now - the window the free receive space allows now, like
+ * __tcp_select_window(); commits nothing
+ * @sk: the socket
+ *
+ * Receiver silly-window avoidance (RFC 9293 3.8.6.2.2): with less free than half the
+ * buffer and less than one MSS, offer nothing.
+ *
+ * Context: any, socket locked.
+ * Return: the window in bytes, a multiple of our window scale unit.
+ */
+u32 xtcp_window_now(const struct sock *sk)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+	int free = READ_ONCE(sk->sk_rcvbuf) - atomic_read(&sk->sk_rmem_alloc);
+	u32 full = xtcp_full_space(sk), mss = min_t(u32, xs->advmss ?: XTCP_MSS_DEFAULT, full);
+	u32 win;
+
+	win = free > 0 ? min_t(u32, free / 2, full) : 0;
+	if (win < full / 2 && win < mss)
+		return 0;
+	return round_down(win, 1U << xs->rcv_wscale);
+}
+
+/**
+ * xtcp_select_window - the window field of an outgoing segment, like tcp_select_window()
+ * @sk: the socket, locked
+ *
+ * The window follows the free receive space, but its right edge never moves left
+ * (RFC 7323 2.4): what was offered stays offered.  The result is remembered as the
+ * window advertised from rcv_nxt.
+ *
+ * Context: process, softirq or timer, socket locked.
+ * Return: the value for th->window (scaled down by our window scale).
+ */
+u32 xtcp_select_window(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 cur = xtcp_receive_window(xs), win = xtcp_window_now(sk);
+
+	if (win < cur)
+		win = round_up(cur, 1U << xs->rcv_wscale);
+	win = min_t(u32, win, (u32)U16_MAX << xs->rcv_wscale);
+	xs->rcv_wnd = win;
+	xs->rcv_wup = xs->rcv_nxt;
+	return win >> xs->rcv_wscale;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_select_window);
+
+/**
+ * xtcp_current_mss - payload bytes per segment now, like tcp_current_mss()
+ * @sk: the socket
+ *
+ * The negotiated MSS (clamped by TCP_MAXSEG) less the timestamps option every
+ * segment carries, so that a full segment fills the path's MTU exactly.
+ *
+ * Context: any, socket locked.
+ * Return: the MSS for data.
+ */
+unsigned int xtcp_current_mss(struct sock *sk)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+	unsigned int mss = xs->mss_cache;
+
+	if (xs->user_mss && xs->user_mss < mss)
+		mss = xs->user_mss;
+	if (xs->tstamp_ok)
+		mss -= TCPOLEN_TSTAMP_ALIGNED;
+	return max(mss, 48U);
+}
+
+/* Add block @b to @sp (@n used of @max); the block of the latest segment goes first. */
+static int xtcp_sack_add(struct xtcp_sack_block *sp, int n, int max,
+			 const struct xtcp_sack_block *b, bool latest)
+{
+	if (latest) {
+		memmove(sp + 1, sp, min(n, max - 1) * sizeof(*sp));
+		sp[0] = *b;
+		return min(n + 1, max);
+	}
+	if (n < max)
+		sp[n++] = *b;
+	return n;
+}
+
+/**
+ * xtcp_sack_blocks - the SACK blocks to send (RFC 2018 4)
+ * @xs: the socket
+ * @sp: where to put them
+ * @max: room for that many (at least 1)
+ *
+ * The out-of-order queue, overlapping and contiguous segments merged into blocks.  The
+ * block holding the segment received last comes first; the others follow in sequence
+ * order.
+ *
+ * Context: any, socket locked.
+ * Return: the number of blocks written.
+ */
+int xtcp_sack_blocks(const struct xtcp_sock *xs, struct xtcp_sack_block *sp, int max)
+{
+	struct xtcp_sack_block cur = {};
+	bool have = false, latest = false;
+	struct sk_buff *skb;
+	int n = 0;
+
+	skb_queue_walk(&xs->out_of_order_queue, skb) {
+		const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+		if (have && !xtcp_after(cb->seq, cur.end)) {
+			if (xtcp_after(cb->end_seq, cur.end))
+				cur.end = cb->end_seq;
+		} else {
+			if (have)
+				n = xtcp_sack_add(sp, n, max, &cur, latest);
+			cur.start = cb->seq;
+			cur.end = cb->end_seq;
+			have = true;
+			latest = false;
+		}
+		if (skb == xs->ofo_last)
+			latest = true;
+	}
+	if (have)
+		n = xtcp_sack_add(sp, n, max, &cur, latest);
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_sack_blocks);
+
+/*
+ * Send @skb (a segment of the write or retransmission queue, or a control segment we
+ * own): a header with our ACK, window and options, the checksum, then IP.  Queued
+ * segments are sent as a clone (a copy if an earlier clone may still sit in a queue
+ * below us, as its header is in the shared headroom), like tcp_transmit_skb().
+ */
+static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct inet_sock *inet = inet_sk(sk);
+	struct xtcp_out_options opts = {};
+	u8 flags = cb->flags;
+	bool syn = flags & TCPHDR_SYN;
+	unsigned int len;
+	u32 seq = cb->seq;
+	int err;
+
+	if (clone) {
+		skb = skb_cloned(skb) ? pskb_copy(skb, GFP_ATOMIC) : skb_clone(skb, GFP_ATOMIC);
+		if (!skb)
+			return -ENOBUFS;
+	}
+	len = skb->len;
+	if (syn) {
+		opts.mss = xs->advmss;
+		opts.ws_ok = 1;
+		opts.ws = xs->rcv_wscale;
+		opts.sack_ok = 1;
+		opts.ts_ok = 1;
+		if (flags & TCPHDR_ACK) {	/* SYN-ACK of a simultaneous open */
+			opts.ws_ok = xs->rx_opt.wscale_ok;
+			opts.sack_ok = xs->rx_opt.sack_ok;
+			opts.ts_ok = xs->tstamp_ok;
+		}
+	} else {
+		opts.ts_ok = xs->tstamp_ok;
+		/* SACK blocks ride on segments without data, which have room for them */
+		if (!len && xs->rx_opt.sack_ok && !skb_queue_empty(&xs->out_of_order_queue))
+			opts.num_sacks = xtcp_sack_blocks(xs, opts.sacks,
+							  opts.ts_ok ? 3 : XTCP_NUM_SACKS);
+	}
+	if (opts.ts_ok) {
+		opts.tsval = xtcp_clock_ms() + xs->tsoffset;
+		opts.tsecr = xs->ts_recent;
+	}
+	xtcp_push_header(skb, inet->inet_sport, inet->inet_dport, seq,
+			 flags & TCPHDR_ACK ? xs->rcv_nxt : 0, flags,
+			 syn ? min_t(u32, xs->rcv_wnd, U16_MAX) : xtcp_select_window(sk), &opts);
+	xtcp_csum(skb, inet->inet_saddr, inet->inet_daddr,
+		  len && (sk->sk_route_caps & NETIF_F_HW_CSUM));
+	skb_set_owner_w(skb, sk);
+	if (flags & TCPHDR_ACK) {
+		/* this segment carries the ACK owed: no delayed ACK needed any more */
+		xs->ack_pending = 0;
+		if (xs->quick_acks)
+			xs->quick_acks--;
+		if (timer_pending(&xs->delack_timer))
+			sk_stop_timer(sk, &xs->delack_timer);
+	}
+
+	err = ip_queue_xmit(sk, skb, &inet->cork.fl);
+	xs->segs_out++;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OUTSEGS);
+	if (flags & TCPHDR_RST)
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OUTRSTS);
+	return net_xmit_eval(err);
 }
 
 /**
@@ -86,44 +330,249 @@ static u16 xtcp_window_field(const struct xtcp_sock *xs, bool syn)
  */
 int xtcp_transmit_ctl(struct sock *sk, u8 flags, u32 seq)
 {
-	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct inet_sock *inet = inet_sk(sk);
-	struct xtcp_out_options opts = {};
-	bool syn = flags & TCPHDR_SYN;
-	struct sk_buff *skb;
-	int err;
+	struct sk_buff *skb = xtcp_alloc_ctl_skb();
 
-	skb = xtcp_alloc_ctl_skb();
 	if (!skb)
 		return -ENOBUFS;
-	if (syn) {
-		opts.mss = xs->advmss;
-		opts.ws_ok = 1;
-		opts.ws = xs->rcv_wscale;
-		opts.sack_ok = 1;
-		opts.ts_ok = 1;
-		if (flags & TCPHDR_ACK) {	/* SYN-ACK of a simultaneous open */
-			opts.ws_ok = xs->rx_opt.wscale_ok;
-			opts.sack_ok = xs->rx_opt.sack_ok;
-			opts.ts_ok = xs->tstamp_ok;
-		}
-	} else {
-		opts.ts_ok = xs->tstamp_ok;
-	}
-	if (opts.ts_ok) {
-		opts.tsval = xtcp_clock_ms() + xs->tsoffset;
-		opts.tsecr = xs->ts_recent;
-	}
-	xtcp_push_header(skb, inet->inet_sport, inet->inet_dport, seq,
-			 flags & TCPHDR_ACK ? xs->rcv_nxt : 0, flags,
-			 xtcp_window_field(xs, syn), &opts, inet->inet_saddr, inet->inet_daddr);
-	skb_set_owner_w(skb, sk);
+	XTCP_SKB_CB(skb)->seq = seq;
+	XTCP_SKB_CB(skb)->end_seq = seq;
+	XTCP_SKB_CB(skb)->flags = flags;
+	return xtcp_transmit_skb(sk, skb, false);
+}
 
-	err = ip_queue_xmit(sk, skb, &inet->cork.fl);
-	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OUTSEGS);
-	if (flags & TCPHDR_RST)
-		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OUTRSTS);
-	return net_xmit_eval(err);
+/**
+ * xtcp_wmem_free_skb - free a segment of the write or retransmission queue and give
+ * its memory back to the socket
+ * @sk: the socket, locked
+ * @skb: the segment, unlinked
+ *
+ * Context: process, softirq or timer, socket locked.
+ */
+void xtcp_wmem_free_skb(struct sock *sk, struct sk_buff *skb)
+{
+	sk_wmem_queued_add(sk, -skb->truesize);
+	sk_mem_uncharge(sk, skb->truesize);
+	__kfree_skb(skb);
+}
+
+/* Segments in the network: RFC 6675 "pipe", like tcp_packets_in_flight(). */
+static u32 xtcp_packets_in_flight(const struct xtcp_sock *xs)
+{
+	s32 left = xs->packets_out - xs->sacked_out - xs->lost_out;
+
+	return max(left, 0) + xs->retrans_out;
+}
+
+/**
+ * xtcp_size_goal - the most a segment queued now should carry, like tcp_xmit_size_goal()
+ * @sk: the socket
+ *
+ * The current MSS, but at most half the largest window the peer offered, so that it
+ * can always take a whole segment.
+ *
+ * Context: any, socket locked.
+ * Return: bytes.
+ */
+unsigned int xtcp_size_goal(struct sock *sk)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+	unsigned int mss = xtcp_current_mss(sk), cutoff;
+
+	cutoff = xs->max_window > XTCP_MSS_DEFAULT ? xs->max_window / 2 : xs->max_window;
+	if (cutoff && cutoff < mss)
+		mss = max(cutoff, 48U);
+	return mss;
+}
+
+/*
+ * Nagle (RFC 896, RFC 9293 3.7.4), like tcp_nagle_test(): a short segment waits while
+ * earlier data is unacknowledged, unless TCP_NODELAY or a push says otherwise; with
+ * TCP_CORK (or MSG_MORE) it waits until it is full.
+ */
+static bool xtcp_nagle_ok(const struct sock *sk, const struct sk_buff *skb,
+			  unsigned int goal, int nonagle)
+{
+	if (skb->len >= goal || (nonagle & XTCP_NAGLE_PUSH))
+		return true;
+	if (nonagle & XTCP_NAGLE_CORK)
+		return false;
+	return (nonagle & XTCP_NAGLE_OFF) || !xtcp_sk(sk)->packets_out;
+}
+
+/**
+ * xtcp_retransmit_skb - send a segment of the retransmission queue again
+ * @sk: the socket, locked
+ * @skb: the segment; the whole of it goes out, the receiver trims what it has
+ *
+ * Context: softirq, timer or process, socket locked.
+ * Return: 0 or a negative errno.
+ */
+int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	int err;
+
+	XTCP_SKB_CB(skb)->tx_time = xtcp_clock_us();
+	err = xtcp_transmit_skb(sk, skb, true);
+	if (err)
+		return err;
+	if (!(XTCP_SKB_CB(skb)->sacked & XTCP_SKB_RETRANS))
+		xs->retrans_out++;
+	XTCP_SKB_CB(skb)->sacked |= XTCP_SKB_RETRANS | XTCP_SKB_EVER_RETRANS;
+	xs->total_retrans++;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RETRANSSEGS);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_retransmit_skb);
+
+/**
+ * xtcp_retransmit_first_lost - fast retransmit: send the first segment taken for lost
+ * now, whatever the congestion window says (RFC 5681 3.2 step 4, RFC 6582 3.2 step 5)
+ * @sk: the socket, locked
+ *
+ * Context: softirq or process, socket locked.
+ */
+void xtcp_retransmit_first_lost(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb;
+
+	skb_queue_walk(&xs->rtx_queue, skb) {
+		u8 sacked = XTCP_SKB_CB(skb)->sacked;
+
+		if (sacked & XTCP_SKB_SACKED)
+			continue;
+		if ((sacked & XTCP_SKB_LOST) && !(sacked & XTCP_SKB_RETRANS) &&
+		    !xtcp_retransmit_skb(sk, skb) && skb == skb_peek(&xs->rtx_queue))
+			xtcp_rearm_rto(sk);
+		return;
+	}
+}
+
+/* Retransmit what is marked lost, as the congestion window allows (tcp_xmit_retransmit_queue). */
+static void xtcp_xmit_retransmit_queue(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb;
+
+	if (!xs->lost_out)
+		return;
+	skb_queue_walk(&xs->rtx_queue, skb) {
+		u8 sacked = XTCP_SKB_CB(skb)->sacked;
+
+		if (xtcp_packets_in_flight(xs) >= xs->snd_cwnd)
+			break;
+		if (!(sacked & XTCP_SKB_LOST) || (sacked & (XTCP_SKB_RETRANS | XTCP_SKB_SACKED)))
+			continue;
+		if (xtcp_retransmit_skb(sk, skb))
+			break;
+		if (skb == skb_peek(&xs->rtx_queue))
+			xtcp_rearm_rto(sk);
+	}
+}
+
+/**
+ * xtcp_write_xmit - send what the windows allow, like tcp_write_xmit()
+ * @sk: the socket, locked
+ * @nonagle: XTCP_NAGLE_* for this attempt
+ *
+ * Lost segments are retransmitted first, then new segments leave the write queue for
+ * the retransmission queue while the congestion window (segments in flight) and the
+ * peer's window (bytes beyond snd_una) have room and Nagle agrees.  If nothing is in
+ * flight and the peer's window is too small for the next segment, the persist timer
+ * starts probing it.
+ *
+ * Context: process, softirq or timer, socket locked.
+ * Return: true if a new segment was sent.
+ */
+bool xtcp_write_xmit(struct sock *sk, int nonagle)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	unsigned int goal;
+	struct sk_buff *skb;
+	bool sent = false;
+
+	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)))
+		return false;
+	xtcp_xmit_retransmit_queue(sk);
+	goal = xtcp_size_goal(sk);
+	xs->cwnd_limited = 0;
+	while ((skb = skb_peek(&sk->sk_write_queue))) {
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+		if (xtcp_packets_in_flight(xs) >= xs->snd_cwnd) {
+			xs->cwnd_limited = 1;
+			break;
+		}
+		if (xtcp_after(cb->end_seq, xs->snd_una + xs->snd_wnd))
+			break;
+		if (!xtcp_nagle_ok(sk, skb, goal, nonagle))
+			break;
+		if (skb_queue_is_last(&sk->sk_write_queue, skb))
+			cb->flags |= TCPHDR_PSH;
+		cb->tx_time = xtcp_clock_us();
+		if (xtcp_transmit_skb(sk, skb, true))
+			break;
+		__skb_unlink(skb, &sk->sk_write_queue);
+		__skb_queue_tail(&xs->rtx_queue, skb);
+		xs->snd_nxt = cb->end_seq;
+		xs->packets_out++;
+		sent = true;
+		if (xs->pending != XTCP_TIME_RETRANS)
+			xtcp_rearm_rto(sk);
+	}
+	if (!xs->packets_out && skb_peek(&sk->sk_write_queue) && xs->pending != XTCP_TIME_PROBE0)
+		xtcp_reset_xmit_timer(sk, XTCP_TIME_PROBE0,
+				      xtcp_backoff(xs->rto, xs->backoff, XTCP_RTO_MAX));
+	return sent;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_write_xmit);
+
+/**
+ * xtcp_push - send queued data now if the rules allow, like tcp_push()
+ * @sk: the socket, locked
+ * @nonagle: XTCP_NAGLE_* for this attempt
+ *
+ * Context: process, socket locked.
+ */
+void xtcp_push(struct sock *sk, int nonagle)
+{
+	if (skb_peek(&sk->sk_write_queue))
+		xtcp_write_xmit(sk, nonagle);
+}
+
+/**
+ * xtcp_send_probe0 - the persist timer expired: probe the peer's zero window, like
+ * tcp_send_probe0()
+ * @sk: the socket, locked
+ *
+ * The probe is an ACK with an old sequence number (snd_una - 1): the peer must answer
+ * it with an ACK carrying its current window (tcp_xmit_probe_skb()).  Probes back off
+ * like retransmissions; XTCP_RETRIES2 unanswered ones end the connection (ETIMEDOUT).
+ *
+ * Context: timer, socket locked.
+ */
+void xtcp_send_probe0(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (xs->packets_out || !skb_peek(&sk->sk_write_queue))
+		return;
+	if (xtcp_write_xmit(sk, xs->nonagle))	/* the window opened meanwhile */
+		return;
+	if (xs->probes_out >= XTCP_RETRIES2) {
+		WRITE_ONCE(sk->sk_err, ETIMEDOUT);
+		sk_error_report(sk);
+		xtcp_done(sk);
+		return;
+	}
+	xtcp_transmit_ctl(sk, TCPHDR_ACK, xs->snd_una - 1);
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_WINPROBE);
+	xs->probes_out++;
+	if (xs->backoff < 16)
+		xs->backoff++;
+	xtcp_reset_xmit_timer(sk, XTCP_TIME_PROBE0,
+			      xtcp_backoff(xs->rto, xs->backoff, XTCP_RTO_MAX));
 }
 
 /**
@@ -160,12 +609,13 @@ int xtcp_connect(struct sock *sk)
 	xs->rcv_nxt = 0;
 	xs->retransmits = 0;
 	xs->rto = XTCP_TIMEOUT_INIT;
+	xs->syn_time = xtcp_clock_us();
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ACTIVEOPENS);
 	err = xtcp_transmit_ctl(sk, TCPHDR_SYN, xs->iss);
 	if (err == -ECONNREFUSED)
 		return err;
 	/* a SYN lost on the way out is retransmitted like one lost in the network */
-	sk_reset_timer(sk, &xs->retransmit_timer, jiffies + xs->rto);
+	xtcp_reset_xmit_timer(sk, XTCP_TIME_RETRANS, xs->rto);
 	return 0;
 }
 
@@ -226,6 +676,8 @@ int xtcp_v4_send_synack(struct sock *listener, struct xtcp_request_sock *req)
 	}
 	if (!req->advmss) {
 		req->advmss = min_t(u32, dst_metric_advmss(&rt->dst), U16_MAX);
+		if (xtcp_sk(listener)->user_mss)	/* TCP_MAXSEG on the listener */
+			req->advmss = min(req->advmss, xtcp_sk(listener)->user_mss);
 		req->mss = xtcp_clamp_mss(req->mss, req->advmss);
 	}
 	opts.mss = req->advmss;
@@ -240,8 +692,8 @@ int xtcp_v4_send_synack(struct sock *listener, struct xtcp_request_sock *req)
 	}
 	xtcp_push_header(skb, htons(req->common.skc_num), req->common.skc_dport,
 			 req->snt_isn, req->rcv_isn + 1, TCPHDR_SYN | TCPHDR_ACK,
-			 min_t(u32, req->rcv_wnd, U16_MAX), &opts, req->common.skc_rcv_saddr,
-			 req->common.skc_daddr);
+			 min_t(u32, req->rcv_wnd, U16_MAX), &opts);
+	xtcp_csum(skb, req->common.skc_rcv_saddr, req->common.skc_daddr, false);
 	skb_dst_set(skb, &rt->dst);
 	err = ip_build_and_send_pkt(skb, listener, req->common.skc_rcv_saddr,
 				    req->common.skc_daddr, NULL, 0);
@@ -294,8 +746,8 @@ void xtcp_v4_send_reset(struct net *net, struct sk_buff *skb)
 		ip_rt_put(rt);
 		return;
 	}
-	xtcp_push_header(nskb, th->dest, th->source, seq, ack_seq, flags, 0, NULL,
-			 iph->daddr, iph->saddr);
+	xtcp_push_header(nskb, th->dest, th->source, seq, ack_seq, flags, 0, NULL);
+	xtcp_csum(nskb, iph->daddr, iph->saddr, false);
 	skb_dst_set(nskb, &rt->dst);
 	local_bh_disable();
 	ip_build_and_send_pkt(nskb, ctl_sk, iph->daddr, iph->saddr, NULL, 0);

@@ -34,6 +34,18 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_SYNCOOKIESSENT]	= "SyncookiesSent",
 	[XTCP_MIB_SYNCOOKIESRECV]	= "SyncookiesRecv",
 	[XTCP_MIB_SYNCOOKIESFAILED]	= "SyncookiesFailed",
+	[XTCP_MIB_RETRANSSEGS]		= "RetransSegs",
+	[XTCP_MIB_FASTRETRANS]		= "FastRetrans",
+	[XTCP_MIB_TIMEOUTS]		= "Timeouts",
+	[XTCP_MIB_OFOQUEUE]		= "OFOQueue",
+	[XTCP_MIB_DUPACKS]		= "DupAcks",
+	[XTCP_MIB_SACKRECV]		= "SackRecv",
+	[XTCP_MIB_WINPROBE]		= "WinProbe",
+	[XTCP_MIB_DELAYEDACKS]		= "DelayedACKs",
+	[XTCP_MIB_DUPDATA]		= "DupData",
+	[XTCP_MIB_BEYONDWINDOW]		= "BeyondWindow",
+	[XTCP_MIB_PRUNECALLED]		= "PruneCalled",
+	[XTCP_MIB_RCVDROPPED]		= "RcvDropped",
 };
 
 /**
@@ -68,36 +80,55 @@ static int xtcp_stat_show(struct seq_file *seq, void *v)
 
 #define XTCP_PROC_LINE	150	/* line width of /proc/net/tcp, padding included */
 
-/* Timer column: 1 = retransmission timer pending, with the jiffies left. */
-static void xtcp_proc_timer(const struct timer_list *t, int *active, long *left)
+/*
+ * Timer columns, as /proc/net/tcp: 1 = retransmission timer, 4 = zero-window probe
+ * timer, 0 = none; then the jiffies left.
+ */
+static void xtcp_proc_timer(const struct xtcp_sock *xs, int *active, long *left)
 {
-	*active = timer_pending(t) ? 1 : 0;
-	*left = *active ? (long)(READ_ONCE(t->expires) - jiffies) : 0;
+	const struct timer_list *t = &xs->retransmit_timer;
+
+	*active = 0;
+	*left = 0;
+	if (!timer_pending(t))
+		return;
+	*active = READ_ONCE(xs->pending) == XTCP_TIME_PROBE0 ? 4 : 1;
+	*left = (long)(READ_ONCE(t->expires) - jiffies);
 }
 
+/*
+ * One socket's row.  tx_queue: bytes queued and not yet ACKed; rx_queue: bytes
+ * received and not yet read (a listener: connections waiting for accept()).  The
+ * last columns are the RTO, the delayed-ACK timeout (0: none pending), quick-ack
+ * segments, cwnd and ssthresh (-1 while still at its initial infinity), as in TCP's.
+ */
 static void xtcp_proc_sock(struct seq_file *f, struct sock *sk, int i)
 {
 	const struct xtcp_sock *xs = xtcp_sk(sk);
 	const struct inet_sock *inet = inet_sk(sk);
 	int state = inet_sk_state_load(sk), active;
-	u32 rx_queue, tx_queue;
+	u32 rx_queue, tx_queue, ssthresh;
 	long left;
 
 	if (state == TCP_LISTEN) {
 		rx_queue = READ_ONCE(sk->sk_ack_backlog);
 		tx_queue = 0;
 	} else {
-		rx_queue = 0;
-		tx_queue = READ_ONCE(xs->snd_nxt) - READ_ONCE(xs->snd_una);
+		rx_queue = max_t(int, READ_ONCE(xs->rcv_nxt) - READ_ONCE(xs->copied_seq), 0);
+		tx_queue = max_t(int, READ_ONCE(xs->write_seq) - READ_ONCE(xs->snd_una), 0);
 	}
-	xtcp_proc_timer(&xs->retransmit_timer, &active, &left);
+	ssthresh = READ_ONCE(xs->snd_ssthresh);
+	xtcp_proc_timer(xs, &active, &left);
 	seq_setwidth(f, XTCP_PROC_LINE - 1);
-	seq_printf(f, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d %pK %lu %u %u %u %d",
+	seq_printf(f, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d %pK %lu %lu %u %u %d",
 		   i, inet->inet_rcv_saddr, ntohs(inet->inet_sport), inet->inet_daddr,
 		   ntohs(inet->inet_dport), state, tx_queue, rx_queue, active,
-		   jiffies_delta_to_clock_t(left), xs->retransmits,
+		   jiffies_delta_to_clock_t(left), READ_ONCE(xs->retransmits),
 		   from_kuid_munged(seq_user_ns(f), sock_i_uid(sk)), 0, sock_i_ino(sk),
-		   refcount_read(&sk->sk_refcnt), sk, jiffies_to_clock_t(xs->rto), 0, 0, 10, -1);
+		   refcount_read(&sk->sk_refcnt), sk, jiffies_to_clock_t(READ_ONCE(xs->rto)),
+		   timer_pending(&xs->delack_timer) ? jiffies_to_clock_t(XTCP_DELACK_MIN) : 0,
+		   READ_ONCE(xs->quick_acks) << 1, READ_ONCE(xs->snd_cwnd),
+		   ssthresh >= XTCP_INFINITE_SSTHRESH ? -1 : (int)ssthresh);
 	seq_pad(f, '\n');
 }
 

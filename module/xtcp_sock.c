@@ -8,7 +8,9 @@
  * on TCP's state numbers (include/net/tcp_states.h), which xtcp uses too.  listen and
  * poll are our own, because inet_listen() and tcp_poll() are TCP-specific.
  *
- * Every entry point here runs in process context, from a system call on the socket.
+ * The data path (sendmsg, recvmsg, ioctl) is in xtcp_stream.c, socket options in
+ * xtcp_sockopt.c.  Every entry point here runs in process context, from a system call
+ * on the socket.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -54,15 +56,39 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_set_state);
  * xtcp_done - the connection is over: close and wake whoever waits, like tcp_done()
  * @sk: the socket, locked
  *
+ * What was queued for sending is dropped; what was received stays readable.
+ *
  * Context: process, softirq or timer, socket locked.
  */
 void xtcp_done(struct sock *sk)
 {
 	xtcp_set_state(sk, TCP_CLOSE);
 	xtcp_clear_xmit_timers(sk);
+	xtcp_purge_queues(sk);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	if (!sock_flag(sk, SOCK_DEAD))
 		sk->sk_state_change(sk);
+}
+
+/*
+ * ACKs freed send-buffer space: wake writers and pollers, like sk_stream_write_space()
+ * (which the kernel does not export).  Softirq, timer or process context.
+ */
+static void xtcp_write_space(struct sock *sk)
+{
+	struct socket *sock = sk->sk_socket;
+	struct socket_wq *wq;
+
+	if (!sock || !__sk_stream_is_writeable(sk, 1))
+		return;
+	clear_bit(SOCK_NOSPACE, &sock->flags);
+	rcu_read_lock();
+	wq = rcu_dereference(sk->sk_wq);
+	if (skwq_has_sleeper(wq))
+		wake_up_interruptible_poll(&wq->wait, EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND);
+	if (wq && wq->fasync_list && !(sk->sk_shutdown & SEND_SHUTDOWN))
+		sock_wake_async(wq, SOCK_WAKE_SPACE, POLL_OUT);
+	rcu_read_unlock();
 }
 
 /**
@@ -78,9 +104,18 @@ int xtcp_init_sock(struct sock *sk)
 
 	INIT_HLIST_NODE(&xs->listen_node);
 	INIT_HLIST_HEAD(&xs->syn_queue);
+	skb_queue_head_init(&xs->rtx_queue);
+	skb_queue_head_init(&xs->out_of_order_queue);
 	xtcp_init_xmit_timers(sk);
 	xs->rto = XTCP_TIMEOUT_INIT;
 	xs->mss_cache = XTCP_MSS_DEFAULT;
+	xs->ca_ops = &xtcp_reno;
+	xs->snd_cwnd = XTCP_INIT_CWND;
+	xs->snd_ssthresh = XTCP_INFINITE_SSTHRESH;
+	sk->sk_write_space = xtcp_write_space;
+	/* buffer sizes as tcp_init_sock() takes them from net.ipv4.tcp_wmem/rmem */
+	WRITE_ONCE(sk->sk_sndbuf, READ_ONCE(xtcp_sysctl_wmem[1]));
+	WRITE_ONCE(sk->sk_rcvbuf, READ_ONCE(xtcp_sysctl_rmem[1]));
 	/* lookups run under RCU: free the memory only after a grace period */
 	sock_set_flag(sk, SOCK_RCU_FREE);
 	return 0;
@@ -102,58 +137,14 @@ static int xtcp_disconnect(struct sock *sk, int flags)
 	if (old_state != TCP_CLOSE)
 		xtcp_set_state(sk, TCP_CLOSE);
 	xtcp_clear_xmit_timers(sk);
+	xtcp_purge_queues(sk);
+	__skb_queue_purge(&sk->sk_receive_queue);
+	sk_mem_reclaim(sk);
 	inet->inet_dport = 0;
 	WRITE_ONCE(sk->sk_shutdown, 0);
 	sk_dst_reset(sk);
 	sk_error_report(sk);
 	return 0;
-}
-
-/*
- * The byte stream comes with later work: on a connection, send and receive answer
- * EOPNOTSUPP.  Without one they answer as tcp_sendmsg() and tcp_recvmsg() do: a send
- * fails with EPIPE (and SIGPIPE unless MSG_NOSIGNAL), a receive with a pending error
- * (ECONNRESET after a reset, once) or ENOTCONN.
- */
-static bool xtcp_connected(const struct sock *sk)
-{
-	return (1 << inet_sk_state_load(sk)) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT);
-}
-
-static int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
-{
-	if (xtcp_connected(sk))
-		return -EOPNOTSUPP;
-	return sk_stream_error(sk, msg->msg_flags, -EPIPE);
-}
-
-static int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
-			int *addr_len)
-{
-	if (xtcp_connected(sk))
-		return -EOPNOTSUPP;
-	return sock_error(sk) ?: -ENOTCONN;
-}
-
-/*
- * Socket options: IP-level ones are generic (ip_setsockopt); SOL_SOCKET never reaches a
- * protocol.  TCP-level options are not implemented yet: ENOPROTOOPT, as TCP answers an
- * option it does not know.
- */
-static int xtcp_setsockopt(struct sock *sk, int level, int optname, sockptr_t optval,
-			   unsigned int optlen)
-{
-	if (level != SOL_TCP)
-		return ip_setsockopt(sk, level, optname, optval, optlen);
-	return -ENOPROTOOPT;
-}
-
-static int xtcp_getsockopt(struct sock *sk, int level, int optname, char __user *optval,
-			   int __user *optlen)
-{
-	if (level != SOL_TCP)
-		return ip_getsockopt(sk, level, optname, optval, optlen);
-	return -ENOPROTOOPT;
 }
 
 /*
@@ -174,6 +165,9 @@ static void xtcp_close(struct sock *sk, long timeout)
 	if (sk->sk_state != TCP_CLOSE)
 		xtcp_set_state(sk, TCP_CLOSE);
 	xtcp_clear_xmit_timers(sk);
+	xtcp_purge_queues(sk);
+	__skb_queue_purge(&sk->sk_receive_queue);
+	sk_mem_reclaim(sk);
 	xtcp_put_port(sk);
 	sock_orphan(sk);
 	release_sock(sk);
@@ -183,9 +177,10 @@ static void xtcp_close(struct sock *sk, long timeout)
 /*
  * xtcp_poll - the poll/epoll mask, like tcp_poll(): a listener is readable when a
  * connection waits in its accept queue; a connecting socket reports nothing until the
- * handshake ends; EPOLLHUP when closed or fully shut down, EPOLLIN|EPOLLRDHUP once
- * receiving is shut down, EPOLLOUT otherwise (no send buffer is accounted yet), and
- * EPOLLERR on a pending error (a refused non-blocking connect).
+ * handshake ends.  EPOLLIN once SO_RCVLOWAT bytes can be read (or receiving is shut
+ * down, with EPOLLRDHUP), EPOLLOUT while the send buffer has room (else the writer is
+ * woken by sk_stream_write_space() when ACKs free some), EPOLLHUP when closed or fully
+ * shut down, EPOLLERR on a pending error.
  */
 static __poll_t xtcp_poll(struct file *file, struct socket *sock, poll_table *wait)
 {
@@ -205,12 +200,76 @@ static __poll_t xtcp_poll(struct file *file, struct socket *sock, poll_table *wa
 		mask |= EPOLLHUP;
 	if (shutdown & RCV_SHUTDOWN)
 		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
-	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV)
-		mask |= EPOLLOUT | EPOLLWRNORM;
+	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV) {
+		if (xtcp_stream_readable(sk, sock_rcvlowat(sk, 0, INT_MAX)))
+			mask |= EPOLLIN | EPOLLRDNORM;
+		if (shutdown & SEND_SHUTDOWN) {
+			mask |= EPOLLOUT | EPOLLWRNORM;
+		} else if (__sk_stream_is_writeable(sk, 1)) {
+			mask |= EPOLLOUT | EPOLLWRNORM;
+		} else {
+			sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
+			set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+			/* an ACK may have freed space since: look again after the bit is set */
+			smp_mb__after_atomic();
+			if (__sk_stream_is_writeable(sk, 1))
+				mask |= EPOLLOUT | EPOLLWRNORM;
+		}
+	}
 	if (READ_ONCE(sk->sk_err) || !skb_queue_empty_lockless(&sk->sk_error_queue))
 		mask |= EPOLLERR;
 	return mask;
 }
+
+/*
+ * Memory accounting of all xtcp sockets together, like tcp_memory_allocated and
+ * net.ipv4.tcp_mem: pages charged, the limits (net.xtcp.mem: no pressure below [0],
+ * pressure above [1], hard limit [2]; set at module load from the machine's memory)
+ * and the per-socket buffer defaults and maxima (net.xtcp.wmem, net.xtcp.rmem).
+ */
+static atomic_long_t xtcp_memory_allocated;
+static DEFINE_PER_CPU(int, xtcp_memory_per_cpu_fw_alloc);
+static unsigned long xtcp_memory_pressure;
+long xtcp_sysctl_mem[3];
+int xtcp_sysctl_wmem[3] = { 4096, 16384, 4 * 1024 * 1024 };
+int xtcp_sysctl_rmem[3] = { 4096, 131072, 6 * 1024 * 1024 };
+
+static void xtcp_enter_memory_pressure(struct sock *sk)
+{
+	WRITE_ONCE(xtcp_memory_pressure, 1);
+}
+
+static void xtcp_leave_memory_pressure(struct sock *sk)
+{
+	WRITE_ONCE(xtcp_memory_pressure, 0);
+}
+
+/**
+ * xtcp_init_mem - net.xtcp.mem from the machine's memory, as tcp_init_mem() does
+ *
+ * Context: process, module init.
+ */
+void xtcp_init_mem(void)
+{
+	unsigned long limit = nr_free_buffer_pages() / 16;
+
+	limit = max(limit, 128UL);
+	xtcp_sysctl_mem[0] = limit / 4 * 3;
+	xtcp_sysctl_mem[1] = limit;
+	xtcp_sysctl_mem[2] = xtcp_sysctl_mem[0] * 2;
+}
+
+/**
+ * xtcp_memory_allocated_pages - pages all xtcp sockets hold now
+ *
+ * Context: any.
+ * Return: the count.
+ */
+long xtcp_memory_allocated_pages(void)
+{
+	return atomic_long_read(&xtcp_memory_allocated);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_memory_allocated_pages);
 
 struct proto xtcp_prot = {
 	.name		= "XTCP",
@@ -229,6 +288,16 @@ struct proto xtcp_prot = {
 	.unhash		= xtcp_unhash,
 	.get_port	= xtcp_get_port,
 	.put_port	= xtcp_put_port,
+	.ioctl		= xtcp_ioctl,
+	.enter_memory_pressure	= xtcp_enter_memory_pressure,
+	.leave_memory_pressure	= xtcp_leave_memory_pressure,
+	.memory_allocated	= &xtcp_memory_allocated,
+	.per_cpu_fw_alloc	= &xtcp_memory_per_cpu_fw_alloc,
+	.memory_pressure	= &xtcp_memory_pressure,
+	.sysctl_mem	= xtcp_sysctl_mem,
+	.sysctl_wmem	= xtcp_sysctl_wmem,
+	.sysctl_rmem	= xtcp_sysctl_rmem,
+	.max_header	= XTCP_MAX_HEADER,
 	.obj_size	= sizeof(struct xtcp_sock),
 	.no_autobind	= true,
 };

@@ -49,7 +49,8 @@ TRACE_EVENT(xtcp_set_state,
 );
 
 /*
- * A SYN or SYN-ACK re-sent: @skc is the socket (SYN) or the request minisocket
+ * A SYN, a SYN-ACK or (after a retransmission timeout) the oldest data segment re-sent:
+ * @skc is the socket (SYN) or the request minisocket
  * (SYN-ACK); both begin with the struct sock_common that holds the 4-tuple.
  */
 DECLARE_EVENT_CLASS(xtcp_retransmit_class,
@@ -78,6 +79,11 @@ DEFINE_EVENT(xtcp_retransmit_class, xtcp_retransmit_syn,
 );
 
 DEFINE_EVENT(xtcp_retransmit_class, xtcp_retransmit_synack,
+	     TP_PROTO(const struct sock_common *skc, unsigned int retransmits),
+	     TP_ARGS(skc, retransmits)
+);
+
+DEFINE_EVENT(xtcp_retransmit_class, xtcp_retransmit_timeout,
 	     TP_PROTO(const struct sock_common *skc, unsigned int retransmits),
 	     TP_ARGS(skc, retransmits)
 );

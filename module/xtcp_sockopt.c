@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xtcp: socket options, like do_tcp_setsockopt(), do_tcp_getsockopt() and
+ * tcp_get_info() in net/ipv4/tcp.c.
+ *
+ * Applications set TCP options at level IPPROTO_TCP (SOL_TCP) without knowing which
+ * protocol the socket runs, so xtcp answers there, and at its own level (its IP
+ * protocol number, SOL_XTCP by default) too.  IP-level options go to ip_setsockopt();
+ * SOL_SOCKET never reaches a protocol.  Options xtcp does not know: ENOPROTOOPT.
+ *
+ * Both entry points run in process context, from a system call.
+ */
+#include <linux/tcp.h>
+#include <net/ip.h>
+#include <net/sock.h>
+#include <kunit/visibility.h>
+#include "xtcp.h"
+
+static bool xtcp_level(int level)
+{
+	return level == SOL_TCP || level == xtcp_protocol;
+}
+
+/**
+ * xtcp_setsockopt - setsockopt(2) below SOL_SOCKET
+ * @sk: the socket
+ * @level: SOL_TCP or ours, else passed to IP
+ * @optname: TCP_NODELAY, TCP_CORK, TCP_MAXSEG, TCP_QUICKACK, TCP_CONGESTION
+ * @optval: the value
+ * @optlen: its length
+ *
+ * Context: process.
+ * Return: 0, -EINVAL for a bad value or length, -EFAULT, -ENOENT for an unknown
+ * congestion control, -ENOPROTOOPT for an unknown option.
+ */
+int xtcp_setsockopt(struct sock *sk, int level, int optname, sockptr_t optval,
+		    unsigned int optlen)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	int val, err = 0;
+
+	if (!xtcp_level(level))
+		return ip_setsockopt(sk, level, optname, optval, optlen);
+
+	if (optname == TCP_CONGESTION) {
+		char name[TCP_CA_NAME_MAX] = {};
+		const struct xtcp_cong_ops *ca;
+
+		if (optlen < 1)
+			return -EINVAL;
+		if (copy_from_sockptr(name, optval, min_t(unsigned int, optlen,
+							  sizeof(name) - 1)))
+			return -EFAULT;
+		ca = xtcp_cong_find(strim(name));
+		if (!ca)
+			return -ENOENT;
+		lock_sock(sk);
+		xs->ca_ops = ca;
+		if ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT) && ca->init)
+			ca->init(sk);
+		release_sock(sk);
+		return 0;
+	}
+
+	switch (optname) {
+	case TCP_NODELAY:
+	case TCP_CORK:
+	case TCP_MAXSEG:
+	case TCP_QUICKACK:
+		break;
+	default:
+		return -ENOPROTOOPT;
+	}
+	if (optlen < sizeof(int))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(val)))
+		return -EFAULT;
+
+	lock_sock(sk);
+	switch (optname) {
+	case TCP_NODELAY:
+		if (val) {
+			xs->nonagle |= XTCP_NAGLE_OFF;
+			xtcp_push(sk, xs->nonagle | XTCP_NAGLE_PUSH);
+		} else {
+			xs->nonagle &= ~XTCP_NAGLE_OFF;
+		}
+		break;
+	case TCP_CORK:
+		if (val) {
+			xs->nonagle |= XTCP_NAGLE_CORK;
+		} else {
+			xs->nonagle &= ~XTCP_NAGLE_CORK;
+			xtcp_push(sk, xs->nonagle | XTCP_NAGLE_PUSH);	/* uncork: send it all */
+		}
+		break;
+	case TCP_MAXSEG:
+		/* like TCP: 88 (TCP_MIN_MSS) to 65535, or 0 for "the route's" */
+		if (val && (val < XTCP_MIN_MSS || val > U16_MAX))
+			err = -EINVAL;
+		else
+			xs->user_mss = val;
+		break;
+	case TCP_QUICKACK:
+		if (val) {
+			xs->quick_acks = XTCP_QUICKACKS;
+			if (xs->ack_pending &&
+			    (1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT))
+				xtcp_send_ack(sk);
+		} else {
+			xs->quick_acks = 0;
+		}
+		break;
+	}
+	release_sock(sk);
+	return err;
+}
+
+/**
+ * xtcp_get_info - fill a struct tcp_info with the connection's state, like
+ * tcp_get_info()
+ * @sk: the socket
+ * @info: zeroed by the caller; fields xtcp does not keep stay 0
+ *
+ * Context: process.
+ */
+void xtcp_get_info(struct sock *sk, struct tcp_info *info)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+	int state = inet_sk_state_load(sk);
+
+	info->tcpi_state = state;
+	if (state == TCP_LISTEN) {
+		info->tcpi_unacked = READ_ONCE(sk->sk_ack_backlog);
+		info->tcpi_sacked = READ_ONCE(sk->sk_max_ack_backlog);
+		return;
+	}
+	lock_sock(sk);
+	info->tcpi_ca_state = xs->ca_state;
+	info->tcpi_retransmits = xs->retransmits;
+	info->tcpi_probes = xs->probes_out;
+	info->tcpi_backoff = xs->backoff;
+	if (xs->tstamp_ok)
+		info->tcpi_options |= TCPI_OPT_TIMESTAMPS;
+	if (xs->rx_opt.sack_ok)
+		info->tcpi_options |= TCPI_OPT_SACK;
+	if (xs->rx_opt.wscale_ok) {
+		info->tcpi_options |= TCPI_OPT_WSCALE;
+		info->tcpi_snd_wscale = xs->rx_opt.snd_wscale;
+		info->tcpi_rcv_wscale = xs->rcv_wscale;
+	}
+	info->tcpi_rto = jiffies_to_usecs(xs->rto);
+	info->tcpi_ato = jiffies_to_usecs(XTCP_DELACK_MIN);
+	info->tcpi_snd_mss = xtcp_current_mss(sk);
+	info->tcpi_rcv_mss = xs->rcv_mss;
+	info->tcpi_unacked = xs->packets_out;
+	info->tcpi_sacked = xs->sacked_out;
+	info->tcpi_lost = xs->lost_out;
+	info->tcpi_retrans = xs->retrans_out;
+	info->tcpi_rcv_ssthresh = xs->rcv_wnd;
+	info->tcpi_rtt = xs->srtt_us;
+	info->tcpi_rttvar = xs->rttvar_us;
+	info->tcpi_snd_ssthresh = xs->snd_ssthresh;
+	info->tcpi_snd_cwnd = xs->snd_cwnd;
+	info->tcpi_advmss = xs->advmss;
+	info->tcpi_reordering = XTCP_DUPTHRESH;
+	info->tcpi_rcv_space = xtcp_window_now(sk);
+	info->tcpi_total_retrans = xs->total_retrans;
+	info->tcpi_bytes_acked = xs->bytes_acked;
+	info->tcpi_bytes_received = xs->bytes_received;
+	info->tcpi_segs_out = xs->segs_out;
+	info->tcpi_segs_in = xs->segs_in;
+	info->tcpi_notsent_bytes = max_t(int, xs->write_seq - xs->snd_nxt, 0);
+	info->tcpi_snd_wnd = xs->snd_wnd;
+	info->tcpi_rcv_wnd = xs->rcv_wnd;
+	release_sock(sk);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_get_info);
+
+/**
+ * xtcp_getsockopt - getsockopt(2) below SOL_SOCKET
+ * @sk: the socket
+ * @level: SOL_TCP or ours, else passed to IP
+ * @optname: TCP_NODELAY, TCP_CORK, TCP_MAXSEG, TCP_QUICKACK, TCP_CONGESTION, TCP_INFO
+ * @optval: where the value goes
+ * @optlen: its room; set to the length written
+ *
+ * Context: process.
+ * Return: 0, -EINVAL for a negative length, -EFAULT, -ENOPROTOOPT.
+ */
+int xtcp_getsockopt(struct sock *sk, int level, int optname, char __user *optval,
+		    int __user *optlen)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	int val, len;
+
+	if (!xtcp_level(level))
+		return ip_getsockopt(sk, level, optname, optval, optlen);
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+
+	switch (optname) {
+	case TCP_INFO: {
+		struct tcp_info info = {};
+
+		xtcp_get_info(sk, &info);
+		len = min_t(unsigned int, len, sizeof(info));
+		if (put_user(len, optlen) || copy_to_user(optval, &info, len))
+			return -EFAULT;
+		return 0;
+	}
+	case TCP_CONGESTION: {
+		char name[TCP_CA_NAME_MAX] = {};
+
+		strscpy(name, READ_ONCE(xs->ca_ops)->name, sizeof(name));
+		len = min_t(unsigned int, len, sizeof(name));
+		if (put_user(len, optlen) || copy_to_user(optval, name, len))
+			return -EFAULT;
+		return 0;
+	}
+	case TCP_NODELAY:
+		val = !!(READ_ONCE(xs->nonagle) & XTCP_NAGLE_OFF);
+		break;
+	case TCP_CORK:
+		val = !!(READ_ONCE(xs->nonagle) & XTCP_NAGLE_CORK);
+		break;
+	case TCP_MAXSEG:
+		val = READ_ONCE(xs->mss_cache);
+		if (xs->user_mss && (1 << inet_sk_state_load(sk)) & (TCPF_CLOSE | TCPF_LISTEN))
+			val = READ_ONCE(xs->user_mss);
+		break;
+	case TCP_QUICKACK:
+		val = READ_ONCE(xs->quick_acks) > 0;
+		break;
+	default:
+		return -ENOPROTOOPT;
+	}
+	len = min_t(unsigned int, len, sizeof(int));
+	if (put_user(len, optlen) || copy_to_user(optval, &val, len))
+		return -EFAULT;
+	return 0;
+}

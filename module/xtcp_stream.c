@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xtcp: the byte stream seen from a process - sendmsg, recvmsg, ioctl - like
+ * tcp_sendmsg_locked(), tcp_recvmsg_locked(), tcp_cleanup_rbuf() and tcp_ioctl() in
+ * net/ipv4/tcp.c.
+ *
+ * sendmsg copies the data into segments of the write queue (page fragments, one
+ * segment per MSS, so no segmentation is needed later) and lets xtcp_write_xmit() send
+ * what the windows allow.  recvmsg copies from the receive queue, where segments sit
+ * in order, and tells the peer when reading opened the window.  Memory is charged to
+ * the socket (sk_wmem_queued, sk_rmem_alloc) and to xtcp's total (net.xtcp.mem).
+ *
+ * Every function here runs in process context, from a system call; the socket lock is
+ * held (lock_sock()), so segments arriving meanwhile wait in the socket's backlog and
+ * are processed by release_sock().
+ */
+#include <asm/ioctls.h>
+#include <linux/sched/signal.h>
+#include <linux/sockios.h>
+#include <net/hotdata.h>
+#include <net/inet_common.h>
+#include <net/sock.h>
+#include <kunit/visibility.h>
+#include "xtcp.h"
+
+/* Wait for memory if the send buffer is full, like sk_stream_memory_free() + wait. */
+static struct sk_buff *xtcp_stream_alloc_skb(struct sock *sk)
+{
+	struct sk_buff *skb;
+
+	if (!sk_stream_memory_free(sk))
+		return NULL;
+	skb = alloc_skb(XTCP_MAX_HEADER, sk->sk_allocation);
+	if (!skb)
+		return NULL;
+	if (!sk_wmem_schedule(sk, skb->truesize)) {
+		__kfree_skb(skb);
+		return NULL;
+	}
+	skb_reserve(skb, XTCP_MAX_HEADER);
+	sk_wmem_queued_add(sk, skb->truesize);
+	sk_mem_charge(sk, skb->truesize);
+	return skb;
+}
+
+/* Copy up to @copy bytes from @msg into page fragments of @skb; 0 if out of memory. */
+static int xtcp_copy_to_skb(struct sock *sk, struct msghdr *msg, struct sk_buff *skb,
+			    int copy, int *err)
+{
+	struct page_frag *pfrag = sk_page_frag(sk);
+	int i = skb_shinfo(skb)->nr_frags;
+	bool merge;
+
+	if (!sk_page_frag_refill(sk, pfrag))
+		return 0;
+	merge = skb_can_coalesce(skb, i, pfrag->page, pfrag->offset);
+	if (!merge && i >= READ_ONCE(net_hotdata.sysctl_max_skb_frags))
+		return -1;	/* full: the caller starts another segment */
+	copy = min_t(int, copy, pfrag->size - pfrag->offset);
+	if (!sk_wmem_schedule(sk, copy))
+		return 0;
+	*err = skb_copy_to_page_nocache(sk, &msg->msg_iter, skb, pfrag->page,
+					pfrag->offset, copy);
+	if (*err)
+		return 0;
+	if (merge) {
+		skb_frag_size_add(&skb_shinfo(skb)->frags[i - 1], copy);
+	} else {
+		skb_fill_page_desc(skb, i, pfrag->page, pfrag->offset, copy);
+		page_ref_inc(pfrag->page);
+	}
+	pfrag->offset += copy;
+	return copy;
+}
+
+/**
+ * xtcp_sendmsg - send(2), write(2), sendfile(2) on an xtcp socket, like
+ * tcp_sendmsg()
+ * @sk: the socket
+ * @msg: the data and flags (MSG_DONTWAIT, MSG_NOSIGNAL, MSG_MORE; MSG_OOB is refused)
+ * @size: bytes in @msg
+ *
+ * Blocks while the send buffer (SO_SNDBUF) is full, up to SO_SNDTIMEO; a connection
+ * still being set up is waited for.  A signal or the timeout after some data was taken
+ * returns the count taken so far.
+ *
+ * Context: process.
+ * Return: bytes taken, or -EAGAIN, -EPIPE (with SIGPIPE unless MSG_NOSIGNAL),
+ * -ECONNRESET (once, after a reset), -EINTR, -EOPNOTSUPP (MSG_OOB), -ENOTCONN.
+ */
+int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	int flags = msg->msg_flags, copied = 0, err = 0;
+	bool frags_full = false;
+	unsigned int goal;
+	long timeo;
+
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;	/* no urgent data in xtcp */
+	lock_sock(sk);
+	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
+	if ((1 << sk->sk_state) & ~(TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)) {
+		err = sk_stream_wait_connect(sk, &timeo);
+		if (err)
+			goto do_error;
+	}
+	sk_clear_bit(SOCKWQ_ASYNC_NOSPACE, sk);
+	err = -EPIPE;
+	if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN))
+		goto do_error;
+
+	while (msg_data_left(msg)) {
+		struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+		int copy, n;
+
+		goal = xtcp_size_goal(sk);
+		copy = skb ? (int)goal - (int)skb->len : 0;
+		if (copy <= 0 || frags_full) {
+			skb = xtcp_stream_alloc_skb(sk);
+			if (!skb)
+				goto wait_for_space;
+			XTCP_SKB_CB(skb)->seq = xs->write_seq;
+			XTCP_SKB_CB(skb)->end_seq = xs->write_seq;
+			XTCP_SKB_CB(skb)->flags = TCPHDR_ACK;
+			XTCP_SKB_CB(skb)->sacked = 0;
+			__skb_queue_tail(&sk->sk_write_queue, skb);
+			copy = goal;
+			frags_full = false;
+		}
+		copy = min_t(size_t, copy, msg_data_left(msg));
+		n = xtcp_copy_to_skb(sk, msg, skb, copy, &err);
+		if (n < 0) {		/* no room for another fragment: a new segment */
+			frags_full = true;
+			continue;
+		}
+		if (err)
+			goto do_error;
+		if (!n)
+			goto wait_for_space;
+		xs->write_seq += n;
+		XTCP_SKB_CB(skb)->end_seq += n;
+		copied += n;
+		if (skb->len >= goal)
+			xtcp_write_xmit(sk, xs->nonagle);	/* full segments go at once */
+		continue;
+
+wait_for_space:
+		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+		xtcp_push(sk, xs->nonagle | XTCP_NAGLE_PUSH);
+		err = sk_stream_wait_memory(sk, &timeo);
+		if (err)
+			goto do_error;
+	}
+	xtcp_push(sk, xs->nonagle | (flags & MSG_MORE ? XTCP_NAGLE_CORK : 0));
+	release_sock(sk);
+	return copied;
+
+do_error:
+	if (copied) {
+		xtcp_push(sk, xs->nonagle);
+		release_sock(sk);
+		return copied;
+	}
+	err = sk_stream_error(sk, flags, err);
+	release_sock(sk);
+	return err;
+}
+
+/**
+ * xtcp_stream_readable - is there at least @target bytes to read?
+ * @sk: the socket
+ * @target: bytes wanted (SO_RCVLOWAT)
+ *
+ * Context: any.
+ * Return: true if so.
+ */
+bool xtcp_stream_readable(const struct sock *sk, int target)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+	int avail = READ_ONCE(xs->rcv_nxt) - READ_ONCE(xs->copied_seq);
+
+	return avail > 0 && avail >= target;
+}
+
+/**
+ * xtcp_cleanup_rbuf - after reading: tell the peer if its window grew a lot, like
+ * tcp_cleanup_rbuf()
+ * @sk: the socket, locked
+ * @copied: bytes just read
+ *
+ * An owed ACK goes now if more than one full segment waits for it; a window update
+ * goes if reading (at least) doubled what the peer may send (RFC 9293 3.8.6.2.2: the
+ * receiver's side of silly-window avoidance), which also reopens a zero window.
+ *
+ * Context: process, socket locked.
+ */
+void xtcp_cleanup_rbuf(struct sock *sk, int copied)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	bool time_to_ack = false;
+
+	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)))
+		return;
+	if (xs->ack_pending && xs->rcv_nxt - xs->rcv_wup > xs->rcv_mss)
+		time_to_ack = true;
+	if (copied > 0 && !time_to_ack && !(sk->sk_shutdown & RCV_SHUTDOWN)) {
+		u32 now = xtcp_receive_window(xs), win = xtcp_window_now(sk);
+
+		if (win && win >= 2 * now)
+			time_to_ack = true;
+	}
+	if (time_to_ack)
+		xtcp_send_ack(sk);
+}
+
+/**
+ * xtcp_recvmsg - recv(2), read(2) on an xtcp socket, like tcp_recvmsg()
+ * @sk: the socket
+ * @msg: where the data goes
+ * @len: bytes wanted
+ * @flags: MSG_DONTWAIT, MSG_PEEK, MSG_WAITALL, MSG_TRUNC (discard), MSG_ERRQUEUE;
+ *	MSG_OOB fails with EINVAL, as TCP's without urgent data
+ * @addr_len: unused (stream)
+ *
+ * Returns once SO_RCVLOWAT bytes (all @len with MSG_WAITALL) were read, or at the
+ * timeout (SO_RCVTIMEO), a signal or an error with what was read so far.
+ *
+ * Context: process.
+ * Return: bytes read; -EAGAIN, -EINTR, -ENOTCONN, -EINVAL, or a pending error
+ * (-ECONNRESET after a reset) if nothing was read.
+ */
+int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
+		 int *addr_len)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 peek_seq, *seq;
+	int copied = 0, target, err;
+	long timeo;
+
+	if (flags & MSG_ERRQUEUE)
+		return inet_recv_error(sk, msg, len, addr_len);
+	if (flags & MSG_OOB)
+		return -EINVAL;
+	lock_sock(sk);
+	err = -ENOTCONN;
+	if (sk->sk_state == TCP_LISTEN)
+		goto out;
+	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
+	seq = &xs->copied_seq;
+	if (flags & MSG_PEEK) {
+		peek_seq = xs->copied_seq;
+		seq = &peek_seq;
+	}
+	target = sock_rcvlowat(sk, flags & MSG_WAITALL, len);
+
+	do {
+		struct sk_buff *skb, *last = skb_peek_tail(&sk->sk_receive_queue);
+		u32 offset = 0;
+		size_t used;
+
+		skb_queue_walk(&sk->sk_receive_queue, skb) {
+			offset = *seq - XTCP_SKB_CB(skb)->seq;
+			if (offset < skb->len)
+				goto found_ok_skb;
+		}
+		if (copied >= target && !READ_ONCE(sk->sk_backlog.tail))
+			break;
+		if (copied) {
+			if (sk->sk_err || sk->sk_state == TCP_CLOSE ||
+			    (sk->sk_shutdown & RCV_SHUTDOWN) || !timeo || signal_pending(current))
+				break;
+		} else {
+			if (sock_flag(sk, SOCK_DONE))
+				break;
+			if (sk->sk_err) {
+				copied = sock_error(sk);
+				break;
+			}
+			if (sk->sk_shutdown & RCV_SHUTDOWN)
+				break;
+			if (sk->sk_state == TCP_CLOSE) {
+				copied = -ENOTCONN;
+				break;
+			}
+			if (!timeo) {
+				copied = -EAGAIN;
+				break;
+			}
+			if (signal_pending(current)) {
+				copied = sock_intr_errno(timeo);
+				break;
+			}
+		}
+		xtcp_cleanup_rbuf(sk, copied);
+		if (copied >= target) {
+			release_sock(sk);	/* process the backlog, then look again */
+			lock_sock(sk);
+		} else {
+			sk_wait_data(sk, &timeo, last);
+		}
+		continue;
+
+found_ok_skb:
+		used = min_t(size_t, skb->len - offset, len);
+		if (!(flags & MSG_TRUNC)) {
+			err = skb_copy_datagram_msg(skb, offset, msg, used);
+			if (err) {
+				if (!copied)
+					copied = -EFAULT;
+				break;
+			}
+		}
+		*seq += used;
+		copied += used;
+		len -= used;
+		if (used + offset < skb->len)
+			continue;
+		if (!(flags & MSG_PEEK))
+			sk_eat_skb(sk, skb);
+	} while (len > 0);
+
+	if (!(flags & MSG_PEEK))
+		xtcp_cleanup_rbuf(sk, copied);
+	release_sock(sk);
+	return copied;
+out:
+	release_sock(sk);
+	return err;
+}
+
+/**
+ * xtcp_ioctl - SIOCINQ (FIONREAD), SIOCOUTQ (TIOCOUTQ) and SIOCOUTQNSD, like tcp_ioctl()
+ * @sk: the socket
+ * @cmd: the ioctl
+ * @karg: the answer
+ *
+ * SIOCINQ: bytes received and not read; SIOCOUTQ: bytes queued and not yet ACKed;
+ * SIOCOUTQNSD: bytes queued and not yet sent.  A listener answers EINVAL.
+ *
+ * Context: process.
+ * Return: 0, -EINVAL, or -ENOIOCTLCMD for other commands.
+ */
+int xtcp_ioctl(struct sock *sk, int cmd, int *karg)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	int answ;
+
+	switch (cmd) {
+	case SIOCINQ:
+	case SIOCOUTQ:
+	case SIOCOUTQNSD:
+		break;
+	default:
+		return -ENOIOCTLCMD;
+	}
+	if (sk->sk_state == TCP_LISTEN)
+		return -EINVAL;
+	lock_sock(sk);
+	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV))
+		answ = 0;
+	else if (cmd == SIOCINQ)
+		answ = xs->rcv_nxt - xs->copied_seq;
+	else if (cmd == SIOCOUTQ)
+		answ = xs->write_seq - xs->snd_una;
+	else
+		answ = xs->write_seq - xs->snd_nxt;
+	release_sock(sk);
+	*karg = max(answ, 0);
+	return 0;
+}
