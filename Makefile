@@ -9,7 +9,8 @@
 #   make lint            checkpatch --strict, sparse (C=1) and a W=1 build
 #   make check           lint, builds, KUnit and end-to-end tests in QEMU guests
 #   make demo            boot the stock kernel in QEMU and show xtcp being loaded and used
-#   make bench           connections/s of xtcp and of Linux TCP in one stock-kernel guest
+#   make bench           throughput, request/response and connection rates of xtcp as
+#                        ratios of Linux TCP's, in one stock-kernel guest (scripts/bench)
 #   make clean           remove build/ (caches in ~/.cache/xtcp stay; see README)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -46,7 +47,7 @@ demo:
 	scripts/demo
 
 bench: stock user
-	scripts/vm -k stock --load --timeout 300 -- build/user/bench/connrate 3
+	scripts/bench
 
 clean:
 	rm -rf build

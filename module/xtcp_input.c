@@ -237,7 +237,8 @@ static u32 xtcp_sacktag(struct sock *sk)
 
 		/* ignore blocks that are empty, old (D-SACK) or beyond what we sent */
 		if (!xtcp_after(end, start) || !xtcp_after(end, xs->snd_una) ||
-		    xtcp_after(end, xs->snd_nxt) || xtcp_before(start, xs->snd_una - xs->max_window))
+		    xtcp_after(end, xs->snd_nxt) ||
+		    xtcp_before(start, xs->snd_una - xs->max_window))
 			continue;
 		skb_queue_walk(&xs->rtx_queue, skb) {
 			struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
@@ -413,7 +414,9 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 		xs->dup_acks = 0;
 		if (!xs->rx_opt.sack_ok && xs->sacked_out) {
 			/* NewReno: one ACKed segment filled the hole, the rest were dup ACKs */
-			xs->sacked_out = acked - 1 >= xs->sacked_out ? 0 : xs->sacked_out - (acked - 1);
+			u32 eaten = acked ? acked - 1 : 0;
+
+			xs->sacked_out = eaten >= xs->sacked_out ? 0 : xs->sacked_out - eaten;
 		}
 		if (rtt_us < 0 && xs->tstamp_ok && xs->rx_opt.saw_tstamp && xs->rx_opt.rcv_tsecr)
 			rtt_us = (s32)(xtcp_clock_ms() + xs->tsoffset - xs->rx_opt.rcv_tsecr) *

@@ -8,6 +8,23 @@
 #include <kunit/visibility.h>
 #include "xtcp.h"
 
+/* RFC 2018 3: a SACK option is 2 + 8n bytes for n blocks; other lengths are ignored. */
+static void xtcp_parse_sack(const unsigned char *ptr, int opsize,
+			    struct xtcp_options_received *opt)
+{
+	int i, n;
+
+	if (opsize < TCPOLEN_SACK_BASE + TCPOLEN_SACK_PERBLOCK ||
+	    (opsize - TCPOLEN_SACK_BASE) % TCPOLEN_SACK_PERBLOCK)
+		return;
+	n = min((opsize - TCPOLEN_SACK_BASE) / TCPOLEN_SACK_PERBLOCK, XTCP_NUM_SACKS);
+	for (i = 0; i < n; i++) {
+		opt->sacks[i].start = get_unaligned_be32(ptr + 8 * i);
+		opt->sacks[i].end = get_unaligned_be32(ptr + 8 * i + 4);
+	}
+	opt->num_sacks = n;
+}
+
 /**
  * xtcp_parse_options - read the options of a segment
  * @th: the TCP header; its data offset was validated against the segment
@@ -67,20 +84,8 @@ void xtcp_parse_options(const struct tcphdr *th, unsigned int len,
 					opt->sack_ok = 1;
 				break;
 			case TCPOPT_SACK:
-				/* RFC 2018 3: 2 + 8n bytes, n blocks; never in a SYN */
-				if (opsize >= TCPOLEN_SACK_BASE + TCPOLEN_SACK_PERBLOCK &&
-				    !((opsize - TCPOLEN_SACK_BASE) % TCPOLEN_SACK_PERBLOCK) &&
-				    !th->syn) {
-					int i, n = (opsize - TCPOLEN_SACK_BASE) /
-						   TCPOLEN_SACK_PERBLOCK;
-
-					n = min(n, XTCP_NUM_SACKS);
-					for (i = 0; i < n; i++) {
-						opt->sacks[i].start = get_unaligned_be32(ptr + 8 * i);
-						opt->sacks[i].end = get_unaligned_be32(ptr + 8 * i + 4);
-					}
-					opt->num_sacks = n;
-				}
+				if (!th->syn)
+					xtcp_parse_sack(ptr, opsize, opt);
 				break;
 			case TCPOPT_TIMESTAMP:
 				if (opsize == TCPOLEN_TIMESTAMP) {

@@ -227,9 +227,11 @@ int xtcp_getsockopt(struct sock *sk, int level, int optname, char __user *optval
 		val = !!(READ_ONCE(xs->nonagle) & XTCP_NAGLE_CORK);
 		break;
 	case TCP_MAXSEG:
-		val = READ_ONCE(xs->mss_cache);
-		if (xs->user_mss && (1 << inet_sk_state_load(sk)) & (TCPF_CLOSE | TCPF_LISTEN))
-			val = READ_ONCE(xs->user_mss);
+		/* as TCP: the payload of a full segment now, options taken off */
+		if ((1 << inet_sk_state_load(sk)) & (TCPF_CLOSE | TCPF_LISTEN))
+			val = READ_ONCE(xs->user_mss) ?: READ_ONCE(xs->mss_cache);
+		else
+			val = xtcp_current_mss(sk);
 		break;
 	case TCP_QUICKACK:
 		val = READ_ONCE(xs->quick_acks) > 0;

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xtcp: the net.xtcp.* sysctls of each network namespace, the counterparts of
- * net.ipv4.tcp_syn_retries, tcp_synack_retries, tcp_max_syn_backlog and tcp_syncookies.
+ * net.ipv4.tcp_syn_retries, tcp_synack_retries, tcp_max_syn_backlog and tcp_syncookies;
+ * and, in the initial namespace only, the machine-wide memory limits net.xtcp.mem,
+ * wmem and rmem (pages; bytes min/default/max), the counterparts of tcp_mem, tcp_wmem
+ * and tcp_rmem.
  */
 #include <linux/sysctl.h>
 #include <net/net_namespace.h>
 #include "xtcp.h"
 
 static int xtcp_retries_max = 127;	/* MAX_TCP_SYNCNT */
+
+#define XTCP_SYSCTL_PERNET	4	/* the entries of every namespace come first */
 
 static const struct ctl_table xtcp_sysctl_template[] = {
 	{
@@ -41,6 +46,29 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.extra1		= SYSCTL_ZERO,
 		.extra2		= SYSCTL_TWO,
 	},
+	{
+		.procname	= "mem",
+		.data		= &xtcp_sysctl_mem,
+		.maxlen		= sizeof(xtcp_sysctl_mem),
+		.mode		= 0644,
+		.proc_handler	= proc_doulongvec_minmax,
+	},
+	{
+		.procname	= "wmem",
+		.data		= &xtcp_sysctl_wmem,
+		.maxlen		= sizeof(xtcp_sysctl_wmem),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+	},
+	{
+		.procname	= "rmem",
+		.data		= &xtcp_sysctl_rmem,
+		.maxlen		= sizeof(xtcp_sysctl_rmem),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+	},
 };
 
 /**
@@ -49,7 +77,8 @@ static const struct ctl_table xtcp_sysctl_template[] = {
  *
  * Defaults are Linux TCP's: 6 SYN retries (about 127 s), 5 SYN-ACK retries, 1024
  * half-open connections per listener at most (also capped by its listen() backlog),
- * SYN cookies when a listener's half-open queue overflows.
+ * SYN cookies when a listener's half-open queue overflows.  The initial namespace also
+ * gets the machine-wide memory limits.
  *
  * Context: process, pernet init.
  * Return: 0 or -ENOMEM.
@@ -72,7 +101,9 @@ int xtcp_sysctl_init_net(struct net *net)
 	table[2].data = &xn->sysctl_max_syn_backlog;
 	table[3].data = &xn->sysctl_syncookies;
 	xn->sysctl_hdr = register_net_sysctl_sz(net, "net/xtcp", table,
-						ARRAY_SIZE(xtcp_sysctl_template));
+						net_eq(net, &init_net) ?
+						ARRAY_SIZE(xtcp_sysctl_template) :
+						XTCP_SYSCTL_PERNET);
 	if (!xn->sysctl_hdr) {
 		kfree(table);
 		return -ENOMEM;

@@ -63,7 +63,7 @@ int main(void)
 	struct sockaddr_in name;
 	socklen_t namelen = sizeof(name);
 	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
-	int one = 1, buf = 65536, tos = 0x10;
+	int one = 1, zero = 0, buf = 65536, tos = 0x10;
 	struct pollfd pt, px;
 	sigset_t pipe_set, pending;
 	char byte = 'x';
@@ -121,6 +121,11 @@ int main(void)
 	     setsockopt(x, IPPROTO_TCP, 12345, &one, sizeof(one)), "unknown IPPROTO_TCP option");
 	SAME(setsockopt(t, IPPROTO_TCP, TCP_NODELAY, &one, 1),
 	     setsockopt(x, IPPROTO_TCP, TCP_NODELAY, &one, 1), "TCP_NODELAY with a short length");
+	/* our own level is the same option set: clear it there, read it at both */
+	r = CALL(setsockopt(x, SOL_XTCP, TCP_NODELAY, &zero, sizeof(zero)));
+	tap_ok(r.ret == 0 && getint(x, SOL_XTCP, TCP_NODELAY) == 0 &&
+	       getint(x, IPPROTO_TCP, TCP_NODELAY) == 0,
+	       "TCP_NODELAY at SOL_XTCP (%d) is the option of IPPROTO_TCP", SOL_XTCP);
 
 	/* calls on an unconnected socket: exactly TCP's answers */
 	SAME(connect(t, &unspec, sizeof(unspec)), connect(x, &unspec, sizeof(unspec)),

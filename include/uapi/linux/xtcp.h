@@ -12,6 +12,13 @@
  */
 #define IPPROTO_XTCP		253
 
+/*
+ * Socket option level of xtcp's own options: its protocol number, as SOL_TCP is TCP's.
+ * The TCP_* options (TCP_NODELAY, TCP_INFO, ...) work at this level and at SOL_TCP.
+ * With protocol=N, the level is N.
+ */
+#define SOL_XTCP		IPPROTO_XTCP
+
 /* Module name, for request_module() aliases and rmmod. */
 #define XTCP_MODULE_NAME	"xtcp"
 
