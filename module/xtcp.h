@@ -232,6 +232,9 @@ struct xtcp_cong_ops;
  * @rx_opt: options of the last segment received (handshake options from the SYN)
  * @rcv_wscale: our window scale shift
  * @tstamp_ok: timestamps negotiated
+ * @rcv_dropped: in-order data was dropped for lack of memory; reading sends an ACK
+ * @scaling_ratio: payload per byte of memory of received segments, in 1/256 (how
+ *	much of the receive buffer a window may offer, like tcp_sock.scaling_ratio)
  * @nonagle: XTCP_NAGLE_* bits
  * @cwnd_limited: the last transmission attempt stopped at the congestion window
  * @retransmits: retransmissions of the current segment (SYN, or the RTO'd head)
@@ -298,7 +301,9 @@ struct xtcp_sock {
 	u8 rcv_wscale;
 	u8 tstamp_ok : 1,
 	   cwnd_limited : 1,
-	   ack_pending : 1;
+	   ack_pending : 1,
+	   rcv_dropped : 1;
+	u8 scaling_ratio;
 	u8 nonagle;
 	u8 retransmits;
 	u8 backoff;
@@ -369,7 +374,7 @@ enum xtcp_mib_field {
 	XTCP_MIB_RETRANSSEGS,		/* data segments retransmitted */
 	XTCP_MIB_FASTRETRANS,		/* fast retransmits (recovery entered) */
 	XTCP_MIB_TIMEOUTS,		/* retransmission timeouts */
-	XTCP_MIB_OFOQUEUE,		/* segments put in the out-of-order queue */
+	XTCP_MIB_OFOQUEUE,		/* segments received out of order */
 	XTCP_MIB_DUPACKS,		/* duplicate ACKs received */
 	XTCP_MIB_SACKRECV,		/* segments carrying SACK blocks received */
 	XTCP_MIB_WINPROBE,		/* zero-window probes sent */
@@ -447,7 +452,8 @@ int xtcp_init_sock(struct sock *sk);
 extern long xtcp_sysctl_mem[3];
 extern int xtcp_sysctl_wmem[3];
 extern int xtcp_sysctl_rmem[3];
-void xtcp_init_mem(void);
+int xtcp_init_mem(void);
+void xtcp_exit_mem(void);
 long xtcp_memory_allocated_pages(void);
 
 /* xtcp_hash.c: listening, established and bind hashes (like inet_hashtables.c) */

@@ -154,8 +154,9 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_enter_recovery);
  * xtcp_enter_loss - the retransmission timer expired (RFC 5681 3.1, RFC 6298 5.5)
  * @sk: the socket, locked
  *
- * ssthresh from the algorithm (unless this timeout repeats one: then it stays), cwnd
- * one segment, and every segment in flight is taken for lost - SACK information
+ * ssthresh from the algorithm - unless the loss it answers was already answered (a
+ * timeout during recovery, or repeating one), as tcp_enter_loss() decides - cwnd one
+ * segment, and every segment in flight is taken for lost - SACK information
  * included, as the receiver may have dropped what it SACKed (RFC 2018 8).
  *
  * Context: timer, socket locked.
@@ -165,7 +166,8 @@ void xtcp_enter_loss(struct sock *sk)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb;
 
-	if (xs->ca_state != XTCP_CA_LOSS || !xs->backoff)
+	if (xs->ca_state == XTCP_CA_OPEN || !xtcp_after(xs->high_seq, xs->snd_una) ||
+	    (xs->ca_state == XTCP_CA_LOSS && !xs->backoff))
 		xs->snd_ssthresh = xs->ca_ops->ssthresh(sk);
 	xs->snd_cwnd = 1;
 	xs->snd_cwnd_cnt = 0;

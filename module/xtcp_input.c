@@ -114,17 +114,17 @@ static int xtcp_rcv_synsent_state_process(struct sock *sk, struct sk_buff *skb)
 	return 0;
 }
 
-/* RFC 9293 3.10.7.4 first check: is the segment in the receive window? */
+/*
+ * RFC 9293 3.10.7.4 first check, as tcp_sequence() makes it: does any of the segment
+ * fall at or after what we last ACKed (rcv_wup) and start within the window?  Data we
+ * already hold, in part, passes (the data step trims it); a zero window still admits
+ * a segment at rcv_nxt, so that its ACK and window are processed (RFC 9293: "valid
+ * ACKs ... should be processed") while its data is dropped.
+ */
 static bool xtcp_sequence_ok(const struct xtcp_sock *xs, u32 seq, u32 end_seq)
 {
-	u32 wnd = xtcp_receive_window(xs), last = xs->rcv_nxt + wnd - 1;
-
-	if (seq == end_seq)
-		return wnd ? xtcp_between(xs->rcv_nxt, seq, last) : seq == xs->rcv_nxt;
-	if (!wnd)
-		return false;
-	return xtcp_between(xs->rcv_nxt, seq, last) ||
-	       xtcp_between(xs->rcv_nxt, end_seq - 1, last);
+	return !xtcp_before(end_seq, xs->rcv_wup) &&
+	       !xtcp_after(seq, xs->rcv_nxt + xtcp_receive_window(xs));
 }
 
 /**
@@ -313,7 +313,8 @@ static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, long *rtt_us)
 
 		if (xtcp_after(cb->end_seq, ack))
 			break;
-		if (!(cb->sacked & XTCP_SKB_EVER_RETRANS))
+		/* Karn: not from a retransmitted one; nor from one SACKed long ago */
+		if (!(cb->sacked & (XTCP_SKB_EVER_RETRANS | XTCP_SKB_SACKED)))
 			*rtt_us = (s32)(now - cb->tx_time);
 		if (cb->sacked & XTCP_SKB_SACKED)
 			xs->sacked_out--;
@@ -412,7 +413,9 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 		xs->bytes_acked += ack - prior_una;
 		xs->snd_una = ack;
 		xs->dup_acks = 0;
-		if (!xs->rx_opt.sack_ok && xs->sacked_out) {
+		if (!xs->rx_opt.sack_ok && xs->ca_state == XTCP_CA_OPEN) {
+			xs->sacked_out = 0;	/* NewReno: the dup ACKs were reordering */
+		} else if (!xs->rx_opt.sack_ok && xs->sacked_out) {
 			/* NewReno: one ACKed segment filled the hole, the rest were dup ACKs */
 			u32 eaten = acked ? acked - 1 : 0;
 
@@ -551,6 +554,11 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, bool *ack_now)
 	if (!skb->len)
 		return false;
 	xs->rcv_mss = clamp_t(u32, skb->len, xs->rcv_mss, xs->advmss ?: skb->len);
+	if (skb->len >= 128)	/* how much of the memory a segment takes is data */
+		xs->scaling_ratio = clamp_t(u32, (skb->len << 8) / skb->truesize, 1, 255);
+	/* queued for long maybe: no route or IPsec state is kept (tcp_cleanup_skb()) */
+	skb_dst_drop(skb);
+	secpath_reset(skb);
 
 	if (!xtcp_after(cb->end_seq, xs->rcv_nxt)) {
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DUPDATA);
@@ -566,6 +574,7 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, bool *ack_now)
 	if (!xtcp_after(cb->seq, xs->rcv_nxt)) {
 		if (!xtcp_rmem_ok(sk, skb, true)) {
 			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RCVDROPPED);
+			xs->rcv_dropped = 1;	/* reading makes room: tell the peer then */
 			*ack_now = true;
 			return false;
 		}
@@ -609,10 +618,31 @@ static void xtcp_ack_snd_check(struct sock *sk, bool ack_now)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
+	if (!ack_now && xs->rcv_nxt == xs->rcv_wup)
+		return;		/* a data segment we just sent carried the ACK */
 	if (ack_now || xs->quick_acks || xs->rcv_nxt - xs->rcv_wup > xs->rcv_mss)
 		xtcp_send_ack(sk);
 	else
 		xtcp_send_delayed_ack(sk);
+}
+
+/*
+ * The options of a segment on a synchronized connection: timestamps and SACK blocks.
+ * What only a SYN may carry (MSS, window scale, SACK-permitted) was fixed by the
+ * handshake and is not taken from later segments (tcp_parse_options(estab)).
+ */
+static void xtcp_rx_options(struct xtcp_sock *xs, const struct tcphdr *th)
+{
+	struct xtcp_options_received opt = {};
+
+	xtcp_parse_options(th, th->doff * 4, &opt);
+	xs->rx_opt.saw_tstamp = opt.saw_tstamp;
+	if (opt.saw_tstamp) {
+		xs->rx_opt.rcv_tsval = opt.rcv_tsval;
+		xs->rx_opt.rcv_tsecr = opt.rcv_tsecr;
+	}
+	xs->rx_opt.num_sacks = opt.num_sacks;
+	memcpy(xs->rx_opt.sacks, opt.sacks, opt.num_sacks * sizeof(opt.sacks[0]));
 }
 
 /* RFC 7323 5.3 (PAWS): a segment with a timestamp older than the last one is stale. */
@@ -660,16 +690,26 @@ int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 	}
 
 	xs->segs_in++;
-	xtcp_parse_options(th, th->doff * 4, &xs->rx_opt);
+	xtcp_rx_options(xs, th);
 	if (!xtcp_sequence_ok(xs, cb->seq, cb->end_seq) || xtcp_paws_reject(xs, th)) {
-		if (!th->rst) {
+		if (th->rst)
+			return 0;
+		if (cb->end_seq != cb->seq && xtcp_before(cb->seq, xs->rcv_nxt)) {
+			/* old data again: our ACK was lost; ACK at once from now on */
+			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DUPDATA);
+			xs->quick_acks = XTCP_QUICKACKS;
+		} else {
 			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BEYONDWINDOW);
-			xtcp_send_ack(sk);	/* RFC 9293: answer with an ACK */
 		}
+		xtcp_send_ack(sk);	/* RFC 9293: answer with an ACK */
 		return 0;
 	}
 	if (th->rst) {
-		xtcp_reset(sk);
+		/* RFC 5961 3.2: only an exact RST resets; others in the window are challenged */
+		if (cb->seq == xs->rcv_nxt)
+			xtcp_reset(sk);
+		else if (xtcp_before(cb->seq, xs->rcv_nxt + xtcp_receive_window(xs)))
+			xtcp_send_ack(sk);
 		return 0;
 	}
 	if (xs->rx_opt.saw_tstamp && !xtcp_after(cb->seq, xs->rcv_wup))

@@ -145,14 +145,21 @@ int xtcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb)
 	int ret;
 
 	if (sk->sk_state == TCP_LISTEN) {
-		struct sock *nsk = xtcp_v4_hnd_req(sk, skb);
+		struct sock *nsk;
 
+		/*
+		 * A child is locked with bh_lock_sock() and its lock is taken in softirq
+		 * too: from the backlog (process context) keep softirqs off meanwhile.
+		 */
+		local_bh_disable();
+		nsk = xtcp_v4_hnd_req(sk, skb);
+		if (nsk && nsk != sk)
+			ret = xtcp_child_process(sk, nsk, skb);
+		local_bh_enable();
 		if (!nsk)
 			goto discard;
-		if (nsk != sk) {
-			ret = xtcp_child_process(sk, nsk, skb);
+		if (nsk != sk)
 			goto done;
-		}
 	}
 	ret = xtcp_rcv_state_process(sk, skb);
 done:

@@ -122,10 +122,12 @@ static int __init xtcp_init(void)
 		return err;
 	}
 
-	xtcp_init_mem();
-	err = xtcp_reqsk_init();
+	err = xtcp_init_mem();
 	if (err)
 		return err;
+	err = xtcp_reqsk_init();
+	if (err)
+		goto out_mem;
 
 	err = proto_register(&xtcp_prot, 1);
 	if (err) {
@@ -158,6 +160,8 @@ out_proto:
 	proto_unregister(&xtcp_prot);
 out_reqsk:
 	xtcp_reqsk_exit();
+out_mem:
+	xtcp_exit_mem();
 	return err;
 }
 
@@ -173,6 +177,7 @@ static void __exit xtcp_exit(void)
 	unregister_pernet_subsys(&xtcp_net_ops);
 	proto_unregister(&xtcp_prot);
 	xtcp_reqsk_exit();
+	xtcp_exit_mem();
 	pr_info("unloaded\n");
 }
 

@@ -111,10 +111,22 @@ u32 xtcp_receive_window(const struct xtcp_sock *xs)
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_receive_window);
 
-/* The largest window the receive buffer allows: half of it, the rest is overhead. */
+/*
+ * Bytes of data @space bytes of receive memory surely hold, like tcp_win_from_space():
+ * half of it (the rest is overhead), less if received segments were small for their
+ * memory (scaling_ratio).  Never more than half, as segments of another size may come.
+ */
+static u32 xtcp_win_from_space(const struct xtcp_sock *xs, int space)
+{
+	u32 ratio = min_t(u32, xs->scaling_ratio, 128);
+
+	return space > 0 ? (u32)(((u64)space * ratio) >> 8) : 0;
+}
+
+/* The largest window the receive buffer allows. */
 static u32 xtcp_full_space(const struct sock *sk)
 {
-	u32 space = READ_ONCE(sk->sk_rcvbuf) / 2;
+	u32 space = xtcp_win_from_space(xtcp_sk(sk), READ_ONCE(sk->sk_rcvbuf));
 
 	return min_t(u32, space, (u32)U16_MAX << xtcp_sk(sk)->rcv_wscale);
 }
@@ -124,8 +136,9 @@ static u32 xtcp_full_space(const struct sock *sk)
  * __tcp_select_window(); commits nothing
  * @sk: the socket
  *
- * Receiver silly-window avoidance (RFC 9293 3.8.6.2.2): with less free than half the
- * buffer and less than one MSS, offer nothing.
+ * The free receive memory, scaled by how much of it received data fills; receiver
+ * silly-window avoidance (RFC 9293 3.8.6.2.2): with less free than half the buffer and
+ * less than one MSS, offer nothing.
  *
  * Context: any, socket locked.
  * Return: the window in bytes, a multiple of our window scale unit.
@@ -137,7 +150,7 @@ u32 xtcp_window_now(const struct sock *sk)
 	u32 full = xtcp_full_space(sk), mss = min_t(u32, xs->advmss ?: XTCP_MSS_DEFAULT, full);
 	u32 win;
 
-	win = free > 0 ? min_t(u32, free / 2, full) : 0;
+	win = min(xtcp_win_from_space(xs, free), full);
 	if (win < full / 2 && win < mss)
 		return 0;
 	return round_down(win, 1U << xs->rcv_wscale);
@@ -460,8 +473,10 @@ static void xtcp_xmit_retransmit_queue(struct sock *sk)
 	skb_queue_walk(&xs->rtx_queue, skb) {
 		u8 sacked = XTCP_SKB_CB(skb)->sacked;
 
-		if (xtcp_packets_in_flight(xs) >= xs->snd_cwnd)
+		if (xtcp_packets_in_flight(xs) >= xs->snd_cwnd) {
+			xs->cwnd_limited = 1;	/* lets cwnd grow during loss recovery */
 			break;
+		}
 		if (!(sacked & XTCP_SKB_LOST) || (sacked & (XTCP_SKB_RETRANS | XTCP_SKB_SACKED)))
 			continue;
 		if (xtcp_retransmit_skb(sk, skb))
@@ -494,21 +509,25 @@ bool xtcp_write_xmit(struct sock *sk, int nonagle)
 
 	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)))
 		return false;
+	xs->cwnd_limited = 0;
 	xtcp_xmit_retransmit_queue(sk);
 	goal = xtcp_size_goal(sk);
-	xs->cwnd_limited = 0;
 	while ((skb = skb_peek(&sk->sk_write_queue))) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+		bool last = skb_queue_is_last(&sk->sk_write_queue, skb);
 
+		if (WARN_ON_ONCE(!skb->len))
+			break;
 		if (xtcp_packets_in_flight(xs) >= xs->snd_cwnd) {
 			xs->cwnd_limited = 1;
 			break;
 		}
 		if (xtcp_after(cb->end_seq, xs->snd_una + xs->snd_wnd))
 			break;
-		if (!xtcp_nagle_ok(sk, skb, goal, nonagle))
+		/* only the last segment may be short by choice: the others go as they are */
+		if (!xtcp_nagle_ok(sk, skb, goal, last ? nonagle : XTCP_NAGLE_PUSH))
 			break;
-		if (skb_queue_is_last(&sk->sk_write_queue, skb))
+		if (last)
 			cb->flags |= TCPHDR_PSH;
 		cb->tx_time = xtcp_clock_us();
 		if (xtcp_transmit_skb(sk, skb, true))
@@ -549,16 +568,20 @@ void xtcp_push(struct sock *sk, int nonagle)
  * The probe is an ACK with an old sequence number (snd_una - 1): the peer must answer
  * it with an ACK carrying its current window (tcp_xmit_probe_skb()).  Probes back off
  * like retransmissions; XTCP_RETRIES2 unanswered ones end the connection (ETIMEDOUT).
+ * If it was Nagle or TCP_CORK, not the window, that held the data, the data goes now
+ * instead: the timer is the ceiling on how long they hold it (tcp_write_wakeup()).
  *
  * Context: timer, socket locked.
  */
 void xtcp_send_probe0(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb = skb_peek(&sk->sk_write_queue);
 
-	if (xs->packets_out || !skb_peek(&sk->sk_write_queue))
+	if (xs->packets_out || !skb)
 		return;
-	if (xtcp_write_xmit(sk, xs->nonagle))	/* the window opened meanwhile */
+	if (!xtcp_after(XTCP_SKB_CB(skb)->end_seq, xs->snd_una + xs->snd_wnd) &&
+	    xtcp_write_xmit(sk, xs->nonagle | XTCP_NAGLE_PUSH))
 		return;
 	if (xs->probes_out >= XTCP_RETRIES2) {
 		WRITE_ONCE(sk->sk_err, ETIMEDOUT);

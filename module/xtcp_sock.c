@@ -91,6 +91,13 @@ static void xtcp_write_space(struct sock *sk)
 	rcu_read_unlock();
 }
 
+/* The last reference is gone (after an RCU grace period): count it out, free its memory. */
+static void xtcp_sock_destruct(struct sock *sk)
+{
+	sk_sockets_allocated_dec(sk);
+	inet_sock_destruct(sk);
+}
+
 /**
  * xtcp_init_sock - a new socket from socket(), like tcp_init_sock()
  * @sk: the socket
@@ -110,9 +117,17 @@ int xtcp_init_sock(struct sock *sk)
 	xs->rto = XTCP_TIMEOUT_INIT;
 	xs->mss_cache = XTCP_MSS_DEFAULT;
 	xs->ca_ops = &xtcp_reno;
+	xs->scaling_ratio = 128;	/* half, until received segments tell */
 	xs->snd_cwnd = XTCP_INIT_CWND;
 	xs->snd_ssthresh = XTCP_INFINITE_SSTHRESH;
 	sk->sk_write_space = xtcp_write_space;
+	sk->sk_destruct = xtcp_sock_destruct;
+	sk_sockets_allocated_inc(sk);
+	/*
+	 * Segments are cut once, at the MSS, and never re-cut: without path-MTU discovery,
+	 * a smaller MTU on the way is met by IP fragmentation rather than a black hole.
+	 */
+	inet_sk(sk)->pmtudisc = IP_PMTUDISC_DONT;
 	/* buffer sizes as tcp_init_sock() takes them from net.ipv4.tcp_wmem/rmem */
 	WRITE_ONCE(sk->sk_sndbuf, READ_ONCE(xtcp_sysctl_wmem[1]));
 	WRITE_ONCE(sk->sk_rcvbuf, READ_ONCE(xtcp_sysctl_rmem[1]));
@@ -124,6 +139,7 @@ int xtcp_init_sock(struct sock *sk)
 /* connect(AF_UNSPEC): drop the connection (RST if it was up), like tcp_disconnect(). */
 static int xtcp_disconnect(struct sock *sk, int flags)
 {
+	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct inet_sock *inet = inet_sk(sk);
 	int old_state = sk->sk_state;
 
@@ -140,6 +156,21 @@ static int xtcp_disconnect(struct sock *sk, int flags)
 	xtcp_purge_queues(sk);
 	__skb_queue_purge(&sk->sk_receive_queue);
 	sk_mem_reclaim(sk);
+	/* the next connection starts from nothing, as after tcp_disconnect() */
+	xs->srtt_us = 0;
+	xs->rttvar_us = 0;
+	xs->rto = XTCP_TIMEOUT_INIT;
+	xs->backoff = 0;
+	xs->retransmits = 0;
+	xs->dup_acks = 0;
+	xs->probes_out = 0;
+	xs->total_retrans = 0;
+	xs->bytes_acked = 0;
+	xs->bytes_received = 0;
+	xs->segs_in = 0;
+	xs->segs_out = 0;
+	xs->rcv_dropped = 0;
+	xs->quick_acks = 0;
 	inet->inet_dport = 0;
 	WRITE_ONCE(sk->sk_shutdown, 0);
 	sk_dst_reset(sk);
@@ -228,6 +259,7 @@ static __poll_t xtcp_poll(struct file *file, struct socket *sock, poll_table *wa
  * and the per-socket buffer defaults and maxima (net.xtcp.wmem, net.xtcp.rmem).
  */
 static atomic_long_t xtcp_memory_allocated;
+static struct percpu_counter xtcp_sockets_allocated;
 static DEFINE_PER_CPU(int, xtcp_memory_per_cpu_fw_alloc);
 static unsigned long xtcp_memory_pressure;
 long xtcp_sysctl_mem[3];
@@ -245,11 +277,13 @@ static void xtcp_leave_memory_pressure(struct sock *sk)
 }
 
 /**
- * xtcp_init_mem - net.xtcp.mem from the machine's memory, as tcp_init_mem() does
+ * xtcp_init_mem - net.xtcp.mem from the machine's memory, as tcp_init_mem() does, and
+ * the count of xtcp sockets that memory pressure decisions read
  *
  * Context: process, module init.
+ * Return: 0 or -ENOMEM.
  */
-void xtcp_init_mem(void)
+int xtcp_init_mem(void)
 {
 	unsigned long limit = nr_free_buffer_pages() / 16;
 
@@ -257,6 +291,17 @@ void xtcp_init_mem(void)
 	xtcp_sysctl_mem[0] = limit / 4 * 3;
 	xtcp_sysctl_mem[1] = limit;
 	xtcp_sysctl_mem[2] = xtcp_sysctl_mem[0] * 2;
+	return percpu_counter_init(&xtcp_sockets_allocated, 0, GFP_KERNEL);
+}
+
+/**
+ * xtcp_exit_mem - undo xtcp_init_mem(), once every socket is gone
+ *
+ * Context: process, module exit (or a failed init).
+ */
+void xtcp_exit_mem(void)
+{
+	percpu_counter_destroy(&xtcp_sockets_allocated);
 }
 
 /**
@@ -294,6 +339,7 @@ struct proto xtcp_prot = {
 	.memory_allocated	= &xtcp_memory_allocated,
 	.per_cpu_fw_alloc	= &xtcp_memory_per_cpu_fw_alloc,
 	.memory_pressure	= &xtcp_memory_pressure,
+	.sockets_allocated	= &xtcp_sockets_allocated,
 	.sysctl_mem	= xtcp_sysctl_mem,
 	.sysctl_wmem	= xtcp_sysctl_wmem,
 	.sysctl_rmem	= xtcp_sysctl_rmem,

@@ -23,7 +23,18 @@
 #include <kunit/visibility.h>
 #include "xtcp.h"
 
-/* Wait for memory if the send buffer is full, like sk_stream_memory_free() + wait. */
+/* A segment left empty by a failed copy must not be sent (tcp_remove_empty_skb()). */
+static void xtcp_remove_empty_skb(struct sock *sk)
+{
+	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+
+	if (skb && !skb->len) {
+		__skb_unlink(skb, &sk->sk_write_queue);
+		xtcp_wmem_free_skb(sk, skb);
+	}
+}
+
+/* A new segment for the write queue, charged to the socket; NULL if out of memory. */
 static struct sk_buff *xtcp_stream_alloc_skb(struct sock *sk)
 {
 	struct sk_buff *skb;
@@ -51,6 +62,7 @@ static int xtcp_copy_to_skb(struct sock *sk, struct msghdr *msg, struct sk_buff 
 	int i = skb_shinfo(skb)->nr_frags;
 	bool merge;
 
+	*err = 0;
 	if (!sk_page_frag_refill(sk, pfrag))
 		return 0;
 	merge = skb_can_coalesce(skb, i, pfrag->page, pfrag->offset);
@@ -109,6 +121,7 @@ int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 	err = -EPIPE;
 	if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN))
 		goto do_error;
+	err = 0;
 
 	while (msg_data_left(msg)) {
 		struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
@@ -147,6 +160,7 @@ int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 
 wait_for_space:
 		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+		xtcp_remove_empty_skb(sk);
 		xtcp_push(sk, xs->nonagle | XTCP_NAGLE_PUSH);
 		err = sk_stream_wait_memory(sk, &timeo);
 		if (err)
@@ -157,6 +171,7 @@ wait_for_space:
 	return copied;
 
 do_error:
+	xtcp_remove_empty_skb(sk);
 	if (copied) {
 		xtcp_push(sk, xs->nonagle);
 		release_sock(sk);
@@ -204,6 +219,10 @@ void xtcp_cleanup_rbuf(struct sock *sk, int copied)
 		return;
 	if (xs->ack_pending && xs->rcv_nxt - xs->rcv_wup > xs->rcv_mss)
 		time_to_ack = true;
+	if (copied > 0 && xs->rcv_dropped) {	/* we dropped data for lack of room */
+		xs->rcv_dropped = 0;
+		time_to_ack = true;
+	}
 	if (copied > 0 && !time_to_ack && !(sk->sk_shutdown & RCV_SHUTDOWN)) {
 		u32 now = xtcp_receive_window(xs), win = xtcp_window_now(sk);
 

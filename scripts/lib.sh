@@ -30,7 +30,7 @@ need_pkgs() {
 # Packages every part of the harness needs on the host.
 XTCP_HOST_PKGS=(make gcc gcc-12 libc6-dev flex bison bc libelf-dev libssl-dev dwarves ccache
 		rsync cpio xz-utils zstd kmod sparse busybox-static qemu-system-x86
-		qemu-system-data iproute2 python3 perl)
+		qemu-system-data iproute2 ethtool python3 perl)
 
 # newest_version PKG_GLOB_REGEX - print the newest package name matching a regex in apt's lists.
 newest_pkg() {
