@@ -449,6 +449,7 @@ extern const struct proto_ops xtcp_stream_ops;
 void xtcp_set_state(struct sock *sk, int state);
 void xtcp_done(struct sock *sk);
 int xtcp_init_sock(struct sock *sk);
+void xtcp_reset_conn_state(struct xtcp_sock *xs);
 extern long xtcp_sysctl_mem[3];
 extern int xtcp_sysctl_wmem[3];
 extern int xtcp_sysctl_rmem[3];

@@ -224,15 +224,7 @@ struct sock *xtcp_create_openreq_child(const struct sock *sk,
 	skb_queue_head_init(&newxs->rtx_queue);
 	skb_queue_head_init(&newxs->out_of_order_queue);
 	newxs->ofo_last = NULL;
-	newxs->retransmits = 0;
-	newxs->rto = XTCP_TIMEOUT_INIT;
-	newxs->srtt_us = 0;
-	newxs->rttvar_us = 0;
-	newxs->total_retrans = 0;
-	newxs->bytes_acked = 0;
-	newxs->bytes_received = 0;
-	newxs->segs_in = 0;
-	newxs->segs_out = 0;
+	xtcp_reset_conn_state(newxs);
 
 	newxs->iss = req->snt_isn;
 	newxs->snd_una = req->snt_isn + 1;

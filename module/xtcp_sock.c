@@ -136,10 +136,34 @@ int xtcp_init_sock(struct sock *sk)
 	return 0;
 }
 
+/**
+ * xtcp_reset_conn_state - what one connection learnt, forgotten: RTT, RTO, backoff and
+ * the statistics, for a socket that starts a new connection
+ * @xs: the socket (locked) or a child being set up
+ *
+ * Context: any.
+ */
+void xtcp_reset_conn_state(struct xtcp_sock *xs)
+{
+	xs->srtt_us = 0;
+	xs->rttvar_us = 0;
+	xs->rto = XTCP_TIMEOUT_INIT;
+	xs->backoff = 0;
+	xs->retransmits = 0;
+	xs->dup_acks = 0;
+	xs->probes_out = 0;
+	xs->total_retrans = 0;
+	xs->bytes_acked = 0;
+	xs->bytes_received = 0;
+	xs->segs_in = 0;
+	xs->segs_out = 0;
+	xs->rcv_dropped = 0;
+	xs->quick_acks = 0;
+}
+
 /* connect(AF_UNSPEC): drop the connection (RST if it was up), like tcp_disconnect(). */
 static int xtcp_disconnect(struct sock *sk, int flags)
 {
-	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct inet_sock *inet = inet_sk(sk);
 	int old_state = sk->sk_state;
 
@@ -156,21 +180,7 @@ static int xtcp_disconnect(struct sock *sk, int flags)
 	xtcp_purge_queues(sk);
 	__skb_queue_purge(&sk->sk_receive_queue);
 	sk_mem_reclaim(sk);
-	/* the next connection starts from nothing, as after tcp_disconnect() */
-	xs->srtt_us = 0;
-	xs->rttvar_us = 0;
-	xs->rto = XTCP_TIMEOUT_INIT;
-	xs->backoff = 0;
-	xs->retransmits = 0;
-	xs->dup_acks = 0;
-	xs->probes_out = 0;
-	xs->total_retrans = 0;
-	xs->bytes_acked = 0;
-	xs->bytes_received = 0;
-	xs->segs_in = 0;
-	xs->segs_out = 0;
-	xs->rcv_dropped = 0;
-	xs->quick_acks = 0;
+	xtcp_reset_conn_state(xtcp_sk(sk));	/* as after tcp_disconnect() */
 	inet->inet_dport = 0;
 	WRITE_ONCE(sk->sk_shutdown, 0);
 	sk_dst_reset(sk);
