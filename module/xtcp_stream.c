@@ -233,6 +233,24 @@ void xtcp_cleanup_rbuf(struct sock *sk, int copied)
 		xtcp_send_ack(sk);
 }
 
+/*
+ * Sleep until the receive queue grows, receiving shuts down, an error comes (a RST),
+ * the timeout or a signal, like sk_wait_data() - which watches the queue only: a RST
+ * or a FIN without data would not end its wait.
+ */
+static void xtcp_wait_data(struct sock *sk, long *timeo, const struct sk_buff *last)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+
+	add_wait_queue(sk_sleep(sk), &wait);
+	sk_set_bit(SOCKWQ_ASYNC_WAITDATA, sk);
+	sk_wait_event(sk, timeo, skb_peek_tail(&sk->sk_receive_queue) != last ||
+		      (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) || READ_ONCE(sk->sk_err),
+		      &wait);
+	sk_clear_bit(SOCKWQ_ASYNC_WAITDATA, sk);
+	remove_wait_queue(sk_sleep(sk), &wait);
+}
+
 /**
  * xtcp_recvmsg - recv(2), read(2) on an xtcp socket, like tcp_recvmsg()
  * @sk: the socket
@@ -316,7 +334,7 @@ int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
 			release_sock(sk);	/* process the backlog, then look again */
 			lock_sock(sk);
 		} else {
-			sk_wait_data(sk, &timeo, last);
+			xtcp_wait_data(sk, &timeo, last);
 		}
 		continue;
 
