@@ -26,7 +26,7 @@
 #include <uapi/linux/xtcp.h>
 
 /* Table sizes, per network namespace (powers of two). */
-#define XTCP_EHASH_SIZE		1024	/* established + request + (later) TIME_WAIT */
+#define XTCP_EHASH_SIZE		1024	/* established + request + TIME_WAIT */
 #define XTCP_EHASH_LOCKS	64	/* bucket locks, shared by EHASH_SIZE/LOCKS chains */
 #define XTCP_LHASH_SIZE		64	/* listeners, by port + local address */
 #define XTCP_BHASH_SIZE		256	/* bound ports */
@@ -45,6 +45,10 @@
 #define XTCP_QUICKACKS		16U		/* segments ACKed at once in quick-ack mode */
 #define XTCP_RETRIES2		15		/* RTOs before a connection is dropped */
 #define XTCP_MAX_HEADER		(MAX_HEADER + sizeof(struct iphdr) + 60)
+#define XTCP_ORPHAN_RETRIES	8		/* net.xtcp.orphan_retries 0 means this */
+#define XTCP_MAX_KEEPIDLE	32767		/* seconds, as MAX_TCP_KEEPIDLE */
+#define XTCP_MAX_KEEPINTVL	32767		/* as MAX_TCP_KEEPINTVL */
+#define XTCP_MAX_KEEPCNT	127		/* as MAX_TCP_KEEPCNT */
 
 /* Sequence number comparisons modulo 2^32 (RFC 9293 3.4), like before()/after(). */
 static inline bool xtcp_before(u32 seq1, u32 seq2)
@@ -69,6 +73,7 @@ struct xtcp_skb_cb {
 	u32 end_seq;	/* seq + SYN + FIN + data length */
 	u32 ack_seq;	/* acknowledgment number */
 	u32 tx_time;	/* sent: when last transmitted, microseconds (xtcp_clock_us()) */
+	u32 tw_isn;	/* received: the ISN a SYN that ended a TIME_WAIT must use, or 0 */
 	u8 flags;	/* the TCP flags byte (TCPHDR_*) */
 	u8 sacked;	/* sent: XTCP_SKB_* scoreboard bits */
 };
@@ -119,15 +124,64 @@ struct xtcp_out_options {
  * struct xtcp_bind_bucket - one bound port, like inet_bind_bucket
  * @node: link in the namespace's bind hash
  * @owners: the sockets bound to the port (through sk->sk_bind_node)
+ * @tw_owners: the TIME_WAIT minisockets holding it (xtcp_timewait_sock.bind_node)
  * @port: the port, host order
  *
- * Protected by xtcp_net.bind_lock.
+ * Protected by xtcp_net.bind_lock.  The bucket is freed once both lists are empty.
  */
 struct xtcp_bind_bucket {
 	struct hlist_node node;
 	struct hlist_head owners;
+	struct hlist_head tw_owners;
 	unsigned short port;
 };
+
+/*
+ * struct xtcp_timewait_sock - a connection in TIME_WAIT: what is left of it after the
+ * full socket is gone, like inet_timewait_sock + tcp_timewait_sock.  It answers a
+ * retransmitted FIN with an ACK for 2*MSL (net.xtcp.tw_timeout), keeps the 4-tuple from
+ * a new incarnation too early, and holds its port.
+ * @common: addresses, ports, netns, state TCP_TIME_WAIT, reference count and the
+ *	established-hash link, as a full socket has them
+ * @timer: the end of TIME_WAIT; holds a reference while pending
+ * @bind_node: link in its port's xtcp_bind_bucket.tw_owners (xtcp_net.bind_lock)
+ * @tb: that bucket
+ * @rcu: deferred free, as lookups walk the hash under RCU
+ * @rcv_nxt: the peer's FIN + 1: what we ACK
+ * @snd_nxt: our FIN + 1
+ * @rcv_wnd: the window we offered, unscaled
+ * @ts_recent: the peer's last timestamp value (PAWS)
+ * @ts_recent_stamp: when it came, seconds (ktime_get_seconds()); 0 without timestamps
+ * @tsoffset: the connection's timestamp offset, for our tsval
+ * @rcv_wscale: our window scale
+ * @tstamp_ok: the connection used timestamps
+ * @reuse: the socket had SO_REUSEADDR: a SO_REUSEADDR socket may bind the port
+ *
+ * Its fields are written only by the softirq handling a segment for it, without a
+ * lock, as Linux does for inet_timewait_sock: two segments racing may both be
+ * answered, nothing worse.
+ */
+struct xtcp_timewait_sock {
+	struct sock_common common;
+	struct timer_list timer;
+	struct hlist_node bind_node;
+	struct xtcp_bind_bucket *tb;
+	struct rcu_head rcu;
+	u32 rcv_nxt;
+	u32 snd_nxt;
+	u32 rcv_wnd;
+	u32 ts_recent;
+	time64_t ts_recent_stamp;
+	u32 tsoffset;
+	u8 rcv_wscale;
+	u8 tstamp_ok : 1,
+	   reuse : 1;
+};
+
+static inline struct xtcp_timewait_sock *xtcp_twsk(const struct sock *sk)
+{
+	return container_of((struct sock_common *)sk, struct xtcp_timewait_sock, common);
+}
 
 /*
  * struct xtcp_request_sock - a half-open connection: a request minisocket, like
@@ -199,6 +253,12 @@ enum xtcp_timer_event {
 	XTCP_TIME_PROBE0,	/* zero-window probe (persist timer) */
 };
 
+/* The timer column of /proc/net/xtcp, as /proc/net/tcp numbers them */
+#define XTCP_PROC_TIMER_RETRANS		1	/* retransmission */
+#define XTCP_PROC_TIMER_KEEPALIVE	2	/* keepalive or FIN_WAIT2 (sk_timer) */
+#define XTCP_PROC_TIMER_TIMEWAIT	3	/* TIME_WAIT */
+#define XTCP_PROC_TIMER_PROBE0		4	/* zero-window probe */
+
 /* Nagle state bits (xtcp_sock.nonagle), like TCP_NAGLE_* */
 #define XTCP_NAGLE_OFF		1	/* TCP_NODELAY */
 #define XTCP_NAGLE_CORK		2	/* TCP_CORK */
@@ -255,7 +315,14 @@ struct xtcp_cong_ops;
  * @lost_out: of those, ones taken for lost
  * @retrans_out: of those, ones retransmitted whose copy is still in flight
  * @dup_acks: duplicate ACKs in a row
- * @probes_out: zero-window probes sent without an answer
+ * @probes_out: zero-window or keepalive probes sent without an answer
+ * @rcv_tstamp: when the last segment arrived (jiffies), for keepalive
+ * @retrans_stamp: when the oldest unacknowledged segment was sent, roughly (jiffies;
+ *	set at its first timeout), for TCP_USER_TIMEOUT; 0 while nothing timed out
+ * @keepalive_time: TCP_KEEPIDLE in jiffies, 0: net.xtcp.keepalive_time
+ * @keepalive_intvl: TCP_KEEPINTVL in jiffies, 0: net.xtcp.keepalive_intvl
+ * @keepalive_probes: TCP_KEEPCNT, 0: net.xtcp.keepalive_probes
+ * @user_timeout: TCP_USER_TIMEOUT in milliseconds, 0: none
  * @total_retrans: segments retransmitted over the connection's life
  * @bytes_acked: bytes the peer ACKed
  * @bytes_received: bytes received in order
@@ -269,6 +336,7 @@ struct xtcp_cong_ops;
  * @retransmit_timer: SYN/RTO retransmission or zero-window probe; holds a socket
  *	reference while pending
  * @delack_timer: the delayed ACK; holds a socket reference while pending
+ *	(sk->sk_timer is the keepalive timer, and an orphan's FIN_WAIT2 timeout)
  * @bind_bucket: the port this socket is bound to (xtcp_net.bind_lock)
  * @listen_node: link in the listening hash (xtcp_net.lhash_lock)
  * @syn_queue: a listener's request minisockets (its socket lock)
@@ -323,6 +391,12 @@ struct xtcp_sock {
 	u32 retrans_out;
 	u32 dup_acks;
 	u32 probes_out;
+	u32 rcv_tstamp;
+	u32 retrans_stamp;
+	u32 keepalive_time;
+	u32 keepalive_intvl;
+	u8 keepalive_probes;
+	u32 user_timeout;
 	u32 total_retrans;
 	u64 bytes_acked;
 	u64 bytes_received;
@@ -383,6 +457,17 @@ enum xtcp_mib_field {
 	XTCP_MIB_BEYONDWINDOW,		/* segments outside the receive window */
 	XTCP_MIB_PRUNECALLED,		/* receive memory full: out-of-order queue pruned */
 	XTCP_MIB_RCVDROPPED,		/* segments dropped for lack of receive memory */
+	XTCP_MIB_TIMEWAITED,		/* TIME_WAITs that ran out */
+	XTCP_MIB_TWRECYCLED,		/* TIME_WAIT 4-tuples taken by a new connection */
+	XTCP_MIB_TWKILLED,		/* TIME_WAITs ended by a RST */
+	XTCP_MIB_TWOVERFLOW,		/* TIME_WAITs not kept: max_tw_buckets reached */
+	XTCP_MIB_ABORTONDATA,		/* RST: data arrived after close() */
+	XTCP_MIB_ABORTONCLOSE,		/* RST: close() with unread data */
+	XTCP_MIB_ABORTONLINGER,		/* RST: close() with SO_LINGER 0 */
+	XTCP_MIB_ABORTONTIMEOUT,	/* dropped after retransmission/keepalive timeouts */
+	XTCP_MIB_ABORTONMEMORY,		/* RST: too many orphans (max_orphans) */
+	XTCP_MIB_CHALLENGEACK,		/* RFC 5961 challenge ACKs sent */
+	XTCP_MIB_KEEPALIVEPROBES,	/* keepalive probes sent */
 	XTCP_MIB_MAX
 };
 
@@ -407,6 +492,14 @@ struct xtcp_mib {
  * @sysctl_synack_retries: SYN-ACK retransmissions before a request is dropped
  * @sysctl_max_syn_backlog: half-open connections per listener, at most
  * @sysctl_syncookies: 0 never, 1 when a listener's half-open queue is full, 2 always
+ * @sysctl_fin_timeout: seconds an orphan waits in FIN_WAIT2 for the peer's FIN
+ * @sysctl_tw_timeout: seconds of TIME_WAIT (2*MSL)
+ * @sysctl_max_tw_buckets: TIME_WAIT minisockets at most
+ * @sysctl_orphan_retries: RTOs an orphan tries (0: XTCP_ORPHAN_RETRIES)
+ * @sysctl_keepalive_time: seconds idle before the first keepalive probe
+ * @sysctl_keepalive_intvl: seconds between probes
+ * @sysctl_keepalive_probes: unanswered probes before the peer is taken for dead
+ * @tw_count: TIME_WAIT minisockets now
  * @sysctl_hdr: the net.xtcp sysctl table of this namespace
  */
 struct xtcp_net {
@@ -426,6 +519,14 @@ struct xtcp_net {
 	int sysctl_synack_retries;
 	int sysctl_max_syn_backlog;
 	int sysctl_syncookies;
+	int sysctl_fin_timeout;
+	int sysctl_tw_timeout;
+	int sysctl_max_tw_buckets;
+	int sysctl_orphan_retries;
+	int sysctl_keepalive_time;
+	int sysctl_keepalive_intvl;
+	int sysctl_keepalive_probes;
+	atomic_t tw_count;
 	struct ctl_table_header *sysctl_hdr;
 };
 
@@ -448,6 +549,11 @@ extern struct proto xtcp_prot;
 extern const struct proto_ops xtcp_stream_ops;
 void xtcp_set_state(struct sock *sk, int state);
 void xtcp_done(struct sock *sk);
+void xtcp_destroy_sock(struct sock *sk);
+void xtcp_orphan_add(void);
+bool xtcp_too_many_orphans(void);
+extern int xtcp_sysctl_max_orphans;
+void xtcp_set_keepalive(struct sock *sk, int val);
 int xtcp_init_sock(struct sock *sk);
 void xtcp_reset_conn_state(struct xtcp_sock *xs);
 extern long xtcp_sysctl_mem[3];
@@ -468,6 +574,8 @@ bool xtcp_ehash_insert(struct sock *sk, struct sock *osk);
 bool xtcp_ehash_unlink(struct sock *sk);
 void xtcp_ehash_remove(struct sock *sk);
 int xtcp_hash_connect(struct sock *sk);
+void xtcp_bind_tw(struct xtcp_timewait_sock *tw, struct xtcp_bind_bucket *tb);
+void xtcp_unbind_tw(struct xtcp_timewait_sock *tw);
 struct sock *xtcp_lookup_established(struct net *net, __be32 saddr, __be16 sport,
 				     __be32 daddr, __be16 dport, int dif);
 struct sock *xtcp_lookup_listener(struct net *net, __be32 saddr, __be16 sport,
@@ -496,6 +604,9 @@ int xtcp_transmit_ctl(struct sock *sk, u8 flags, u32 seq);
 int xtcp_connect(struct sock *sk);
 void xtcp_send_ack(struct sock *sk);
 void xtcp_send_active_reset(struct sock *sk);
+void xtcp_send_fin(struct sock *sk);
+void xtcp_v4_send_ack(struct net *net, struct sk_buff *skb, u32 seq, u32 ack, u16 win,
+		      const struct xtcp_out_options *opts);
 int xtcp_v4_send_synack(struct sock *listener, struct xtcp_request_sock *req);
 void xtcp_v4_send_reset(struct net *net, struct sk_buff *skb);
 u32 xtcp_backoff(u32 base, unsigned int n, u32 max);
@@ -510,6 +621,8 @@ void xtcp_v4_ctl_exit_net(struct net *net);
 
 /* xtcp_input.c: the state machine (like tcp_input.c) */
 int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb);
+int xtcp_close_state(struct sock *sk);
+void xtcp_fin(struct sock *sk);
 u32 xtcp_rcv_wnd_init(const struct sock *sk);
 int xtcp_conn_request(struct sock *sk, struct sk_buff *skb);
 
@@ -540,6 +653,31 @@ int xtcp_cookie_check(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport, u3
 		      u32 sseq, u32 count);
 struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb);
 
+/* xtcp_timewait.c: TIME_WAIT minisockets (like inet_timewait_sock.c, tcp_minisocks.c) */
+int xtcp_tw_init(void);
+void xtcp_tw_exit(void);
+void xtcp_time_wait(struct sock *sk);
+void xtcp_tw_put(struct xtcp_timewait_sock *tw);
+void xtcp_tw_deschedule_put(struct xtcp_timewait_sock *tw);
+bool xtcp_tw_may_reuse(const struct xtcp_timewait_sock *tw);
+void xtcp_tw_purge_net(struct net *net);
+
+/*
+ * What a segment for a TIME_WAIT minisocket calls for, like enum tcp_tw_status: nothing
+ * more (it was dropped or answered), an ACK, a RST, or a SYN that starts a new
+ * incarnation (the TIME_WAIT is gone; the listener takes it).
+ */
+enum xtcp_tw_status {
+	XTCP_TW_SUCCESS,
+	XTCP_TW_ACK,
+	XTCP_TW_RST,
+	XTCP_TW_SYN,
+};
+
+enum xtcp_tw_status xtcp_timewait_state_process(struct xtcp_timewait_sock *tw,
+						struct sk_buff *skb);
+void xtcp_tw_send_ack(struct xtcp_timewait_sock *tw, struct sk_buff *skb);
+
 /* xtcp_connection_sock.c: listen, accept (like inet_connection_sock.c) */
 int xtcp_listen(struct socket *sock, int backlog);
 struct sock *xtcp_accept(struct sock *sk, struct proto_accept_arg *arg);
@@ -553,6 +691,15 @@ void xtcp_reqsk_timer_handler(struct timer_list *t);
 void xtcp_reset_xmit_timer(struct sock *sk, enum xtcp_timer_event what, u32 when);
 void xtcp_rearm_rto(struct sock *sk);
 void xtcp_send_delayed_ack(struct sock *sk);
+void xtcp_reset_keepalive_timer(struct sock *sk, unsigned long len);
+u32 xtcp_fin_timeout(const struct sock *sk);
+void xtcp_write_err(struct sock *sk);
+bool xtcp_write_timeout(struct sock *sk, u32 count);
+void xtcp_delete_keepalive_timer(struct sock *sk);
+u32 xtcp_keepalive_time(const struct xtcp_sock *xs);
+u32 xtcp_keepalive_intvl(const struct xtcp_sock *xs);
+int xtcp_keepalive_probes(const struct xtcp_sock *xs);
+u32 xtcp_keepalive_when(const struct xtcp_sock *xs, u32 idle, bool *dead);
 
 /*
  * struct xtcp_cong_ops - a congestion-control algorithm, like struct tcp_congestion_ops
@@ -605,6 +752,7 @@ int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
 int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
 		 int *addr_len);
 int xtcp_ioctl(struct sock *sk, int cmd, int *karg);
+int xtcp_inq(const struct sock *sk);
 void xtcp_cleanup_rbuf(struct sock *sk, int copied);
 bool xtcp_stream_readable(const struct sock *sk, int target);
 

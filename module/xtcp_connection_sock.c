@@ -170,15 +170,23 @@ out:
 	return newsk;
 }
 
-/* A child nobody will accept: abort it (RST) and let it go, like inet_child_forget(). */
+/*
+ * A child nobody will accept: orphan it, abort it (RST) and let it go, like
+ * inet_child_forget().  Its connection may have moved on (the peer's FIN: CLOSE_WAIT).
+ */
 static void xtcp_child_forget(struct sock *child)
 {
 	local_bh_disable();
 	bh_lock_sock(child);
+	sock_hold(child);	/* dropped by xtcp_destroy_sock() */
+	sock_orphan(child);
+	xtcp_orphan_add();
 	if ((1 << child->sk_state) & (TCPF_ESTABLISHED | TCPF_SYN_RECV | TCPF_CLOSE_WAIT))
 		xtcp_send_active_reset(child);
-	xtcp_done(child);
-	sock_orphan(child);
+	if (child->sk_state == TCP_CLOSE)
+		xtcp_destroy_sock(child);
+	else
+		xtcp_done(child);
 	bh_unlock_sock(child);
 	local_bh_enable();
 	sock_put(child);	/* the accept queue's reference */

@@ -69,6 +69,7 @@ void xtcp_hash_init_net(struct xtcp_net *xn)
 	spin_lock_init(&xn->lhash_lock);
 	spin_lock_init(&xn->bind_lock);
 	xn->port_rover = get_random_u32();
+	atomic_set(&xn->tw_count, 0);
 }
 
 /* ---- bind hash ---- */
@@ -81,11 +82,24 @@ static bool xtcp_addr_overlap(const struct sock *sk, const struct sock *sk2)
 /*
  * Like inet_bind_conflict(): may @sk use a port @sk2 holds?  Not if they can receive
  * the same segments (same device or unbound, overlapping addresses) unless both set
- * SO_REUSEADDR and @sk2 is not listening.  SO_REUSEPORT is not supported.
+ * SO_REUSEADDR and @sk2 is not listening.  A TIME_WAIT holds its port the same way,
+ * with the SO_REUSEADDR of the socket it was.  SO_REUSEPORT is not supported.
  */
 static bool xtcp_bind_conflict(const struct sock *sk, const struct xtcp_bind_bucket *tb)
 {
+	struct xtcp_timewait_sock *tw;
 	struct sock *sk2;
+
+	hlist_for_each_entry(tw, &tb->tw_owners, bind_node) {
+		if (sk->sk_bound_dev_if && tw->common.skc_bound_dev_if &&
+		    sk->sk_bound_dev_if != tw->common.skc_bound_dev_if)
+			continue;
+		if (sk->sk_rcv_saddr && tw->common.skc_rcv_saddr &&
+		    sk->sk_rcv_saddr != tw->common.skc_rcv_saddr)
+			continue;
+		if (!(sk->sk_reuse && tw->reuse))
+			return true;
+	}
 
 	sk_for_each_bound(sk2, &tb->owners) {
 		if (sk2 == sk)
@@ -119,9 +133,19 @@ static struct xtcp_bind_bucket *xtcp_bind_bucket_create(struct xtcp_net *xn, u16
 	if (tb) {
 		tb->port = port;
 		INIT_HLIST_HEAD(&tb->owners);
+		INIT_HLIST_HEAD(&tb->tw_owners);
 		hlist_add_head(&tb->node, xtcp_bhash_head(xn, port));
 	}
 	return tb;
+}
+
+/* Free @tb once nothing holds its port.  bind_lock held. */
+static void xtcp_bind_bucket_destroy(struct xtcp_bind_bucket *tb)
+{
+	if (hlist_empty(&tb->owners) && hlist_empty(&tb->tw_owners)) {
+		hlist_del(&tb->node);
+		kfree(tb);
+	}
 }
 
 static void xtcp_bind_hash(struct sock *sk, struct xtcp_bind_bucket *tb)
@@ -216,14 +240,49 @@ void xtcp_put_port(struct sock *sk)
 		__sk_del_bind_node(sk);
 		xs->bind_bucket = NULL;
 		inet_sk(sk)->inet_num = 0;
-		if (hlist_empty(&tb->owners)) {
-			hlist_del(&tb->node);
-			kfree(tb);
-		}
+		xtcp_bind_bucket_destroy(tb);
 	}
 	spin_unlock_bh(&xn->bind_lock);
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_put_port);
+
+/**
+ * xtcp_bind_tw - a TIME_WAIT minisocket takes its socket's port too
+ * @tw: the minisocket
+ * @tb: the socket's bucket (NULL: nothing to hold)
+ *
+ * Context: softirq or process.
+ */
+void xtcp_bind_tw(struct xtcp_timewait_sock *tw, struct xtcp_bind_bucket *tb)
+{
+	struct xtcp_net *xn = xtcp_pernet(read_pnet(&tw->common.skc_net));
+
+	if (!tb)
+		return;
+	spin_lock_bh(&xn->bind_lock);
+	hlist_add_head(&tw->bind_node, &tb->tw_owners);
+	tw->tb = tb;
+	spin_unlock_bh(&xn->bind_lock);
+}
+
+/**
+ * xtcp_unbind_tw - a TIME_WAIT minisocket gives its port up
+ * @tw: the minisocket
+ *
+ * Context: softirq, timer or process.
+ */
+void xtcp_unbind_tw(struct xtcp_timewait_sock *tw)
+{
+	struct xtcp_net *xn = xtcp_pernet(read_pnet(&tw->common.skc_net));
+
+	spin_lock_bh(&xn->bind_lock);
+	if (tw->tb) {
+		hlist_del_init(&tw->bind_node);
+		xtcp_bind_bucket_destroy(tw->tb);
+		tw->tb = NULL;
+	}
+	spin_unlock_bh(&xn->bind_lock);
+}
 
 /**
  * xtcp_inherit_port - a new child takes its listener's port, like __inet_inherit_port()
@@ -475,15 +534,30 @@ void xtcp_ehash_remove(struct sock *sk)
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_ehash_remove);
 
-/* Is the 4-tuple of @sk with local port @port free?  Called under its chain lock. */
-static bool xtcp_ehash_tuple_free(struct xtcp_net *xn, u32 hash, struct sock *sk, u16 port)
+/*
+ * Is the 4-tuple of @sk with local port @port free?  Called under its chain lock.  A
+ * TIME_WAIT that may be reused (xtcp_tw_may_reuse()) does not count: it is returned in
+ * @twp, and the new connection starts beyond what the old one sent.
+ */
+static bool xtcp_ehash_tuple_free(struct xtcp_net *xn, u32 hash, struct sock *sk, u16 port,
+				  struct xtcp_timewait_sock **twp)
 {
 	struct sock_common *skc;
 
-	hlist_for_each_entry(skc, xtcp_ehash_chain(xn, hash), skc_node)
-		if (xtcp_ehash_match(skc, hash, sk->sk_daddr, sk->sk_dport, sk->sk_rcv_saddr,
-				     port, sk->sk_bound_dev_if))
+	hlist_for_each_entry(skc, xtcp_ehash_chain(xn, hash), skc_node) {
+		struct xtcp_timewait_sock *tw;
+
+		if (!xtcp_ehash_match(skc, hash, sk->sk_daddr, sk->sk_dport, sk->sk_rcv_saddr,
+				      port, sk->sk_bound_dev_if))
+			continue;
+		tw = xtcp_twsk((struct sock *)skc);
+		if (skc->skc_state != TCP_TIME_WAIT || !xtcp_tw_may_reuse(tw) ||
+		    !refcount_inc_not_zero(&skc->skc_refcnt))
 			return false;
+		xtcp_sk(sk)->iss = (tw->snd_nxt + 65535 + 2) ?: 1;
+		*twp = tw;
+		return true;
+	}
 	return true;
 }
 
@@ -492,8 +566,9 @@ static bool xtcp_ehash_tuple_free(struct xtcp_net *xn, u32 hash, struct sock *sk
  * inet_hash_connect()
  * @sk: a socket in SYN_SENT with its addresses and destination port set
  *
- * A socket bound by bind() keeps its port if the 4-tuple is unique; an unbound one gets
- * an ephemeral port that no other socket holds.
+ * A socket bound by bind() keeps its port if the 4-tuple is unique, or held by a
+ * TIME_WAIT that may be reused (then ended, and xtcp_sock.iss set beyond it); an unbound
+ * one gets an ephemeral port that no other socket, nor any TIME_WAIT, holds.
  *
  * Context: process, socket locked.
  * Return: 0, -EADDRNOTAVAIL if no port can be used.
@@ -501,6 +576,7 @@ static bool xtcp_ehash_tuple_free(struct xtcp_net *xn, u32 hash, struct sock *sk
 int xtcp_hash_connect(struct sock *sk)
 {
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	struct xtcp_timewait_sock *tw = NULL;
 	u16 port = sk->sk_num;
 	u32 hash;
 	spinlock_t *lock;	/* the chain lock of the 4-tuple */
@@ -514,19 +590,23 @@ int xtcp_hash_connect(struct sock *sk)
 	hash = xtcp_ehashfn(sk->sk_rcv_saddr, port, sk->sk_daddr, sk->sk_dport);
 	lock = xtcp_ehash_lock(xn, hash);
 	spin_lock_bh(lock);
-	if (!xtcp_ehash_tuple_free(xn, hash, sk, port)) {
+	if (!xtcp_ehash_tuple_free(xn, hash, sk, port, &tw)) {
 		spin_unlock_bh(lock);
 		return -EADDRNOTAVAIL;
 	}
 	xtcp_ehash_link(xn, sk, hash);
 	spin_unlock_bh(lock);
+	if (tw) {
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TWRECYCLED);
+		xtcp_tw_deschedule_put(tw);
+	}
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_hash_connect);
 
 /**
  * xtcp_sock_gen_put - drop a reference from a lookup, on a socket or a request
- * @sk: what xtcp_lookup() returned
+ * @sk: what xtcp_lookup() returned: a socket, a request or a TIME_WAIT minisocket
  *
  * Context: any.
  */
@@ -534,6 +614,8 @@ void xtcp_sock_gen_put(struct sock *sk)
 {
 	if (sk->sk_state == TCP_NEW_SYN_RECV)
 		xtcp_reqsk_put(xtcp_rsk(sk));
+	else if (sk->sk_state == TCP_TIME_WAIT)
+		xtcp_tw_put(xtcp_twsk(sk));
 	else
 		sock_put(sk);
 }

@@ -177,7 +177,8 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_rto_from_rtt);
  *
  * Like tcp_init_transfer(): the stream's sequence variables start at the handshake's,
  * congestion control starts (initial window), the RTO comes from the handshake's RTT
- * sample if there was one, and quick-ack mode ACKs the first segments at once.
+ * sample if there was one, quick-ack mode ACKs the first segments at once, and with
+ * SO_KEEPALIVE the keepalive timer starts.
  *
  * Context: softirq or process, socket locked.
  */
@@ -195,7 +196,11 @@ void xtcp_init_transfer(struct sock *sk)
 	xs->retransmits = 0;
 	xs->backoff = 0;
 	xs->rto = xs->srtt_us ? xtcp_rto_from_rtt(xs) : XTCP_TIMEOUT_INIT;
+	xs->rcv_tstamp = tcp_jiffies32;
+	xs->retrans_stamp = 0;
 	xtcp_cong_init(sk);
+	if (sock_flag(sk, SOCK_KEEPOPEN))
+		xtcp_reset_keepalive_timer(sk, xtcp_keepalive_time(xs));
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_init_transfer);
 
@@ -430,6 +435,7 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 			xs->backoff = 0;
 		}
 		xs->retransmits = 0;
+		xs->retrans_stamp = 0;
 		xtcp_rearm_rto(sk);
 		sk->sk_write_space(sk);
 	} else if (xs->packets_out && skb->len == th->doff * 4 && !win_changed &&
@@ -523,37 +529,91 @@ static void xtcp_ofo_queue(struct sock *sk)
 
 	while ((skb = skb_peek(&xs->out_of_order_queue)) &&
 	       !xtcp_after(XTCP_SKB_CB(skb)->seq, xs->rcv_nxt)) {
+		const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+		bool fin = cb->flags & TCPHDR_FIN;
+
 		__skb_unlink(skb, &xs->out_of_order_queue);
 		if (skb == xs->ofo_last)
 			xs->ofo_last = NULL;
-		if (!xtcp_after(XTCP_SKB_CB(skb)->end_seq, xs->rcv_nxt)) {
+		if (!xtcp_after(cb->end_seq, xs->rcv_nxt)) {
 			kfree_skb(skb);
 			continue;
 		}
-		__skb_queue_tail(&sk->sk_receive_queue, skb);
-		xs->bytes_received += XTCP_SKB_CB(skb)->end_seq - xs->rcv_nxt;
-		xs->rcv_nxt = XTCP_SKB_CB(skb)->end_seq;
+		xs->bytes_received += cb->end_seq - xs->rcv_nxt - fin;
+		xs->rcv_nxt = cb->end_seq;
+		if (skb->len)
+			__skb_queue_tail(&sk->sk_receive_queue, skb);
+		else
+			kfree_skb(skb);		/* a FIN alone: nothing to read */
+		if (fin) {
+			xtcp_fin(sk);		/* and nothing follows it */
+			break;
+		}
 	}
 }
+
+/**
+ * xtcp_fin - the peer's FIN is in order: it sends no more, like tcp_fin()
+ * @sk: the socket, locked; rcv_nxt already counts the FIN
+ *
+ * RFC 9293 3.10.7.4 eighth step: ESTABLISHED -> CLOSE_WAIT, FIN_WAIT1 -> CLOSING (a
+ * simultaneous close: our FIN is not ACKed yet), FIN_WAIT2 -> TIME_WAIT.  The FIN is
+ * ACKed at once; the reader gets 0 once the data before it is read.
+ *
+ * Context: softirq or process (backlog), socket locked.
+ */
+void xtcp_fin(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
+	sock_set_flag(sk, SOCK_DONE);
+	skb_queue_purge(&xs->out_of_order_queue);	/* nothing can lie beyond the FIN */
+	xs->ofo_last = NULL;
+	sk_mem_reclaim(sk);
+	xtcp_send_ack(sk);
+
+	switch (sk->sk_state) {
+	case TCP_SYN_RECV:
+	case TCP_ESTABLISHED:
+		xtcp_set_state(sk, TCP_CLOSE_WAIT);
+		break;
+	case TCP_FIN_WAIT1:
+		xtcp_set_state(sk, TCP_CLOSING);
+		break;
+	case TCP_FIN_WAIT2:
+		xtcp_time_wait(sk);	/* closes @sk and wakes whoever waits */
+		return;
+	}
+	if (!sock_flag(sk, SOCK_DEAD)) {
+		sk->sk_state_change(sk);
+		sk_wake_async(sk, SOCK_WAKE_WAITD,
+			      sk->sk_shutdown == SHUTDOWN_MASK ? POLL_HUP : POLL_IN);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_fin);
 
 /*
  * RFC 9293 3.10.7.4 seventh step, like tcp_data_queue(): the segment's data.  In order:
  * to the receive queue (then whatever it joins from the out-of-order queue), and the
- * reader is woken.  Out of order: kept in the out-of-order queue, ACKed at once with
- * SACK blocks.  Duplicates are trimmed or dropped and ACKed at once.  Return true if
- * @skb was queued (the caller must not free it).
+ * reader is woken; a FIN there ends the stream (xtcp_fin()).  Out of order: kept in
+ * the out-of-order queue, FIN included, ACKed at once with SACK blocks.  Duplicates are
+ * trimmed or dropped and ACKed at once.  Return true if @skb was queued (the caller
+ * must not free it).
  */
 static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, bool *ack_now)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	bool fin = cb->flags & TCPHDR_FIN;
 	bool had_ofo;
 
 	__skb_pull(skb, tcp_hdr(skb)->doff * 4);
-	cb->end_seq = cb->seq + skb->len;	/* the payload; FIN comes with teardown */
-	if (!skb->len)
+	cb->end_seq = cb->seq + skb->len + fin;
+	if (cb->end_seq == cb->seq)
 		return false;
-	xs->rcv_mss = clamp_t(u32, skb->len, xs->rcv_mss, xs->advmss ?: skb->len);
+	if (skb->len)
+		xs->rcv_mss = clamp_t(u32, skb->len, xs->rcv_mss, xs->advmss ?: skb->len);
 	if (skb->len >= 128)	/* how much of the memory a segment takes is data */
 		xs->scaling_ratio = clamp_t(u32, (skb->len << 8) / skb->truesize, 1, 255);
 	/* queued for long maybe: no route or IPsec state is kept (tcp_cleanup_skb()) */
@@ -566,30 +626,36 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, bool *ack_now)
 		*ack_now = true;
 		return false;
 	}
-	if (!xtcp_before(cb->seq, xs->rcv_nxt + xtcp_receive_window(xs))) {
+	/* a FIN alone at rcv_nxt is taken even by a zero window (tcp_data_queue()) */
+	if (!xtcp_before(cb->seq, xs->rcv_nxt + xtcp_receive_window(xs)) &&
+	    !(cb->seq == xs->rcv_nxt && !skb->len)) {
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BEYONDWINDOW);
 		*ack_now = true;
 		return false;
 	}
 	if (!xtcp_after(cb->seq, xs->rcv_nxt)) {
-		if (!xtcp_rmem_ok(sk, skb, true)) {
+		if (skb->len && !xtcp_rmem_ok(sk, skb, true)) {
 			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RCVDROPPED);
 			xs->rcv_dropped = 1;	/* reading makes room: tell the peer then */
 			*ack_now = true;
 			return false;
 		}
-		skb_set_owner_r(skb, sk);
-		__skb_queue_tail(&sk->sk_receive_queue, skb);
-		xs->bytes_received += cb->end_seq - xs->rcv_nxt;
+		xs->bytes_received += cb->end_seq - xs->rcv_nxt - fin;
 		xs->rcv_nxt = cb->end_seq;
+		if (skb->len) {
+			skb_set_owner_r(skb, sk);
+			__skb_queue_tail(&sk->sk_receive_queue, skb);
+		}
 		had_ofo = !skb_queue_empty(&xs->out_of_order_queue);
-		if (had_ofo) {
+		if (fin) {
+			xtcp_fin(sk);
+		} else if (had_ofo) {
 			xtcp_ofo_queue(sk);
 			*ack_now = true;	/* RFC 5681 4.2: a segment that fills a hole */
 		}
-		if (!sock_flag(sk, SOCK_DEAD))
+		if (skb->len && !sock_flag(sk, SOCK_DEAD))
 			sk->sk_data_ready(sk);
-		return true;
+		return skb->len;
 	}
 
 	if (!xtcp_rmem_ok(sk, skb, false)) {
@@ -618,6 +684,8 @@ static void xtcp_ack_snd_check(struct sock *sk, bool ack_now)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
+	if (sk->sk_state == TCP_CLOSE)
+		return;		/* it entered TIME_WAIT or was reset on the way */
 	if (!ack_now && xs->rcv_nxt == xs->rcv_wup)
 		return;		/* a data segment we just sent carried the ACK */
 	if (ack_now || xs->quick_acks || xs->rcv_nxt - xs->rcv_wup > xs->rcv_mss)
@@ -661,8 +729,10 @@ static bool xtcp_paws_reject(const struct xtcp_sock *xs, const struct tcphdr *th
  *
  * LISTEN: a SYN creates a request (xtcp_conn_request()).  SYN_SENT: see above.  Others:
  * check the sequence number (and PAWS), then RST, SYN and ACK in that order; an
- * acceptable ACK moves SYN_RECV to ESTABLISHED; then the data.  FIN comes with
- * teardown.
+ * acceptable ACK moves SYN_RECV to ESTABLISHED, and the ACK of our FIN moves
+ * FIN_WAIT1 to FIN_WAIT2, CLOSING to TIME_WAIT and LAST_ACK to CLOSE; then the data
+ * and the FIN.  Data after the FIN is ignored; new data for a socket the user closed
+ * aborts the connection (RFC 9293 3.10.7.4 seventh step, RFC 1122 4.2.2.13).
  *
  * Context: softirq or process (backlog), socket locked.
  * Return: 1 if the caller must answer @skb with a RST, 2 if @skb was queued and must
@@ -673,7 +743,7 @@ int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	const struct tcphdr *th = tcp_hdr(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	bool ack_now = false, queued;
+	bool ack_now = false, queued = false, fin_acked;
 
 	switch (sk->sk_state) {
 	case TCP_CLOSE:
@@ -690,6 +760,7 @@ int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 	}
 
 	xs->segs_in++;
+	xs->rcv_tstamp = tcp_jiffies32;
 	xtcp_rx_options(xs, th);
 	if (!xtcp_sequence_ok(xs, cb->seq, cb->end_seq) || xtcp_paws_reject(xs, th)) {
 		if (th->rst)
@@ -706,16 +777,19 @@ int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 	}
 	if (th->rst) {
 		/* RFC 5961 3.2: only an exact RST resets; others in the window are challenged */
-		if (cb->seq == xs->rcv_nxt)
+		if (cb->seq == xs->rcv_nxt) {
 			xtcp_reset(sk);
-		else if (xtcp_before(cb->seq, xs->rcv_nxt + xtcp_receive_window(xs)))
+		} else if (xtcp_before(cb->seq, xs->rcv_nxt + xtcp_receive_window(xs))) {
+			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_CHALLENGEACK);
 			xtcp_send_ack(sk);
+		}
 		return 0;
 	}
 	if (xs->rx_opt.saw_tstamp && !xtcp_after(cb->seq, xs->rcv_wup))
 		xs->ts_recent = xs->rx_opt.rcv_tsval;	/* RFC 7323 4.3 */
 	if (th->syn) {
 		/* RFC 5961 4: a SYN in the window gets a challenge ACK */
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_CHALLENGEACK);
 		xtcp_send_ack(sk);
 		return 0;
 	}
@@ -736,13 +810,101 @@ int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 	if (!xtcp_ack(sk, skb))
 		return 0;
 
+	/* the ACK of our FIN (write_seq counts it): RFC 9293 3.10.7.4 fifth step */
+	fin_acked = xs->snd_una == xs->write_seq;
+	switch (sk->sk_state) {
+	case TCP_FIN_WAIT1:
+		if (!fin_acked)
+			break;
+		xtcp_set_state(sk, TCP_FIN_WAIT2);
+		WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | SEND_SHUTDOWN);
+		if (!sock_flag(sk, SOCK_DEAD)) {
+			sk->sk_state_change(sk);
+			break;
+		}
+		/* an orphan waits net.xtcp.fin_timeout for the peer's FIN */
+		if (xtcp_after(cb->end_seq - th->fin, xs->rcv_nxt)) {
+			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ABORTONDATA);
+			xtcp_done(sk);
+			return 1;
+		}
+		xtcp_reset_keepalive_timer(sk, xtcp_fin_timeout(sk));
+		break;
+	case TCP_CLOSING:
+		if (fin_acked) {
+			xtcp_time_wait(sk);
+			return 0;
+		}
+		break;
+	case TCP_LAST_ACK:
+		if (fin_acked) {
+			xtcp_done(sk);
+			return 0;
+		}
+		break;
+	}
+
+	switch (sk->sk_state) {
+	case TCP_CLOSE_WAIT:
+	case TCP_CLOSING:
+	case TCP_LAST_ACK:
+		if (!xtcp_before(cb->seq, xs->rcv_nxt))
+			goto out;	/* beyond the peer's FIN: ignored */
+		fallthrough;
+	case TCP_FIN_WAIT1:
+	case TCP_FIN_WAIT2:
+		/* close() said nobody reads: new data is lost, tell the peer (RST) */
+		if ((sk->sk_shutdown & RCV_SHUTDOWN) && cb->end_seq != cb->seq &&
+		    xtcp_after(cb->end_seq - th->fin, xs->rcv_nxt)) {
+			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ABORTONDATA);
+			xtcp_reset(sk);
+			return 1;
+		}
+		break;
+	}
 	queued = xtcp_data_queue(sk, skb, &ack_now);
+out:
 	xtcp_write_xmit(sk, xs->nonagle);
 	if (cb->end_seq != cb->seq || ack_now)
 		xtcp_ack_snd_check(sk, ack_now);
 	return queued ? 2 : 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_rcv_state_process);
+
+/* What close() or shutdown(SHUT_WR) moves each state to, and whether a FIN goes. */
+#define XTCP_ACTION_FIN	0x10	/* above every state number */
+static const unsigned char xtcp_new_state[TCP_MAX_STATES] = {
+	[0]			= TCP_CLOSE,
+	[TCP_ESTABLISHED]	= TCP_FIN_WAIT1 | XTCP_ACTION_FIN,
+	[TCP_SYN_SENT]		= TCP_CLOSE,
+	[TCP_SYN_RECV]		= TCP_CLOSE,	/* a simultaneous open: reset (close()) */
+	[TCP_FIN_WAIT1]		= TCP_FIN_WAIT1,
+	[TCP_FIN_WAIT2]		= TCP_FIN_WAIT2,
+	[TCP_TIME_WAIT]		= TCP_CLOSE,
+	[TCP_CLOSE]		= TCP_CLOSE,
+	[TCP_CLOSE_WAIT]	= TCP_LAST_ACK | XTCP_ACTION_FIN,
+	[TCP_LAST_ACK]		= TCP_LAST_ACK,
+	[TCP_LISTEN]		= TCP_CLOSE,
+	[TCP_CLOSING]		= TCP_CLOSING,
+	[TCP_NEW_SYN_RECV]	= TCP_CLOSE,
+	[TCP_BOUND_INACTIVE]	= TCP_CLOSE,
+};
+
+/**
+ * xtcp_close_state - our side is done sending: the next state, like tcp_close_state()
+ * @sk: the socket, locked
+ *
+ * Context: process, socket locked.
+ * Return: non-zero if a FIN must be sent (xtcp_send_fin()).
+ */
+int xtcp_close_state(struct sock *sk)
+{
+	int next = xtcp_new_state[sk->sk_state];
+
+	xtcp_set_state(sk, next & TCP_STATE_MASK);
+	return next & XTCP_ACTION_FIN;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_close_state);
 
 /**
  * xtcp_conn_request - a SYN arrived at a listener, like tcp_conn_request()
@@ -786,7 +948,9 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 		goto drop;
 	xtcp_parse_options(th, th->doff * 4, &opt);
 	req->rcv_isn = XTCP_SKB_CB(skb)->seq;
-	req->snt_isn = xtcp_secure_isn(iph->daddr, iph->saddr, th->dest, th->source,
+	/* a SYN that ended a TIME_WAIT: start beyond the old incarnation (RFC 1122) */
+	req->snt_isn = XTCP_SKB_CB(skb)->tw_isn ?:
+		       xtcp_secure_isn(iph->daddr, iph->saddr, th->dest, th->source,
 				       ktime_get_real_ns());
 	req->rcv_wnd = xtcp_rcv_wnd_init(sk);
 	req->mss = opt.mss_clamp;

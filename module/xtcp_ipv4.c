@@ -67,6 +67,7 @@ int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 	sk_daddr_set(sk, usin->sin_addr.s_addr);
 
 	xtcp_set_state(sk, TCP_SYN_SENT);
+	xs->iss = 0;
 	err = xtcp_hash_connect(sk);
 	if (err)
 		goto failure;
@@ -85,8 +86,10 @@ int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 
 	xs->rcv_wnd = xtcp_rcv_wnd_init(sk);
 	xs->rcv_wscale = xtcp_select_wscale(READ_ONCE(sk->sk_rcvbuf));
-	xs->iss = xtcp_secure_isn(inet->inet_saddr, inet->inet_daddr, inet->inet_sport,
-				  inet->inet_dport, ktime_get_real_ns());
+	if (!xs->iss)	/* unless a reused TIME_WAIT fixed it */
+		xs->iss = xtcp_secure_isn(inet->inet_saddr, inet->inet_daddr,
+					  inet->inet_sport, inet->inet_dport,
+					  ktime_get_real_ns());
 	xs->tsoffset = xtcp_ts_offset(inet->inet_saddr, inet->inet_daddr);
 	atomic_set(&inet->inet_id, get_random_u16());
 
@@ -113,7 +116,44 @@ static void xtcp_v4_fill_cb(struct sk_buff *skb, const struct tcphdr *th)
 	cb->seq = ntohl(th->seq);
 	cb->end_seq = cb->seq + th->syn + th->fin + skb->len - th->doff * 4;
 	cb->ack_seq = ntohl(th->ack_seq);
+	cb->tw_isn = 0;
 	cb->flags = tcp_flag_byte(th);
+}
+
+/*
+ * A segment for a TIME_WAIT minisocket, like tcp_v4_rcv()'s do_time_wait: answer it,
+ * or let a listener take a SYN that opens a new incarnation.  Return the listener
+ * (referenced) that must process @skb, or NULL if it is done with.
+ */
+static struct sock *xtcp_v4_rcv_timewait(struct net *net, struct xtcp_timewait_sock *tw,
+					 struct sk_buff *skb)
+{
+	const struct tcphdr *th = tcp_hdr(skb);
+	const struct iphdr *iph = ip_hdr(skb);
+	struct sock *sk = NULL;
+
+	switch (xtcp_timewait_state_process(tw, skb)) {
+	case XTCP_TW_SYN:
+		sk = xtcp_lookup_listener(net, iph->saddr, th->source, iph->daddr, th->dest,
+					  inet_iif(skb));
+		if (sk) {
+			XTCP_INC_STATS(net, XTCP_MIB_TWRECYCLED);
+			xtcp_tw_deschedule_put(tw);
+			return sk;
+		}
+		/* no listener: answered as an old segment */
+		fallthrough;
+	case XTCP_TW_ACK:
+		xtcp_tw_send_ack(tw, skb);
+		break;
+	case XTCP_TW_RST:
+		xtcp_v4_send_reset(net, skb);
+		break;
+	case XTCP_TW_SUCCESS:
+		break;
+	}
+	xtcp_tw_put(tw);
+	return NULL;
 }
 
 /*
@@ -185,8 +225,10 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_v4_do_rcv);
  * and within the datagram) and its checksum over the IPv4 pseudo-header with our
  * protocol number must be correct; a malformed segment is dropped and counted in
  * InErrs (and InCsumErrors).  Then the socket is looked up, established hash first;
- * a request minisocket's segment goes to its listener.  The socket processes it now,
- * or later from its backlog if a process holds it.  No socket: a RST answers.
+ * a request minisocket's segment goes to its listener, a TIME_WAIT minisocket's is
+ * answered by xtcp_timewait_state_process() (a new SYN goes to the listener).  The
+ * socket processes it now, or later from its backlog if a process holds it.  No
+ * socket: a RST answers.
  *
  * Context: softirq, rcu_read_lock() held.
  * Return: 0; the skb is always consumed.
@@ -231,6 +273,13 @@ int xtcp_v4_rcv(struct sk_buff *skb)
 	sk = xtcp_lookup(net, iph->saddr, th->source, iph->daddr, th->dest, inet_iif(skb));
 	if (!sk)
 		goto no_xtcp_socket;
+	if (sk->sk_state == TCP_TIME_WAIT) {
+		sk = xtcp_v4_rcv_timewait(net, xtcp_twsk(sk), skb);
+		if (!sk) {
+			consume_skb(skb);
+			return 0;
+		}
+	}
 	if (sk->sk_state == TCP_NEW_SYN_RECV) {
 		struct sock *listener = xtcp_rsk(sk)->listener;
 
@@ -313,7 +362,7 @@ int xtcp_v4_err(struct sk_buff *skb, u32 info)
 				     th->source, inet_iif(skb));
 	if (!sk)
 		return -ENOENT;
-	if (sk->sk_state == TCP_NEW_SYN_RECV) {
+	if (sk->sk_state == TCP_NEW_SYN_RECV || sk->sk_state == TCP_TIME_WAIT) {
 		xtcp_sock_gen_put(sk);
 		return 0;
 	}

@@ -4,6 +4,7 @@
  *
  * Registration mirrors inet_init() in net/ipv4/af_inet.c for TCP, in the same order:
  *   (request sock slab, in proto_register) -> xtcp_reqsk_init()
+ *   (timewait sock slab, in proto_register) -> xtcp_tw_init()
  *   proto_register(&tcp_prot)            -> proto_register(&xtcp_prot)
  *   per-netns state (tcp_sk_ops)         -> register_pernet_subsys(&xtcp_net_ops)
  *   inet_add_protocol(&tcp_protocol, 6)  -> inet_add_protocol(&xtcp_protocol_handler, N)
@@ -50,8 +51,10 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_check_protocol);
 
 /*
  * Per-netns setup and teardown; run in process context by the netns core.  A namespace
- * only goes away once no user socket is left in it (each holds a reference on it), so
- * no listener, request or connection of ours is left either.
+ * only goes away once no user socket is left in it (each holds a reference on it, and
+ * an orphan keeps its own until its connection is over), so no listener, request or
+ * connection of ours is left either; TIME_WAIT minisockets hold no reference and are
+ * purged here.
  */
 static int __net_init xtcp_net_init(struct net *net)
 {
@@ -84,6 +87,7 @@ out_mib:
 
 static void __net_exit xtcp_net_exit(struct net *net)
 {
+	xtcp_tw_purge_net(net);
 	xtcp_proc_exit_net(net);
 	xtcp_v4_ctl_exit_net(net);
 	xtcp_sysctl_exit_net(net);
@@ -128,11 +132,14 @@ static int __init xtcp_init(void)
 	err = xtcp_reqsk_init();
 	if (err)
 		goto out_mem;
+	err = xtcp_tw_init();
+	if (err)
+		goto out_reqsk;
 
 	err = proto_register(&xtcp_prot, 1);
 	if (err) {
 		pr_err("proto_register failed: %d\n", err);
-		goto out_reqsk;
+		goto out_tw;
 	}
 
 	err = register_pernet_subsys(&xtcp_net_ops);
@@ -158,6 +165,8 @@ out_pernet:
 	unregister_pernet_subsys(&xtcp_net_ops);
 out_proto:
 	proto_unregister(&xtcp_prot);
+out_tw:
+	xtcp_tw_exit();
 out_reqsk:
 	xtcp_reqsk_exit();
 out_mem:
@@ -176,6 +185,7 @@ static void __exit xtcp_exit(void)
 	/* inet_del_protocol() waited for readers of the handler: no softirq is in it now. */
 	unregister_pernet_subsys(&xtcp_net_ops);
 	proto_unregister(&xtcp_prot);
+	xtcp_tw_exit();
 	xtcp_reqsk_exit();
 	xtcp_exit_mem();
 	pr_info("unloaded\n");

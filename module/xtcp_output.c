@@ -405,7 +405,8 @@ unsigned int xtcp_size_goal(struct sock *sk)
 static bool xtcp_nagle_ok(const struct sock *sk, const struct sk_buff *skb,
 			  unsigned int goal, int nonagle)
 {
-	if (skb->len >= goal || (nonagle & XTCP_NAGLE_PUSH))
+	if (skb->len >= goal || (nonagle & XTCP_NAGLE_PUSH) ||
+	    (XTCP_SKB_CB(skb)->flags & TCPHDR_FIN))
 		return true;
 	if (nonagle & XTCP_NAGLE_CORK)
 		return false;
@@ -495,7 +496,8 @@ static void xtcp_xmit_retransmit_queue(struct sock *sk)
  * the retransmission queue while the congestion window (segments in flight) and the
  * peer's window (bytes beyond snd_una) have room and Nagle agrees.  If nothing is in
  * flight and the peer's window is too small for the next segment, the persist timer
- * starts probing it.
+ * starts probing it.  Our FIN is the last segment of the queue (it may carry data, or
+ * none); Nagle never holds it.
  *
  * Context: process, softirq or timer, socket locked.
  * Return: true if a new segment was sent.
@@ -507,7 +509,8 @@ bool xtcp_write_xmit(struct sock *sk, int nonagle)
 	struct sk_buff *skb;
 	bool sent = false;
 
-	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)))
+	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT | TCPF_FIN_WAIT1 |
+				     TCPF_CLOSING | TCPF_LAST_ACK)))
 		return false;
 	xs->cwnd_limited = 0;
 	xtcp_xmit_retransmit_queue(sk);
@@ -516,7 +519,7 @@ bool xtcp_write_xmit(struct sock *sk, int nonagle)
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 		bool last = skb_queue_is_last(&sk->sk_write_queue, skb);
 
-		if (WARN_ON_ONCE(!skb->len))
+		if (WARN_ON_ONCE(cb->end_seq == cb->seq))
 			break;
 		if (xtcp_packets_in_flight(xs) >= xs->snd_cwnd) {
 			xs->cwnd_limited = 1;
@@ -567,7 +570,8 @@ void xtcp_push(struct sock *sk, int nonagle)
  *
  * The probe is an ACK with an old sequence number (snd_una - 1): the peer must answer
  * it with an ACK carrying its current window (tcp_xmit_probe_skb()).  Probes back off
- * like retransmissions; XTCP_RETRIES2 unanswered ones end the connection (ETIMEDOUT).
+ * like retransmissions; too many unanswered ones (xtcp_write_timeout()) end the
+ * connection (ETIMEDOUT).
  * If it was Nagle or TCP_CORK, not the window, that held the data, the data goes now
  * instead: the timer is the ceiling on how long they hold it (tcp_write_wakeup()).
  *
@@ -583,10 +587,8 @@ void xtcp_send_probe0(struct sock *sk)
 	if (!xtcp_after(XTCP_SKB_CB(skb)->end_seq, xs->snd_una + xs->snd_wnd) &&
 	    xtcp_write_xmit(sk, xs->nonagle | XTCP_NAGLE_PUSH))
 		return;
-	if (xs->probes_out >= XTCP_RETRIES2) {
-		WRITE_ONCE(sk->sk_err, ETIMEDOUT);
-		sk_error_report(sk);
-		xtcp_done(sk);
+	if (xtcp_write_timeout(sk, xs->probes_out)) {
+		xtcp_write_err(sk);
 		return;
 	}
 	xtcp_transmit_ctl(sk, TCPHDR_ACK, xs->snd_una - 1);
@@ -665,6 +667,41 @@ void xtcp_send_active_reset(struct sock *sk)
 }
 
 /**
+ * xtcp_send_fin - queue our FIN behind the data and send what may go, like
+ * tcp_send_fin()
+ * @sk: the socket, locked, just moved to FIN_WAIT1 or LAST_ACK
+ *
+ * The FIN rides on the last unsent segment if there is one, else on a segment of its
+ * own; it takes one sequence number and is retransmitted like data.  It must go out
+ * whatever the memory limits say, so a segment of its own is charged to the socket
+ * even beyond them (given back when it is ACKed), as tcp_send_fin() forces it.
+ *
+ * Context: process, socket locked.
+ */
+void xtcp_send_fin(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+
+	if (!skb) {
+		skb = alloc_skb(XTCP_MAX_HEADER, sk->sk_allocation | __GFP_NOFAIL);
+		skb_reserve(skb, XTCP_MAX_HEADER);
+		sk_wmem_schedule(sk, skb->truesize);	/* if refused, borrowed */
+		sk_wmem_queued_add(sk, skb->truesize);
+		sk_mem_charge(sk, skb->truesize);
+		XTCP_SKB_CB(skb)->seq = xs->write_seq;
+		XTCP_SKB_CB(skb)->end_seq = xs->write_seq;
+		XTCP_SKB_CB(skb)->flags = TCPHDR_ACK;
+		XTCP_SKB_CB(skb)->sacked = 0;
+		__skb_queue_tail(&sk->sk_write_queue, skb);
+	}
+	XTCP_SKB_CB(skb)->flags |= TCPHDR_FIN;
+	XTCP_SKB_CB(skb)->end_seq++;
+	xs->write_seq++;
+	xtcp_push(sk, xs->nonagle | XTCP_NAGLE_PUSH);
+}
+
+/**
  * xtcp_v4_send_synack - answer a SYN for a request minisocket, like
  * tcp_v4_send_synack() + tcp_make_synack()
  * @listener: the listening socket, locked
@@ -724,6 +761,41 @@ int xtcp_v4_send_synack(struct sock *listener, struct xtcp_request_sock *req)
 	return net_xmit_eval(err);
 }
 
+/*
+ * Send a segment without data in answer to @skb, from the namespace's control socket:
+ * a RST for a segment no socket takes, or an ACK for a TIME_WAIT minisocket.
+ */
+static void xtcp_v4_send_reply(struct net *net, struct sk_buff *skb, u32 seq, u32 ack,
+			       u8 flags, u16 win, const struct xtcp_out_options *opts)
+{
+	const struct tcphdr *th = tcp_hdr(skb);
+	const struct iphdr *iph = ip_hdr(skb);
+	struct sock *ctl_sk = xtcp_pernet(net)->ctl_sk;
+	struct sk_buff *nskb;
+	struct flowi4 fl4;
+	struct rtable *rt;
+
+	flowi4_init_output(&fl4, 0, 0, 0, RT_SCOPE_UNIVERSE, xtcp_protocol, 0, iph->saddr,
+			   iph->daddr, th->source, th->dest, sock_net_uid(net, NULL));
+	rt = ip_route_output_key(net, &fl4);
+	if (IS_ERR(rt))
+		return;
+	nskb = xtcp_alloc_ctl_skb();
+	if (!nskb) {
+		ip_rt_put(rt);
+		return;
+	}
+	xtcp_push_header(nskb, th->dest, th->source, seq, ack, flags, win, opts);
+	xtcp_csum(nskb, iph->daddr, iph->saddr, false);
+	skb_dst_set(nskb, &rt->dst);
+	local_bh_disable();
+	ip_build_and_send_pkt(nskb, ctl_sk, iph->daddr, iph->saddr, NULL, 0);
+	local_bh_enable();
+	XTCP_INC_STATS(net, XTCP_MIB_OUTSEGS);
+	if (flags & TCPHDR_RST)
+		XTCP_INC_STATS(net, XTCP_MIB_OUTRSTS);
+}
+
 /**
  * xtcp_v4_send_reset - answer a segment no socket takes with a RST, like
  * tcp_v4_send_reset()
@@ -740,13 +812,8 @@ int xtcp_v4_send_synack(struct sock *listener, struct xtcp_request_sock *req)
 void xtcp_v4_send_reset(struct net *net, struct sk_buff *skb)
 {
 	const struct tcphdr *th = tcp_hdr(skb);
-	const struct iphdr *iph = ip_hdr(skb);
-	struct sock *ctl_sk = xtcp_pernet(net)->ctl_sk;
 	u32 seq = 0, ack_seq = 0;
 	u8 flags = TCPHDR_RST;
-	struct sk_buff *nskb;
-	struct flowi4 fl4;
-	struct rtable *rt;
 
 	if (th->rst)
 		return;
@@ -758,24 +825,24 @@ void xtcp_v4_send_reset(struct net *net, struct sk_buff *skb)
 		flags |= TCPHDR_ACK;
 		ack_seq = ntohl(th->seq) + th->syn + th->fin + skb->len - th->doff * 4;
 	}
-
-	flowi4_init_output(&fl4, 0, 0, 0, RT_SCOPE_UNIVERSE, xtcp_protocol, 0, iph->saddr,
-			   iph->daddr, th->source, th->dest, sock_net_uid(net, NULL));
-	rt = ip_route_output_key(net, &fl4);
-	if (IS_ERR(rt))
-		return;
-	nskb = xtcp_alloc_ctl_skb();
-	if (!nskb) {
-		ip_rt_put(rt);
-		return;
-	}
-	xtcp_push_header(nskb, th->dest, th->source, seq, ack_seq, flags, 0, NULL);
-	xtcp_csum(nskb, iph->daddr, iph->saddr, false);
-	skb_dst_set(nskb, &rt->dst);
-	local_bh_disable();
-	ip_build_and_send_pkt(nskb, ctl_sk, iph->daddr, iph->saddr, NULL, 0);
-	local_bh_enable();
-	XTCP_INC_STATS(net, XTCP_MIB_OUTSEGS);
-	XTCP_INC_STATS(net, XTCP_MIB_OUTRSTS);
+	xtcp_v4_send_reply(net, skb, seq, ack_seq, flags, 0, NULL);
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_v4_send_reset);
+
+/**
+ * xtcp_v4_send_ack - answer a segment with an ACK from no full socket (a TIME_WAIT
+ * minisocket's), like tcp_v4_send_ack()
+ * @net: the namespace it arrived in
+ * @skb: the segment
+ * @seq: our sequence number
+ * @ack: what we acknowledge
+ * @win: the window field
+ * @opts: the options (a timestamp), or NULL
+ *
+ * Context: softirq.
+ */
+void xtcp_v4_send_ack(struct net *net, struct sk_buff *skb, u32 seq, u32 ack, u16 win,
+		      const struct xtcp_out_options *opts)
+{
+	xtcp_v4_send_reply(net, skb, seq, ack, TCPHDR_ACK, win, opts);
+}

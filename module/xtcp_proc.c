@@ -46,6 +46,17 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_BEYONDWINDOW]		= "BeyondWindow",
 	[XTCP_MIB_PRUNECALLED]		= "PruneCalled",
 	[XTCP_MIB_RCVDROPPED]		= "RcvDropped",
+	[XTCP_MIB_TIMEWAITED]		= "TW",
+	[XTCP_MIB_TWRECYCLED]		= "TWRecycled",
+	[XTCP_MIB_TWKILLED]		= "TWKilled",
+	[XTCP_MIB_TWOVERFLOW]		= "TWOverflow",
+	[XTCP_MIB_ABORTONDATA]		= "AbortOnData",
+	[XTCP_MIB_ABORTONCLOSE]		= "AbortOnClose",
+	[XTCP_MIB_ABORTONLINGER]	= "AbortOnLinger",
+	[XTCP_MIB_ABORTONTIMEOUT]	= "AbortOnTimeout",
+	[XTCP_MIB_ABORTONMEMORY]	= "AbortOnMemory",
+	[XTCP_MIB_CHALLENGEACK]		= "ChallengeACK",
+	[XTCP_MIB_KEEPALIVEPROBES]	= "KeepAliveProbes",
 };
 
 /**
@@ -82,17 +93,25 @@ static int xtcp_stat_show(struct seq_file *seq, void *v)
 
 /*
  * Timer columns, as /proc/net/tcp: 1 = retransmission timer, 4 = zero-window probe
- * timer, 0 = none; then the jiffies left.
+ * timer, 2 = keepalive (or an orphan's FIN_WAIT2) timer, 0 = none; then the jiffies
+ * left.
  */
 static void xtcp_proc_timer(const struct xtcp_sock *xs, int *active, long *left)
 {
 	const struct timer_list *t = &xs->retransmit_timer;
+	const struct sock *sk = (const struct sock *)xs;
 
 	*active = 0;
 	*left = 0;
-	if (!timer_pending(t))
+	if (timer_pending(t)) {
+		*active = READ_ONCE(xs->pending) == XTCP_TIME_PROBE0 ?
+			  XTCP_PROC_TIMER_PROBE0 : XTCP_PROC_TIMER_RETRANS;
+	} else if (timer_pending(&sk->sk_timer)) {
+		t = &sk->sk_timer;
+		*active = XTCP_PROC_TIMER_KEEPALIVE;
+	} else {
 		return;
-	*active = READ_ONCE(xs->pending) == XTCP_TIME_PROBE0 ? 4 : 1;
+	}
 	*left = (long)(READ_ONCE(t->expires) - jiffies);
 }
 
@@ -114,7 +133,7 @@ static void xtcp_proc_sock(struct seq_file *f, struct sock *sk, int i)
 		rx_queue = READ_ONCE(sk->sk_ack_backlog);
 		tx_queue = 0;
 	} else {
-		rx_queue = max_t(int, READ_ONCE(xs->rcv_nxt) - READ_ONCE(xs->copied_seq), 0);
+		rx_queue = xtcp_inq(sk);
 		tx_queue = max_t(int, READ_ONCE(xs->write_seq) - READ_ONCE(xs->snd_una), 0);
 	}
 	ssthresh = READ_ONCE(xs->snd_ssthresh);
@@ -145,9 +164,23 @@ static void xtcp_proc_req(struct seq_file *f, struct xtcp_request_sock *req, int
 	seq_pad(f, '\n');
 }
 
+/* A TIME_WAIT minisocket's row, like get_timewait4_sock(). */
+static void xtcp_proc_tw(struct seq_file *f, struct xtcp_timewait_sock *tw, int i)
+{
+	long left = READ_ONCE(tw->timer.expires) - jiffies;
+
+	seq_setwidth(f, XTCP_PROC_LINE - 1);
+	seq_printf(f, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5d %8d %d %d %pK",
+		   i, tw->common.skc_rcv_saddr, tw->common.skc_num, tw->common.skc_daddr,
+		   ntohs(tw->common.skc_dport), TCP_TIME_WAIT, 0, 0,
+		   XTCP_PROC_TIMER_TIMEWAIT, jiffies_delta_to_clock_t(left), 0, 0, 0, 0,
+		   refcount_read(&tw->common.skc_refcnt), tw);
+	seq_pad(f, '\n');
+}
+
 /*
- * seq_file show for /proc/net/xtcp: listeners, then the established hash (connections
- * and requests), walked under RCU.  Process context.
+ * seq_file show for /proc/net/xtcp: listeners, then the established hash (connections,
+ * requests and TIME_WAIT minisockets), walked under RCU.  Process context.
  */
 static int xtcp_seq_show(struct seq_file *f, void *v)
 {
@@ -168,6 +201,8 @@ static int xtcp_seq_show(struct seq_file *f, void *v)
 			if (skc->skc_state == TCP_NEW_SYN_RECV)
 				xtcp_proc_req(f, container_of(skc, struct xtcp_request_sock,
 							      common), i++);
+			else if (skc->skc_state == TCP_TIME_WAIT)
+				xtcp_proc_tw(f, xtcp_twsk((struct sock *)skc), i++);
 			else
 				xtcp_proc_sock(f, (struct sock *)skc, i++);
 		}

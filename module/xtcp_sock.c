@@ -56,7 +56,8 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_set_state);
  * xtcp_done - the connection is over: close and wake whoever waits, like tcp_done()
  * @sk: the socket, locked
  *
- * What was queued for sending is dropped; what was received stays readable.
+ * What was queued for sending is dropped; what was received stays readable.  An
+ * orphan (closed by its user) is destroyed.
  *
  * Context: process, softirq or timer, socket locked.
  */
@@ -68,6 +69,57 @@ void xtcp_done(struct sock *sk)
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	if (!sock_flag(sk, SOCK_DEAD))
 		sk->sk_state_change(sk);
+	else
+		xtcp_destroy_sock(sk);
+}
+
+/*
+ * Orphans: sockets their user closed that still finish their connection (FIN_WAIT1,
+ * FIN_WAIT2, CLOSING, LAST_ACK), machine-wide, like tcp_orphan_count; bounded by
+ * net.xtcp.max_orphans (like tcp_max_orphans).  An atomic: no lock.
+ */
+static atomic_t xtcp_orphan_count = ATOMIC_INIT(0);
+int xtcp_sysctl_max_orphans = 8192;
+
+/**
+ * xtcp_orphan_add - count a socket that was just orphaned
+ *
+ * Context: any.
+ */
+void xtcp_orphan_add(void)
+{
+	atomic_inc(&xtcp_orphan_count);
+}
+
+/**
+ * xtcp_too_many_orphans - are there more orphans than net.xtcp.max_orphans allows?
+ *
+ * Context: any.
+ * Return: true if so.
+ */
+bool xtcp_too_many_orphans(void)
+{
+	return atomic_read(&xtcp_orphan_count) > READ_ONCE(xtcp_sysctl_max_orphans);
+}
+
+/**
+ * xtcp_destroy_sock - an orphan reached CLOSE: free what it holds, like
+ * inet_csk_destroy_sock()
+ * @sk: the socket, locked, dead and closed; the reference close() left on it for
+ *	this is dropped here
+ *
+ * Context: process, softirq or timer, socket locked.
+ */
+void xtcp_destroy_sock(struct sock *sk)
+{
+	WARN_ON_ONCE(sk->sk_state != TCP_CLOSE || !sock_flag(sk, SOCK_DEAD));
+	xtcp_clear_xmit_timers(sk);
+	xtcp_purge_queues(sk);
+	__skb_queue_purge(&sk->sk_receive_queue);
+	sk_mem_reclaim(sk);
+	xtcp_put_port(sk);
+	atomic_dec(&xtcp_orphan_count);
+	sock_put(sk);
 }
 
 /*
@@ -161,7 +213,20 @@ void xtcp_reset_conn_state(struct xtcp_sock *xs)
 	xs->quick_acks = 0;
 }
 
-/* connect(AF_UNSPEC): drop the connection (RST if it was up), like tcp_disconnect(). */
+/* Does a connection in @state still reach the peer, so that aborting it needs a RST? */
+static bool xtcp_need_reset(const struct sock *sk, int state)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+
+	return ((1 << state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT | TCPF_FIN_WAIT1 |
+				TCPF_FIN_WAIT2 | TCPF_SYN_RECV)) ||
+	       (xs->snd_nxt != xs->write_seq && (1 << state) & (TCPF_CLOSING | TCPF_LAST_ACK));
+}
+
+/*
+ * connect(AF_UNSPEC), and close() with SO_LINGER 0: drop the connection (RST if it
+ * was up), like tcp_disconnect().  Process context, socket locked.
+ */
 static int xtcp_disconnect(struct sock *sk, int flags)
 {
 	struct inet_sock *inet = inet_sk(sk);
@@ -170,7 +235,7 @@ static int xtcp_disconnect(struct sock *sk, int flags)
 	if (old_state == TCP_LISTEN) {
 		xtcp_set_state(sk, TCP_CLOSE);
 		xtcp_listen_stop(sk);
-	} else if ((1 << old_state) & (TCPF_ESTABLISHED | TCPF_SYN_RECV | TCPF_CLOSE_WAIT)) {
+	} else if (xtcp_need_reset(sk, old_state)) {
 		xtcp_send_active_reset(sk);
 		WRITE_ONCE(sk->sk_err, ECONNRESET);
 	}
@@ -183,36 +248,112 @@ static int xtcp_disconnect(struct sock *sk, int flags)
 	xtcp_reset_conn_state(xtcp_sk(sk));	/* as after tcp_disconnect() */
 	inet->inet_dport = 0;
 	WRITE_ONCE(sk->sk_shutdown, 0);
+	sock_reset_flag(sk, SOCK_DONE);
 	sk_dst_reset(sk);
 	sk_error_report(sk);
 	return 0;
 }
 
 /*
- * Final close, from inet_release(), like tcp_close().  Until connection teardown (FIN,
- * TIME_WAIT) exists, a connection is aborted with a RST; a listener drops its requests
- * and un-accepted children first.
+ * Final close, from inet_release() (process context), like tcp_close():
+ * - a listener drops its requests and resets its un-accepted children;
+ * - unread data: the connection is aborted with a RST (RFC 2525 2.17: data was lost);
+ * - SO_LINGER with a zero timeout: aborted with a RST;
+ * - otherwise a FIN follows the queued data (FIN_WAIT1 or LAST_ACK), and with SO_LINGER
+ *   close() waits up to its timeout for the FIN to be ACKed.
+ * Then the socket is orphaned: it lives on, owned by no file, until its connection is
+ * over (FIN_WAIT2 for at most net.xtcp.fin_timeout), unless there are too many orphans
+ * (net.xtcp.max_orphans): then it is reset at once.
  */
 static void xtcp_close(struct sock *sk, long timeout)
 {
+	bool unread;
+	int state;
+
 	lock_sock(sk);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	if (sk->sk_state == TCP_LISTEN) {
 		xtcp_set_state(sk, TCP_CLOSE);
 		xtcp_listen_stop(sk);
-	} else if ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_SYN_RECV | TCPF_CLOSE_WAIT)) {
-		xtcp_send_active_reset(sk);
+		goto adjudge_to_death;
 	}
-	if (sk->sk_state != TCP_CLOSE)
-		xtcp_set_state(sk, TCP_CLOSE);
-	xtcp_clear_xmit_timers(sk);
-	xtcp_purge_queues(sk);
+	unread = xtcp_inq(sk) > 0;
 	__skb_queue_purge(&sk->sk_receive_queue);
 	sk_mem_reclaim(sk);
-	xtcp_put_port(sk);
+	if (sk->sk_state == TCP_CLOSE)
+		goto adjudge_to_death;	/* reset meanwhile */
+	if (unread) {
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ABORTONCLOSE);
+		xtcp_send_active_reset(sk);
+		xtcp_set_state(sk, TCP_CLOSE);
+	} else if (sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime) {
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ABORTONLINGER);
+		xtcp_disconnect(sk, 0);
+	} else if (sk->sk_state == TCP_SYN_RECV) {
+		xtcp_send_active_reset(sk);	/* a simultaneous open not yet complete */
+		xtcp_set_state(sk, TCP_CLOSE);
+	} else if (xtcp_close_state(sk)) {
+		xtcp_send_fin(sk);
+	}
+	sk_stream_wait_close(sk, timeout);
+
+adjudge_to_death:
+	state = sk->sk_state;
+	sock_hold(sk);		/* dropped by xtcp_destroy_sock() */
 	sock_orphan(sk);
-	release_sock(sk);
-	sock_put(sk);
+	xtcp_orphan_add();
+	release_sock(sk);	/* the backlog may move the connection on */
+
+	local_bh_disable();
+	bh_lock_sock(sk);
+	if (state != TCP_CLOSE && sk->sk_state == TCP_CLOSE)
+		goto out;	/* the backlog closed it: it is destroyed */
+	if (sk->sk_state == TCP_FIN_WAIT2)
+		xtcp_reset_keepalive_timer(sk, xtcp_fin_timeout(sk));
+	if (sk->sk_state != TCP_CLOSE && xtcp_too_many_orphans()) {
+		net_info_ratelimited("xtcp: too many orphaned sockets\n");
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ABORTONMEMORY);
+		if (xtcp_need_reset(sk, sk->sk_state))
+			xtcp_send_active_reset(sk);
+		xtcp_set_state(sk, TCP_CLOSE);
+	}
+	if (sk->sk_state == TCP_CLOSE)
+		xtcp_destroy_sock(sk);
+out:
+	bh_unlock_sock(sk);
+	local_bh_enable();
+	sock_put(sk);		/* the user's reference */
+}
+
+/*
+ * shutdown(2) after inet_shutdown() set sk_shutdown, like tcp_shutdown(): SHUT_WR (or
+ * SHUT_RDWR) sends a FIN after the queued data; the other direction stays open.
+ * Process context, socket locked.
+ */
+static void xtcp_shutdown(struct sock *sk, int how)
+{
+	if (!(how & SEND_SHUTDOWN))
+		return;
+	if ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT) && xtcp_close_state(sk))
+		xtcp_send_fin(sk);
+}
+
+/**
+ * xtcp_set_keepalive - SO_KEEPALIVE turned on or off (struct proto .keepalive), like
+ * tcp_set_keepalive()
+ * @sk: the socket, locked
+ * @val: on or off
+ *
+ * Context: process, socket locked.
+ */
+void xtcp_set_keepalive(struct sock *sk, int val)
+{
+	if ((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN))
+		return;
+	if (val && !sock_flag(sk, SOCK_KEEPOPEN))
+		xtcp_reset_keepalive_timer(sk, xtcp_keepalive_time(xtcp_sk(sk)));
+	else if (!val)
+		xtcp_delete_keepalive_timer(sk);
 }
 
 /*
@@ -332,6 +473,8 @@ struct proto xtcp_prot = {
 	.close		= xtcp_close,
 	.connect	= xtcp_v4_connect,
 	.disconnect	= xtcp_disconnect,
+	.shutdown	= xtcp_shutdown,
+	.keepalive	= xtcp_set_keepalive,
 	.accept		= xtcp_accept,
 	.init		= xtcp_init_sock,
 	.setsockopt	= xtcp_setsockopt,

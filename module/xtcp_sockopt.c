@@ -21,11 +21,28 @@ static bool xtcp_level(int level)
 	return level == SOL_TCP || level == xtcp_protocol;
 }
 
+/*
+ * TCP_KEEPIDLE, like tcp_sock_set_keepidle_locked(): a running keepalive timer is
+ * re-armed for the new idle time, counted from the last segment received.
+ */
+static void xtcp_set_keepidle(struct sock *sk, int val)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 idle = tcp_jiffies32 - xs->rcv_tstamp;
+
+	WRITE_ONCE(xs->keepalive_time, val * HZ);
+	if (sock_flag(sk, SOCK_KEEPOPEN) &&
+	    !((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN)))
+		xtcp_reset_keepalive_timer(sk, xs->keepalive_time > idle ?
+					   xs->keepalive_time - idle : 0);
+}
+
 /**
  * xtcp_setsockopt - setsockopt(2) below SOL_SOCKET
  * @sk: the socket
  * @level: SOL_TCP or ours, else passed to IP
- * @optname: TCP_NODELAY, TCP_CORK, TCP_MAXSEG, TCP_QUICKACK, TCP_CONGESTION
+ * @optname: TCP_NODELAY, TCP_CORK, TCP_MAXSEG, TCP_QUICKACK, TCP_CONGESTION,
+ *	TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, TCP_USER_TIMEOUT
  * @optval: the value
  * @optlen: its length
  *
@@ -67,6 +84,10 @@ int xtcp_setsockopt(struct sock *sk, int level, int optname, sockptr_t optval,
 	case TCP_CORK:
 	case TCP_MAXSEG:
 	case TCP_QUICKACK:
+	case TCP_KEEPIDLE:
+	case TCP_KEEPINTVL:
+	case TCP_KEEPCNT:
+	case TCP_USER_TIMEOUT:
 		break;
 	default:
 		return -ENOPROTOOPT;
@@ -110,6 +131,31 @@ int xtcp_setsockopt(struct sock *sk, int level, int optname, sockptr_t optval,
 		} else {
 			xs->quick_acks = 0;
 		}
+		break;
+	case TCP_KEEPIDLE:
+		if (val < 1 || val > XTCP_MAX_KEEPIDLE)
+			err = -EINVAL;
+		else
+			xtcp_set_keepidle(sk, val);
+		break;
+	case TCP_KEEPINTVL:
+		if (val < 1 || val > XTCP_MAX_KEEPINTVL)
+			err = -EINVAL;
+		else
+			WRITE_ONCE(xs->keepalive_intvl, val * HZ);
+		break;
+	case TCP_KEEPCNT:
+		if (val < 1 || val > XTCP_MAX_KEEPCNT)
+			err = -EINVAL;
+		else
+			WRITE_ONCE(xs->keepalive_probes, val);
+		break;
+	case TCP_USER_TIMEOUT:
+		/* milliseconds; 0 restores the default (RFC 5482) */
+		if (val < 0)
+			err = -EINVAL;
+		else
+			WRITE_ONCE(xs->user_timeout, val);
 		break;
 	}
 	release_sock(sk);
@@ -181,7 +227,8 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_get_info);
  * xtcp_getsockopt - getsockopt(2) below SOL_SOCKET
  * @sk: the socket
  * @level: SOL_TCP or ours, else passed to IP
- * @optname: TCP_NODELAY, TCP_CORK, TCP_MAXSEG, TCP_QUICKACK, TCP_CONGESTION, TCP_INFO
+ * @optname: TCP_NODELAY, TCP_CORK, TCP_MAXSEG, TCP_QUICKACK, TCP_CONGESTION, TCP_INFO,
+ *	TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, TCP_USER_TIMEOUT
  * @optval: where the value goes
  * @optlen: its room; set to the length written
  *
@@ -235,6 +282,18 @@ int xtcp_getsockopt(struct sock *sk, int level, int optname, char __user *optval
 		break;
 	case TCP_QUICKACK:
 		val = READ_ONCE(xs->quick_acks) > 0;
+		break;
+	case TCP_KEEPIDLE:
+		val = xtcp_keepalive_time(xs) / HZ;
+		break;
+	case TCP_KEEPINTVL:
+		val = xtcp_keepalive_intvl(xs) / HZ;
+		break;
+	case TCP_KEEPCNT:
+		val = xtcp_keepalive_probes(xs);
+		break;
+	case TCP_USER_TIMEOUT:
+		val = READ_ONCE(xs->user_timeout);
 		break;
 	default:
 		return -ENOPROTOOPT;

@@ -183,6 +183,25 @@ do_error:
 }
 
 /**
+ * xtcp_inq - bytes received and not yet read, like tcp_inq()
+ * @sk: the socket
+ *
+ * rcv_nxt counts the peer's FIN once it came (SOCK_DONE); the FIN is not data.
+ *
+ * Context: any.
+ * Return: the count.
+ */
+int xtcp_inq(const struct sock *sk)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+	int avail = READ_ONCE(xs->rcv_nxt) - READ_ONCE(xs->copied_seq);
+
+	if (avail > 0 && sock_flag(sk, SOCK_DONE))
+		avail--;
+	return max(avail, 0);
+}
+
+/**
  * xtcp_stream_readable - is there at least @target bytes to read?
  * @sk: the socket
  * @target: bytes wanted (SO_RCVLOWAT)
@@ -192,8 +211,7 @@ do_error:
  */
 bool xtcp_stream_readable(const struct sock *sk, int target)
 {
-	const struct xtcp_sock *xs = xtcp_sk(sk);
-	int avail = READ_ONCE(xs->rcv_nxt) - READ_ONCE(xs->copied_seq);
+	int avail = xtcp_inq(sk);
 
 	return avail > 0 && avail >= target;
 }
@@ -215,8 +233,8 @@ void xtcp_cleanup_rbuf(struct sock *sk, int copied)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	bool time_to_ack = false;
 
-	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)))
-		return;
+	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2)))
+		return;		/* the peer sends no more: no window to tell */
 	if (xs->ack_pending && xs->rcv_nxt - xs->rcv_wup > xs->rcv_mss)
 		time_to_ack = true;
 	if (copied > 0 && xs->rcv_dropped) {	/* we dropped data for lack of room */
@@ -397,7 +415,7 @@ int xtcp_ioctl(struct sock *sk, int cmd, int *karg)
 	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV))
 		answ = 0;
 	else if (cmd == SIOCINQ)
-		answ = xs->rcv_nxt - xs->copied_seq;
+		answ = xtcp_inq(sk);
 	else if (cmd == SIOCOUTQ)
 		answ = xs->write_seq - xs->snd_una;
 	else

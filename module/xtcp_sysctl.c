@@ -1,18 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xtcp: the net.xtcp.* sysctls of each network namespace, the counterparts of
- * net.ipv4.tcp_syn_retries, tcp_synack_retries, tcp_max_syn_backlog and tcp_syncookies;
- * and, in the initial namespace only, the machine-wide memory limits net.xtcp.mem,
- * wmem and rmem (pages; bytes min/default/max), the counterparts of tcp_mem, tcp_wmem
- * and tcp_rmem.
+ * net.ipv4.tcp_syn_retries, tcp_synack_retries, tcp_max_syn_backlog, tcp_syncookies,
+ * tcp_fin_timeout, tcp_max_tw_buckets, tcp_orphan_retries and tcp_keepalive_time,
+ * _intvl and _probes, and tw_timeout (TIME_WAIT's length, fixed at 60 s in Linux);
+ * and, in the initial namespace only, the machine-wide limits net.xtcp.mem, wmem and
+ * rmem (pages; bytes min/default/max) and max_orphans, the counterparts of tcp_mem,
+ * tcp_wmem, tcp_rmem and tcp_max_orphans.
  */
 #include <linux/sysctl.h>
 #include <net/net_namespace.h>
 #include "xtcp.h"
 
 static int xtcp_retries_max = 127;	/* MAX_TCP_SYNCNT */
+static int xtcp_orphan_retries_max = 255;
+static int xtcp_keepidle_max = XTCP_MAX_KEEPIDLE;
+static int xtcp_keepcnt_max = XTCP_MAX_KEEPCNT;
 
-#define XTCP_SYSCTL_PERNET	4	/* the entries of every namespace come first */
+#define XTCP_SYSCTL_PERNET	11	/* the entries of every namespace come first */
 
 static const struct ctl_table xtcp_sysctl_template[] = {
 	{
@@ -47,6 +52,61 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.extra2		= SYSCTL_TWO,
 	},
 	{
+		.procname	= "fin_timeout",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+		.extra2		= &xtcp_keepidle_max,
+	},
+	{
+		.procname	= "tw_timeout",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+		.extra2		= &xtcp_keepidle_max,
+	},
+	{
+		.procname	= "max_tw_buckets",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+	},
+	{
+		.procname	= "orphan_retries",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= &xtcp_orphan_retries_max,
+	},
+	{
+		.procname	= "keepalive_time",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+		.extra2		= &xtcp_keepidle_max,
+	},
+	{
+		.procname	= "keepalive_intvl",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+		.extra2		= &xtcp_keepidle_max,
+	},
+	{
+		.procname	= "keepalive_probes",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+		.extra2		= &xtcp_keepcnt_max,
+	},
+	{
 		.procname	= "mem",
 		.data		= &xtcp_sysctl_mem,
 		.maxlen		= sizeof(xtcp_sysctl_mem),
@@ -69,6 +129,14 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.proc_handler	= proc_dointvec_minmax,
 		.extra1		= SYSCTL_ONE,
 	},
+	{
+		.procname	= "max_orphans",
+		.data		= &xtcp_sysctl_max_orphans,
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+	},
 };
 
 /**
@@ -77,8 +145,9 @@ static const struct ctl_table xtcp_sysctl_template[] = {
  *
  * Defaults are Linux TCP's: 6 SYN retries (about 127 s), 5 SYN-ACK retries, 1024
  * half-open connections per listener at most (also capped by its listen() backlog),
- * SYN cookies when a listener's half-open queue overflows.  The initial namespace also
- * gets the machine-wide memory limits.
+ * SYN cookies when a listener's half-open queue overflows, 60 s in FIN_WAIT2 and in
+ * TIME_WAIT, 8192 TIME_WAITs, orphan retries 0 (= 8), keepalive after 7200 s, every
+ * 75 s, 9 probes.  The initial namespace also gets the machine-wide limits.
  *
  * Context: process, pernet init.
  * Return: 0 or -ENOMEM.
@@ -92,6 +161,13 @@ int xtcp_sysctl_init_net(struct net *net)
 	xn->sysctl_synack_retries = 5;
 	xn->sysctl_max_syn_backlog = 1024;
 	xn->sysctl_syncookies = 1;
+	xn->sysctl_fin_timeout = 60;
+	xn->sysctl_tw_timeout = 60;
+	xn->sysctl_max_tw_buckets = 8192;
+	xn->sysctl_orphan_retries = 0;
+	xn->sysctl_keepalive_time = 7200;
+	xn->sysctl_keepalive_intvl = 75;
+	xn->sysctl_keepalive_probes = 9;
 
 	table = kmemdup(xtcp_sysctl_template, sizeof(xtcp_sysctl_template), GFP_KERNEL);
 	if (!table)
@@ -100,6 +176,13 @@ int xtcp_sysctl_init_net(struct net *net)
 	table[1].data = &xn->sysctl_synack_retries;
 	table[2].data = &xn->sysctl_max_syn_backlog;
 	table[3].data = &xn->sysctl_syncookies;
+	table[4].data = &xn->sysctl_fin_timeout;
+	table[5].data = &xn->sysctl_tw_timeout;
+	table[6].data = &xn->sysctl_max_tw_buckets;
+	table[7].data = &xn->sysctl_orphan_retries;
+	table[8].data = &xn->sysctl_keepalive_time;
+	table[9].data = &xn->sysctl_keepalive_intvl;
+	table[10].data = &xn->sysctl_keepalive_probes;
 	xn->sysctl_hdr = register_net_sysctl_sz(net, "net/xtcp", table,
 						net_eq(net, &init_net) ?
 						ARRAY_SIZE(xtcp_sysctl_template) :

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xtcp: timers, like net/ipv4/tcp_timer.c: the retransmit timer of a connection (SYN,
- * RTO or zero-window probe, as xtcp_sock.pending says), its delayed-ACK timer, and the
- * SYN-ACK timer of a request.
+ * RTO or zero-window probe, as xtcp_sock.pending says), its delayed-ACK timer, its
+ * keepalive timer (sk->sk_timer, also an orphan's FIN_WAIT2 timeout), and the SYN-ACK
+ * timer of a request.  TIME_WAIT's timer is in xtcp_timewait.c.
  *
  * All timers here run in timer (softirq) context.  A pending socket timer holds a
  * reference on its socket (sk_reset_timer()), a pending request timer one on its
  * request.  When the socket is in use by a process the handler comes back shortly
  * instead of waiting for the lock, as tcp_write_timer() defers its work.
  */
+#include <kunit/visibility.h>
 #include "xtcp.h"
 #include "xtcp_trace.h"
 
@@ -72,11 +74,63 @@ static void xtcp_syn_retransmit(struct sock *sk)
 	xtcp_reset_xmit_timer(sk, XTCP_TIME_RETRANS, xs->rto);
 }
 
+/**
+ * xtcp_write_err - the peer is taken for dead: fail the connection with ETIMEDOUT (or
+ * the soft error an ICMP message left), like tcp_write_err()
+ * @sk: the socket, locked
+ *
+ * Context: timer, socket locked.
+ */
+void xtcp_write_err(struct sock *sk)
+{
+	WRITE_ONCE(sk->sk_err, READ_ONCE(sk->sk_err_soft) ?: ETIMEDOUT);
+	sk_error_report(sk);
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ABORTONTIMEOUT);
+	xtcp_done(sk);
+}
+
+/**
+ * xtcp_write_timeout - has the peer not answered for too long?
+ * @sk: the socket, locked
+ * @count: timeouts (or unanswered probes) in a row so far
+ *
+ * An orphan gives up after
+ * net.xtcp.orphan_retries timeouts (0: 8, as tcp_orphan_retries()); a socket with
+ * TCP_USER_TIMEOUT once that much time passed since the oldest unacknowledged segment
+ * left; others after XTCP_RETRIES2 timeouts, like tcp_write_timeout().
+ */
+bool xtcp_write_timeout(struct sock *sk, u32 count)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 user_timeout = READ_ONCE(xs->user_timeout);
+	int max = XTCP_RETRIES2;
+
+	if (sock_flag(sk, SOCK_DEAD))
+		max = READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_orphan_retries) ?:
+		      XTCP_ORPHAN_RETRIES;
+	else if (user_timeout && xs->retrans_stamp)
+		return tcp_jiffies32 - xs->retrans_stamp >= msecs_to_jiffies(user_timeout);
+	return count >= max;
+}
+
+/* The next timeout, clamped to what is left of TCP_USER_TIMEOUT. */
+static u32 xtcp_clamp_to_user_timeout(const struct sock *sk, u32 when)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 user_timeout = READ_ONCE(xs->user_timeout);
+	s32 left;
+
+	if (!user_timeout || !xs->retrans_stamp || sock_flag(sk, SOCK_DEAD))
+		return when;
+	left = msecs_to_jiffies(user_timeout) - (tcp_jiffies32 - xs->retrans_stamp);
+	return clamp_t(s32, left, 1, when);
+}
+
 /*
  * The retransmission timeout of a connection, like tcp_retransmit_timer(): everything
  * in flight is taken for lost, cwnd drops to one segment, the oldest segment goes out
- * again and the RTO doubles (RFC 6298 5.4-5.7).  After XTCP_RETRIES2 timeouts in a row
- * the connection fails with ETIMEDOUT.
+ * again and the RTO doubles (RFC 6298 5.4-5.7).  When xtcp_write_timeout() says the
+ * peer is gone, the connection fails with ETIMEDOUT.
  */
 static void xtcp_rto_expired(struct sock *sk)
 {
@@ -85,10 +139,10 @@ static void xtcp_rto_expired(struct sock *sk)
 
 	if (!xs->packets_out || !skb)
 		return;
-	if (xs->retransmits >= XTCP_RETRIES2) {
-		WRITE_ONCE(sk->sk_err, READ_ONCE(sk->sk_err_soft) ?: ETIMEDOUT);
-		sk_error_report(sk);
-		xtcp_done(sk);
+	if (!xs->retrans_stamp)		/* it left about one RTO ago */
+		xs->retrans_stamp = (tcp_jiffies32 - xs->rto) ?: 1;
+	if (xtcp_write_timeout(sk, xs->retransmits)) {
+		xtcp_write_err(sk);
 		return;
 	}
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TIMEOUTS);
@@ -99,7 +153,167 @@ static void xtcp_rto_expired(struct sock *sk)
 	if (xs->backoff < 16)
 		xs->backoff++;
 	xs->rto = min_t(u32, xs->rto * 2, XTCP_RTO_MAX);
-	xtcp_reset_xmit_timer(sk, XTCP_TIME_RETRANS, xs->rto);
+	xtcp_reset_xmit_timer(sk, XTCP_TIME_RETRANS, xtcp_clamp_to_user_timeout(sk, xs->rto));
+}
+
+/**
+ * xtcp_fin_timeout - how long an orphan waits in FIN_WAIT2 (net.xtcp.fin_timeout)
+ * @sk: the socket
+ *
+ * Context: any.
+ * Return: jiffies.
+ */
+u32 xtcp_fin_timeout(const struct sock *sk)
+{
+	return READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_fin_timeout) * HZ;
+}
+
+/**
+ * xtcp_keepalive_time - idle time before the first keepalive probe, like
+ * keepalive_time_when()
+ * @xs: the socket
+ *
+ * Context: any.
+ * Return: jiffies (TCP_KEEPIDLE, else net.xtcp.keepalive_time).
+ */
+u32 xtcp_keepalive_time(const struct xtcp_sock *xs)
+{
+	struct net *net = sock_net((const struct sock *)xs);
+
+	return READ_ONCE(xs->keepalive_time) ?:
+	       READ_ONCE(xtcp_pernet(net)->sysctl_keepalive_time) * HZ;
+}
+
+/**
+ * xtcp_keepalive_intvl - time between keepalive probes, like keepalive_intvl_when()
+ * @xs: the socket
+ *
+ * Context: any.
+ * Return: jiffies (TCP_KEEPINTVL, else net.xtcp.keepalive_intvl).
+ */
+u32 xtcp_keepalive_intvl(const struct xtcp_sock *xs)
+{
+	struct net *net = sock_net((const struct sock *)xs);
+
+	return READ_ONCE(xs->keepalive_intvl) ?:
+	       READ_ONCE(xtcp_pernet(net)->sysctl_keepalive_intvl) * HZ;
+}
+
+/**
+ * xtcp_keepalive_probes - unanswered probes before the peer is dead, like
+ * keepalive_probes()
+ * @xs: the socket
+ *
+ * Context: any.
+ * Return: TCP_KEEPCNT, else net.xtcp.keepalive_probes.
+ */
+int xtcp_keepalive_probes(const struct xtcp_sock *xs)
+{
+	struct net *net = sock_net((const struct sock *)xs);
+
+	return READ_ONCE(xs->keepalive_probes) ?:
+	       READ_ONCE(xtcp_pernet(net)->sysctl_keepalive_probes);
+}
+
+/**
+ * xtcp_keepalive_when - the keepalive schedule, like the heart of tcp_keepalive_timer()
+ * @xs: the socket
+ * @idle: jiffies since the peer was last heard from
+ * @dead: set if the peer is to be taken for dead now
+ *
+ * Until TCP_KEEPIDLE of silence, wait for the rest of it; then probe every
+ * TCP_KEEPINTVL, and give up after TCP_KEEPCNT unanswered probes (or, with
+ * TCP_USER_TIMEOUT, once that long passed with a probe unanswered).
+ *
+ * Context: any, socket locked.
+ * Return: jiffies until the timer should fire next, when *@dead is false; if it
+ * returns non-zero with *@dead false after @idle reached TCP_KEEPIDLE, a probe is due.
+ */
+u32 xtcp_keepalive_when(const struct xtcp_sock *xs, u32 idle, bool *dead)
+{
+	u32 keepidle = xtcp_keepalive_time(xs), user_timeout = READ_ONCE(xs->user_timeout);
+
+	*dead = false;
+	if (idle < keepidle)
+		return keepidle - idle;
+	if (user_timeout)
+		*dead = idle >= msecs_to_jiffies(user_timeout) && xs->probes_out > 0;
+	else
+		*dead = xs->probes_out >= xtcp_keepalive_probes(xs);
+	return *dead ? 0 : xtcp_keepalive_intvl(xs);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_keepalive_when);
+
+/**
+ * xtcp_reset_keepalive_timer - (re)arm sk->sk_timer @len jiffies from now
+ * @sk: the socket
+ * @len: the timeout
+ *
+ * Context: any, socket locked.
+ */
+void xtcp_reset_keepalive_timer(struct sock *sk, unsigned long len)
+{
+	sk_reset_timer(sk, &sk->sk_timer, jiffies + len);
+}
+
+/**
+ * xtcp_delete_keepalive_timer - stop sk->sk_timer
+ * @sk: the socket
+ *
+ * Context: any, socket locked.
+ */
+void xtcp_delete_keepalive_timer(struct sock *sk)
+{
+	sk_stop_timer(sk, &sk->sk_timer);
+}
+
+/*
+ * sk->sk_timer, like tcp_keepalive_timer(); timer context.  For an orphan in FIN_WAIT2
+ * it is the end of waiting for the peer's FIN: the socket goes, without a word, as
+ * Linux's FIN_WAIT2 TIME_WAIT minisocket does.  Otherwise it is the keepalive timer: a
+ * connection quiet for TCP_KEEPIDLE is probed with an ACK for an old sequence number
+ * (the peer answers with an ACK, which resets the count); unanswered probes end it
+ * with ETIMEDOUT (and a RST, in case the peer is alive after all).
+ */
+static void xtcp_keepalive_timer(struct timer_list *t)
+{
+	struct sock *sk = from_timer(sk, t, sk_timer);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 when;
+	bool dead;
+
+	bh_lock_sock(sk);
+	if (sock_owned_by_user(sk)) {
+		xtcp_reset_keepalive_timer(sk, XTCP_DEFER);
+		goto out;
+	}
+	if (sk->sk_state == TCP_FIN_WAIT2 && sock_flag(sk, SOCK_DEAD)) {
+		xtcp_done(sk);
+		goto out;
+	}
+	if (!sock_flag(sk, SOCK_KEEPOPEN) ||
+	    (1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN | TCPF_SYN_SENT | TCPF_SYN_RECV))
+		goto out;
+	if (xs->packets_out || skb_peek(&sk->sk_write_queue)) {
+		/* data in flight: the retransmission timer watches the peer */
+		xtcp_reset_keepalive_timer(sk, xtcp_keepalive_intvl(xs));
+		goto out;
+	}
+	when = xtcp_keepalive_when(xs, tcp_jiffies32 - READ_ONCE(xs->rcv_tstamp), &dead);
+	if (dead) {
+		xtcp_send_active_reset(sk);
+		xtcp_write_err(sk);
+		goto out;
+	}
+	if (tcp_jiffies32 - xs->rcv_tstamp >= xtcp_keepalive_time(xs)) {
+		xtcp_transmit_ctl(sk, TCPHDR_ACK, xs->snd_una - 1);
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_KEEPALIVEPROBES);
+		xs->probes_out++;
+	}
+	xtcp_reset_keepalive_timer(sk, when);
+out:
+	bh_unlock_sock(sk);
+	sock_put(sk);
 }
 
 /* The retransmit timer of a full socket (SYN, RTO or zero-window probe); timer context. */
@@ -175,6 +389,7 @@ void xtcp_init_xmit_timers(struct sock *sk)
 
 	timer_setup(&xs->retransmit_timer, xtcp_retransmit_timer, 0);
 	timer_setup(&xs->delack_timer, xtcp_delack_timer, 0);
+	timer_setup(&sk->sk_timer, xtcp_keepalive_timer, 0);
 	xs->pending = 0;
 	xs->ack_pending = 0;
 }
@@ -195,6 +410,7 @@ void xtcp_clear_xmit_timers(struct sock *sk)
 	xs->ack_pending = 0;
 	sk_stop_timer(sk, &xs->retransmit_timer);
 	sk_stop_timer(sk, &xs->delack_timer);
+	sk_stop_timer(sk, &sk->sk_timer);
 }
 
 /**
