@@ -1,20 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xtcp_copy: move a file over xtcp.
+ * xtcp_copy: move a file over xtcp, as one would over TCP.
  *   xtcp_copy -l PORT > FILE          receive one file, write it to standard output
  *   xtcp_copy HOST PORT < FILE        send standard input (a file or a pipe)
- * The sender says how many bytes follow (8 bytes, big endian), sends them, and waits
- * for the receiver's one-byte "got it all" before it closes: a close still aborts the
- * connection (teardown with FIN comes later), so the stream cannot end the transfer.
+ * The sender streams its input, then shuts its side down (shutdown(SHUT_WR): a FIN
+ * after the data) and waits for the receiver to close in turn: the receiver reads until
+ * the end of the stream (recv() returns 0), writes it all out, then closes, so the
+ * sender's read of 0 says everything arrived.  Half-close carries the end of the file.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
-#include <endian.h>
 #include <errno.h>
 #include <linux/xtcp.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,8 +41,8 @@ static int receive(int port)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
 	int l = socket(AF_INET, SOCK_STREAM, IPPROTO_XTCP), one = 1, c;
-	uint64_t len, left;
 	char buf[65536];
+	ssize_t n;
 
 	if (l < 0 || setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    bind(l, (struct sockaddr *)&sin, sizeof(sin)) || listen(l, 1)) {
@@ -51,39 +50,30 @@ static int receive(int port)
 		return 1;
 	}
 	c = accept(l, NULL, NULL);
-	if (c < 0 || recv(c, &len, sizeof(len), MSG_WAITALL) != sizeof(len)) {
+	if (c < 0) {
 		perror("xtcp_copy: accept");
 		return 1;
 	}
-	for (left = be64toh(len); left; ) {
-		ssize_t n = recv(c, buf, left < sizeof(buf) ? left : sizeof(buf), 0);
-
-		if (n <= 0 || full_write(1, buf, n)) {
-			fprintf(stderr, "xtcp_copy: %s\n", n ? strerror(errno) : "short stream");
+	while ((n = recv(c, buf, sizeof(buf), 0)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || full_write(1, buf, n)) {
+			perror("xtcp_copy: receive");
 			return 1;
 		}
-		left -= n;
 	}
-	return full_write(c, "", 1) ? 1 : 0;
+	return close(c) ? 1 : 0;	/* our FIN tells the sender it all arrived */
 }
 
 static int send_file(const char *host, const char *port)
 {
 	/* resolve as for TCP: getaddrinfo() knows no protocol 253 */
 	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM }, *ai;
-	size_t size = 0, room = 1 << 20;
-	char *data = malloc(room), ack;
-	uint64_t len;
+	char buf[65536];
+	size_t size = 0;
 	ssize_t n;
 	int c;
 
-	while (data && (n = read(0, data + size, room - size)) > 0)
-		if ((size += n) == room)
-			data = realloc(data, room *= 2);
-	if (!data || n < 0) {
-		perror("xtcp_copy: reading standard input");
-		return 1;
-	}
 	if (getaddrinfo(host, port, &hints, &ai)) {
 		fprintf(stderr, "xtcp_copy: cannot resolve %s\n", host);
 		return 1;
@@ -93,12 +83,21 @@ static int send_file(const char *host, const char *port)
 		perror("xtcp_copy: connect");
 		return 1;
 	}
-	len = htobe64(size);
-	if (full_write(c, &len, sizeof(len)) || full_write(c, data, size) ||
-	    recv(c, &ack, 1, MSG_WAITALL) != 1) {
-		perror("xtcp_copy: send");
+	while ((n = read(0, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || full_write(c, buf, n)) {
+			perror("xtcp_copy: send");
+			return 1;
+		}
+		size += n;
+	}
+	/* FIN after the data; the receiver's FIN (read returns 0) says it has it all */
+	if (shutdown(c, SHUT_WR) || recv(c, buf, 1, 0) != 0) {
+		perror("xtcp_copy: waiting for the receiver");
 		return 1;
 	}
+	close(c);
 	fprintf(stderr, "xtcp_copy: %zu bytes sent\n", size);
 	return 0;
 }
