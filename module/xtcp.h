@@ -664,13 +664,12 @@ void xtcp_tw_purge_net(struct net *net);
 
 /*
  * What a segment for a TIME_WAIT minisocket calls for, like enum tcp_tw_status: nothing
- * more (it was dropped or answered), an ACK, a RST, or a SYN that starts a new
- * incarnation (the TIME_WAIT is gone; the listener takes it).
+ * more (it was dropped or answered), an ACK, or a SYN that may start a new incarnation
+ * (the listener takes it and the TIME_WAIT ends).
  */
 enum xtcp_tw_status {
 	XTCP_TW_SUCCESS,
 	XTCP_TW_ACK,
-	XTCP_TW_RST,
 	XTCP_TW_SYN,
 };
 

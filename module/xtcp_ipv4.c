@@ -146,9 +146,6 @@ static struct sock *xtcp_v4_rcv_timewait(struct net *net, struct xtcp_timewait_s
 	case XTCP_TW_ACK:
 		xtcp_tw_send_ack(tw, skb);
 		break;
-	case XTCP_TW_RST:
-		xtcp_v4_send_reset(net, skb);
-		break;
 	case XTCP_TW_SUCCESS:
 		break;
 	}
