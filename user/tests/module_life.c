@@ -3,17 +3,31 @@
  * module_life: loading and unloading xtcp.ko.
  *   module_life XTCP_KO             bad parameters fail cleanly and unwind; another protocol
  *                                   number works; unload is refused while a socket exists
+ *                                   and while a TIME_WAIT exists, and succeeds once it
+ *                                   expired; a namespace deleted with connections in it
+ *                                   (ESTABLISHED, FIN_WAIT1 under loss, TIME_WAIT) lets the
+ *                                   module go; 50 rounds of load, connection, close, unload
  *   module_life --autoload          socket(AF_INET, SOCK_STREAM, 253) loads the module
- * Runs as root in the guest, with xtcp not loaded.
+ * Runs as root in the guest, with xtcp not loaded; the namespace case needs tc (netem).
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <linux/xtcp.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sched.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "tap.h"
+#include "xtcp_test.h"
+
+#define TW_PORT		7950	/* the listener of the TIME_WAIT connections */
 
 static int kmsg = -1;
 
@@ -51,6 +65,89 @@ static int unload_when_free(void)
 		usleep(10000);
 	}
 	return ret;
+}
+
+static int sock(int protocol);
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Unload, retrying while the module is in use, for up to @secs; 0 or -1 with errno. */
+static int unload_within(double secs)
+{
+	double end = now() + secs;
+	int ret;
+
+	while ((ret = unload()) && errno == EWOULDBLOCK && now() < end)
+		usleep(20000);
+	return ret;
+}
+
+static int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/*
+ * A connection over loopback on TW_PORT: the client sends @data bytes (0: none); with
+ * @how 'T' the client closes first and the server, having read all, after it (the
+ * client's side ends in TIME_WAIT); with 'E' both stay open, their fds into @cfd and
+ * @sfd.  Returns the client's local port, or -1.
+ */
+static int connection(char how, int data, int *cfd, int *sfd)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(TW_PORT),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct timeval tv = { .tv_sec = 5 };
+	static char buf[1000];
+	int l = sock(IPPROTO_XTCP), c = sock(IPPROTO_XTCP), s = -1, one = 1, port = -1;
+	socklen_t len = sizeof(a);
+
+	if (l < 0 || c < 0 || setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 8) ||
+	    connect(c, (struct sockaddr *)&a, sizeof(a)))
+		goto out;
+	s = accept(l, NULL, NULL);
+	if (s < 0)
+		goto out;
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (data && send(c, buf, data, MSG_NOSIGNAL) != data)
+		goto out;
+	if (!getsockname(c, (struct sockaddr *)&a, &len))
+		port = ntohs(a.sin_port);
+	if (how == 'E') {
+		*cfd = c;
+		*sfd = s;
+		c = s = -1;
+	} else {
+		ssize_t k;
+
+		close(c);
+		c = -1;
+		while ((k = recv(s, buf, sizeof(buf), 0)) > 0)
+			;
+		if (k != 0)	/* the client's FIN never came */
+			port = -1;
+	}
+out:
+	if (s >= 0)
+		close(s);
+	if (c >= 0)
+		close(c);
+	if (l >= 0)
+		close(l);
+	return port;
 }
 
 /* Does a line of @path contain @needle? */
@@ -115,6 +212,108 @@ static void bad_load(const char *ko, const char *params, int want, const char *l
 	       "%s: nothing left registered", params);
 }
 
+/* A TIME_WAIT holds the module: unload is refused until it expired. */
+static void test_time_wait(const char *ko)
+{
+	int ret, err, port, rows, rows2;
+	double t0;
+
+	ret = load(ko, "");
+	if (!tap_ok(ret == 0, "load with the default protocol number (%s)",
+		    ret ? strerrorname_np(errno) : "ok"))
+		return;
+	ret = write_file("/proc/sys/net/xtcp/tw_timeout", "1");
+	port = connection('T', 100, NULL, NULL);
+	rows = xtcp_proc_rows(0x06, port);
+	t0 = now();
+	tap_ok(!ret && port > 0 && rows == 1, "with net.xtcp.tw_timeout = 1, a connection closed "
+	       "client first leaves a 06 TIME_WAIT row (sysctl %d, port %d, %d rows)", ret, port,
+	       rows);
+	ret = unload();
+	err = errno;
+	rows2 = xtcp_proc_rows(0x06, port);
+	tap_ok(ret == -1 && err == EWOULDBLOCK && rows2 == 1,
+	       "unload while the TIME_WAIT exists fails with EWOULDBLOCK, the row still there "
+	       "(%d, %s, %d rows)", ret, ret ? strerrorname_np(err) : "unloaded", rows2);
+	ret = unload_within(5);
+	err = errno;
+	tap_ok(ret == 0 && !loaded() && now() - t0 > 0.2,
+	       "... and succeeds once it expired (after %.1f s%s%s)", now() - t0,
+	       ret ? ": " : "", ret ? strerrorname_np(err) : "");
+}
+
+static int lo_up(void)
+{
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), ret;
+
+	strcpy(ifr.ifr_name, "lo");
+	ret = fd < 0 ? -1 : ioctl(fd, SIOCGIFFLAGS, &ifr);
+	ifr.ifr_flags |= IFF_UP;
+	ret = ret ?: ioctl(fd, SIOCSIFFLAGS, &ifr);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/*
+ * In a namespace of its own: connections in ESTABLISHED, TIME_WAIT (tw_timeout 60) and,
+ * with loopback dropping all (netem loss 100%), FIN_WAIT1; then exit, closing every fd.
+ * Exit status 0 if the three were seen in /proc/net/xtcp.
+ */
+static int netns_child(void)
+{
+	static char buf[1000];
+	int ce = -1, se = -1, cf = -1, sf = -1, pe, pt, pf;
+
+	if (unshare(CLONE_NEWNET) || lo_up() ||
+	    write_file("/proc/sys/net/xtcp/orphan_retries", "2"))
+		return 10;
+	pe = connection('E', 0, &ce, &se);
+	pf = connection('E', 0, &cf, &sf);
+	pt = connection('T', 0, NULL, NULL);
+	if (pe < 0 || pf < 0 || pt < 0 || system("tc qdisc add dev lo root netem loss 100%"))
+		return 11;
+	if (send(cf, buf, sizeof(buf), MSG_NOSIGNAL) != sizeof(buf))
+		return 12;
+	close(cf);		/* FIN_WAIT1, its data and FIN lost */
+	usleep(100000);
+	if (xtcp_proc_rows(0x01, pe) != 1 || xtcp_proc_rows(0x06, pt) != 1 ||
+	    xtcp_proc_rows(0x04, pf) != 1)
+		return 13;
+	return 0;	/* exit closes the rest */
+}
+
+/* A namespace going away with connections in it leaves nothing that holds the module. */
+static void test_netns(const char *ko)
+{
+	int ret, err, status = -1;
+	double t0;
+	pid_t pid;
+
+	if (loaded())		/* what a failed case before left */
+		unload_within(10);
+	ret = load(ko, "");
+	if (!tap_ok(ret == 0, "load for the namespace case (%s)",
+		    ret ? strerrorname_np(errno) : "ok"))
+		return;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0)
+		_exit(netns_child());
+	waitpid(pid, &status, 0);
+	tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	       "a namespace of its own holds connections in 01 ESTABLISHED, 06 TIME_WAIT "
+	       "(tw_timeout 60) and 04 FIN_WAIT1 under loss (child status %d)",
+	       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	t0 = now();
+	ret = unload_within(20);
+	err = errno;
+	tap_ok(ret == 0 && !loaded(), "... its last process exits, the namespace goes: xtcp "
+	       "unloads after %.1f s (orphan_retries 2), not after the TIME_WAIT's 60 s%s%s",
+	       now() - t0, ret ? ": " : "", ret ? strerrorname_np(err) : "");
+}
+
 static int test_load(const char *ko)
 {
 	int ret, err, fd, i;
@@ -154,15 +353,22 @@ static int test_load(const char *ko)
 	tap_ok(ret == 0 && !loaded(), "unload once the socket is closed");
 	tap_ok(!file_has("/proc/net/protocols", "XTCP"), "XTCP gone from /proc/net/protocols");
 
-	/* the default number, and load/unload in a row */
-	for (i = 0; i < 20; i++) {
-		if (load(ko, "") || (fd = sock(IPPROTO_XTCP)) < 0)
-			break;
-		close(fd);
-		if (unload_when_free())
+	test_time_wait(ko);
+	test_netns(ko);
+	if (loaded())
+		unload_within(10);
+
+	/* the default number, and load/unload in a row, each with a TIME_WAIT to wait out */
+	for (i = 0; i < 50; i++) {
+		if (load(ko, "") || write_file("/proc/sys/net/xtcp/tw_timeout", "1") ||
+		    connection('T', 100, NULL, NULL) < 0 || unload_within(10))
 			break;
 	}
-	tap_ok(i == 20, "20 rounds of load, socket, close, unload (%d done)", i);
+	tap_ok(i == 50, "50 rounds of load, a connection closed client first (tw_timeout 1), "
+	       "unload once its TIME_WAIT expired (%d done%s%s)", i, i < 50 ? ": " : "",
+	       i < 50 ? strerrorname_np(errno) : "");
+	if (loaded())
+		unload_within(10);
 	return tap_done();
 }
 

@@ -552,6 +552,18 @@ static const struct {
 	{ "SackRecv", "TCPSackRecovery" },	/* recoveries started by SACK blocks */
 	{ "DupAcks", "TCPRenoRecovery" },	/* recoveries started by duplicate ACKs */
 	{ "DupData", "TCPDSACKOldSent" },	/* D-SACKs sent for data received twice */
+	/* teardown (teardown.c, teardown_netns.c) */
+	{ "TW", "TW" },				/* TIME_WAITs: expired (Linux: begun) */
+	{ "TWRecycled", "TWRecycled" },		/* TIME_WAIT 4-tuples taken by a connect */
+	{ "TWKilled", "TWKilled" },		/* ended by a RST (Linux: begun, <= 4 s) */
+	{ "TWOverflow", "TCPTimeWaitOverflow" },	/* closes that skipped TIME_WAIT */
+	{ "AbortOnData", "TCPAbortOnData" },	/* RSTs for data after close() */
+	{ "AbortOnClose", "TCPAbortOnClose" },	/* close() with unread data */
+	{ "AbortOnLinger", "TCPAbortOnData" },	/* close() with SO_LINGER 0: Linux counts it so */
+	{ "AbortOnTimeout", "TCPAbortOnTimeout" },	/* given up after timeouts */
+	{ "AbortOnMemory", "TCPAbortOnMemory" },	/* closes reset for too many orphans */
+	{ "ChallengeACK", "TCPChallengeACK" },	/* RFC 5961 challenge ACKs sent */
+	{ "KeepAliveProbes", "TCPKeepAlive" },	/* keepalive probes sent */
 };
 
 /* The name counter(@name) reads: xtcp's, or Linux TCP's equivalent. */

@@ -14,7 +14,7 @@
 /* The counter @name of /proc/net/xtcp_stat; -1 if missing. */
 static inline long xtcp_stat(const char *name)
 {
-	char hdr[1024], val[1024], *hs, *vs, *h, *v;
+	char hdr[4096], val[4096], *hs, *vs, *h, *v;
 	FILE *f = fopen("/proc/net/" XTCP_PROC_STAT, "r");
 	long n = -1;
 

@@ -1,0 +1,747 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers of the teardown tests (teardown.c over loopback, teardown_netns.c between two
+ * namespaces): the rows of /proc/net/xtcp (or tcp) with every column, waits for a
+ * connection's state, the protocol's sysctls (net.xtcp.* or their net.ipv4.tcp_*
+ * equivalents for -p 6), raw-socket sniffing and crafting of segments, a watchdog and
+ * the data pattern checks.  The counters are stream.h's counter()/counter_name().
+ *
+ * Every wait is bounded.  The rows are read through /proc/thread-self/net, so that a
+ * thread that entered another namespace (setns) reads that namespace's sockets.
+ */
+#ifndef XTCP_TEARDOWN_H
+#define XTCP_TEARDOWN_H
+
+#include <arpa/inet.h>
+#include <linux/tcp.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+
+/* the helpers here and stream.h's (its transfer engine unused): not every program uses all */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#include "stream.h"
+
+/* TCP states, as /proc/net/tcp and /proc/net/xtcp show them; 0 here: no row */
+enum {
+	ST_NONE, ST_ESTABLISHED = 0x01, ST_SYN_SENT, ST_SYN_RECV, ST_FIN_WAIT1, ST_FIN_WAIT2,
+	ST_TIME_WAIT, ST_CLOSE, ST_CLOSE_WAIT, ST_LAST_ACK, ST_LISTEN, ST_CLOSING
+};
+
+/* timer column tr */
+enum { TR_NONE, TR_RETRANS, TR_KEEPALIVE, TR_TIMEWAIT, TR_PROBE0 };
+
+#define USER_HZ		100	/* the unit of the tm->when column */
+
+static const char *st_name(int st)
+{
+	static const char * const names[] = {
+		"no row", "01 ESTABLISHED", "02 SYN_SENT", "03 SYN_RECV", "04 FIN_WAIT1",
+		"05 FIN_WAIT2", "06 TIME_WAIT", "07 CLOSE", "08 CLOSE_WAIT", "09 LAST_ACK",
+		"0A LISTEN", "0B CLOSING"
+	};
+
+	return st >= 0 && st < (int)ARRAY_SIZE(names) ? names[st] : "?";
+}
+
+static int is_xtcp(void)
+{
+	return proto == IPPROTO_XTCP;
+}
+
+/* ---- the rows ---- */
+
+struct row {
+	unsigned int lport, rport, st, txq, rxq, tr, retr, uid;
+	unsigned long when, inode;
+	int columns;		/* how many columns the row has */
+};
+
+static const char *rows_file(void)
+{
+	return is_xtcp() ? "/proc/thread-self/net/" XTCP_PROC_SOCKETS :
+			   "/proc/thread-self/net/tcp";
+}
+
+static int row_parse(const char *line, struct row *r)
+{
+	char copy[512], *save, *tok;
+	int timeout;
+
+	memset(r, 0, sizeof(*r));
+	if (sscanf(line, " %*d: %*x:%x %*x:%x %x %x:%x %x:%lx %x %u %d %lu", &r->lport,
+		   &r->rport, &r->st, &r->txq, &r->rxq, &r->tr, &r->when, &r->retr, &r->uid,
+		   &timeout, &r->inode) != 11)
+		return -1;
+	snprintf(copy, sizeof(copy), "%s", line);
+	for (tok = strtok_r(copy, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
+		r->columns++;
+	return 0;
+}
+
+/*
+ * The rows of the calling thread's namespace into @rows (at most @max); how many there
+ * are (more than @max possibly), -1 if the file cannot be read.
+ */
+static int rows_read(struct row *rows, int max)
+{
+	static char line[512];
+	FILE *f = fopen(rows_file(), "r");
+	struct row r;
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!row_parse(line, &r)) {
+			if (n < max)
+				rows[n] = r;
+			n++;
+		}
+	fclose(f);
+	return n;
+}
+
+/* The row of @lport -> @rport into @r (may be NULL); its state, or ST_NONE if none. */
+static int row_of(int lport, int rport, struct row *r)
+{
+	static char line[512];
+	FILE *f = fopen(rows_file(), "r");
+	struct row t;
+	int st = ST_NONE;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!row_parse(line, &t) && (int)t.lport == lport && (int)t.rport == rport) {
+			st = t.st;
+			if (r)
+				*r = t;
+		}
+	fclose(f);
+	return st;
+}
+
+/* Rows in state @st (-1: any) with local port @lport and remote port @rport (0: any). */
+static int rows_count(int st, int lport, int rport)
+{
+	static char line[512];
+	FILE *f = fopen(rows_file(), "r");
+	struct row t;
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!row_parse(line, &t) && (st < 0 || (int)t.st == st) &&
+		    (!lport || (int)t.lport == lport) && (!rport || (int)t.rport == rport))
+			n++;
+	fclose(f);
+	return n;
+}
+
+/*
+ * Wait up to @secs for the row of @lport -> @rport to be in state @st (ST_NONE: for it
+ * to be gone); returns the state last seen.  *@took (may be NULL): the seconds it took.
+ */
+static int wait_state(int lport, int rport, int st, double secs, double *took)
+{
+	double t0 = now(), end = t0 + secs;
+	int cur;
+
+	for (;;) {
+		cur = row_of(lport, rport, NULL);
+		if (cur == st || now() > end)
+			break;
+		msleep(5);
+	}
+	if (took)
+		*took = now() - t0;
+	return cur;
+}
+
+/* Wait up to @secs for rows_count(@st, @lport, @rport) to be @n; returns the count. */
+static int wait_count(int st, int lport, int rport, int n, double secs)
+{
+	double end = now() + secs;
+	int cur;
+
+	while ((cur = rows_count(st, lport, rport)) != n && now() < end)
+		msleep(20);
+	return cur;
+}
+
+/* The rows of the calling thread's namespace as TAP comments. */
+static void rows_dump(const char *what)
+{
+	char line[512];
+	FILE *f = fopen(rows_file(), "r");
+	size_t n;
+
+	if (!f)
+		return;
+	printf("# %s: /proc/net/%s of this namespace\n", what,
+	       is_xtcp() ? XTCP_PROC_SOCKETS : "tcp");
+	while (fgets(line, sizeof(line), f)) {
+		n = strlen(line);
+		while (n && (line[n - 1] == '\n' || line[n - 1] == ' '))
+			line[--n] = 0;
+		printf("#   %s\n", line);
+	}
+	fclose(f);
+	fflush(stdout);
+}
+
+static void local_remote(int fd, int *lport, int *rport)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+
+	*lport = *rport = 0;
+	if (!getsockname(fd, (struct sockaddr *)&a, &len))
+		*lport = ntohs(a.sin_port);
+	len = sizeof(a);
+	if (!getpeername(fd, (struct sockaddr *)&a, &len))
+		*rport = ntohs(a.sin_port);
+}
+
+/* ---- sysctls: net.xtcp.NAME, or its net.ipv4 equivalent for -p 6 ---- */
+
+static const struct {
+	const char *name;
+	int xtcp;		/* net.xtcp.NAME exists */
+	const char *tcp;	/* Linux's equivalent in net.ipv4, or NULL */
+} knobs[] = {
+	{ "fin_timeout", 1, "tcp_fin_timeout" },
+	{ "tw_timeout", 1, NULL },			/* Linux's TIME_WAIT is fixed at 60 s */
+	{ "max_tw_buckets", 1, "tcp_max_tw_buckets" },
+	{ "orphan_retries", 1, "tcp_orphan_retries" },
+	{ "keepalive_time", 1, "tcp_keepalive_time" },
+	{ "keepalive_intvl", 1, "tcp_keepalive_intvl" },
+	{ "keepalive_probes", 1, "tcp_keepalive_probes" },
+	{ "max_orphans", 1, "tcp_max_orphans" },	/* the initial namespace only */
+	{ "tw_reuse", 0, "tcp_tw_reuse" },		/* Linux only */
+	{ "rfc1337", 0, "tcp_rfc1337" },		/* Linux only */
+};
+
+/* The path of the sysctl @name for the protocol into @buf; NULL if it has none. */
+static const char *knob_path(const char *name, char *buf, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
+		if (strcmp(name, knobs[i].name))
+			continue;
+		if (is_xtcp() && knobs[i].xtcp)
+			snprintf(buf, size, "/proc/sys/net/xtcp/%s", name);
+		else if (!is_xtcp() && knobs[i].tcp)
+			snprintf(buf, size, "/proc/sys/net/ipv4/%s", knobs[i].tcp);
+		else
+			return NULL;
+		return buf;
+	}
+	return NULL;
+}
+
+/* The name to print for the sysctl @name: net.xtcp.NAME or net.ipv4.tcp_... */
+static const char *knob_name(const char *name)
+{
+	static char bufs[4][128];
+	static int k;
+	char path[128], *b = bufs[k++ % 4], *p;
+
+	if (!knob_path(name, path, sizeof(path))) {
+		snprintf(b, 128, "net.xtcp.%s", name);
+		return b;
+	}
+	snprintf(b, 128, "%s", path + strlen("/proc/sys/"));
+	for (p = b; *p; p++)
+		if (*p == '/')
+			*p = '.';
+	return b;
+}
+
+/* The value of sysctl @name in the calling thread's namespace; -1 with errno if none. */
+static long knob_get(const char *name)
+{
+	char path[128], buf[64];
+	ssize_t n;
+	int fd;
+
+	if (!knob_path(name, path, sizeof(path))) {
+		errno = ENOENT;
+		return -1;
+	}
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return atol(buf);
+}
+
+/* Set sysctl @name to @v in the calling thread's namespace: 0, or -1 with errno. */
+static int knob_set(const char *name, long v)
+{
+	char path[128], buf[32];
+	int fd, n, ret, err;
+
+	if (!knob_path(name, path, sizeof(path))) {
+		errno = ENOENT;
+		return -1;
+	}
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	n = snprintf(buf, sizeof(buf), "%ld\n", v);
+	ret = write(fd, buf, n) == n ? 0 : -1;
+	err = errno;
+	close(fd);
+	errno = err;
+	return ret;
+}
+
+/*
+ * Set sysctl @name in the calling thread's namespace and print it; a failure is a
+ * failed check (the test cannot go on as meant).
+ */
+static int knob_must(const char *name, long v)
+{
+	if (knob_set(name, v) == 0 && knob_get(name) == v) {
+		printf("# %s = %ld\n", knob_name(name), v);
+		return 0;
+	}
+	tap_ok(0, "set %s to %ld: %s", knob_name(name), v, strerrorname_np(errno));
+	return -1;
+}
+
+/* ---- checks: a failed one prints the program's diagnostics (the sockets, counters) ---- */
+
+static void (*on_fail)(void);
+
+#define check(...) ({							\
+	int ok_ = tap_ok(__VA_ARGS__);					\
+	if (!ok_ && on_fail)						\
+		on_fail();						\
+	ok_;								\
+})
+
+#define check_errno(ret, err, want, what) ({				\
+	int ok_ = tap_errno(ret, err, want, what);			\
+	if (!ok_ && on_fail)						\
+		on_fail();						\
+	ok_;								\
+})
+
+/* ---- the watchdog: a step that takes too long fails the run instead of hanging ---- */
+
+static double wd_deadline;
+static char wd_what[160];
+static pthread_mutex_t wd_lock = PTHREAD_MUTEX_INITIALIZER;
+static void (*wd_diag)(void);		/* the program's diagnostics */
+static void (*wd_cleanup)(void);	/* restores what the program changed */
+
+/* The step @what must end within @secs (a new step() or step(NULL, 0) ends it). */
+static void step(const char *what, int secs)
+{
+	pthread_mutex_lock(&wd_lock);
+	snprintf(wd_what, sizeof(wd_what), "%s", what ? what : "");
+	wd_deadline = what ? now() + secs : 0;
+	pthread_mutex_unlock(&wd_lock);
+}
+
+static void *watchdog(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		msleep(100);
+		pthread_mutex_lock(&wd_lock);
+		if (wd_deadline && now() > wd_deadline) {
+			tap_ok(0, "%s: ends within its time limit (it hangs)", wd_what);
+			if (wd_diag)
+				wd_diag();
+			if (wd_cleanup)
+				wd_cleanup();
+			printf("Bail out! %s hangs\n", wd_what);
+			tap_done();
+			fflush(stdout);
+			_exit(1);
+		}
+		pthread_mutex_unlock(&wd_lock);
+	}
+	return NULL;
+}
+
+static void watchdog_start(void)
+{
+	pthread_t t;
+
+	pthread_create(&t, NULL, watchdog, NULL);
+	pthread_detach(t);
+}
+
+/* ---- sockets ---- */
+
+static struct sockaddr_in sin_of(const char *ip, int port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+
+	inet_pton(AF_INET, ip, &sin.sin_addr);
+	return sin;
+}
+
+/* A socket of the protocol whose blocking calls give up after 5 s. */
+static int sock(void)
+{
+	struct timeval tv = { .tv_sec = 5 };
+	int fd = socket(AF_INET, SOCK_STREAM, proto);
+
+	if (fd >= 0) {
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	}
+	return fd;
+}
+
+/* A listener on @ip:@port (SO_REUSEADDR); -1 with errno. */
+static int listener_on(const char *ip, int port)
+{
+	struct sockaddr_in a = sin_of(ip, port);
+	int fd = sock(), one = 1;
+
+	if (fd < 0)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 128)) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+static int getint(int fd, int level, int name)
+{
+	socklen_t len = sizeof(int);
+	int v;
+
+	return getsockopt(fd, level, name, &v, &len) ? -1 : v;
+}
+
+static int so_error(int fd)
+{
+	return getint(fd, SOL_SOCKET, SO_ERROR);
+}
+
+static int inq(int fd)
+{
+	int n;
+
+	return ioctl(fd, FIONREAD, &n) ? -1 : n;
+}
+
+/* Close with RST (SO_LINGER 0): no orphan, no TIME_WAIT left behind.  -1 is ignored. */
+static void abort_fd(int fd)
+{
+	struct linger lin = { .l_onoff = 1, .l_linger = 0 };
+
+	if (fd < 0)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lin, sizeof(lin));
+	close(fd);
+}
+
+static int set_linger(int fd, int on, int secs)
+{
+	struct linger lin = { .l_onoff = on, .l_linger = secs };
+
+	return setsockopt(fd, SOL_SOCKET, SO_LINGER, &lin, sizeof(lin));
+}
+
+/* poll() @fd for @events up to @ms; the revents, 0 on timeout. */
+static int poll1(int fd, int events, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+
+	return poll(&p, 1, ms) == 1 ? p.revents : 0;
+}
+
+static const char *events_str(int ev, char *buf)
+{
+	static const struct { int bit; const char *name; } names[] = {
+		{ POLLIN, "IN" }, { POLLPRI, "PRI" }, { POLLOUT, "OUT" }, { POLLERR, "ERR" },
+		{ POLLHUP, "HUP" }, { POLLNVAL, "NVAL" }, { POLLRDHUP, "RDHUP" },
+	};
+	size_t i;
+
+	buf[0] = 0;
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (ev & names[i].bit)
+			sprintf(buf + strlen(buf), "%sPOLL%s", buf[0] ? "|" : "", names[i].name);
+	if (!buf[0])
+		sprintf(buf, "none");
+	return buf;
+}
+
+static const char *errname(int ret, int err)
+{
+	return ret < 0 ? strerrorname_np(err) : "no error";
+}
+
+/* ---- data: stream.h's xorshift pattern, sent and verified ---- */
+
+/* Send @len bytes of the pattern @seed on @fd (blocking); bytes sent. */
+static uint64_t send_pattern(int fd, uint64_t len, uint64_t seed)
+{
+	static __thread unsigned char buf[CHUNK];
+	uint64_t done = 0;
+	struct gen g;
+	ssize_t k;
+	size_t n;
+
+	gen_init(&g, seed);
+	while (done < len) {
+		n = len - done < CHUNK ? len - done : CHUNK;
+		gen_fill(&g, buf, n);
+		for (size_t off = 0; off < n; off += k) {
+			k = send(fd, buf + off, n - off, MSG_NOSIGNAL);
+			if (k < 0 && errno == EINTR) {
+				k = 0;
+				continue;
+			}
+			if (k <= 0)
+				return done + off;
+		}
+		done += n;
+	}
+	return done;
+}
+
+/*
+ * Read from @fd until the end of the stream (or an error, or @limit bytes more than
+ * @len); *@good: the bytes that matched the pattern @seed before the first mismatch.
+ * Returns the bytes read; *@end: 1 if recv then returned 0, else -errno.
+ */
+static uint64_t recv_pattern(int fd, uint64_t len, uint64_t seed, uint64_t *good, int *end)
+{
+	static __thread unsigned char buf[CHUNK], exp[CHUNK];
+	uint64_t done = 0;
+	int mismatch = 0;
+	struct gen g;
+	ssize_t k, i;
+
+	gen_init(&g, seed);
+	*good = 0;
+	for (;;) {
+		k = recv(fd, buf, sizeof(buf), 0);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			*end = k == 0 ? 1 : -errno;
+			return done;
+		}
+		if (done + k > len + CHUNK) {
+			*end = -EMSGSIZE;
+			return done + k;
+		}
+		if (!mismatch) {
+			size_t n = done + k <= len ? (size_t)k : done < len ? len - done : 0;
+
+			gen_fill(&g, exp, n);
+			for (i = 0; i < (ssize_t)n && buf[i] == exp[i]; i++)
+				;
+			*good += i;
+			mismatch = i < k;
+		}
+		done += k;
+	}
+}
+
+/* Read exactly @len bytes of the pattern @seed from @fd; *@good as recv_pattern(). */
+static uint64_t recv_exact(int fd, uint64_t len, uint64_t seed, uint64_t *good)
+{
+	static __thread unsigned char buf[CHUNK], exp[CHUNK];
+	uint64_t done = 0;
+	int mismatch = 0;
+	struct gen g;
+	ssize_t k, i;
+
+	gen_init(&g, seed);
+	*good = 0;
+	while (done < len) {
+		k = recv(fd, buf, len - done < CHUNK ? len - done : CHUNK, 0);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		gen_fill(&g, exp, k);
+		for (i = 0; !mismatch && i < k && buf[i] == exp[i]; i++)
+			;
+		if (!mismatch)
+			*good += i;
+		mismatch |= i < k;
+		done += k;
+	}
+	return done;
+}
+
+static const char *end_str(int end)
+{
+	return end == 1 ? "then 0, end of stream" : strerrorname_np(-end);
+}
+
+/* ---- segments: sniffed and crafted on a raw socket of the protocol ---- */
+
+struct seg {
+	uint32_t saddr, daddr;		/* network order */
+	uint16_t sport, dport;		/* host order */
+	uint32_t seq, ack;
+	uint8_t flags;			/* TCP flags: FIN 1, SYN 2, RST 4, PSH 8, ACK 16 */
+	int len;			/* payload bytes */
+};
+
+#define F_FIN	0x01
+#define F_SYN	0x02
+#define F_RST	0x04
+#define F_PSH	0x08
+#define F_ACK	0x10
+
+/* A raw socket receiving every segment of the protocol in this namespace. */
+static int sniffer(void)
+{
+	return socket(AF_INET, SOCK_RAW, proto);
+}
+
+/*
+ * The next segment on @raw from port @sport to port @dport with all of @flags set, none
+ * of @noflags and at least @minlen bytes of data, within @ms; 0, or -1 if none came.
+ */
+static int sniff(int raw, int sport, int dport, int flags, int noflags, int minlen, int ms,
+		 struct seg *s)
+{
+	unsigned char pkt[70000];
+	double end = now() + ms / 1000.0;
+	const struct tcphdr *th;
+	int ihl, left;
+	ssize_t n;
+
+	for (;;) {
+		left = (int)((end - now()) * 1000);
+		if (left <= 0 || !(poll1(raw, POLLIN, left) & POLLIN))
+			return -1;
+		n = recv(raw, pkt, sizeof(pkt), MSG_DONTWAIT);
+		if (n < 20)
+			continue;
+		ihl = (pkt[0] & 15) * 4;
+		if (n < ihl + 20)
+			continue;
+		th = (const struct tcphdr *)(pkt + ihl);
+		memcpy(&s->saddr, pkt + 12, 4);
+		memcpy(&s->daddr, pkt + 16, 4);
+		s->sport = ntohs(th->source);
+		s->dport = ntohs(th->dest);
+		s->seq = ntohl(th->seq);
+		s->ack = ntohl(th->ack_seq);
+		s->flags = pkt[ihl + 13];
+		s->len = (int)n - ihl - th->doff * 4;
+		if (s->sport == sport && s->dport == dport && (s->flags & flags) == flags &&
+		    !(s->flags & noflags) && s->len >= minlen)
+			return 0;
+	}
+}
+
+static unsigned int csum_add(unsigned int sum, const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (p[i] << 8) | p[i + 1];
+	if (len & 1)
+		sum += p[len - 1] << 8;
+	return sum;
+}
+
+/*
+ * Send a bare segment (no options, no data) @saddr:@sport -> @daddr:@dport with @seq,
+ * @ack and @flags, checksummed for the protocol, from a raw socket; 0 or -1.
+ */
+static int craft(uint32_t saddr, int sport, uint32_t daddr, int dport, uint32_t seq,
+		 uint32_t ack, int flags)
+{
+	unsigned char seg[20] = { 0 }, pseudo[12];
+	struct tcphdr *th = (struct tcphdr *)seg;
+	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_addr.s_addr = daddr };
+	unsigned int sum;
+	int fd, ret, one = 1;
+	unsigned char pkt[40] = { 0x45 };
+
+	th->source = htons(sport);
+	th->dest = htons(dport);
+	th->seq = htonl(seq);
+	th->ack_seq = htonl(ack);
+	th->doff = 5;
+	seg[13] = flags;
+	th->window = htons(65535);
+	memcpy(pseudo, &saddr, 4);
+	memcpy(pseudo + 4, &daddr, 4);
+	pseudo[8] = 0;
+	pseudo[9] = proto;
+	pseudo[10] = 0;
+	pseudo[11] = sizeof(seg);
+	sum = csum_add(csum_add(0, pseudo, sizeof(pseudo)), seg, sizeof(seg));
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	th->check = htons((unsigned short)~sum);
+
+	/* our own IP header: the source address is the peer's */
+	pkt[2] = 0;
+	pkt[3] = sizeof(pkt);
+	pkt[8] = 64;
+	pkt[9] = proto;
+	memcpy(pkt + 12, &saddr, 4);
+	memcpy(pkt + 16, &daddr, 4);
+	memcpy(pkt + 20, seg, sizeof(seg));
+	fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof(one));
+	ret = sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&dst, sizeof(dst));
+	close(fd);
+	return ret == (ssize_t)sizeof(pkt) ? 0 : -1;
+}
+
+/* ---- counters: stream.h's counter(), with a name for -p 6 ---- */
+
+/* "NAME +D" for a counter's change: NAME is the protocol's own (counter_name()). */
+static const char *delta_str(const char *name, long before, char *buf)
+{
+	long after = counter(name);
+
+	if (before < 0 || after < 0)
+		snprintf(buf, 80, "%s missing", counter_name(name));
+	else
+		snprintf(buf, 80, "%s %+ld", counter_name(name), after - before);
+	return buf;
+}
+
+/* The change of counter @name since @before; -1000000 if it cannot be read. */
+static long delta(const char *name, long before)
+{
+	long after = counter(name);
+
+	return before < 0 || after < 0 ? -1000000 : after - before;
+}
+
+#pragma GCC diagnostic pop
+
+#endif
