@@ -228,7 +228,8 @@ static void test_sysctls(void)
 
 static void test_client_closes_first(void)
 {
-	const uint64_t len = 100000;
+	/* within the server's receive window: the client's send ends before anyone reads */
+	const uint64_t len = 50000;
 	uint64_t seed = next_seed(), sent, got, good;
 	long rst0, er0, tw0, d1, d2;
 	int c, s, cl, cr, st, end, ev;
@@ -977,7 +978,7 @@ static void test_many(int n)
 	d1 = delta("TW", tw0);
 	tw = rows_count(ST_TIME_WAIT, 0, lport);
 	d2 = delta("TW", tw0);
-	other = rows_count(-1, 0, lport) - rows_count(ST_TIME_WAIT, 0, lport);
+	other = rows_count_not(ST_TIME_WAIT, 0, lport);
 	if (is_xtcp())
 		check(tw + d1 <= i && tw + d2 >= i && other == 0,
 		      "... the clients' sides: %d rows 06 TIME_WAIT + TW %+ld..%+ld expired = %d, "

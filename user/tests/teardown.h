@@ -144,6 +144,24 @@ static int rows_count(int st, int lport, int rport)
 	return n;
 }
 
+/* Rows NOT in state @st with those ports, in one read of the file (states change). */
+static int rows_count_not(int st, int lport, int rport)
+{
+	static char line[512];
+	FILE *f = fopen(rows_file(), "r");
+	struct row t;
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!row_parse(line, &t) && (int)t.st != st &&
+		    (!lport || (int)t.lport == lport) && (!rport || (int)t.rport == rport))
+			n++;
+	fclose(f);
+	return n;
+}
+
 /*
  * Wait up to @secs for the row of @lport -> @rport to be in state @st (ST_NONE: for it
  * to be gone); returns the state last seen.  *@took (may be NULL): the seconds it took.
