@@ -552,6 +552,8 @@ void xtcp_done(struct sock *sk);
 void xtcp_destroy_sock(struct sock *sk);
 void xtcp_orphan_add(void);
 bool xtcp_too_many_orphans(void);
+int xtcp_orphans(void);
+long xtcp_sockets_count(void);
 extern int xtcp_sysctl_max_orphans;
 void xtcp_set_keepalive(struct sock *sk, int val);
 int xtcp_init_sock(struct sock *sk);

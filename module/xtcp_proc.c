@@ -9,6 +9,9 @@
  * /proc/net/xtcp_stat holds the counters in the format of /proc/net/netstat: a line of
  * names and a line of values, both starting with "Xtcp:", so that tools that read
  * /proc/net/netstat (nstat-style parsers) read it too.
+ *
+ * /proc/net/xtcp_sockstat counts orphans, TIME_WAITs, sockets and memory, as the TCP
+ * line of /proc/net/sockstat does.
  */
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
@@ -86,6 +89,21 @@ static int xtcp_stat_show(struct seq_file *seq, void *v)
 	for (i = 0; i < XTCP_MIB_MAX; i++)
 		seq_printf(seq, " %lu", xtcp_mib_read(net, i));
 	seq_putc(seq, '\n');
+	return 0;
+}
+
+/*
+ * seq_file show for /proc/net/xtcp_sockstat, like the TCP line of /proc/net/sockstat:
+ * orphans and sockets (machine-wide), TIME_WAIT minisockets (this namespace) and the
+ * memory all xtcp sockets hold (pages).  Process context.
+ */
+static int xtcp_sockstat_show(struct seq_file *seq, void *v)
+{
+	struct net *net = seq_file_single_net(seq);
+
+	seq_printf(seq, "XTCP: orphan %d tw %d alloc %ld mem %ld\n", xtcp_orphans(),
+		   atomic_read(&xtcp_pernet(net)->tw_count), xtcp_sockets_count(),
+		   xtcp_memory_allocated_pages());
 	return 0;
 }
 
@@ -224,11 +242,18 @@ int xtcp_proc_init_net(struct net *net)
 				    NULL))
 		return -ENOMEM;
 	if (!proc_create_net_single(XTCP_PROC_SOCKETS, 0444, net->proc_net, xtcp_seq_show,
-				    NULL)) {
-		remove_proc_entry(XTCP_PROC_STAT, net->proc_net);
-		return -ENOMEM;
-	}
+				    NULL))
+		goto out_stat;
+	if (!proc_create_net_single(XTCP_PROC_SOCKSTAT, 0444, net->proc_net,
+				    xtcp_sockstat_show, NULL))
+		goto out_sockets;
 	return 0;
+
+out_sockets:
+	remove_proc_entry(XTCP_PROC_SOCKETS, net->proc_net);
+out_stat:
+	remove_proc_entry(XTCP_PROC_STAT, net->proc_net);
+	return -ENOMEM;
 }
 
 /**
@@ -239,6 +264,7 @@ int xtcp_proc_init_net(struct net *net)
  */
 void xtcp_proc_exit_net(struct net *net)
 {
+	remove_proc_entry(XTCP_PROC_SOCKSTAT, net->proc_net);
 	remove_proc_entry(XTCP_PROC_SOCKETS, net->proc_net);
 	remove_proc_entry(XTCP_PROC_STAT, net->proc_net);
 }

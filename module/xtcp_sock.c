@@ -72,6 +72,7 @@ void xtcp_done(struct sock *sk)
 	else
 		xtcp_destroy_sock(sk);
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_done);
 
 /*
  * Orphans: sockets their user closed that still finish their connection (FIN_WAIT1,
@@ -89,6 +90,17 @@ int xtcp_sysctl_max_orphans = 8192;
 void xtcp_orphan_add(void)
 {
 	atomic_inc(&xtcp_orphan_count);
+}
+
+/**
+ * xtcp_orphans - how many orphans there are now, machine-wide
+ *
+ * Context: any.
+ * Return: the count.
+ */
+int xtcp_orphans(void)
+{
+	return atomic_read(&xtcp_orphan_count);
 }
 
 /**
@@ -453,6 +465,17 @@ int xtcp_init_mem(void)
 void xtcp_exit_mem(void)
 {
 	percpu_counter_destroy(&xtcp_sockets_allocated);
+}
+
+/**
+ * xtcp_sockets_count - xtcp sockets that exist now, machine-wide
+ *
+ * Context: any.
+ * Return: the count.
+ */
+long xtcp_sockets_count(void)
+{
+	return percpu_counter_sum_positive(&xtcp_sockets_allocated);
 }
 
 /**

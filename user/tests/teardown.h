@@ -144,6 +144,36 @@ static int rows_count(int st, int lport, int rport)
 	return n;
 }
 
+/*
+ * A count of the protocol's line in its sockstat file: /proc/net/xtcp_sockstat
+ * ("XTCP: orphan N tw N alloc N mem N") or the TCP line of /proc/net/sockstat; -1 if
+ * missing.  Orphans and sockets are machine-wide, TIME_WAITs per namespace.
+ */
+static long sockstat(const char *key)
+{
+	const char *file = is_xtcp() ? "/proc/thread-self/net/" XTCP_PROC_SOCKSTAT :
+				       "/proc/thread-self/net/sockstat";
+	const char *prefix = is_xtcp() ? "XTCP:" : "TCP:";
+	char line[256], *save, *tok;
+	FILE *f = fopen(file, "r");
+	long n = -1;
+
+	if (!f)
+		return -1;
+	while (n < 0 && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, prefix, strlen(prefix)))
+			continue;
+		strtok_r(line, " \n", &save);
+		while ((tok = strtok_r(NULL, " \n", &save)))
+			if (!strcmp(tok, key) && (tok = strtok_r(NULL, " \n", &save))) {
+				n = atol(tok);
+				break;
+			}
+	}
+	fclose(f);
+	return n;
+}
+
 /* Rows NOT in state @st with those ports, in one read of the file (states change). */
 static int rows_count_not(int st, int lport, int rport)
 {

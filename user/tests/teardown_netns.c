@@ -525,22 +525,6 @@ static int module_refs(void)
 	return n > 0 ? atoi(buf) : -1;
 }
 
-/* Linux TCP's orphans, machine-wide (/proc/net/sockstat) */
-static long tcp_orphans(void)
-{
-	char line[256];
-	FILE *f = fopen("/proc/net/sockstat", "r");
-	long n = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "TCP: inuse %*d orphan %ld", &n) == 1)
-			break;
-	fclose(f);
-	return n;
-}
-
 static void test_netns_delete(int refs0, long orphans0)
 {
 	int ce, se, ct, st_, cf, sf, p[6], est, fw1, tw, gone, refs = -1, i;
@@ -612,7 +596,7 @@ static void test_netns_delete(int refs0, long orphans0)
 		      "/sys/module/xtcp/refcnt back to %d (%d after %.1f s)", refs0, refs,
 		      now() - t0);
 	} else {
-		while ((orphans = tcp_orphans()) > orphans0 && now() < t0 + 20)
+		while ((orphans = sockstat("orphan")) > orphans0 && now() < t0 + 20)
 			msleep(50);
 		check(!i && orphans <= orphans0, "... and once the server's namespace is deleted "
 		      "too, no orphan is left: TCP's orphans in /proc/net/sockstat back to %ld "
@@ -649,7 +633,7 @@ int main(int argc, char **argv)
 		msleep(100);
 	if (refs0 > 0)
 		printf("# %d xtcp module references from before this test\n", refs0);
-	orphans0 = tcp_orphans();
+	orphans0 = sockstat("orphan");
 	if (is_xtcp() && !check(refs0 >= 0, "xtcp is loaded (/sys/module/xtcp/refcnt %d)", refs0))
 		return tap_done();
 	wd_diag = diag;

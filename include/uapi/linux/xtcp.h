@@ -28,4 +28,7 @@
 /* Per-network-namespace socket list, in the format of /proc/net/tcp. */
 #define XTCP_PROC_SOCKETS	"xtcp"
 
+/* Socket counts, in the format of the TCP line of /proc/net/sockstat. */
+#define XTCP_PROC_SOCKSTAT	"xtcp_sockstat"
+
 #endif /* _UAPI_LINUX_XTCP_H */
