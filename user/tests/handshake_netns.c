@@ -31,17 +31,6 @@ static int enter(int ns)
 	return setns(ns, CLONE_NEWNET);
 }
 
-static int write_sysctl(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok ? 0 : -1;
-}
-
 /* Lines of the trace buffer that contain @what. */
 static int trace_count(const char *what)
 {
@@ -55,14 +44,6 @@ static int trace_count(const char *what)
 		n += strstr(line, what) != NULL;
 	fclose(f);
 	return n;
-}
-
-static struct sockaddr_in addr_of(const char *ip, int port)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
-
-	inet_pton(AF_INET, ip, &sin.sin_addr);
-	return sin;
 }
 
 static int setup(void)
@@ -83,7 +64,7 @@ static int setup(void)
 int main(void)
 {
 	int self = open("/proc/self/ns/net", O_RDONLY), l, c, a, one = 1, e;
-	struct sockaddr_in srv = addr_of(SERVER_IP, 8001), peer;
+	struct sockaddr_in srv = sin_of(SERVER_IP, 8001), peer;
 	socklen_t len = sizeof(peer);
 	long synretrans, fails, synackretrans;
 	struct timeval t0, t1;
@@ -98,7 +79,7 @@ int main(void)
 	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	tap_ok(bind(l, (struct sockaddr *)&srv, sizeof(srv)) == 0 && listen(l, 8) == 0,
 	       "server listens on " SERVER_IP ":8001");
-	write_sysctl("/proc/sys/net/xtcp/synack_retries", "2");
+	write_file("/proc/sys/net/xtcp/synack_retries", "2");
 
 	enter(ns_client);
 	tap_ok(xtcp_proc_rows(0x0A, 0) == 0,
@@ -109,7 +90,7 @@ int main(void)
 	tap_ok(e == ECONNREFUSED, "nor reachable from it on port 8001 (%s)",
 	       e ? strerrorname_np(e) : "connected");
 	close(c);
-	srv = addr_of(SERVER_IP, 8001);
+	srv = sin_of(SERVER_IP, 8001);
 	c = socket(AF_INET, SOCK_STREAM, IPPROTO_XTCP);
 	tap_ok(connect(c, (struct sockaddr *)&srv, sizeof(srv)) == 0,
 	       "client connects across the veth pair");
@@ -124,10 +105,10 @@ int main(void)
 	/* the server's side loses everything it sends: SYN-ACKs never arrive */
 	tap_ok(system("tc -n xtcp-s qdisc add dev v1 root netem loss 100%") == 0,
 	       "netem loss 100%% on the server's side");
-	tap_ok(write_sysctl("/proc/sys/net/xtcp/syn_retries", "2") == 0,
+	tap_ok(write_file("/proc/sys/net/xtcp/syn_retries", "2") == 0,
 	       "net.xtcp.syn_retries=2 in the client's namespace");
-	tap_ok(write_sysctl("/sys/kernel/tracing/trace", "\n") == 0 &&
-	       write_sysctl("/sys/kernel/tracing/events/xtcp/enable", "1") == 0,
+	tap_ok(write_file("/sys/kernel/tracing/trace", "\n") == 0 &&
+	       write_file("/sys/kernel/tracing/events/xtcp/enable", "1") == 0,
 	       "xtcp tracepoints enabled");
 	synretrans = xtcp_stat("SynRetrans");
 	fails = xtcp_stat("AttemptFails");
@@ -159,7 +140,7 @@ int main(void)
 	enter(ns_server);
 	tap_ok(xtcp_stat("SynAckRetrans") > synackretrans, "server: SynAckRetrans +%ld",
 	       xtcp_stat("SynAckRetrans") - synackretrans);
-	write_sysctl("/sys/kernel/tracing/events/xtcp/enable", "0");
+	write_file("/sys/kernel/tracing/events/xtcp/enable", "0");
 	tap_ok(trace_count("xtcp_retransmit_syn:") == 2,
 	       "tracepoint xtcp:xtcp_retransmit_syn fired for each re-sent SYN (%d)",
 	       trace_count("xtcp_retransmit_syn:"));

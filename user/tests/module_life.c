@@ -14,11 +14,9 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <linux/xtcp.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <stdlib.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -69,14 +67,6 @@ static int unload_when_free(void)
 
 static int sock(int protocol);
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Unload, retrying while the module is in use, for up to @secs; 0 or -1 with errno. */
 static int unload_within(double secs)
 {
@@ -86,17 +76,6 @@ static int unload_within(double secs)
 	while ((ret = unload()) && errno == EWOULDBLOCK && now() < end)
 		usleep(20000);
 	return ret;
-}
-
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok ? 0 : -1;
 }
 
 /*
@@ -240,20 +219,6 @@ static void test_time_wait(const char *ko)
 	tap_ok(ret == 0 && !loaded() && now() - t0 > 0.2,
 	       "... and succeeds once it expired (after %.1f s%s%s)", now() - t0,
 	       ret ? ": " : "", ret ? strerrorname_np(err) : "");
-}
-
-static int lo_up(void)
-{
-	struct ifreq ifr = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), ret;
-
-	strcpy(ifr.ifr_name, "lo");
-	ret = fd < 0 ? -1 : ioctl(fd, SIOCGIFFLAGS, &ifr);
-	ifr.ifr_flags |= IFF_UP;
-	ret = ret ?: ioctl(fd, SIOCSIFFLAGS, &ifr);
-	if (fd >= 0)
-		close(fd);
-	return ret;
 }
 
 /*

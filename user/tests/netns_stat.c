@@ -9,13 +9,11 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <linux/xtcp.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/tcp.h>
 #include <sched.h>
 #include <stdlib.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -33,25 +31,6 @@ static void read_stat(long *v)
 
 	for (i = 0; i < NCOUNTERS; i++)
 		v[i] = xtcp_stat(names[i]);
-}
-
-static unsigned short csum_fold32(unsigned int sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (unsigned short)~sum;
-}
-
-static unsigned int csum_add(unsigned int sum, const void *buf, size_t len)
-{
-	const unsigned char *p = buf;
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (p[i] << 8) | p[i + 1];
-	if (len & 1)
-		sum += p[len - 1] << 8;
-	return sum;
 }
 
 /* Send one segment to 127.0.0.1 on protocol @proto, checksummed with @csum_proto. */
@@ -110,19 +89,6 @@ static void expect(const char *what, int csum_proto, size_t len, int doff, int c
 	       "%s: counters moved by InSegs %ld InErrs %ld InCsumErrors %ld NoSocket %ld OutRsts %ld",
 	       what, b[IN_SEGS] - a[IN_SEGS], b[IN_ERRS] - a[IN_ERRS], b[IN_CSUM] - a[IN_CSUM],
 	       b[NO_SOCKET] - a[NO_SOCKET], b[OUT_RSTS] - a[OUT_RSTS]);
-}
-
-static int lo_up(void)
-{
-	struct ifreq ifr = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), ret;
-
-	strcpy(ifr.ifr_name, "lo");
-	ret = ioctl(fd, SIOCGIFFLAGS, &ifr);
-	ifr.ifr_flags |= IFF_UP;
-	ret = ret ?: ioctl(fd, SIOCSIFFLAGS, &ifr);
-	close(fd);
-	return ret;
 }
 
 int main(void)

@@ -79,10 +79,7 @@ static void *watchdog(void *arg)
 			       "wake-up)", wd_what, timeout);
 			proc_dump("the sockets");
 			stat_dump("the counters");
-			printf("Bail out! %s hangs\n", wd_what);
-			tap_done();
-			fflush(stdout);
-			_exit(1);
+			bail_out(wd_what);
 		}
 		pthread_mutex_unlock(&wd_lock);
 	}
@@ -210,21 +207,6 @@ static void close_pair(int c, int s)
 	close(s);
 }
 
-static int getint(int fd, int level, int name)
-{
-	socklen_t len = sizeof(int);
-	int v;
-
-	return getsockopt(fd, level, name, &v, &len) ? -1 : v;
-}
-
-static int inq(int fd)
-{
-	int n;
-
-	return ioctl(fd, SIOCINQ, &n) ? -1 : n;
-}
-
 static int outq(int fd)
 {
 	int n;
@@ -240,19 +222,6 @@ static int wait_inq(int fd, int n, int ms)
 	while (inq(fd) < n && now() < end)
 		msleep(5);
 	return inq(fd);
-}
-
-static void port_of(int fd, int *local, int *remote)
-{
-	struct sockaddr_in a;
-	socklen_t len = sizeof(a);
-
-	*local = *remote = 0;
-	if (!getsockname(fd, (struct sockaddr *)&a, &len))
-		*local = ntohs(a.sin_port);
-	len = sizeof(a);
-	if (!getpeername(fd, (struct sockaddr *)&a, &len))
-		*remote = ntohs(a.sin_port);
 }
 
 /* The columns of a row of /proc/net/xtcp (or tcp) that the checks read. */
@@ -683,7 +652,7 @@ static void check_zero_window_row(int s)
 	struct proc_row r = { 0 };
 	int lp, rp, q0, q1, found;
 
-	port_of(s, &lp, &rp);
+	local_remote(s, &lp, &rp);
 	q0 = outq(s);
 	found = proc_row(lp, rp, &r) == 0;
 	q1 = outq(s);
@@ -718,7 +687,7 @@ static void test_queues(void)
 	n = inq(s);
 	tap_ok(n == 2000, "... and 2000 after reading 1000 (%d)", n);
 	if (have_counters()) {
-		port_of(s, &lp, &rp);
+		local_remote(s, &lp, &rp);
 		rx = proc_rx_queue(lp, rp);
 		tap_ok(rx == 2000, "%s shows rx_queue %#x for it (%#lx)", proc_sockets(), 2000, rx);
 	}
@@ -826,23 +795,6 @@ static void test_options(void)
 	watch(NULL);
 }
 
-static const char *events(int ev, char *buf)
-{
-	static const struct { int bit; const char *name; } names[] = {
-		{ POLLIN, "IN" }, { POLLPRI, "PRI" }, { POLLOUT, "OUT" }, { POLLERR, "ERR" },
-		{ POLLHUP, "HUP" }, { POLLNVAL, "NVAL" }, { POLLRDHUP, "RDHUP" },
-	};
-	size_t i;
-
-	buf[0] = 0;
-	for (i = 0; i < ARRAY_SIZE(names); i++)
-		if (ev & names[i].bit)
-			sprintf(buf + strlen(buf), "%sPOLL%s", buf[0] ? "|" : "", names[i].name);
-	if (!buf[0])
-		sprintf(buf, "none");
-	return buf;
-}
-
 static void test_poll_and_reset(void)
 {
 	struct linger lin = { .l_onoff = 1, .l_linger = 0 };
@@ -856,14 +808,14 @@ static void test_poll_and_reset(void)
 	pfd = (struct pollfd){ .fd = c, .events = POLLIN | POLLOUT | POLLRDHUP };
 	ret = poll(&pfd, 1, 0);
 	tap_ok(ret == 1 && pfd.revents == POLLOUT,
-	       "poll of a fresh connected socket: POLLOUT alone (%s)", events(pfd.revents, ev));
+	       "poll of a fresh connected socket: POLLOUT alone (%s)", events_str(pfd.revents, ev));
 	pfd.events = POLLIN;
 	ret = poll(&pfd, 1, 50);
-	tap_ok(ret == 0, "no POLLIN before data arrives (%s)", events(pfd.revents, ev));
+	tap_ok(ret == 0, "no POLLIN before data arrives (%s)", events_str(pfd.revents, ev));
 	send(s, "x", 1, MSG_NOSIGNAL);
 	ret = poll(&pfd, 1, 2000);
 	tap_ok(ret == 1 && pfd.revents == POLLIN, "POLLIN once 1 byte arrives (%s)",
-	       events(pfd.revents, ev));
+	       events_str(pfd.revents, ev));
 	recv(c, &b, 1, 0);
 
 	/* the server resets the connection */
@@ -876,7 +828,7 @@ static void test_poll_and_reset(void)
 	/* what Linux TCP reports after an RST: every event */
 	tap_ok(ret == 1 && pfd.revents == (POLLIN | POLLOUT | POLLERR | POLLHUP | POLLRDHUP),
 	       "after the peer's RST poll reports POLLIN|POLLOUT|POLLERR|POLLHUP|POLLRDHUP (%s)",
-	       events(pfd.revents, ev));
+	       events_str(pfd.revents, ev));
 	ret = recv(c, &b, 1, 0);
 	e = errno;
 	tap_errno(ret, e, ECONNRESET, "recv after the peer's RST");
@@ -884,7 +836,7 @@ static void test_poll_and_reset(void)
 	ret = poll(&pfd, 1, 0);
 	tap_ok(ret == 1 && pfd.revents == (POLLIN | POLLOUT | POLLHUP | POLLRDHUP),
 	       "then poll reports POLLIN|POLLOUT|POLLHUP|POLLRDHUP, the error read (%s)",
-	       events(pfd.revents, ev));
+	       events_str(pfd.revents, ev));
 	ret = recv(c, &b, 1, 0);
 	e = errno;
 	tap_ok(ret == 0, "then recv returns 0, end of stream (%d, %s)", ret,

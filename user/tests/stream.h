@@ -22,10 +22,12 @@
 #include <fcntl.h>
 #include <linux/xtcp.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -40,14 +42,6 @@
 static int proto = IPPROTO_XTCP, timeout = 120;
 static unsigned long progress;	/* chunks moved by the transfers */
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void msleep(int ms)
 {
 	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000L };
@@ -59,6 +53,65 @@ static void msleep(int ms)
 static int setint(int fd, int level, int name, int v)
 {
 	return setsockopt(fd, level, name, &v, sizeof(v));
+}
+
+/* The int option @name at @level of @fd; -1 if it cannot be read. */
+static inline int getint(int fd, int level, int name)
+{
+	socklen_t len = sizeof(int);
+	int v;
+
+	return getsockopt(fd, level, name, &v, &len) ? -1 : v;
+}
+
+/* The bytes queued to read on @fd (FIONREAD, which is SIOCINQ); -1 on error. */
+static inline int inq(int fd)
+{
+	int n;
+
+	return ioctl(fd, FIONREAD, &n) ? -1 : n;
+}
+
+/* The local and remote ports of @fd (0 where there is none), as /proc shows them. */
+static inline void local_remote(int fd, int *lport, int *rport)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+
+	*lport = *rport = 0;
+	if (!getsockname(fd, (struct sockaddr *)&a, &len))
+		*lport = ntohs(a.sin_port);
+	len = sizeof(a);
+	if (!getpeername(fd, (struct sockaddr *)&a, &len))
+		*rport = ntohs(a.sin_port);
+}
+
+/* The poll events @ev into @buf as "POLLIN|POLLOUT", or "none". */
+static inline const char *events_str(int ev, char *buf)
+{
+	static const struct { int bit; const char *name; } names[] = {
+		{ POLLIN, "IN" }, { POLLPRI, "PRI" }, { POLLOUT, "OUT" }, { POLLERR, "ERR" },
+		{ POLLHUP, "HUP" }, { POLLNVAL, "NVAL" }, { POLLRDHUP, "RDHUP" },
+	};
+	size_t i;
+
+	buf[0] = 0;
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (ev & names[i].bit)
+			sprintf(buf + strlen(buf), "%sPOLL%s", buf[0] ? "|" : "", names[i].name);
+	if (!buf[0])
+		sprintf(buf, "none");
+	return buf;
+}
+
+/* A watchdog's end of the run: the step @what hangs (its check already failed). */
+__attribute__((noreturn))
+static inline void bail_out(const char *what)
+{
+	printf("Bail out! %s hangs\n", what);
+	tap_done();
+	fflush(stdout);
+	_exit(1);
 }
 
 /* A size with an optional K, M or G suffix. */
@@ -583,16 +636,22 @@ static const char *proc_sockets(void)
 	return proto == IPPROTO_XTCP ? "/proc/net/" XTCP_PROC_SOCKETS : "/proc/net/tcp";
 }
 
-/* Print the sockets' table (of the calling thread's namespace) as TAP comments. */
-static void proc_dump(const char *what)
+/* The lines of @file as TAP comments, after a title line made of @fmt; none if unreadable. */
+__attribute__((format(printf, 2, 3)))
+static inline void dump_file(const char *file, const char *fmt, ...)
 {
 	char line[512];
-	FILE *f = fopen(proc_sockets(), "r");
+	FILE *f = fopen(file, "r");
+	va_list ap;
 	size_t n;
 
 	if (!f)
 		return;
-	printf("# %s: %s\n", what, proc_sockets());
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
 	while (fgets(line, sizeof(line), f)) {
 		n = strlen(line);
 		while (n && (line[n - 1] == '\n' || line[n - 1] == ' '))
@@ -601,6 +660,12 @@ static void proc_dump(const char *what)
 	}
 	fclose(f);
 	fflush(stdout);
+}
+
+/* Print the sockets' table (of the calling thread's namespace) as TAP comments. */
+static void proc_dump(const char *what)
+{
+	dump_file(proc_sockets(), "%s: %s", what, proc_sockets());
 }
 
 /* Print the counters (of the calling thread's namespace) as TAP comments. */

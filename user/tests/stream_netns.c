@@ -71,17 +71,6 @@ static void read_stats(int ns, long *v)
 
 /* ---- the namespaces ---- */
 
-static int sh(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd) ? -1 : 0;
-}
-
 static int setup(void)
 {
 	sh("ip netns del xtcp-sc 2>/dev/null; ip netns del xtcp-ss 2>/dev/null");
@@ -131,17 +120,9 @@ struct outcome {
 	uint64_t stall[2];
 };
 
-static struct sockaddr_in addr_of(const char *ip, int port)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
-
-	inet_pton(AF_INET, ip, &sin.sin_addr);
-	return sin;
-}
-
 static void child(const struct job *j, struct outcome *o)
 {
-	struct sockaddr_in srv = addr_of(SERVER_IP, j->port);
+	struct sockaddr_in srv = sin_of(SERVER_IP, j->port);
 	int n = j->streams, *c = calloc(n, sizeof(int)), *s = calloc(n, sizeof(int));
 	struct end *se = calloc(n, sizeof(*se)), *re = calloc(n, sizeof(*re));
 	int snd_ns = j->from_server ? ns_server : ns_client, one = 1, l, i;

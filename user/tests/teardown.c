@@ -36,20 +36,6 @@ static long max_orphans_saved = -1;	/* to restore in the initial namespace */
 
 /* ---- namespaces ---- */
 
-static int lo_up(void)
-{
-	struct ifreq ifr = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), ret;
-
-	strcpy(ifr.ifr_name, "lo");
-	ret = fd < 0 ? -1 : ioctl(fd, SIOCGIFFLAGS, &ifr);
-	ifr.ifr_flags |= IFF_UP;
-	ret = ret ?: ioctl(fd, SIOCSIFFLAGS, &ifr);
-	if (fd >= 0)
-		close(fd);
-	return ret;
-}
-
 /* A new private namespace for the main thread (the old one goes with its sockets). */
 static int fresh_ns(const char *what)
 {
@@ -501,11 +487,37 @@ static void test_shutdown_rd(void)
 
 /* ---- resets ---- */
 
+/* Neither side of @l -> @r has a row left (the closer's, @l -> @r, read first): a check. */
+static int check_no_rows(int l, int r, const char *what)
+{
+	int st = row_of(l, r, NULL), st2 = row_of(r, l, NULL);
+
+	return check(st == ST_NONE && st2 == ST_NONE, "%s (%s, %s)", what, st_name(st),
+		     st_name(st2));
+}
+
+/*
+ * The closer of @l -> @r has reset the connection: its peer @fd's recv fails with
+ * ECONNRESET (@what), and no row is left.  @ret: the result of what set up the reset;
+ * -1 there (errno set) fails the check without the recv.
+ */
+static void check_reset(int ret, int fd, int l, int r, const char *what)
+{
+	char b[16];
+	int e;
+
+	poll1(fd, POLLERR, 2000);
+	ret = ret ?: recv(fd, b, sizeof(b), 0);
+	e = errno;
+	check_errno(ret, e, ECONNRESET, what);
+	check_no_rows(l, r, "... no TIME_WAIT at the closer, no row left on either side");
+}
+
 static void test_close_unread(void)
 {
 	long rst0, ac0, er0;
-	int c, s, cl, cr, st, st2, ret, e;
-	char b[16], e1[80], e2[80], e3[80];
+	int c, s, cl, cr, ret, e;
+	char e1[80], e2[80], e3[80];
 	double t0;
 
 	if (pair(&c, &s, "close with unread data"))
@@ -519,16 +531,7 @@ static void test_close_unread(void)
 	ac0 = counter("AbortOnClose");
 	er0 = counter("EstabResets");
 	close(s);
-	poll1(c, POLLERR, 2000);
-	ret = recv(c, b, sizeof(b), 0);
-	e = errno;
-	check_errno(ret, e, ECONNRESET,
-		    "close() with 11 unread bytes resets: the client's recv");
-	st = row_of(cr, cl, NULL);
-	st2 = row_of(cl, cr, NULL);
-	check(st == ST_NONE && st2 == ST_NONE,
-	      "... no TIME_WAIT at the closer, no row left on either side (%s, %s)",
-	      st_name(st), st_name(st2));
+	check_reset(0, c, cr, cl, "close() with 11 unread bytes resets: the client's recv");
 	check(delta("AbortOnClose", ac0) == 1 && delta("OutRsts", rst0) == 1 &&
 	      delta("EstabResets", er0) >= 1 && delta("EstabResets", er0) <= 2,
 	      "... counted: %s, %s, %s (1 or 2)", delta_str("AbortOnClose", ac0, e1),
@@ -553,8 +556,8 @@ static void test_close_unread(void)
 static void test_linger_zero(void)
 {
 	long rst0, al0, ac0;
-	int c, s, cl, cr, st, st2, ret, e;
-	char b[16], e1[80], e2[80], e3[80];
+	int c, s, cl, cr, ret;
+	char e1[80], e2[80], e3[80];
 
 	if (pair(&c, &s, "SO_LINGER 0"))
 		return;
@@ -565,15 +568,7 @@ static void test_linger_zero(void)
 	ac0 = counter("AbortOnClose");
 	ret = set_linger(c, 1, 0);
 	close(c);
-	poll1(s, POLLERR, 2000);
-	ret = ret ?: recv(s, b, sizeof(b), 0);
-	e = errno;
-	check_errno(ret, e, ECONNRESET, "close() with SO_LINGER {1, 0} resets: the server's recv");
-	st = row_of(cl, cr, NULL);
-	st2 = row_of(cr, cl, NULL);
-	check(st == ST_NONE && st2 == ST_NONE,
-	      "... no TIME_WAIT at the closer, no row left on either side (%s, %s)",
-	      st_name(st), st_name(st2));
+	check_reset(ret, s, cl, cr, "close() with SO_LINGER {1, 0} resets: the server's recv");
 	check(delta("AbortOnLinger", al0) == 1 && delta("OutRsts", rst0) == 1 &&
 	      delta("AbortOnClose", ac0) == 0, "... counted: %s%s, %s, %s",
 	      delta_str("AbortOnLinger", al0, e1),
@@ -616,7 +611,7 @@ static void test_linger_healthy(void)
 static void test_data_after_close(void)
 {
 	long ad0, rst0;
-	int c, s, cl, cr, st, st2, ret, n, e, ev;
+	int c, s, cl, cr, st, ret, n, e, ev;
 	char b[16], e1[80], e2[80];
 
 	/* Linux keeps an orphaned FIN_WAIT2 a full socket above 60 s only (else a minisocket) */
@@ -645,10 +640,7 @@ static void test_data_after_close(void)
 	ret = send(c, "x", 1, MSG_NOSIGNAL);
 	e = errno;
 	check_errno(ret, e, EPIPE, "... a send after that RST");
-	st = row_of(cr, cl, NULL);
-	st2 = row_of(cl, cr, NULL);
-	check(st == ST_NONE && st2 == ST_NONE, "... no TIME_WAIT at the server, no row left "
-	      "(%s, %s)", st_name(st), st_name(st2));
+	check_no_rows(cr, cl, "... no TIME_WAIT at the server, no row left");
 	check(delta("AbortOnData", ad0) == 1 && delta("OutRsts", rst0) == 1,
 	      "... counted: %s, %s", delta_str("AbortOnData", ad0, e1),
 	      delta_str("OutRsts", rst0, e2));
@@ -1116,14 +1108,6 @@ static void test_keepalive_options(void)
 	step(NULL, 0);
 }
 
-static int tcpi_probes(int fd)
-{
-	struct tcp_info ti = { 0 };
-	socklen_t len = sizeof(ti);
-
-	return getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) ? -1 : ti.tcpi_probes;
-}
-
 static void test_keepalive_alive(void)
 {
 	int c, s, cl, cr, st, st2, ret, n1, n2, e, pr;
@@ -1135,8 +1119,7 @@ static void test_keepalive_alive(void)
 		return;
 	step("keepalive, peer alive", 30);
 	PORTS(c, cl, cr);
-	ret = setint(c, SOL_SOCKET, SO_KEEPALIVE, 1) || setint(c, IPPROTO_TCP, TCP_KEEPIDLE, 1) ||
-	      setint(c, IPPROTO_TCP, TCP_KEEPINTVL, 1) || setint(c, IPPROTO_TCP, TCP_KEEPCNT, 2);
+	ret = keepalive_on(c, 1, 1, 2);
 	if (!check(!ret, "keepalive: SO_KEEPALIVE with idle 1 s, interval 1 s, 2 probes"))
 		goto out;
 	send(c, "a", 1, MSG_NOSIGNAL);

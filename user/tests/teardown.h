@@ -83,41 +83,28 @@ static int row_parse(const char *line, struct row *r)
 	return 0;
 }
 
-/*
- * The rows of the calling thread's namespace into @rows (at most @max); how many there
- * are (more than @max possibly), -1 if the file cannot be read.
- */
-static int rows_read(struct row *rows, int max)
+/* The next row of the rows file @f (rows_file(), open) into @r: 0, or -1 at its end. */
+static int row_next(FILE *f, struct row *r)
 {
-	static char line[512];
-	FILE *f = fopen(rows_file(), "r");
-	struct row r;
-	int n = 0;
+	char line[512];
 
-	if (!f)
-		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (!row_parse(line, &r)) {
-			if (n < max)
-				rows[n] = r;
-			n++;
-		}
-	fclose(f);
-	return n;
+		if (!row_parse(line, r))
+			return 0;
+	return -1;
 }
 
 /* The row of @lport -> @rport into @r (may be NULL); its state, or ST_NONE if none. */
 static int row_of(int lport, int rport, struct row *r)
 {
-	static char line[512];
 	FILE *f = fopen(rows_file(), "r");
 	struct row t;
 	int st = ST_NONE;
 
 	if (!f)
 		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!row_parse(line, &t) && (int)t.lport == lport && (int)t.rport == rport) {
+	while (!row_next(f, &t))
+		if ((int)t.lport == lport && (int)t.rport == rport) {
 			st = t.st;
 			if (r)
 				*r = t;
@@ -126,22 +113,35 @@ static int row_of(int lport, int rport, struct row *r)
 	return st;
 }
 
-/* Rows in state @st (-1: any) with local port @lport and remote port @rport (0: any). */
-static int rows_count(int st, int lport, int rport)
+/*
+ * Rows in state @st (-1: any), or with @except in any state but @st, with local port
+ * @lport and remote port @rport (0: any), in one read of the file (states change).
+ */
+static int rows_match(int st, int except, int lport, int rport)
 {
-	static char line[512];
 	FILE *f = fopen(rows_file(), "r");
 	struct row t;
 	int n = 0;
 
 	if (!f)
 		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!row_parse(line, &t) && (st < 0 || (int)t.st == st) &&
-		    (!lport || (int)t.lport == lport) && (!rport || (int)t.rport == rport))
-			n++;
+	while (!row_next(f, &t))
+		n += ((st < 0 || (int)t.st == st) != except) &&
+		     (!lport || (int)t.lport == lport) && (!rport || (int)t.rport == rport);
 	fclose(f);
 	return n;
+}
+
+/* Rows in state @st (-1: any) with local port @lport and remote port @rport (0: any). */
+static int rows_count(int st, int lport, int rport)
+{
+	return rows_match(st, 0, lport, rport);
+}
+
+/* Rows NOT in state @st with those ports. */
+static int rows_count_not(int st, int lport, int rport)
+{
+	return rows_match(st, 1, lport, rport);
 }
 
 /*
@@ -170,24 +170,6 @@ static long sockstat(const char *key)
 				break;
 			}
 	}
-	fclose(f);
-	return n;
-}
-
-/* Rows NOT in state @st with those ports, in one read of the file (states change). */
-static int rows_count_not(int st, int lport, int rport)
-{
-	static char line[512];
-	FILE *f = fopen(rows_file(), "r");
-	struct row t;
-	int n = 0;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!row_parse(line, &t) && (int)t.st != st &&
-		    (!lport || (int)t.lport == lport) && (!rport || (int)t.rport == rport))
-			n++;
 	fclose(f);
 	return n;
 }
@@ -226,35 +208,8 @@ static int wait_count(int st, int lport, int rport, int n, double secs)
 /* The rows of the calling thread's namespace as TAP comments. */
 static void rows_dump(const char *what)
 {
-	char line[512];
-	FILE *f = fopen(rows_file(), "r");
-	size_t n;
-
-	if (!f)
-		return;
-	printf("# %s: /proc/net/%s of this namespace\n", what,
-	       is_xtcp() ? XTCP_PROC_SOCKETS : "tcp");
-	while (fgets(line, sizeof(line), f)) {
-		n = strlen(line);
-		while (n && (line[n - 1] == '\n' || line[n - 1] == ' '))
-			line[--n] = 0;
-		printf("#   %s\n", line);
-	}
-	fclose(f);
-	fflush(stdout);
-}
-
-static void local_remote(int fd, int *lport, int *rport)
-{
-	struct sockaddr_in a;
-	socklen_t len = sizeof(a);
-
-	*lport = *rport = 0;
-	if (!getsockname(fd, (struct sockaddr *)&a, &len))
-		*lport = ntohs(a.sin_port);
-	len = sizeof(a);
-	if (!getpeername(fd, (struct sockaddr *)&a, &len))
-		*rport = ntohs(a.sin_port);
+	dump_file(rows_file(), "%s: /proc/net/%s of this namespace", what,
+		  is_xtcp() ? XTCP_PROC_SOCKETS : "tcp");
 }
 
 /* ---- sysctls: net.xtcp.NAME, or its net.ipv4 equivalent for -p 6 ---- */
@@ -339,21 +294,13 @@ static long knob_get(const char *name)
 static int knob_set(const char *name, long v)
 {
 	char path[128], buf[32];
-	int fd, n, ret, err;
 
 	if (!knob_path(name, path, sizeof(path))) {
 		errno = ENOENT;
 		return -1;
 	}
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	n = snprintf(buf, sizeof(buf), "%ld\n", v);
-	ret = write(fd, buf, n) == n ? 0 : -1;
-	err = errno;
-	close(fd);
-	errno = err;
-	return ret;
+	snprintf(buf, sizeof(buf), "%ld\n", v);
+	return write_file(path, buf);
 }
 
 /*
@@ -417,10 +364,7 @@ static void *watchdog(void *arg)
 				wd_diag();
 			if (wd_cleanup)
 				wd_cleanup();
-			printf("Bail out! %s hangs\n", wd_what);
-			tap_done();
-			fflush(stdout);
-			_exit(1);
+			bail_out(wd_what);
 		}
 		pthread_mutex_unlock(&wd_lock);
 	}
@@ -436,14 +380,6 @@ static void watchdog_start(void)
 }
 
 /* ---- sockets ---- */
-
-static struct sockaddr_in sin_of(const char *ip, int port)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
-
-	inet_pton(AF_INET, ip, &sin.sin_addr);
-	return sin;
-}
 
 /* A socket of the protocol whose blocking calls give up after 5 s. */
 static int sock(void)
@@ -477,24 +413,27 @@ static int listener_on(const char *ip, int port)
 	return fd;
 }
 
-static int getint(int fd, int level, int name)
-{
-	socklen_t len = sizeof(int);
-	int v;
-
-	return getsockopt(fd, level, name, &v, &len) ? -1 : v;
-}
-
 static int so_error(int fd)
 {
 	return getint(fd, SOL_SOCKET, SO_ERROR);
 }
 
-static int inq(int fd)
+/* tcpi_probes of @fd's TCP_INFO (the probes unanswered); -1 if it cannot be read. */
+static int tcpi_probes(int fd)
 {
-	int n;
+	struct tcp_info ti = { 0 };
+	socklen_t len = sizeof(ti);
 
-	return ioctl(fd, FIONREAD, &n) ? -1 : n;
+	return getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) ? -1 : ti.tcpi_probes;
+}
+
+/* SO_KEEPALIVE on @fd, with TCP_KEEPIDLE @idle, TCP_KEEPINTVL @intvl, TCP_KEEPCNT @cnt. */
+static int keepalive_on(int fd, int idle, int intvl, int cnt)
+{
+	return setint(fd, SOL_SOCKET, SO_KEEPALIVE, 1) ||
+	       setint(fd, IPPROTO_TCP, TCP_KEEPIDLE, idle) ||
+	       setint(fd, IPPROTO_TCP, TCP_KEEPINTVL, intvl) ||
+	       setint(fd, IPPROTO_TCP, TCP_KEEPCNT, cnt);
 }
 
 /* Close with RST (SO_LINGER 0): no orphan, no TIME_WAIT left behind.  -1 is ignored. */
@@ -521,23 +460,6 @@ static int poll1(int fd, int events, int ms)
 	struct pollfd p = { .fd = fd, .events = events };
 
 	return poll(&p, 1, ms) == 1 ? p.revents : 0;
-}
-
-static const char *events_str(int ev, char *buf)
-{
-	static const struct { int bit; const char *name; } names[] = {
-		{ POLLIN, "IN" }, { POLLPRI, "PRI" }, { POLLOUT, "OUT" }, { POLLERR, "ERR" },
-		{ POLLHUP, "HUP" }, { POLLNVAL, "NVAL" }, { POLLRDHUP, "RDHUP" },
-	};
-	size_t i;
-
-	buf[0] = 0;
-	for (i = 0; i < ARRAY_SIZE(names); i++)
-		if (ev & names[i].bit)
-			sprintf(buf + strlen(buf), "%sPOLL%s", buf[0] ? "|" : "", names[i].name);
-	if (!buf[0])
-		sprintf(buf, "none");
-	return buf;
 }
 
 static const char *errname(int ret, int err)
@@ -575,11 +497,14 @@ static uint64_t send_pattern(int fd, uint64_t len, uint64_t seed)
 }
 
 /*
- * Read from @fd until the end of the stream (or an error, or @limit bytes more than
- * @len); *@good: the bytes that matched the pattern @seed before the first mismatch.
- * Returns the bytes read; *@end: 1 if recv then returned 0, else -errno.
+ * Read the pattern @seed from @fd and verify it: with @exact @len bytes and no more, else
+ * until the end of the stream (or CHUNK bytes more than @len, then *@end is -EMSGSIZE).
+ * An error or the end of the stream stops either, and sets *@end: 1 if recv returned 0,
+ * else -errno.  *@good: the bytes that matched before the first mismatch.  Returns the
+ * bytes read.
  */
-static uint64_t recv_pattern(int fd, uint64_t len, uint64_t seed, uint64_t *good, int *end)
+static uint64_t recv_verify(int fd, uint64_t len, uint64_t seed, int exact, uint64_t *good,
+			    int *end)
 {
 	static __thread unsigned char buf[CHUNK], exp[CHUNK];
 	uint64_t done = 0;
@@ -589,8 +514,8 @@ static uint64_t recv_pattern(int fd, uint64_t len, uint64_t seed, uint64_t *good
 
 	gen_init(&g, seed);
 	*good = 0;
-	for (;;) {
-		k = recv(fd, buf, sizeof(buf), 0);
+	while (!exact || done < len) {
+		k = recv(fd, buf, exact && len - done < CHUNK ? len - done : CHUNK, 0);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0) {
@@ -612,34 +537,25 @@ static uint64_t recv_pattern(int fd, uint64_t len, uint64_t seed, uint64_t *good
 		}
 		done += k;
 	}
+	return done;
+}
+
+/*
+ * Read from @fd until the end of the stream (or an error, or CHUNK bytes more than
+ * @len); *@good: the bytes that matched the pattern @seed before the first mismatch.
+ * Returns the bytes read; *@end: 1 if recv then returned 0, else -errno.
+ */
+static uint64_t recv_pattern(int fd, uint64_t len, uint64_t seed, uint64_t *good, int *end)
+{
+	return recv_verify(fd, len, seed, 0, good, end);
 }
 
 /* Read exactly @len bytes of the pattern @seed from @fd; *@good as recv_pattern(). */
 static uint64_t recv_exact(int fd, uint64_t len, uint64_t seed, uint64_t *good)
 {
-	static __thread unsigned char buf[CHUNK], exp[CHUNK];
-	uint64_t done = 0;
-	int mismatch = 0;
-	struct gen g;
-	ssize_t k, i;
+	int end;
 
-	gen_init(&g, seed);
-	*good = 0;
-	while (done < len) {
-		k = recv(fd, buf, len - done < CHUNK ? len - done : CHUNK, 0);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break;
-		gen_fill(&g, exp, k);
-		for (i = 0; !mismatch && i < k && buf[i] == exp[i]; i++)
-			;
-		if (!mismatch)
-			*good += i;
-		mismatch |= i < k;
-		done += k;
-	}
-	return done;
+	return recv_verify(fd, len, seed, 1, good, &end);
 }
 
 static const char *end_str(int end)
@@ -707,18 +623,6 @@ static int sniff(int raw, int sport, int dport, int flags, int noflags, int minl
 	}
 }
 
-static unsigned int csum_add(unsigned int sum, const void *buf, size_t len)
-{
-	const unsigned char *p = buf;
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (p[i] << 8) | p[i + 1];
-	if (len & 1)
-		sum += p[len - 1] << 8;
-	return sum;
-}
-
 /*
  * Send a bare segment (no options, no data) @saddr:@sport -> @daddr:@dport with @seq,
  * @ack and @flags, checksummed for the protocol, from a raw socket; 0 or -1.
@@ -747,9 +651,7 @@ static int craft(uint32_t saddr, int sport, uint32_t daddr, int dport, uint32_t 
 	pseudo[10] = 0;
 	pseudo[11] = sizeof(seg);
 	sum = csum_add(csum_add(0, pseudo, sizeof(pseudo)), seg, sizeof(seg));
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	th->check = htons((unsigned short)~sum);
+	th->check = htons(csum_fold32(sum));
 
 	/* our own IP header: the source address is the peer's */
 	pkt[2] = 0;

@@ -41,17 +41,6 @@ static int ns_now = -1;		/* the main thread's namespace */
 
 /* ---- the namespaces ---- */
 
-static int sh(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd) ? -1 : 0;
-}
-
 static void enter(int ns)
 {
 	if (setns(ns, CLONE_NEWNET))
@@ -414,14 +403,6 @@ out:
 	step(NULL, 0);
 }
 
-static int tcpi_probes(int fd)
-{
-	struct tcp_info ti = { 0 };
-	socklen_t len = sizeof(ti);
-
-	return getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) ? -1 : ti.tcpi_probes;
-}
-
 static void test_keepalive_dead(void)
 {
 	int c, s, cl, cr, st, ret, n, e, pr, ev;
@@ -435,8 +416,7 @@ static void test_keepalive_dead(void)
 	step("keepalive, dead peer", 40);
 	local_remote(c, &cl, &cr);
 	/* idle 2 s, interval 2 s: starting netem may itself take a second on a slow guest */
-	ret = setint(c, SOL_SOCKET, SO_KEEPALIVE, 1) || setint(c, IPPROTO_TCP, TCP_KEEPIDLE, 2) ||
-	      setint(c, IPPROTO_TCP, TCP_KEEPINTVL, 2) || setint(c, IPPROTO_TCP, TCP_KEEPCNT, 2);
+	ret = keepalive_on(c, 2, 2, 2);
 	if (!check(!ret, "keepalive, dead peer: SO_KEEPALIVE, idle 2 s, interval 2 s, 2 probes"))
 		goto out;
 	send(s, "a", 1, MSG_NOSIGNAL);
