@@ -294,6 +294,11 @@ static void xtcp_synsent_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xtcp_sk(s->sk)->rcv_nxt, 701U);
 	KUNIT_EXPECT_EQ(test, xtcp_sk(s->sk)->snd_una, 5001U);
 	KUNIT_EXPECT_EQ(test, xtcp_sk(s->sk)->mss_cache, XTCP_MSS_DEFAULT);	/* no MSS option */
+	/*
+	 * Closed here, without a word: close() would send a FIN and leave an orphan
+	 * retransmitting it, which no RST reaches (the socket is in no table).
+	 */
+	xtcp_set_state(s->sk, TCP_CLOSE);
 	release_sock(s->sk);
 	inet_sk(s->sk)->inet_num = 0;
 	sock_release(s);

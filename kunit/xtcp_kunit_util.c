@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Crafted segments for the xtcp KUnit suites; see xtcp_kunit_util.h. */
+/* Crafted segments and hand-made connections for the xtcp KUnit suites; see xtcp_kunit_util.h. */
 #include <linux/ip.h>
 #include <linux/netdevice.h>
 #include <net/checksum.h>
 #include <net/ip.h>
+#include <net/sock.h>
 #include "xtcp.h"
 #include "xtcp_kunit_util.h"
 
@@ -26,12 +27,14 @@ static void xtcp_test_checksum(struct sk_buff *skb, u8 proto)
  */
 struct sk_buff *xtcp_test_skb(struct kunit *test, const struct xtcp_test_seg *seg)
 {
-	unsigned int optlen = seg->mss ? TCPOLEN_MSS_ALIGNED : 0;
+	unsigned int optlen = (seg->mss ? TCPOLEN_MSS_ALIGNED : 0) +
+			      (seg->ts ? TCPOLEN_TSTAMP_ALIGNED : 0);
 	unsigned int hdr = seg->hdr_bytes ?: sizeof(struct tcphdr) + optlen;
 	unsigned int len = hdr + seg->payload;
 	struct sk_buff *skb;
 	struct tcphdr *th;
 	struct iphdr *iph;
+	__be32 *opt;
 
 	skb = alloc_skb(MAX_HEADER + sizeof(*iph) + len, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, skb);
@@ -59,9 +62,15 @@ struct sk_buff *xtcp_test_skb(struct kunit *test, const struct xtcp_test_seg *se
 		tcp_flag_byte(th) = seg->flags;
 		th->doff = seg->doff ?: hdr / 4;
 		th->window = htons(65535);
+		opt = (__be32 *)(th + 1);
 		if (seg->mss && hdr >= sizeof(*th) + optlen)
-			*(__be32 *)(th + 1) = htonl(TCPOPT_MSS << 24 | TCPOLEN_MSS << 16 |
-						    seg->mss);
+			*opt++ = htonl(TCPOPT_MSS << 24 | TCPOLEN_MSS << 16 | seg->mss);
+		if (seg->ts && hdr >= sizeof(*th) + optlen) {
+			*opt++ = htonl(TCPOPT_NOP << 24 | TCPOPT_NOP << 16 |
+				       TCPOPT_TIMESTAMP << 8 | TCPOLEN_TIMESTAMP);
+			*opt++ = htonl(seg->tsval);
+			*opt++ = htonl(seg->tsecr);
+		}
 		xtcp_test_checksum(skb, seg->csum_proto ?: xtcp_protocol);
 	}
 
@@ -84,4 +93,102 @@ struct sk_buff *xtcp_test_set_ack(struct sk_buff *skb, u32 ack)
 	tcp_hdr(skb)->ack_seq = htonl(ack);
 	xtcp_test_checksum(skb, xtcp_protocol);
 	return skb;
+}
+
+/**
+ * xtcp_test_rcv_skb - a crafted segment as xtcp_v4_rcv() passes it on: XTCP_SKB_CB
+ * filled in from the header (as xtcp_v4_fill_cb() does), skb->data at the header
+ * @test: the test (the allocation is asserted)
+ * @seg: what to put in it
+ *
+ * Return: the skb, owned by the caller.
+ */
+struct sk_buff *xtcp_test_rcv_skb(struct kunit *test, const struct xtcp_test_seg *seg)
+{
+	struct sk_buff *skb = xtcp_test_skb(test, seg);
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+	cb->seq = seg->seq;
+	cb->end_seq = seg->seq + seg->payload + !!(seg->flags & TCPHDR_SYN) +
+		      !!(seg->flags & TCPHDR_FIN);
+	cb->ack_seq = seg->ack;
+	cb->tw_isn = 0;
+	cb->flags = seg->flags;
+	return skb;
+}
+
+/**
+ * xtcp_test_feed - xtcp_rcv_state_process(), freeing the segment unless the socket
+ * kept it
+ * @sk: the socket, locked
+ * @skb: a segment from xtcp_test_rcv_skb()
+ *
+ * Return: what xtcp_rcv_state_process() returned.
+ */
+int xtcp_test_feed(struct sock *sk, struct sk_buff *skb)
+{
+	int ret = xtcp_rcv_state_process(sk, skb);
+
+	if (ret != 2)
+		kfree_skb(skb);
+	return ret;
+}
+
+/**
+ * xtcp_test_release - the deferred action xtcp_test_kern_socket() adds: sock_release()
+ * @sock: the struct socket
+ */
+void xtcp_test_release(void *sock)
+{
+	sock_release(sock);
+}
+
+/**
+ * xtcp_test_kern_socket - an xtcp kernel socket in init_net, released when the test
+ * ends if not before (kunit_release_action(test, xtcp_test_release, sock))
+ * @test: the test (the creation is asserted)
+ *
+ * Return: the socket.
+ */
+struct socket *xtcp_test_kern_socket(struct kunit *test)
+{
+	struct socket *sock;
+
+	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, AF_INET, SOCK_STREAM, xtcp_protocol,
+					       &sock), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, xtcp_test_release, sock), 0);
+	return sock;
+}
+
+/**
+ * xtcp_test_establish - an established connection made by hand, 127.0.0.1:@lport to
+ * 127.0.0.1:@rport: nothing sent yet (snd_nxt XTCP_TEST_ISS + 1), nothing received
+ * (rcv_nxt XTCP_TEST_IRS + 1), SACK on, no timestamps, window 65535 both ways
+ * @sk: the socket, locked, fresh from socket(); it is put in no table
+ * @lport: our port
+ * @rport: the peer's
+ */
+void xtcp_test_establish(struct sock *sk, u16 lport, u16 rport)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct inet_sock *inet = inet_sk(sk);
+
+	inet->inet_rcv_saddr = htonl(INADDR_LOOPBACK);
+	inet->inet_saddr = htonl(INADDR_LOOPBACK);
+	inet->inet_num = lport;
+	inet->inet_sport = htons(lport);
+	inet->inet_daddr = htonl(INADDR_LOOPBACK);
+	inet->inet_dport = htons(rport);
+	xs->iss = XTCP_TEST_ISS;
+	xs->snd_una = XTCP_TEST_ISS + 1;
+	xs->snd_nxt = XTCP_TEST_ISS + 1;
+	xs->snd_wnd = 65535;
+	xs->rcv_nxt = XTCP_TEST_IRS + 1;
+	xs->advmss = 1460;
+	xs->mss_cache = 1460;
+	xs->rx_opt.sack_ok = 1;		/* the ACKs carry SACK blocks */
+	xtcp_init_transfer(sk);
+	xtcp_set_state(sk, TCP_ESTABLISHED);
+	xs->rcv_wnd = 65535;
+	xs->rcv_wup = xs->rcv_nxt;
 }

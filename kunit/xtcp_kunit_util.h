@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers shared by the xtcp KUnit suites: crafted segments from 127.0.0.1 to 127.0.0.1,
- * shaped as ip_local_deliver_finish() hands them to xtcp_v4_rcv().
+ * shaped as ip_local_deliver_finish() hands them to xtcp_v4_rcv() or as xtcp_v4_rcv()
+ * hands them to xtcp_rcv_state_process(), and kernel sockets put in ESTABLISHED by hand.
  */
 #ifndef _XTCP_KUNIT_UTIL_H
 #define _XTCP_KUNIT_UTIL_H
 
 #include <kunit/test.h>
+#include <linux/net.h>
 #include <linux/skbuff.h>
+
+struct sock;
 
 /*
  * struct xtcp_test_seg - what to put in a crafted segment
@@ -22,6 +26,7 @@
  * @doff: the data offset field (0: the true header length)
  * @payload: bytes of zero data after the header
  * @csum_proto: protocol number in the checksum's pseudo-header (0: ours)
+ * @ts: a timestamps option (NOP NOP TS) after the MSS option, with @tsval and @tsecr
  */
 struct xtcp_test_seg {
 	u16 sport, dport;
@@ -32,9 +37,21 @@ struct xtcp_test_seg {
 	u8 doff;
 	unsigned int payload;
 	u8 csum_proto;
+	bool ts;
+	u32 tsval, tsecr;
 };
 
 struct sk_buff *xtcp_test_skb(struct kunit *test, const struct xtcp_test_seg *seg);
 struct sk_buff *xtcp_test_set_ack(struct sk_buff *skb, u32 ack);
+struct sk_buff *xtcp_test_rcv_skb(struct kunit *test, const struct xtcp_test_seg *seg);
+int xtcp_test_feed(struct sock *sk, struct sk_buff *skb);
+
+/* The sequence numbers of a connection xtcp_test_establish() makes */
+#define XTCP_TEST_ISS		5000	/* ours */
+#define XTCP_TEST_IRS		1000	/* the peer's */
+
+void xtcp_test_release(void *sock);
+struct socket *xtcp_test_kern_socket(struct kunit *test);
+void xtcp_test_establish(struct sock *sk, u16 lport, u16 rport);
 
 #endif

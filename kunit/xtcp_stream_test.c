@@ -29,21 +29,7 @@
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
-#define LO	htonl(INADDR_LOOPBACK)
-
-KUNIT_DEFINE_ACTION_WRAPPER(xtcp_stream_release, sock_release, struct socket *);
 KUNIT_DEFINE_ACTION_WRAPPER(xtcp_stream_purge, skb_queue_purge, struct sk_buff_head *);
-
-/* An xtcp kernel socket in init_net, released when the test ends if not before. */
-static struct socket *xtcp_stream_socket(struct kunit *test)
-{
-	struct socket *sock;
-
-	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, AF_INET, SOCK_STREAM, xtcp_protocol,
-					       &sock), 0);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, xtcp_stream_release, sock), 0);
-	return sock;
-}
 
 /* A segment without data covering [@seq, @end_seq), for the queues. */
 static struct sk_buff *xtcp_stream_seg(struct kunit *test, u32 seq, u32 end_seq)
@@ -214,7 +200,7 @@ static void xtcp_stream_reno_test(struct kunit *test)
 
 	for (i = 0; i < ARRAY_SIZE(rtx); i++)
 		rtx[i] = xtcp_stream_seg(test, 1000 + 1000 * i, 2000 + 1000 * i);
-	s = xtcp_stream_socket(test);
+	s = xtcp_test_kern_socket(test);
 	sk = s->sk;
 	xs = xtcp_sk(sk);
 	lock_sock(sk);
@@ -339,7 +325,7 @@ static void xtcp_stream_reno_test(struct kunit *test)
 	xs->packets_out = 0;
 	xs->lost_out = 0;
 	release_sock(sk);
-	kunit_release_action(test, xtcp_stream_release, s);
+	kunit_release_action(test, xtcp_test_release, s);
 }
 
 /* --- 4. the out-of-order queue */
@@ -557,7 +543,7 @@ static u32 xtcp_stream_window_now(struct sock *sk)
 
 static void xtcp_stream_window_test(struct kunit *test)
 {
-	struct socket *s = xtcp_stream_socket(test);
+	struct socket *s = xtcp_test_kern_socket(test);
 	struct sock *sk = s->sk;
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 edge;
@@ -633,7 +619,7 @@ static void xtcp_stream_window_test(struct kunit *test)
 
 	xtcp_stream_rmem(sk, 0);
 	release_sock(sk);
-	kunit_release_action(test, xtcp_stream_release, s);
+	kunit_release_action(test, xtcp_test_release, s);
 }
 
 /* --- 7. options */
@@ -846,8 +832,8 @@ static void xtcp_stream_options_write_test(struct kunit *test)
 
 #define XTCP_STREAM_LPORT	40300
 #define XTCP_STREAM_RPORT	7601
-#define XTCP_STREAM_ISS		5000	/* ours */
-#define XTCP_STREAM_IRS		1000	/* the peer's */
+#define XTCP_STREAM_ISS		XTCP_TEST_ISS	/* ours */
+#define XTCP_STREAM_IRS		XTCP_TEST_IRS	/* the peer's */
 
 /* The byte at sequence number @seq of the peer's stream. */
 static u8 xtcp_stream_byte(u32 seq)
@@ -861,54 +847,13 @@ static struct sk_buff *xtcp_stream_data(struct kunit *test, u32 seq, unsigned in
 	struct xtcp_test_seg seg = { .sport = XTCP_STREAM_RPORT, .dport = XTCP_STREAM_LPORT,
 				     .seq = seq, .ack = XTCP_STREAM_ISS + 1,
 				     .flags = TCPHDR_ACK, .payload = len };
-	struct sk_buff *skb = xtcp_test_skb(test, &seg);
-	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct sk_buff *skb = xtcp_test_rcv_skb(test, &seg);
 	u8 *data = skb->data + tcp_hdrlen(skb);
 	unsigned int i;
 
 	for (i = 0; i < len; i++)
 		data[i] = xtcp_stream_byte(seq + i);
-	cb->seq = seq;
-	cb->end_seq = seq + len;
-	cb->ack_seq = XTCP_STREAM_ISS + 1;
-	cb->flags = TCPHDR_ACK;
 	return skb;
-}
-
-/* An established connection made by hand: nothing sent yet, nothing received. */
-static void xtcp_stream_establish(struct sock *sk)
-{
-	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct inet_sock *inet = inet_sk(sk);
-
-	inet->inet_rcv_saddr = LO;
-	inet->inet_saddr = LO;
-	inet->inet_num = XTCP_STREAM_LPORT;
-	inet->inet_sport = htons(XTCP_STREAM_LPORT);
-	inet->inet_daddr = LO;
-	inet->inet_dport = htons(XTCP_STREAM_RPORT);
-	xs->iss = XTCP_STREAM_ISS;
-	xs->snd_una = XTCP_STREAM_ISS + 1;
-	xs->snd_nxt = XTCP_STREAM_ISS + 1;
-	xs->snd_wnd = 65535;
-	xs->rcv_nxt = XTCP_STREAM_IRS + 1;
-	xs->advmss = 1460;
-	xs->mss_cache = 1460;
-	xs->rx_opt.sack_ok = 1;		/* the ACKs carry SACK blocks */
-	xtcp_init_transfer(sk);
-	xtcp_set_state(sk, TCP_ESTABLISHED);
-	xs->rcv_wnd = 65535;
-	xs->rcv_wup = xs->rcv_nxt;
-}
-
-/* xtcp_rcv_state_process(); the segment is freed unless the socket kept it. */
-static int xtcp_stream_feed(struct sock *sk, struct sk_buff *skb)
-{
-	int ret = xtcp_rcv_state_process(sk, skb);
-
-	if (ret != 2)
-		kfree_skb(skb);
-	return ret;
 }
 
 struct xtcp_stream_mibs {
@@ -951,18 +896,18 @@ static void xtcp_stream_receive_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, want);
 	for (i = 0; i < 350; i++)
 		want[i] = xtcp_stream_byte(d + i);
-	s = xtcp_stream_socket(test);
+	s = xtcp_test_kern_socket(test);
 	sk = s->sk;
 	xs = xtcp_sk(sk);
 
 	lock_sock(sk);
-	xtcp_stream_establish(sk);
+	xtcp_test_establish(sk, XTCP_STREAM_LPORT, XTCP_STREAM_RPORT);
 	KUNIT_EXPECT_EQ(test, sk->sk_state, TCP_ESTABLISHED);
 	KUNIT_EXPECT_EQ(test, xs->copied_seq, d);
 
 	/* in order: to the receive queue, rcv_nxt moves, ACKed at once (quick-ack) */
 	segs_out = xs->segs_out;
-	KUNIT_EXPECT_EQ(test, xtcp_stream_feed(sk, a), 2);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, a), 2);
 	KUNIT_EXPECT_EQ(test, skb_queue_len(&sk->sk_receive_queue), 1U);
 	KUNIT_EXPECT_EQ(test, xs->rcv_nxt, d + 100);
 	KUNIT_EXPECT_EQ(test, xs->bytes_received, 100ULL);
@@ -972,7 +917,7 @@ static void xtcp_stream_receive_test(struct kunit *test)
 	/* out of order: kept aside, rcv_nxt stays, a duplicate ACK at once */
 	xtcp_stream_mibs_read(&m0);
 	segs_out = xs->segs_out;
-	KUNIT_EXPECT_EQ(test, xtcp_stream_feed(sk, c), 2);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, c), 2);
 	xtcp_stream_mibs_read(&m1);
 	KUNIT_EXPECT_EQ(test, skb_queue_len(&xs->out_of_order_queue), 1U);
 	KUNIT_EXPECT_EQ(test, skb_queue_len(&sk->sk_receive_queue), 1U);
@@ -987,7 +932,7 @@ static void xtcp_stream_receive_test(struct kunit *test)
 	/* the same out-of-order segment again: not queued, duplicate data */
 	xtcp_stream_mibs_read(&m0);
 	segs_out = xs->segs_out;
-	KUNIT_EXPECT_EQ(test, xtcp_stream_feed(sk, c2), 0);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, c2), 0);
 	xtcp_stream_mibs_read(&m1);
 	KUNIT_EXPECT_EQ(test, skb_queue_len(&xs->out_of_order_queue), 1U);
 	KUNIT_EXPECT_EQ(test, m1.dup - m0.dup, 1UL);
@@ -995,7 +940,7 @@ static void xtcp_stream_receive_test(struct kunit *test)
 
 	/* the hole filled: everything to the receive queue, in order */
 	segs_out = xs->segs_out;
-	KUNIT_EXPECT_EQ(test, xtcp_stream_feed(sk, b), 2);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, b), 2);
 	KUNIT_EXPECT_TRUE(test, skb_queue_empty(&xs->out_of_order_queue));
 	KUNIT_EXPECT_NULL(test, xs->ofo_last);
 	KUNIT_EXPECT_EQ(test, skb_queue_len(&sk->sk_receive_queue), 3U);
@@ -1011,7 +956,7 @@ static void xtcp_stream_receive_test(struct kunit *test)
 	/* an old duplicate: not queued, rcv_nxt stays, an ACK at once, counted as DupData */
 	xtcp_stream_mibs_read(&m0);
 	segs_out = xs->segs_out;
-	KUNIT_EXPECT_EQ(test, xtcp_stream_feed(sk, a2), 0);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, a2), 0);
 	xtcp_stream_mibs_read(&m1);
 	KUNIT_EXPECT_EQ(test, skb_queue_len(&sk->sk_receive_queue), 3U);
 	KUNIT_EXPECT_TRUE(test, skb_queue_empty(&xs->out_of_order_queue));
@@ -1022,7 +967,7 @@ static void xtcp_stream_receive_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xs->quick_acks, XTCP_QUICKACKS - 1);	/* the ACK took one */
 
 	/* half old, half new: queued whole, rcv_nxt at its end */
-	KUNIT_EXPECT_EQ(test, xtcp_stream_feed(sk, p), 2);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, p), 2);
 	KUNIT_EXPECT_EQ(test, skb_queue_len(&sk->sk_receive_queue), 4U);
 	KUNIT_EXPECT_EQ(test, xs->rcv_nxt, d + 350);
 	KUNIT_EXPECT_EQ(test, xs->bytes_received, 350ULL);
@@ -1030,7 +975,7 @@ static void xtcp_stream_receive_test(struct kunit *test)
 	/* beyond the window: dropped, counted, answered with an ACK */
 	xtcp_stream_mibs_read(&m0);
 	segs_out = xs->segs_out;
-	KUNIT_EXPECT_EQ(test, xtcp_stream_feed(sk, far), 0);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, far), 0);
 	xtcp_stream_mibs_read(&m1);
 	KUNIT_EXPECT_EQ(test, m1.beyond - m0.beyond, 1UL);
 	KUNIT_EXPECT_EQ(test, xs->rcv_nxt, d + 350);
@@ -1058,7 +1003,7 @@ static void xtcp_stream_receive_test(struct kunit *test)
 	xtcp_set_state(sk, TCP_CLOSE);
 	inet_sk(sk)->inet_num = 0;
 	release_sock(sk);
-	kunit_release_action(test, xtcp_stream_release, s);
+	kunit_release_action(test, xtcp_test_release, s);
 }
 
 static struct kunit_case xtcp_stream_cases[] = {

@@ -29,6 +29,7 @@ MODULE_PARM_DESC(protocol, "IP protocol number to own (1-254, default 253)");
 EXPORT_SYMBOL_IF_KUNIT(xtcp_protocol);
 
 unsigned int xtcp_net_id __read_mostly;
+EXPORT_SYMBOL_IF_KUNIT(xtcp_net_id);
 
 /**
  * xtcp_check_protocol - is @protocol a number xtcp may try to own?

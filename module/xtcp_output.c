@@ -700,6 +700,7 @@ void xtcp_send_fin(struct sock *sk)
 	xs->write_seq++;
 	xtcp_push(sk, xs->nonagle | XTCP_NAGLE_PUSH);
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_send_fin);
 
 /**
  * xtcp_v4_send_synack - answer a SYN for a request minisocket, like

@@ -112,6 +112,7 @@ bool xtcp_write_timeout(struct sock *sk, u32 count)
 		return tcp_jiffies32 - xs->retrans_stamp >= msecs_to_jiffies(user_timeout);
 	return count >= max;
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_write_timeout);
 
 /* The next timeout, clamped to what is left of TCP_USER_TIMEOUT. */
 static u32 xtcp_clamp_to_user_timeout(const struct sock *sk, u32 when)
@@ -183,6 +184,7 @@ u32 xtcp_keepalive_time(const struct xtcp_sock *xs)
 	return READ_ONCE(xs->keepalive_time) ?:
 	       READ_ONCE(xtcp_pernet(net)->sysctl_keepalive_time) * HZ;
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_keepalive_time);
 
 /**
  * xtcp_keepalive_intvl - time between keepalive probes, like keepalive_intvl_when()
@@ -198,6 +200,7 @@ u32 xtcp_keepalive_intvl(const struct xtcp_sock *xs)
 	return READ_ONCE(xs->keepalive_intvl) ?:
 	       READ_ONCE(xtcp_pernet(net)->sysctl_keepalive_intvl) * HZ;
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_keepalive_intvl);
 
 /**
  * xtcp_keepalive_probes - unanswered probes before the peer is dead, like
@@ -214,6 +217,7 @@ int xtcp_keepalive_probes(const struct xtcp_sock *xs)
 	return READ_ONCE(xs->keepalive_probes) ?:
 	       READ_ONCE(xtcp_pernet(net)->sysctl_keepalive_probes);
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_keepalive_probes);
 
 /**
  * xtcp_keepalive_when - the keepalive schedule, like the heart of tcp_keepalive_timer()
