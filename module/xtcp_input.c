@@ -651,7 +651,8 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, bool *ack_now)
 			xtcp_fin(sk);
 		} else if (had_ofo) {
 			xtcp_ofo_queue(sk);
-			*ack_now = true;	/* RFC 5681 4.2: a segment that fills a hole */
+			/* RFC 5681 4.2: a segment that fills a hole; a FIN it let in was ACKed */
+			*ack_now = !sock_flag(sk, SOCK_DONE);
 		}
 		if (skb->len && !sock_flag(sk, SOCK_DEAD))
 			sk->sk_data_ready(sk);
@@ -713,6 +714,20 @@ static void xtcp_rx_options(struct xtcp_sock *xs, const struct tcphdr *th)
 	memcpy(xs->rx_opt.sacks, opt.sacks, opt.num_sacks * sizeof(opt.sacks[0]));
 }
 
+/*
+ * Does a RST at @seq reset the connection?  At rcv_nxt, or just below it once the
+ * peer's FIN came: some stacks reset with their FIN's sequence number, like
+ * tcp_reset_check().
+ */
+static bool xtcp_reset_check(const struct sock *sk, u32 seq)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+
+	return seq == xs->rcv_nxt ||
+	       (seq == xs->rcv_nxt - 1 &&
+		(1 << sk->sk_state) & (TCPF_CLOSE_WAIT | TCPF_LAST_ACK | TCPF_CLOSING));
+}
+
 /* RFC 7323 5.3 (PAWS): a segment with a timestamp older than the last one is stale. */
 static bool xtcp_paws_reject(const struct xtcp_sock *xs, const struct tcphdr *th)
 {
@@ -760,11 +775,13 @@ int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 	}
 
 	xs->segs_in++;
-	xs->rcv_tstamp = tcp_jiffies32;
 	xtcp_rx_options(xs, th);
 	if (!xtcp_sequence_ok(xs, cb->seq, cb->end_seq) || xtcp_paws_reject(xs, th)) {
-		if (th->rst)
+		if (th->rst) {
+			if (xtcp_reset_check(sk, cb->seq))
+				xtcp_reset(sk);
 			return 0;
+		}
 		if (cb->end_seq != cb->seq && xtcp_before(cb->seq, xs->rcv_nxt)) {
 			/* old data again: our ACK was lost; ACK at once from now on */
 			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DUPDATA);
@@ -775,9 +792,10 @@ int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 		xtcp_send_ack(sk);	/* RFC 9293: answer with an ACK */
 		return 0;
 	}
+	xs->rcv_tstamp = tcp_jiffies32;		/* the peer is alive: keepalive waits */
 	if (th->rst) {
 		/* RFC 5961 3.2: only an exact RST resets; others in the window are challenged */
-		if (cb->seq == xs->rcv_nxt) {
+		if (xtcp_reset_check(sk, cb->seq)) {
 			xtcp_reset(sk);
 		} else if (xtcp_before(cb->seq, xs->rcv_nxt + xtcp_receive_window(xs))) {
 			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_CHALLENGEACK);
@@ -806,6 +824,9 @@ int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 		xs->snd_wl1 = cb->seq;
 		xtcp_set_state(sk, TCP_ESTABLISHED);
 		sk->sk_state_change(sk);
+		/* shutdown(SHUT_WR) during a simultaneous open: the FIN goes now */
+		if ((sk->sk_shutdown & SEND_SHUTDOWN) && xtcp_close_state(sk))
+			xtcp_send_fin(sk);
 	}
 	if (!xtcp_ack(sk, skb))
 		return 0;

@@ -94,10 +94,10 @@ void xtcp_write_err(struct sock *sk)
  * @sk: the socket, locked
  * @count: timeouts (or unanswered probes) in a row so far
  *
- * An orphan gives up after
- * net.xtcp.orphan_retries timeouts (0: 8, as tcp_orphan_retries()); a socket with
- * TCP_USER_TIMEOUT once that much time passed since the oldest unacknowledged segment
- * left; others after XTCP_RETRIES2 timeouts, like tcp_write_timeout().
+ * A socket with TCP_USER_TIMEOUT gives up once that much time passed since the oldest
+ * unacknowledged segment left; otherwise an orphan after net.xtcp.orphan_retries
+ * timeouts (0: 8, as tcp_orphan_retries()), others after XTCP_RETRIES2, like
+ * tcp_write_timeout().
  */
 bool xtcp_write_timeout(struct sock *sk, u32 count)
 {
@@ -105,11 +105,11 @@ bool xtcp_write_timeout(struct sock *sk, u32 count)
 	u32 user_timeout = READ_ONCE(xs->user_timeout);
 	int max = XTCP_RETRIES2;
 
+	if (user_timeout && xs->retrans_stamp)
+		return tcp_jiffies32 - xs->retrans_stamp >= msecs_to_jiffies(user_timeout);
 	if (sock_flag(sk, SOCK_DEAD))
 		max = READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_orphan_retries) ?:
 		      XTCP_ORPHAN_RETRIES;
-	else if (user_timeout && xs->retrans_stamp)
-		return tcp_jiffies32 - xs->retrans_stamp >= msecs_to_jiffies(user_timeout);
 	return count >= max;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_write_timeout);
@@ -121,7 +121,7 @@ static u32 xtcp_clamp_to_user_timeout(const struct sock *sk, u32 when)
 	u32 user_timeout = READ_ONCE(xs->user_timeout);
 	s32 left;
 
-	if (!user_timeout || !xs->retrans_stamp || sock_flag(sk, SOCK_DEAD))
+	if (!user_timeout || !xs->retrans_stamp)
 		return when;
 	left = msecs_to_jiffies(user_timeout) - (tcp_jiffies32 - xs->retrans_stamp);
 	return clamp_t(s32, left, 1, when);

@@ -77,10 +77,9 @@ static void xtcp_tw_kill(struct xtcp_timewait_sock *tw)
 {
 	struct sock *sk = (struct sock *)&tw->common;
 
-	if (xtcp_ehash_unlink(sk)) {
-		xtcp_unbind_tw(tw);
+	if (xtcp_ehash_unlink(sk))
 		refcount_dec(&tw->common.skc_refcnt);	/* the table's; ours remains */
-	}
+	xtcp_unbind_tw(tw);
 }
 
 /* End a TIME_WAIT now; the caller holds a reference.  Waits for a running timer. */
@@ -175,14 +174,20 @@ void xtcp_time_wait(struct sock *sk)
 		xtcp_done(sk);
 		return;
 	}
-	/* the port first, so that it is never free while the 4-tuple is taken */
+	/*
+	 * The port first, so that it is never free while the 4-tuple is taken; the timer
+	 * before the hash, so that a RST killing it at once finds it armed.
+	 */
 	xtcp_bind_tw(tw, xtcp_sk(sk)->bind_bucket);
+	refcount_inc(&tw->common.skc_refcnt);	/* the timer's */
+	mod_timer(&tw->timer, jiffies + timeo);
 	if (xtcp_ehash_insert((struct sock *)&tw->common, sk)) {
 		__sock_put(sk);		/* @sk's place in the table, now the minisocket's */
-		refcount_inc(&tw->common.skc_refcnt);	/* the timer's */
-		mod_timer(&tw->timer, jiffies + timeo);
 	} else {
-		xtcp_unbind_tw(tw);	/* @sk was no longer hashed: nothing to hold */
+		/* @sk was no longer hashed: nothing to hold */
+		if (timer_delete(&tw->timer))
+			refcount_dec(&tw->common.skc_refcnt);
+		xtcp_unbind_tw(tw);
 	}
 	xtcp_tw_put(tw);
 	xtcp_set_state(sk, TCP_TIME_WAIT);	/* for the tracepoints: then CLOSE */
