@@ -1236,7 +1236,7 @@ static void xtcp_teardown_keepalive_timer_test(struct kunit *test)
 
 /*
  * xtcp_write_timeout(): XTCP_RETRIES2 timeouts; with TCP_USER_TIMEOUT the time since the
- * first one instead; an orphan net.xtcp.orphan_retries (0: 8).
+ * first one instead (an orphan's too); an orphan net.xtcp.orphan_retries (0: 8).
  */
 static void xtcp_teardown_write_timeout_test(struct kunit *test)
 {
@@ -1259,7 +1259,9 @@ static void xtcp_teardown_write_timeout_test(struct kunit *test)
 	xs->retrans_stamp = (tcp_jiffies32 - 11 * HZ) ?: 1;
 	KUNIT_EXPECT_TRUE(test, xtcp_write_timeout(sk, 1));
 
-	sock_set_flag(sk, SOCK_DEAD);	/* an orphan: its own count, user timeout or not */
+	sock_set_flag(sk, SOCK_DEAD);	/* an orphan: TCP_USER_TIMEOUT bounds it too */
+	KUNIT_EXPECT_TRUE(test, xtcp_write_timeout(sk, 1));
+	xs->user_timeout = 0;		/* without it: its own count */
 	KUNIT_EXPECT_FALSE(test, xtcp_write_timeout(sk, XTCP_ORPHAN_RETRIES - 1));
 	KUNIT_EXPECT_TRUE(test, xtcp_write_timeout(sk, XTCP_ORPHAN_RETRIES));
 	WRITE_ONCE(xn->sysctl_orphan_retries, 3);
