@@ -123,7 +123,8 @@ static void xtcp_v4_fill_cb(struct sk_buff *skb, const struct tcphdr *th)
 /*
  * A segment for a TIME_WAIT minisocket, like tcp_v4_rcv()'s do_time_wait: answer it,
  * or let a listener take a SYN that opens a new incarnation.  Return the listener
- * (referenced) that must process @skb, or NULL if it is done with.
+ * (referenced) that must process @skb, or NULL if it is done with.  Softirq, under
+ * rcu_read_lock(); the caller's reference on @tw is dropped here.
  */
 static struct sock *xtcp_v4_rcv_timewait(struct net *net, struct xtcp_timewait_sock *tw,
 					 struct sk_buff *skb)

@@ -23,7 +23,8 @@ static bool xtcp_level(int level)
 
 /*
  * TCP_KEEPIDLE, like tcp_sock_set_keepidle_locked(): a running keepalive timer is
- * re-armed for the new idle time, counted from the last segment received.
+ * re-armed for the new idle time, counted from the last segment received.  Process
+ * context, socket locked.
  */
 static void xtcp_set_keepidle(struct sock *sk, int val)
 {
