@@ -118,22 +118,28 @@ static struct xtcp_timewait_sock *xtcp_td_tw(struct xtcp_td *td)
 	return NULL;
 }
 
+/* Whatever is left on @td's 4-tuple - a TIME_WAIT or a socket - let go of. */
+static void xtcp_td_forget_tuple(struct xtcp_td *td)
+{
+	struct sock *found = xtcp_td_lookup(td);
+
+	if (found && found->sk_state == TCP_TIME_WAIT)
+		xtcp_tw_deschedule_put(xtcp_twsk(found));
+	else if (found)
+		xtcp_sock_gen_put(found);
+}
+
 /* Whatever a test left: the socket closed and unhashed, no TIME_WAIT on its 4-tuple. */
 static void xtcp_td_cleanup(void *arg)
 {
 	struct xtcp_td *td = arg;
-	struct sock *found;
 
 	lock_sock(td->sk);
 	__skb_queue_purge(&td->sk->sk_receive_queue);
 	xtcp_set_state(td->sk, TCP_CLOSE);
 	inet_sk(td->sk)->inet_num = 0;
 	release_sock(td->sk);
-	found = xtcp_td_lookup(td);
-	if (found && found->sk_state == TCP_TIME_WAIT)
-		xtcp_tw_deschedule_put(xtcp_twsk(found));
-	else if (found)
-		xtcp_sock_gen_put(found);
+	xtcp_td_forget_tuple(td);
 }
 
 /*
@@ -1032,17 +1038,12 @@ static void xtcp_teardown_tw_overflow_test(struct kunit *test)
 static void xtcp_td_orphan_cleanup(void *arg)
 {
 	struct xtcp_td *td = arg;
-	struct sock *found;
 
 	lock_sock(td->sk);
 	if (td->sk->sk_state != TCP_CLOSE)
 		xtcp_done(td->sk);	/* an orphan: destroyed */
 	release_sock(td->sk);
-	found = xtcp_td_lookup(td);
-	if (found && found->sk_state == TCP_TIME_WAIT)
-		xtcp_tw_deschedule_put(xtcp_twsk(found));
-	else if (found)
-		xtcp_sock_gen_put(found);
+	xtcp_td_forget_tuple(td);
 	sock_put(td->sk);
 }
 
