@@ -187,8 +187,7 @@ void xtcp_test_establish(struct sock *sk, u16 lport, u16 rport)
 	xs->advmss = 1460;
 	xs->mss_cache = 1460;
 	xs->rx_opt.sack_ok = 1;		/* the ACKs carry SACK blocks */
+	xs->rcv_wnd = 65535;
 	xtcp_init_transfer(sk);
 	xtcp_set_state(sk, TCP_ESTABLISHED);
-	xs->rcv_wnd = 65535;
-	xs->rcv_wup = xs->rcv_nxt;
 }

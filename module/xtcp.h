@@ -293,8 +293,18 @@ struct xtcp_cong_ops;
  * @rcv_wscale: our window scale shift
  * @tstamp_ok: timestamps negotiated
  * @rcv_dropped: in-order data was dropped for lack of memory; reading sends an ACK
- * @scaling_ratio: payload per byte of memory of received segments, in 1/256 (how
- *	much of the receive buffer a window may offer, like tcp_sock.scaling_ratio)
+ * @scaling_ratio: payload per byte of memory of full-sized received segments, in
+ *	1/256 (how much of the receive buffer a window may offer, like
+ *	tcp_sock.scaling_ratio)
+ * @rcv_rtt_us: the receiver's estimate of the round-trip time, microseconds << 3, 0
+ *	before a sample (tcp_sock.rcv_rtt_est.rtt_us): receive autotuning's clock
+ * @rcv_rtt_seq: the sequence number whose arrival ends the current window-long sample
+ * @rcv_rtt_time: when that sample started (xtcp_clock_us()), 0 before the first
+ * @rcv_rtt_last_tsecr: the timestamp echo the last timestamp sample came from
+ * @rcvq_space: bytes the reader took in the last measured round trip
+ *	(tcp_sock.rcvq_space.space)
+ * @rcvq_seq: copied_seq when the current measure started
+ * @rcvq_time: when it started (xtcp_clock_us())
  * @nonagle: XTCP_NAGLE_* bits
  * @cwnd_limited: the last transmission attempt stopped at the congestion window
  * @retransmits: retransmissions of the current segment (SYN, or the RTO'd head)
@@ -372,6 +382,13 @@ struct xtcp_sock {
 	   ack_pending : 1,
 	   rcv_dropped : 1;
 	u8 scaling_ratio;
+	u32 rcv_rtt_us;
+	u32 rcv_rtt_seq;
+	u32 rcv_rtt_time;
+	u32 rcv_rtt_last_tsecr;
+	u32 rcvq_space;
+	u32 rcvq_seq;
+	u32 rcvq_time;
 	u8 nonagle;
 	u8 retransmits;
 	u8 backoff;
@@ -421,6 +438,14 @@ struct xtcp_sock {
 static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
 {
 	return (struct xtcp_sock *)sk;
+}
+
+/* Segments in the network: RFC 6675 "pipe", like tcp_packets_in_flight(). */
+static inline u32 xtcp_packets_in_flight(const struct xtcp_sock *xs)
+{
+	s32 left = xs->packets_out - xs->sacked_out - xs->lost_out;
+
+	return max(left, 0) + xs->retrans_out;
 }
 
 /*
@@ -730,6 +755,9 @@ void xtcp_rtt_estimator(struct xtcp_sock *xs, long rtt_us);
 u32 xtcp_rto_from_rtt(const struct xtcp_sock *xs);
 bool xtcp_ofo_insert(struct sk_buff_head *q, struct sk_buff *skb);
 void xtcp_rcv_space_adjust(struct sock *sk);
+void xtcp_rcv_rtt_update(struct xtcp_sock *xs, u32 sample_us, bool win_dep);
+void xtcp_sndbuf_expand(struct sock *sk);
+int xtcp_max_rcv_space(const struct sock *sk);
 void xtcp_init_transfer(struct sock *sk);
 void xtcp_purge_queues(struct sock *sk);
 
@@ -746,6 +774,9 @@ bool xtcp_write_xmit(struct sock *sk, int nonagle);
 int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb);
 void xtcp_retransmit_first_lost(struct sock *sk);
 void xtcp_send_probe0(struct sock *sk);
+int xtcp_fragment(struct sock *sk, struct sk_buff *skb, u32 len);
+u32 xtcp_win_from_space(const struct xtcp_sock *xs, int space);
+u32 xtcp_space_from_win(const struct xtcp_sock *xs, u32 win);
 void xtcp_wmem_free_skb(struct sock *sk, struct sk_buff *skb);
 
 /* xtcp_stream.c: send, receive, ioctl (like tcp.c) */

@@ -7,6 +7,7 @@
  * Every function here runs with the socket locked: in softirq (bh_lock_sock), or in
  * process context when release_sock() replays the socket's backlog.
  */
+#include <net/proto_memory.h>
 #include <net/route.h>
 #include <kunit/visibility.h>
 #include "xtcp.h"
@@ -22,6 +23,30 @@ u32 xtcp_rcv_wnd_init(const struct sock *sk)
 {
 	return max_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2, XTCP_MSS_DEFAULT);
 }
+
+/**
+ * xtcp_max_rcv_space - the largest window the socket may come to offer, for its window
+ * scale, like the space tcp_select_initial_window() takes
+ * @sk: the socket (or listener)
+ *
+ * Autotuning may grow the receive buffer up to net.xtcp.rmem[2], and SO_RCVBUF may ask
+ * up to net.core.rmem_max: the scale chosen in the handshake must let the window
+ * follow, for it cannot change later.  A buffer fixed by SO_RCVBUF never grows: the
+ * window it offers is the largest.
+ *
+ * Context: any.
+ * Return: bytes.
+ */
+int xtcp_max_rcv_space(const struct sock *sk)
+{
+	int space = max_t(int, READ_ONCE(xtcp_sysctl_rmem[2]), READ_ONCE(sysctl_rmem_max));
+
+	if (sk->sk_userlocks & SOCK_RCVBUF_LOCK)
+		space = min_t(int, space,
+			      xtcp_win_from_space(xtcp_sk(sk), READ_ONCE(sk->sk_rcvbuf)));
+	return space;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_max_rcv_space);
 
 /* The connection is refused or reset: set the errno Linux gives, then close. */
 static void xtcp_reset(struct sock *sk)
@@ -199,6 +224,15 @@ void xtcp_init_transfer(struct sock *sk)
 	xs->rcv_tstamp = tcp_jiffies32;
 	xs->retrans_stamp = 0;
 	xtcp_cong_init(sk);
+	/* the buffers (tcp_init_buffer_space()): autotuning measures from here */
+	xs->rcv_rtt_us = 0;
+	xs->rcv_rtt_time = 0;
+	xs->rcv_rtt_last_tsecr = 0;
+	xs->rcvq_space = min_t(u32, xs->rcv_wnd, XTCP_INIT_CWND * (xs->advmss ?: XTCP_MSS_DEFAULT));
+	xs->rcvq_seq = xs->copied_seq;
+	xs->rcvq_time = xtcp_clock_us();
+	if (!(sk->sk_userlocks & SOCK_SNDBUF_LOCK))
+		xtcp_sndbuf_expand(sk);
 	if (sock_flag(sk, SOCK_KEEPOPEN))
 		xtcp_reset_keepalive_timer(sk, xtcp_keepalive_time(xs));
 }
@@ -228,6 +262,7 @@ void xtcp_purge_queues(struct sock *sk)
 	xs->retrans_out = 0;
 	sk_mem_reclaim(sk);
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_purge_queues);
 
 /* A SACK block says the peer holds [start, end): mark what it covers (tcp_sacktag_write_queue). */
 static u32 xtcp_sacktag(struct sock *sk)
@@ -377,6 +412,50 @@ static void xtcp_cong_control(struct sock *sk, u32 acked, bool dup)
 	}
 }
 
+/**
+ * xtcp_sndbuf_expand - a send buffer for the congestion window, like tcp_sndbuf_expand()
+ * @sk: the socket, locked
+ *
+ * Twice what the larger of the congestion window and the initial window takes (room
+ * for fast recovery, and for an application slow to refill), each segment counted
+ * at the worst case of a non-offloaded segment (its MSS and headers in a power-of-two
+ * allocation, plus the sk_buff), at most net.xtcp.wmem[2].  It only grows.
+ *
+ * Context: softirq or process, socket locked.
+ */
+void xtcp_sndbuf_expand(struct sock *sk)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 per_mss, nr_segs;
+	u64 sndmem;
+
+	per_mss = max_t(u32, xs->rx_opt.mss_clamp, xs->mss_cache) + MAX_TCP_HEADER +
+		  SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
+	per_mss = roundup_pow_of_two(per_mss) + SKB_DATA_ALIGN(sizeof(struct sk_buff));
+	nr_segs = max(XTCP_INIT_CWND, xs->snd_cwnd);
+	sndmem = 2ULL * nr_segs * per_mss;
+	if (sk->sk_sndbuf < sndmem)
+		WRITE_ONCE(sk->sk_sndbuf,
+			   min_t(u64, sndmem, READ_ONCE(xtcp_sysctl_wmem[2])));
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_sndbuf_expand);
+
+/*
+ * ACKs freed send-buffer space: grow the buffer if the connection could use more
+ * (tcp_should_expand_sndbuf(): not fixed by SO_SNDBUF, no memory pressure, the
+ * congestion window not full), then wake writers, like tcp_new_space().
+ */
+static void xtcp_new_space(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (!(sk->sk_userlocks & SOCK_SNDBUF_LOCK) && !sk_under_memory_pressure(sk) &&
+	    sk_memory_allocated(sk) < sk_prot_mem_limits(sk, 0) &&
+	    xtcp_packets_in_flight(xs) < xs->snd_cwnd)
+		xtcp_sndbuf_expand(sk);
+	sk->sk_write_space(sk);
+}
+
 /*
  * RFC 9293 3.10.7.4 fifth check, like tcp_ack(): advance snd_una, update the send
  * window, take RTT samples, count duplicate ACKs and SACKs, drive congestion control.
@@ -437,7 +516,7 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 		xs->retransmits = 0;
 		xs->retrans_stamp = 0;
 		xtcp_rearm_rto(sk);
-		sk->sk_write_space(sk);
+		xtcp_new_space(sk);
 	} else if (xs->packets_out && skb->len == th->doff * 4 && !win_changed &&
 		   !(cb->flags & (TCPHDR_SYN | TCPHDR_FIN))) {
 		/* RFC 5681 2: a duplicate ACK */
@@ -500,25 +579,50 @@ bool xtcp_ofo_insert(struct sk_buff_head *q, struct sk_buff *skb)
 EXPORT_SYMBOL_IF_KUNIT(xtcp_ofo_insert);
 
 /*
- * Room for @skb in the receive buffer?  Out-of-order data is given up (and counted)
- * to make room for in-order data, which moves the stream on; what was ACKed is never
+ * The receive buffer is full while the window we offered still lets data in (its
+ * segments took more memory each than the window assumed): grow the buffer to what it
+ * holds, up to net.xtcp.rmem[2], unless SO_RCVBUF fixed it or memory is short, like
+ * tcp_clamp_window().
+ */
+static void xtcp_clamp_window(struct sock *sk)
+{
+	int rmem2 = READ_ONCE(xtcp_sysctl_rmem[2]);
+
+	if (sk->sk_rcvbuf < rmem2 && !(sk->sk_userlocks & SOCK_RCVBUF_LOCK) &&
+	    !sk_under_memory_pressure(sk) &&
+	    sk_memory_allocated(sk) < sk_prot_mem_limits(sk, 0))
+		WRITE_ONCE(sk->sk_rcvbuf, min(atomic_read(&sk->sk_rmem_alloc), rmem2));
+}
+
+/*
+ * Room for @skb in the receive buffer?  Like tcp_try_rmem_schedule(), a segment is
+ * taken while the buffer is not over its size (it may take it beyond).  A full buffer
+ * first grows (xtcp_clamp_window()); then out-of-order data is given up (and counted)
+ * to make room for in-order data, which moves the stream on.  What was ACKed is never
  * dropped: in-order data that does not fit is not ACKed, so the peer sends it again.
  */
 static bool xtcp_rmem_ok(struct sock *sk, struct sk_buff *skb, bool in_order)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
-	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize > READ_ONCE(sk->sk_rcvbuf)) {
+	if (atomic_read(&sk->sk_rmem_alloc) <= READ_ONCE(sk->sk_rcvbuf) &&
+	    sk_rmem_schedule(sk, skb, skb->truesize))
+		return true;
+	if (atomic_read(&sk->sk_rmem_alloc) >= READ_ONCE(sk->sk_rcvbuf))
+		xtcp_clamp_window(sk);
+	if (atomic_read(&sk->sk_rmem_alloc) > READ_ONCE(sk->sk_rcvbuf) ||
+	    !sk_rmem_schedule(sk, skb, skb->truesize)) {
 		if (!in_order || skb_queue_empty(&xs->out_of_order_queue))
 			return false;
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PRUNECALLED);
 		skb_queue_purge(&xs->out_of_order_queue);
 		xs->ofo_last = NULL;
 		sk_mem_reclaim(sk);
-		if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize > READ_ONCE(sk->sk_rcvbuf))
+		if (atomic_read(&sk->sk_rmem_alloc) > READ_ONCE(sk->sk_rcvbuf))
 			return false;
+		return sk_rmem_schedule(sk, skb, skb->truesize);
 	}
-	return sk_rmem_schedule(sk, skb, skb->truesize);
+	return true;
 }
 
 /* Out-of-order segments that now follow rcv_nxt go to the receive queue (tcp_ofo_queue). */
@@ -593,6 +697,97 @@ void xtcp_fin(struct sock *sk)
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_fin);
 
+/**
+ * xtcp_rcv_rtt_update - a round-trip sample for receive autotuning, like
+ * tcp_rcv_rtt_update()
+ * @xs: the socket
+ * @sample_us: the sample, microseconds
+ * @win_dep: it is a window-long sample (no timestamps): only a new minimum counts
+ *
+ * A smaller sample is taken at once; with timestamps a larger one moves the estimate
+ * by an eighth.  rcv_rtt_us keeps eight times the estimate.
+ *
+ * Context: any, socket locked.
+ */
+void xtcp_rcv_rtt_update(struct xtcp_sock *xs, u32 sample_us, bool win_dep)
+{
+	u32 old = xs->rcv_rtt_us, m = sample_us << 3;
+
+	if (!old || m < old)
+		xs->rcv_rtt_us = m;
+	else if (!win_dep)
+		xs->rcv_rtt_us = old - (old >> 3) + sample_us;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_rcv_rtt_update);
+
+/*
+ * In-order data arrived: the receiver's round-trip samples, like tcp_rcv_rtt_measure()
+ * (the time a window's worth of data takes to arrive, a minimum) and
+ * tcp_rcv_rtt_measure_ts() (our timestamp echoed on a full-sized segment).
+ */
+static void xtcp_rcv_rtt_measure(struct sock *sk, const struct sk_buff *skb)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 now = xtcp_clock_us();
+
+	if (xs->rcv_rtt_time && !xtcp_before(xs->rcv_nxt, xs->rcv_rtt_seq))
+		xtcp_rcv_rtt_update(xs, max(now - xs->rcv_rtt_time, 1U), true);
+	if (!xs->rcv_rtt_time || !xtcp_before(xs->rcv_nxt, xs->rcv_rtt_seq)) {
+		xs->rcv_rtt_seq = xs->rcv_nxt + xs->rcv_wnd;
+		xs->rcv_rtt_time = now ?: 1;
+	}
+	if (xs->tstamp_ok && xs->rx_opt.saw_tstamp &&
+	    xs->rx_opt.rcv_tsecr != xs->rcv_rtt_last_tsecr) {
+		u32 delta = xtcp_clock_ms() + xs->tsoffset - xs->rx_opt.rcv_tsecr;
+
+		xs->rcv_rtt_last_tsecr = xs->rx_opt.rcv_tsecr;
+		if (skb->len >= xs->rcv_mss && delta && delta < INT_MAX / USEC_PER_MSEC)
+			xtcp_rcv_rtt_update(xs, delta * USEC_PER_MSEC, false);
+	}
+}
+
+/**
+ * xtcp_rcv_space_adjust - the reader took data: grow the receive buffer to what the
+ * connection moves, like tcp_rcv_space_adjust() (receive-buffer autotuning)
+ * @sk: the socket, locked
+ *
+ * Once per receiver round trip (rcv_rtt_us), the bytes the reader took in it are
+ * compared with the round trip before.  If they grew, the buffer becomes what a
+ * window of twice them plus 16 segments takes, plus twice the growth again for a
+ * sender still in slow start (the ACKs sent now steer the round trip after next), at
+ * most net.xtcp.rmem[2]; the window follows the buffer.  SO_RCVBUF turns it off.
+ *
+ * Context: process, socket locked.
+ */
+void xtcp_rcv_space_adjust(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 now = xtcp_clock_us();
+	s32 copied;
+
+	if (!xs->rcv_rtt_us || now - xs->rcvq_time < xs->rcv_rtt_us >> 3)
+		return;
+	/* what the reader took in that time, less what still waits in the queue */
+	copied = (xs->copied_seq - xs->rcvq_seq) - (xs->rcv_nxt - xs->copied_seq);
+	if (copied > (s32)xs->rcvq_space) {
+		if (!(sk->sk_userlocks & SOCK_RCVBUF_LOCK) && xs->rcvq_space) {
+			u64 rcvwin = ((u64)copied << 1) + 16 * (xs->advmss ?: XTCP_MSS_DEFAULT);
+			u64 grow = div_u64(rcvwin * (copied - xs->rcvq_space), xs->rcvq_space);
+			int rcvbuf;
+
+			rcvwin += grow << 1;
+			rcvbuf = min_t(u64, xtcp_space_from_win(xs, min_t(u64, rcvwin, U32_MAX)),
+				       READ_ONCE(xtcp_sysctl_rmem[2]));
+			if (rcvbuf > sk->sk_rcvbuf)
+				WRITE_ONCE(sk->sk_rcvbuf, rcvbuf);
+		}
+		xs->rcvq_space = copied;
+	}
+	xs->rcvq_seq = xs->copied_seq;
+	xs->rcvq_time = now;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_rcv_space_adjust);
+
 /*
  * RFC 9293 3.10.7.4 seventh step, like tcp_data_queue(): the segment's data.  In order:
  * to the receive queue (then whatever it joins from the out-of-order queue), and the
@@ -612,10 +807,15 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, bool *ack_now)
 	cb->end_seq = cb->seq + skb->len + fin;
 	if (cb->end_seq == cb->seq)
 		return false;
-	if (skb->len)
-		xs->rcv_mss = clamp_t(u32, skb->len, xs->rcv_mss, xs->advmss ?: skb->len);
-	if (skb->len >= 128)	/* how much of the memory a segment takes is data */
+	if (skb->len && skb->len >= xs->rcv_mss) {
+		/*
+		 * A full-sized segment tells how much of the memory a segment takes is data
+		 * (tcp_measure_rcv_mss()); short ones, rarer and worse, would shrink every
+		 * window after them.
+		 */
 		xs->scaling_ratio = clamp_t(u32, (skb->len << 8) / skb->truesize, 1, 255);
+		xs->rcv_mss = min_t(u32, skb->len, xs->advmss ?: skb->len);
+	}
 	/* queued for long maybe: no route or IPsec state is kept (tcp_cleanup_skb()) */
 	skb_dst_drop(skb);
 	secpath_reset(skb);
@@ -645,6 +845,7 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, bool *ack_now)
 		if (skb->len) {
 			skb_set_owner_r(skb, sk);
 			__skb_queue_tail(&sk->sk_receive_queue, skb);
+			xtcp_rcv_rtt_measure(sk, skb);
 		}
 		had_ofo = !skb_queue_empty(&xs->out_of_order_queue);
 		if (fin) {
@@ -977,7 +1178,7 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 	req->mss = opt.mss_clamp;
 	req->wscale_ok = opt.wscale_ok;
 	req->snd_wscale = opt.snd_wscale;
-	req->rcv_wscale = opt.wscale_ok ? xtcp_select_wscale(READ_ONCE(sk->sk_rcvbuf)) : 0;
+	req->rcv_wscale = opt.wscale_ok ? xtcp_select_wscale(xtcp_max_rcv_space(sk)) : 0;
 	req->sack_ok = opt.sack_ok;
 	req->tstamp_ok = opt.saw_tstamp;
 	req->ts_recent = opt.rcv_tsval;

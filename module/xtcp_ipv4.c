@@ -85,7 +85,7 @@ int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 	rt = NULL;
 
 	xs->rcv_wnd = xtcp_rcv_wnd_init(sk);
-	xs->rcv_wscale = xtcp_select_wscale(READ_ONCE(sk->sk_rcvbuf));
+	xs->rcv_wscale = xtcp_select_wscale(xtcp_max_rcv_space(sk));
 	if (!xs->iss)	/* unless a reused TIME_WAIT fixed it */
 		xs->iss = xtcp_secure_isn(inet->inet_saddr, inet->inet_daddr,
 					  inet->inet_sport, inet->inet_dport,

@@ -94,6 +94,7 @@ u32 xtcp_clock_us(void)
 {
 	return (u32)div_u64(ktime_get_ns(), NSEC_PER_USEC);
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_clock_us);
 
 /**
  * xtcp_receive_window - what is left of the window we last advertised, like
@@ -111,17 +112,43 @@ u32 xtcp_receive_window(const struct xtcp_sock *xs)
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_receive_window);
 
-/*
- * Bytes of data @space bytes of receive memory surely hold, like tcp_win_from_space():
- * half of it (the rest is overhead), less if received segments were small for their
- * memory (scaling_ratio).  Never more than half, as segments of another size may come.
+/**
+ * xtcp_win_from_space - bytes of data @space bytes of receive memory surely hold, like
+ * tcp_win_from_space()
+ * @xs: the socket
+ * @space: bytes of receive memory
+ *
+ * Half of it (the rest is overhead), less if full-sized received segments were small
+ * for their memory (scaling_ratio).  Never more than half, as segments of another size
+ * may come.
+ *
+ * Context: any.
+ * Return: bytes.
  */
-static u32 xtcp_win_from_space(const struct xtcp_sock *xs, int space)
+u32 xtcp_win_from_space(const struct xtcp_sock *xs, int space)
 {
 	u32 ratio = min_t(u32, xs->scaling_ratio, 128);
 
 	return space > 0 ? (u32)(((u64)space * ratio) >> 8) : 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_win_from_space);
+
+/**
+ * xtcp_space_from_win - the receive memory a window of @win bytes needs, the inverse
+ * of xtcp_win_from_space(), like tcp_space_from_win()
+ * @xs: the socket
+ * @win: bytes of data
+ *
+ * Context: any.
+ * Return: bytes, at most INT_MAX.
+ */
+u32 xtcp_space_from_win(const struct xtcp_sock *xs, u32 win)
+{
+	u32 ratio = clamp_t(u32, xs->scaling_ratio, 1, 128);
+
+	return min_t(u64, ((u64)win << 8) / ratio, INT_MAX);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_space_from_win);
 
 /* The largest window the receive buffer allows. */
 static u32 xtcp_full_space(const struct sock *sk)
@@ -368,14 +395,6 @@ void xtcp_wmem_free_skb(struct sock *sk, struct sk_buff *skb)
 	__kfree_skb(skb);
 }
 
-/* Segments in the network: RFC 6675 "pipe", like tcp_packets_in_flight(). */
-static u32 xtcp_packets_in_flight(const struct xtcp_sock *xs)
-{
-	s32 left = xs->packets_out - xs->sacked_out - xs->lost_out;
-
-	return max(left, 0) + xs->retrans_out;
-}
-
 /**
  * xtcp_size_goal - the most a segment queued now should carry, like tcp_xmit_size_goal()
  * @sk: the socket
@@ -564,16 +583,80 @@ void xtcp_push(struct sock *sk, int nonagle)
 }
 
 /**
+ * xtcp_fragment - cut an unsent segment in two, like tcp_fragment()
+ * @sk: the socket, locked
+ * @skb: a segment of the write queue (never sent, so never cloned)
+ * @len: bytes of data the first part keeps, at most skb->len
+ *
+ * The data beyond @len moves to a new segment right behind @skb, with the memory it
+ * takes (truesize); the new segment's own header is charged to the socket.  PSH and
+ * FIN move to the second part.
+ *
+ * Context: process, softirq or timer, socket locked.
+ * Return: 0, or -ENOMEM (nothing changed).
+ */
+int xtcp_fragment(struct sock *sk, struct sk_buff *skb, u32 len)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb), *ncb;
+	u32 nlen = skb->len - len;
+	struct sk_buff *buff;
+
+	buff = alloc_skb(XTCP_MAX_HEADER, GFP_ATOMIC);
+	if (!buff)
+		return -ENOMEM;
+	if (!sk_wmem_schedule(sk, buff->truesize)) {
+		__kfree_skb(buff);
+		return -ENOMEM;
+	}
+	skb_reserve(buff, XTCP_MAX_HEADER);
+	sk_wmem_queued_add(sk, buff->truesize);
+	sk_mem_charge(sk, buff->truesize);
+	skb_split(skb, buff, len);
+	buff->truesize += nlen;
+	skb->truesize -= nlen;
+
+	ncb = XTCP_SKB_CB(buff);
+	ncb->seq = cb->seq + len;
+	ncb->end_seq = cb->end_seq;
+	ncb->flags = cb->flags;
+	ncb->sacked = 0;
+	cb->end_seq = ncb->seq;
+	cb->flags &= ~(TCPHDR_FIN | TCPHDR_PSH);
+	__skb_queue_after(&sk->sk_write_queue, skb, buff);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_fragment);
+
+/*
+ * The persist timer found the window open, maybe too little for the first segment
+ * (it was cut when the peer offered more; now its buffer is fuller, or it measured
+ * its memory anew): cut the segment to what fits and send that, like
+ * tcp_write_wakeup().  Data that Nagle or TCP_CORK held goes now too: the timer is the
+ * ceiling on how long they hold it.  Return true if a segment was sent.
+ */
+static bool xtcp_write_wakeup(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	u32 wnd_end = xs->snd_una + xs->snd_wnd, room = wnd_end - cb->seq;
+
+	if (!xtcp_after(wnd_end, cb->seq))
+		return false;			/* a zero window: probe it */
+	if (room < cb->end_seq - cb->seq && xtcp_fragment(sk, skb, min(room, skb->len)))
+		return false;
+	return xtcp_write_xmit(sk, xs->nonagle | XTCP_NAGLE_PUSH);
+}
+
+/**
  * xtcp_send_probe0 - the persist timer expired: probe the peer's zero window, like
  * tcp_send_probe0()
  * @sk: the socket, locked
  *
- * The probe is an ACK with an old sequence number (snd_una - 1): the peer must answer
+ * If the window has room, what fits goes instead (xtcp_write_wakeup()).  Otherwise the
+ * probe is an ACK with an old sequence number (snd_una - 1): the peer must answer
  * it with an ACK carrying its current window (tcp_xmit_probe_skb()).  Probes back off
  * like retransmissions; too many unanswered ones (xtcp_write_timeout()) end the
  * connection (ETIMEDOUT).
- * If it was Nagle or TCP_CORK, not the window, that held the data, the data goes now
- * instead: the timer is the ceiling on how long they hold it (tcp_write_wakeup()).
  *
  * Context: timer, socket locked.
  */
@@ -584,8 +667,7 @@ void xtcp_send_probe0(struct sock *sk)
 
 	if (xs->packets_out || !skb)
 		return;
-	if (!xtcp_after(XTCP_SKB_CB(skb)->end_seq, xs->snd_una + xs->snd_wnd) &&
-	    xtcp_write_xmit(sk, xs->nonagle | XTCP_NAGLE_PUSH))
+	if (xtcp_write_wakeup(sk, skb))
 		return;
 	if (xtcp_write_timeout(sk, xs->probes_out)) {
 		xtcp_write_err(sk);
@@ -599,6 +681,7 @@ void xtcp_send_probe0(struct sock *sk)
 	xtcp_reset_xmit_timer(sk, XTCP_TIME_PROBE0,
 			      xtcp_backoff(xs->rto, xs->backoff, XTCP_RTO_MAX));
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_send_probe0);
 
 /**
  * xtcp_backoff - an exponential backoff schedule: @base doubled @n times, at most @max

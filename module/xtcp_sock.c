@@ -19,6 +19,7 @@
 #include <linux/tcp.h>
 #include <net/inet_common.h>
 #include <net/ip.h>
+#include <net/proto_memory.h>
 #include <net/sock.h>
 #include <net/tcp_states.h>
 #include <kunit/visibility.h>
@@ -427,7 +428,9 @@ static DEFINE_PER_CPU(int, xtcp_memory_per_cpu_fw_alloc);
 static unsigned long xtcp_memory_pressure;
 long xtcp_sysctl_mem[3];
 int xtcp_sysctl_wmem[3] = { 4096, 16384, 4 * 1024 * 1024 };
+EXPORT_SYMBOL_IF_KUNIT(xtcp_sysctl_wmem);
 int xtcp_sysctl_rmem[3] = { 4096, 131072, 6 * 1024 * 1024 };
+EXPORT_SYMBOL_IF_KUNIT(xtcp_sysctl_rmem);
 
 static void xtcp_enter_memory_pressure(struct sock *sk)
 {
@@ -481,12 +484,17 @@ long xtcp_sockets_count(void)
 /**
  * xtcp_memory_allocated_pages - pages all xtcp sockets hold now
  *
+ * Each CPU keeps up to net.core.mem_pcpu_rsv pages charged or freed before it adds them
+ * to the total, so the total alone can read below zero for a while (pages freed on
+ * one CPU, charged on another): it is read as zero then, as proto_memory_allocated()
+ * does for /proc/net/sockstat.
+ *
  * Context: any.
  * Return: the count.
  */
 long xtcp_memory_allocated_pages(void)
 {
-	return atomic_long_read(&xtcp_memory_allocated);
+	return proto_memory_allocated(&xtcp_prot);
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_memory_allocated_pages);
 

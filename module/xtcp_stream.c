@@ -369,6 +369,8 @@ found_ok_skb:
 		*seq += used;
 		copied += used;
 		len -= used;
+		if (!(flags & MSG_PEEK))
+			xtcp_rcv_space_adjust(sk);
 		if (used + offset < skb->len)
 			continue;
 		if (!(flags & MSG_PEEK))

@@ -416,6 +416,7 @@ void xtcp_clear_xmit_timers(struct sock *sk)
 	sk_stop_timer(sk, &xs->delack_timer);
 	sk_stop_timer(sk, &sk->sk_timer);
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_clear_xmit_timers);
 
 /**
  * xtcp_reqsk_timer_handler - re-send a request's SYN-ACK, or drop the request once

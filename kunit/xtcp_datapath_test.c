@@ -1,0 +1,445 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of the data path's buffers and windows (issue 9):
+ *   - a queued segment larger than the window the peer offers now is cut to fit when
+ *     the persist timer fires (tcp_write_wakeup()), instead of probing forever;
+ *   - xtcp_fragment(): sequence numbers, flags, lengths and memory of both parts;
+ *   - only full-sized segments set the receive scaling ratio, so a short one does
+ *     not shrink the window below the segments the sender has cut;
+ *   - a receive buffer full of in-window data grows instead of dropping it
+ *     (tcp_clamp_window()), unless SO_RCVBUF fixed it;
+ *   - the window scale comes from the largest buffer the socket may grow to;
+ *   - the receiver's RTT samples and receive-buffer autotuning against worked numbers;
+ *   - the send buffer follows the congestion window (tcp_sndbuf_expand()).
+ *
+ * Sockets are kernel sockets in init_net, put in ESTABLISHED by hand and in no table:
+ * what they send goes out through loopback and finds no socket there.
+ */
+#include <kunit/test.h>
+#include <linux/net.h>
+#include <linux/skbuff.h>
+#include <linux/tcp.h>
+#include <linux/uio.h>
+#include <net/sock.h>
+#include "xtcp.h"
+#include "xtcp_kunit_util.h"
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
+#define XTCP_DP_LPORT	41001
+#define XTCP_DP_RPORT	41002
+
+/* A data segment of @len zero bytes from the peer at @seq, ACKing nothing new. */
+static struct sk_buff *xtcp_dp_data(struct kunit *test, u32 seq, unsigned int len)
+{
+	struct xtcp_test_seg seg = { .sport = XTCP_DP_RPORT, .dport = XTCP_DP_LPORT,
+				     .seq = seq, .ack = XTCP_TEST_ISS + 1,
+				     .flags = TCPHDR_ACK, .payload = len };
+
+	return xtcp_test_rcv_skb(test, &seg);
+}
+
+/* Queue @len bytes with send(MSG_DONTWAIT); the caller's socket is not locked. */
+static int xtcp_dp_send(struct socket *s, void *buf, size_t len)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	struct kvec iov = { .iov_base = buf, .iov_len = len };
+
+	return kernel_sendmsg(s, &msg, &iov, 1, len);
+}
+
+/* Forget the connection: no timer, no queued segment, no RST to nobody. */
+static void xtcp_dp_forget(struct sock *sk)
+{
+	lock_sock(sk);
+	xtcp_clear_xmit_timers(sk);
+	xtcp_purge_queues(sk);
+	__skb_queue_purge(&sk->sk_receive_queue);
+	xtcp_set_state(sk, TCP_CLOSE);
+	inet_sk(sk)->inet_num = 0;
+	release_sock(sk);
+}
+
+/* An established socket whose peer offered 64 KiB once and offers nothing now. */
+static struct socket *xtcp_dp_sender(struct kunit *test)
+{
+	struct socket *s = xtcp_test_kern_socket(test);
+	struct xtcp_sock *xs = xtcp_sk(s->sk);
+
+	lock_sock(s->sk);
+	xtcp_test_establish(s->sk, XTCP_DP_LPORT, XTCP_DP_RPORT);
+	xs->mss_cache = 65000;		/* a loopback-sized MSS: segments of max_window / 2 */
+	xs->max_window = 65536;
+	xs->snd_wnd = 0;
+	release_sock(s->sk);
+	return s;
+}
+
+static void xtcp_datapath_wakeup_test(struct kunit *test)
+{
+	const u32 una = XTCP_TEST_ISS + 1;
+	unsigned long probes;
+	struct socket *s;
+	struct sk_buff *head;
+	struct xtcp_sock *xs;
+	struct sock *sk;
+	void *buf;
+
+	buf = kunit_kzalloc(test, 32768, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	s = xtcp_dp_sender(test);
+	sk = s->sk;
+	xs = xtcp_sk(sk);
+
+	/* 32 KiB queued as one segment (half the largest window); the window is shut */
+	KUNIT_EXPECT_EQ(test, xtcp_dp_send(s, buf, 32768), 32768);
+	lock_sock(sk);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&sk->sk_write_queue), 1U);
+	KUNIT_EXPECT_EQ(test, xs->snd_nxt, una);
+	KUNIT_EXPECT_EQ(test, xs->pending, XTCP_TIME_PROBE0);
+
+	/*
+	 * The peer's window opens to 26000 bytes only (its buffer measured small segments):
+	 * the persist timer sends what fits instead of a probe the peer answers with the
+	 * same window, forever.
+	 */
+	xs->snd_wnd = 26000;
+	probes = xtcp_mib_read(&init_net, XTCP_MIB_WINPROBE);
+	xtcp_send_probe0(sk);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_WINPROBE), probes);
+	KUNIT_EXPECT_EQ(test, xs->snd_nxt, una + 26000);
+	KUNIT_EXPECT_EQ(test, xs->packets_out, 1U);
+	/* (no assertion may end the test with the socket locked) */
+	head = skb_peek(&xs->rtx_queue);
+	KUNIT_EXPECT_NOT_NULL(test, head);
+	if (head)
+		KUNIT_EXPECT_EQ(test, head->len, 26000U);
+	head = skb_peek(&sk->sk_write_queue);
+	KUNIT_EXPECT_NOT_NULL(test, head);
+	if (head) {
+		KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(head)->seq, una + 26000);
+		KUNIT_EXPECT_EQ(test, head->len, 32768U - 26000);
+	}
+	KUNIT_EXPECT_EQ(test, xs->pending, XTCP_TIME_RETRANS);
+
+	/* with the window full again, the timer probes: nothing more is sent */
+	xtcp_clear_xmit_timers(sk);
+	xtcp_purge_queues(sk);
+	xs->snd_una = xs->snd_nxt;
+	xs->write_seq = xs->snd_nxt;
+	xs->snd_wnd = 0;
+	release_sock(sk);
+	KUNIT_EXPECT_EQ(test, xtcp_dp_send(s, buf, 1000), 1000);
+	lock_sock(sk);
+	probes = xtcp_mib_read(&init_net, XTCP_MIB_WINPROBE);
+	xtcp_send_probe0(sk);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_WINPROBE), probes + 1);
+	KUNIT_EXPECT_EQ(test, xs->snd_nxt, una + 26000);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&sk->sk_write_queue), 1U);
+	release_sock(sk);
+	xtcp_dp_forget(sk);
+	kunit_release_action(test, xtcp_test_release, s);
+}
+
+static void xtcp_datapath_fragment_test(struct kunit *test)
+{
+	const u32 una = XTCP_TEST_ISS + 1;
+	struct sk_buff *a, *b;
+	unsigned int truesize;
+	struct socket *s;
+	struct sock *sk;
+	int queued;
+	void *buf;
+
+	buf = kunit_kzalloc(test, 3000, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	s = xtcp_dp_sender(test);
+	sk = s->sk;
+	KUNIT_EXPECT_EQ(test, xtcp_dp_send(s, buf, 3000), 3000);
+
+	lock_sock(sk);
+	a = skb_peek(&sk->sk_write_queue);
+	KUNIT_EXPECT_NOT_NULL(test, a);
+	if (!a || a->len != 3000)
+		goto out;	/* no assertion may end the test with the socket locked */
+	XTCP_SKB_CB(a)->flags |= TCPHDR_PSH | TCPHDR_FIN;	/* as xtcp_send_fin() would */
+	XTCP_SKB_CB(a)->end_seq++;
+	truesize = a->truesize;
+	queued = sk->sk_wmem_queued;
+	KUNIT_EXPECT_EQ(test, xtcp_fragment(sk, a, 1000), 0);
+	b = a->next;
+	KUNIT_EXPECT_PTR_NE(test, b, (struct sk_buff *)&sk->sk_write_queue);
+	if (b == (struct sk_buff *)&sk->sk_write_queue)
+		goto out;
+	KUNIT_EXPECT_EQ(test, a->len, 1000U);
+	KUNIT_EXPECT_EQ(test, b->len, 2000U);
+	KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(a)->seq, una);
+	KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(a)->end_seq, una + 1000);
+	KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(b)->seq, una + 1000);
+	KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(b)->end_seq, una + 3001);
+	/* PSH and FIN go with the end of the data */
+	KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(a)->flags, TCPHDR_ACK);
+	KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(b)->flags, TCPHDR_ACK | TCPHDR_PSH | TCPHDR_FIN);
+	/* the moved data takes its memory along; the new header is charged */
+	KUNIT_EXPECT_EQ(test, a->truesize + b->truesize, truesize + (b->truesize - 2000));
+	KUNIT_EXPECT_EQ(test, sk->sk_wmem_queued, queued + (int)(b->truesize - 2000));
+	/* the data itself: 1000 + 2000 bytes of the original */
+	KUNIT_EXPECT_EQ(test, a->data_len, 1000U);
+	KUNIT_EXPECT_EQ(test, b->data_len, 2000U);
+
+	/* a window exactly the data's: the FIN alone stays behind */
+	KUNIT_EXPECT_EQ(test, xtcp_fragment(sk, b, 2000), 0);
+	KUNIT_EXPECT_EQ(test, b->len, 2000U);
+	KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(b)->end_seq, una + 3000);
+	KUNIT_EXPECT_EQ(test, b->next->len, 0U);
+	KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(b->next)->seq, una + 3000);
+	KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(b->next)->end_seq, una + 3001);
+	KUNIT_EXPECT_TRUE(test, XTCP_SKB_CB(b->next)->flags & TCPHDR_FIN);
+out:
+	release_sock(sk);
+	xtcp_dp_forget(sk);
+	KUNIT_EXPECT_EQ(test, sk->sk_wmem_queued, 0);
+	kunit_release_action(test, xtcp_test_release, s);
+}
+
+static void xtcp_datapath_ratio_test(struct kunit *test)
+{
+	const u32 d = XTCP_TEST_IRS + 1;
+	struct sk_buff *full, *small;
+	struct xtcp_sock *xs;
+	struct socket *s;
+	struct sock *sk;
+	u32 ratio, want;
+
+	full = xtcp_dp_data(test, d, 1000);
+	small = xtcp_dp_data(test, d + 1000, 200);
+	want = (1000U << 8) / full->truesize;
+	s = xtcp_test_kern_socket(test);
+	sk = s->sk;
+	xs = xtcp_sk(sk);
+
+	lock_sock(sk);
+	xtcp_test_establish(sk, XTCP_DP_LPORT, XTCP_DP_RPORT);
+	KUNIT_EXPECT_EQ(test, xs->scaling_ratio, 128);	/* until a full segment tells */
+	KUNIT_EXPECT_EQ(test, xs->rcv_mss, 536U);
+	/* larger than rcv_mss: it sets the ratio and the receive MSS */
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, full), 2);
+	KUNIT_EXPECT_EQ(test, xs->scaling_ratio, want);
+	KUNIT_EXPECT_EQ(test, xs->rcv_mss, 1000U);
+	ratio = xs->scaling_ratio;
+	/* a short segment (a writer's tail) leaves both alone */
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, small), 2);
+	KUNIT_EXPECT_EQ(test, xs->scaling_ratio, ratio);
+	KUNIT_EXPECT_EQ(test, xs->rcv_mss, 1000U);
+	KUNIT_EXPECT_EQ(test, xs->rcv_nxt, d + 1200);
+	release_sock(sk);
+	xtcp_dp_forget(sk);
+	kunit_release_action(test, xtcp_test_release, s);
+}
+
+static void xtcp_datapath_rmem_test(struct kunit *test)
+{
+	const u32 d = XTCP_TEST_IRS + 1;
+	struct sk_buff *a, *b, *c;
+	unsigned long dropped;
+	struct xtcp_sock *xs;
+	struct socket *s;
+	struct sock *sk;
+
+	a = xtcp_dp_data(test, d, 1000);
+	b = xtcp_dp_data(test, d + 1000, 1000);
+	c = xtcp_dp_data(test, d + 2000, 1000);
+	s = xtcp_test_kern_socket(test);
+	sk = s->sk;
+	xs = xtcp_sk(sk);
+
+	lock_sock(sk);
+	xtcp_test_establish(sk, XTCP_DP_LPORT, XTCP_DP_RPORT);
+	/* a buffer smaller than one segment's memory, a window of 65535 offered earlier */
+	WRITE_ONCE(sk->sk_rcvbuf, 1500);
+	dropped = xtcp_mib_read(&init_net, XTCP_MIB_RCVDROPPED);
+	/* the buffer is not over its size yet: taken, as Linux takes it */
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, a), 2);
+	KUNIT_EXPECT_GT(test, atomic_read(&sk->sk_rmem_alloc), 1500);
+	/* now it is: the buffer grows to what it holds, the data offered for is taken */
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, b), 2);
+	KUNIT_EXPECT_GT(test, sk->sk_rcvbuf, 1500);
+	KUNIT_EXPECT_EQ(test, xs->rcv_nxt, d + 2000);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_RCVDROPPED), dropped);
+	/* a buffer fixed by SO_RCVBUF does not grow: in-order data is dropped, not ACKed */
+	sk->sk_userlocks |= SOCK_RCVBUF_LOCK;
+	WRITE_ONCE(sk->sk_rcvbuf, 1500);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, c), 0);
+	KUNIT_EXPECT_EQ(test, sk->sk_rcvbuf, 1500);
+	KUNIT_EXPECT_EQ(test, xs->rcv_nxt, d + 2000);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_RCVDROPPED), dropped + 1);
+	release_sock(sk);
+	xtcp_dp_forget(sk);
+	kunit_release_action(test, xtcp_test_release, s);
+}
+
+static void xtcp_datapath_wscale_test(struct kunit *test)
+{
+	struct socket *s = xtcp_test_kern_socket(test);
+	struct sock *sk = s->sk;
+	int rmem2 = READ_ONCE(xtcp_sysctl_rmem[2]);
+
+	/* the default net.xtcp.rmem[2], 6 MiB, above net.core.rmem_max: scale 7, as TCP */
+	KUNIT_ASSERT_EQ(test, rmem2, 6 * 1024 * 1024);
+	KUNIT_EXPECT_EQ(test, xtcp_max_rcv_space(sk),
+			max_t(int, rmem2, READ_ONCE(sysctl_rmem_max)));
+	if (READ_ONCE(sysctl_rmem_max) <= (u32)rmem2)
+		KUNIT_EXPECT_EQ(test, xtcp_select_wscale(xtcp_max_rcv_space(sk)), 7);
+	/* whatever the buffer is now: it may grow */
+	WRITE_ONCE(sk->sk_rcvbuf, 4096);
+	KUNIT_EXPECT_EQ(test, xtcp_max_rcv_space(sk),
+			max_t(int, rmem2, READ_ONCE(sysctl_rmem_max)));
+	/* SO_RCVBUF 65536 (doubled to 131072): the window it offers, 65536: scale 1 */
+	sk->sk_userlocks |= SOCK_RCVBUF_LOCK;
+	WRITE_ONCE(sk->sk_rcvbuf, 131072);
+	KUNIT_EXPECT_EQ(test, xtcp_max_rcv_space(sk), 65536);
+	KUNIT_EXPECT_EQ(test, xtcp_select_wscale(xtcp_max_rcv_space(sk)), 1);
+	WRITE_ONCE(sk->sk_rcvbuf, 8 * 1024 * 1024);	/* rmem_max raised, SO_RCVBUF 4M */
+	KUNIT_EXPECT_EQ(test, xtcp_select_wscale(xtcp_max_rcv_space(sk)), 7);
+	kunit_release_action(test, xtcp_test_release, s);
+}
+
+static void xtcp_datapath_autotune_test(struct kunit *test)
+{
+	struct socket *s = xtcp_test_kern_socket(test);
+	struct sock *sk = s->sk;
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	lock_sock(sk);
+	xtcp_test_establish(sk, XTCP_DP_LPORT, XTCP_DP_RPORT);
+	/* the initial measure: ten segments or the window, from the start */
+	KUNIT_EXPECT_EQ(test, xs->rcvq_space, 14600U);
+	KUNIT_EXPECT_EQ(test, xs->rcvq_seq, xs->copied_seq);
+	KUNIT_EXPECT_EQ(test, xs->rcv_rtt_us, 0U);
+
+	/* receiver RTT samples, kept times eight */
+	xtcp_rcv_rtt_update(xs, 1000, true);
+	KUNIT_EXPECT_EQ(test, xs->rcv_rtt_us, 8000U);
+	xtcp_rcv_rtt_update(xs, 2000, true);		/* a window sample: minimum only */
+	KUNIT_EXPECT_EQ(test, xs->rcv_rtt_us, 8000U);
+	xtcp_rcv_rtt_update(xs, 500, true);
+	KUNIT_EXPECT_EQ(test, xs->rcv_rtt_us, 4000U);
+	xtcp_rcv_rtt_update(xs, 1000, false);		/* a timestamp: 7/8 old + new */
+	KUNIT_EXPECT_EQ(test, xs->rcv_rtt_us, 4500U);
+
+	/*
+	 * A 10 ms round trip; 100000 bytes read in 20 ms after 14600 the round trip before:
+	 * rcvwin = 2 * 100000 + 16 * 1460 = 223360, grown by 2 * 223360 * 85400 / 14600
+	 * (2 * 1306503) = 2836366; the buffer for it at a ratio of 1/2: 5672732 bytes.
+	 */
+	xs->rcv_rtt_us = 10000 << 3;
+	xs->scaling_ratio = 128;
+	xs->copied_seq += 100000;
+	xs->rcv_nxt = xs->copied_seq;
+	xs->rcvq_time = xtcp_clock_us() - 20000;
+	xtcp_rcv_space_adjust(sk);
+	KUNIT_EXPECT_EQ(test, sk->sk_rcvbuf, 5672732);
+	KUNIT_EXPECT_EQ(test, xs->rcvq_space, 100000U);
+	KUNIT_EXPECT_EQ(test, xs->rcvq_seq, xs->copied_seq);
+
+	/* less than a round trip later: nothing is measured yet */
+	xs->rcv_rtt_us = 1000000 << 3;
+	xs->copied_seq += 500000;
+	xs->rcv_nxt = xs->copied_seq;
+	xtcp_rcv_space_adjust(sk);
+	KUNIT_EXPECT_EQ(test, xs->rcvq_space, 100000U);
+	KUNIT_EXPECT_EQ(test, xs->rcvq_seq, xs->copied_seq - 500000);
+
+	/* 500000 more with 400000 of them still queued: only 100000 read, no growth */
+	xs->rcv_rtt_us = 10000 << 3;
+	xs->rcvq_time = xtcp_clock_us() - 20000;
+	xs->rcv_nxt = xs->copied_seq;
+	xs->copied_seq -= 400000;
+	xtcp_rcv_space_adjust(sk);
+	KUNIT_EXPECT_EQ(test, sk->sk_rcvbuf, 5672732);
+	KUNIT_EXPECT_EQ(test, xs->rcvq_space, 100000U);
+
+	/* far more: capped at net.xtcp.rmem[2] */
+	xs->copied_seq = xs->rcv_nxt;
+	xs->rcvq_seq = xs->copied_seq - 4000000;
+	xs->rcvq_time = xtcp_clock_us() - 20000;
+	xtcp_rcv_space_adjust(sk);
+	KUNIT_EXPECT_EQ(test, sk->sk_rcvbuf, READ_ONCE(xtcp_sysctl_rmem[2]));
+
+	/* SO_RCVBUF: measured, never grown */
+	sk->sk_userlocks |= SOCK_RCVBUF_LOCK;
+	WRITE_ONCE(sk->sk_rcvbuf, 200000);
+	xs->rcvq_space = 14600;
+	xs->rcvq_seq = xs->copied_seq - 100000;
+	xs->rcvq_time = xtcp_clock_us() - 20000;
+	xtcp_rcv_space_adjust(sk);
+	KUNIT_EXPECT_EQ(test, sk->sk_rcvbuf, 200000);
+	KUNIT_EXPECT_EQ(test, xs->rcvq_space, 100000U);
+	release_sock(sk);
+	xtcp_dp_forget(sk);
+	kunit_release_action(test, xtcp_test_release, s);
+}
+
+static void xtcp_datapath_sndbuf_test(struct kunit *test)
+{
+	/* an MSS of 1800 with its headers takes 4 KiB; each segment counts that + an sk_buff */
+	const int per_mss = 4096 + SKB_DATA_ALIGN(sizeof(struct sk_buff));
+	struct socket *s = xtcp_test_kern_socket(test);
+	struct socket *fixed = xtcp_test_kern_socket(test);
+	struct sock *sk = s->sk;
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	lock_sock(sk);
+	WRITE_ONCE(sk->sk_sndbuf, 16384);
+	xtcp_test_establish(sk, XTCP_DP_LPORT, XTCP_DP_RPORT);
+	/* established: room for twice the initial window (1460-byte segments: >= 2 KiB) */
+	KUNIT_EXPECT_GE(test, sk->sk_sndbuf,
+			2 * 10 * (2048 + (int)SKB_DATA_ALIGN(sizeof(struct sk_buff))));
+	WRITE_ONCE(sk->sk_sndbuf, 16384);
+	xs->mss_cache = 1800;
+	xtcp_sndbuf_expand(sk);
+	KUNIT_EXPECT_EQ(test, sk->sk_sndbuf, 2 * 10 * per_mss);
+	xs->snd_cwnd = 100;
+	xtcp_sndbuf_expand(sk);
+	KUNIT_EXPECT_EQ(test, sk->sk_sndbuf, 2 * 100 * per_mss);
+	/* it never shrinks */
+	xs->snd_cwnd = 20;
+	xtcp_sndbuf_expand(sk);
+	KUNIT_EXPECT_EQ(test, sk->sk_sndbuf, 2 * 100 * per_mss);
+	/* at most net.xtcp.wmem[2] */
+	xs->snd_cwnd = 100000;
+	xtcp_sndbuf_expand(sk);
+	KUNIT_EXPECT_EQ(test, sk->sk_sndbuf, READ_ONCE(xtcp_sysctl_wmem[2]));
+	release_sock(sk);
+	xtcp_dp_forget(sk);
+	kunit_release_action(test, xtcp_test_release, s);
+
+	/* SO_SNDBUF fixed it: the connection keeps it */
+	sk = fixed->sk;
+	lock_sock(sk);
+	sk->sk_userlocks |= SOCK_SNDBUF_LOCK;
+	WRITE_ONCE(sk->sk_sndbuf, 42000);
+	xtcp_test_establish(sk, XTCP_DP_LPORT, XTCP_DP_RPORT);
+	KUNIT_EXPECT_EQ(test, sk->sk_sndbuf, 42000);
+	release_sock(sk);
+	xtcp_dp_forget(sk);
+	kunit_release_action(test, xtcp_test_release, fixed);
+}
+
+static struct kunit_case xtcp_datapath_cases[] = {
+	KUNIT_CASE(xtcp_datapath_wakeup_test),
+	KUNIT_CASE(xtcp_datapath_fragment_test),
+	KUNIT_CASE(xtcp_datapath_ratio_test),
+	KUNIT_CASE(xtcp_datapath_rmem_test),
+	KUNIT_CASE(xtcp_datapath_wscale_test),
+	KUNIT_CASE(xtcp_datapath_autotune_test),
+	KUNIT_CASE(xtcp_datapath_sndbuf_test),
+	{}
+};
+
+static struct kunit_suite xtcp_datapath_suite = {
+	.name = "xtcp_datapath",
+	.test_cases = xtcp_datapath_cases,
+};
+
+kunit_test_suites(&xtcp_datapath_suite);
