@@ -9,13 +9,15 @@
  *   - a receive buffer full of in-window data grows instead of dropping it
  *     (tcp_clamp_window()), unless SO_RCVBUF fixed it;
  *   - the window scale comes from the largest buffer the socket may grow to;
- *   - the receiver's RTT samples and receive-buffer autotuning against worked numbers;
+ *   - the receiver's RTT samples (a window's worth of data, our timestamps echoed) and
+ *     receive-buffer autotuning against worked numbers;
  *   - the send buffer follows the congestion window (tcp_sndbuf_expand()).
  *
  * Sockets are kernel sockets in init_net, put in ESTABLISHED by hand and in no table:
  * what they send goes out through loopback and finds no socket there.
  */
 #include <kunit/test.h>
+#include <linux/log2.h>
 #include <linux/net.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
@@ -283,12 +285,14 @@ static void xtcp_datapath_wscale_test(struct kunit *test)
 	struct socket *s = xtcp_test_kern_socket(test);
 	struct sock *sk = s->sk;
 	int rmem2 = READ_ONCE(xtcp_sysctl_rmem[2]);
+	int space = max_t(int, rmem2, READ_ONCE(sysctl_rmem_max));
 
-	/* the default net.xtcp.rmem[2], 6 MiB, above net.core.rmem_max: scale 7, as TCP */
-	KUNIT_ASSERT_EQ(test, rmem2, 6 * 1024 * 1024);
-	KUNIT_EXPECT_EQ(test, xtcp_max_rcv_space(sk),
-			max_t(int, rmem2, READ_ONCE(sysctl_rmem_max)));
-	if (READ_ONCE(sysctl_rmem_max) <= (u32)rmem2)
+	/* the larger of net.xtcp.rmem[2] and net.core.rmem_max, scaled as Linux does */
+	KUNIT_EXPECT_EQ(test, xtcp_max_rcv_space(sk), space);
+	KUNIT_EXPECT_EQ(test, xtcp_select_wscale(xtcp_max_rcv_space(sk)),
+			clamp(ilog2(space) - 15, 0, 14));
+	/* by default, 6 MiB (above rmem_max's 208 KiB): 7, as Linux TCP's SYN offers */
+	if (rmem2 == 6 * 1024 * 1024 && READ_ONCE(sysctl_rmem_max) <= (u32)rmem2)
 		KUNIT_EXPECT_EQ(test, xtcp_select_wscale(xtcp_max_rcv_space(sk)), 7);
 	/* whatever the buffer is now: it may grow */
 	WRITE_ONCE(sk->sk_rcvbuf, 4096);
@@ -342,19 +346,20 @@ static void xtcp_datapath_autotune_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xs->rcvq_space, 100000U);
 	KUNIT_EXPECT_EQ(test, xs->rcvq_seq, xs->copied_seq);
 
-	/* less than a round trip later: nothing is measured yet */
-	xs->rcv_rtt_us = 1000000 << 3;
+	/* less than a round trip (60 s) after the last measure: nothing is measured */
+	xs->rcv_rtt_us = 60000000U << 3;
+	xs->rcvq_time = xtcp_clock_us();
 	xs->copied_seq += 500000;
 	xs->rcv_nxt = xs->copied_seq;
 	xtcp_rcv_space_adjust(sk);
 	KUNIT_EXPECT_EQ(test, xs->rcvq_space, 100000U);
 	KUNIT_EXPECT_EQ(test, xs->rcvq_seq, xs->copied_seq - 500000);
 
-	/* 500000 more with 400000 of them still queued: only 100000 read, no growth */
+	/* 150000 taken from the queue, 100000 still in it: 50000 read, no growth */
 	xs->rcv_rtt_us = 10000 << 3;
 	xs->rcvq_time = xtcp_clock_us() - 20000;
-	xs->rcv_nxt = xs->copied_seq;
-	xs->copied_seq -= 400000;
+	xs->rcvq_seq = xs->copied_seq - 150000;
+	xs->rcv_nxt = xs->copied_seq + 100000;
 	xtcp_rcv_space_adjust(sk);
 	KUNIT_EXPECT_EQ(test, sk->sk_rcvbuf, 5672732);
 	KUNIT_EXPECT_EQ(test, xs->rcvq_space, 100000U);
@@ -426,12 +431,65 @@ static void xtcp_datapath_sndbuf_test(struct kunit *test)
 	kunit_release_action(test, xtcp_test_release, fixed);
 }
 
+static void xtcp_datapath_rcv_rtt_test(struct kunit *test)
+{
+	const u32 d = XTCP_TEST_IRS + 1;
+	struct xtcp_test_seg seg = { .sport = XTCP_DP_RPORT, .dport = XTCP_DP_LPORT,
+				     .ack = XTCP_TEST_ISS + 1, .flags = TCPHDR_ACK,
+				     .payload = 1000, .ts = true, .tsval = 100 };
+	struct sk_buff *a, *b, *c, *e;
+	struct xtcp_sock *xs;
+	struct socket *s;
+	struct sock *sk;
+	u32 est, tsecr;
+
+	a = xtcp_dp_data(test, d, 1000);
+	b = xtcp_dp_data(test, d + 1000, 1000);
+	/* echoing a timestamp of ours from 30 ms ago */
+	tsecr = xtcp_clock_ms() - 30;
+	seg.tsecr = tsecr;
+	seg.seq = d + 2000;
+	c = xtcp_test_rcv_skb(test, &seg);
+	seg.seq = d + 3000;		/* the same echo again: no second sample */
+	e = xtcp_test_rcv_skb(test, &seg);
+	s = xtcp_test_kern_socket(test);
+	sk = s->sk;
+	xs = xtcp_sk(sk);
+
+	lock_sock(sk);
+	xtcp_test_establish(sk, XTCP_DP_LPORT, XTCP_DP_RPORT);
+	/* the window-long sample: it starts with the first data, ends a window later */
+	xs->rcv_wnd = 1000;
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, a), 2);
+	KUNIT_EXPECT_NE(test, xs->rcv_rtt_time, 0U);
+	KUNIT_EXPECT_EQ(test, xs->rcv_rtt_seq, d + 2000);
+	KUNIT_EXPECT_EQ(test, xs->rcv_rtt_us, 0U);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, b), 2);
+	KUNIT_EXPECT_GT(test, xs->rcv_rtt_us, 0U);
+	/* a window-long sample is a minimum: under the 30 ms a timestamp will say */
+	est = xs->rcv_rtt_us;
+	KUNIT_EXPECT_LT(test, est, 30000U << 3);
+	/* with timestamps, a full-sized segment echoing ours: 7/8 old + the sample */
+	xs->tstamp_ok = 1;
+	xs->tsoffset = 0;
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, c), 2);
+	KUNIT_EXPECT_EQ(test, xs->rcv_rtt_last_tsecr, tsecr);
+	KUNIT_EXPECT_GE(test, xs->rcv_rtt_us, est - (est >> 3) + 30000);
+	est = xs->rcv_rtt_us;
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, e), 2);
+	KUNIT_EXPECT_EQ(test, xs->rcv_rtt_us, est);
+	release_sock(sk);
+	xtcp_dp_forget(sk);
+	kunit_release_action(test, xtcp_test_release, s);
+}
+
 static struct kunit_case xtcp_datapath_cases[] = {
 	KUNIT_CASE(xtcp_datapath_wakeup_test),
 	KUNIT_CASE(xtcp_datapath_fragment_test),
 	KUNIT_CASE(xtcp_datapath_ratio_test),
 	KUNIT_CASE(xtcp_datapath_rmem_test),
 	KUNIT_CASE(xtcp_datapath_wscale_test),
+	KUNIT_CASE(xtcp_datapath_rcv_rtt_test),
 	KUNIT_CASE(xtcp_datapath_autotune_test),
 	KUNIT_CASE(xtcp_datapath_sndbuf_test),
 	{}

@@ -554,15 +554,24 @@ static void xtcp_stream_window_test(struct kunit *test)
 	xs->advmss = 1460;
 	xs->rcv_nxt = 1000;
 
-	/* empty: half the buffer, 100001, rounded down to the scale unit, 8 */
-	KUNIT_EXPECT_EQ(test, xtcp_stream_window_now(sk), 100000U);
-	/* half the free space: 100011 free */
+	/* empty: half the buffer, 100001, rounded up to the scale unit, 8 */
+	KUNIT_EXPECT_EQ(test, xtcp_stream_window_now(sk), 100008U);
+	/* half the free space: 100011 free, 50005, still half the buffer's window: up */
 	xtcp_stream_rmem(sk, 200003 - 100011);
-	KUNIT_EXPECT_EQ(test, xtcp_stream_window_now(sk), 50000U);
-	/* below half the buffer but at least one MSS: offered */
-	xtcp_stream_rmem(sk, 200003 - 2920);
-	KUNIT_EXPECT_EQ(test, xtcp_stream_window_now(sk), 1456U);
-	/* silly window: below half the buffer and below one MSS */
+	KUNIT_EXPECT_EQ(test, xtcp_stream_window_now(sk), 50008U);
+	/* below half: rounded down, offered from a sixteenth of the window (6250) on */
+	xtcp_stream_rmem(sk, 200003 - 16001);
+	KUNIT_EXPECT_EQ(test, xtcp_stream_window_now(sk), 8000U);
+	xtcp_stream_rmem(sk, 200003 - 12600);
+	KUNIT_EXPECT_EQ(test, xtcp_stream_window_now(sk), 6296U);
+	/* silly window: below a sixteenth of the buffer's window */
+	xtcp_stream_rmem(sk, 200003 - 12496);
+	KUNIT_EXPECT_EQ(test, xtcp_stream_window_now(sk), 0U);
+	/* and below one segment of the peer's (its rcv_mss), whatever the buffer */
+	xs->rcv_mss = 8000;
+	xtcp_stream_rmem(sk, 200003 - 15998);
+	KUNIT_EXPECT_EQ(test, xtcp_stream_window_now(sk), 0U);
+	xs->rcv_mss = 0;
 	xtcp_stream_rmem(sk, 200003 - 2918);
 	KUNIT_EXPECT_EQ(test, xtcp_stream_window_now(sk), 0U);
 	xtcp_stream_rmem(sk, 200003 - 100);
@@ -587,26 +596,26 @@ static void xtcp_stream_window_test(struct kunit *test)
 	xs->rcv_nxt = 1000;
 	xs->rcv_wup = 900;
 	xs->rcv_wnd = 0;
-	KUNIT_EXPECT_EQ(test, xtcp_select_window(sk), 100000U >> 3);
-	KUNIT_EXPECT_EQ(test, xs->rcv_wnd, 100000U);
+	KUNIT_EXPECT_EQ(test, xtcp_select_window(sk), 100008U >> 3);
+	KUNIT_EXPECT_EQ(test, xs->rcv_wnd, 100008U);
 	KUNIT_EXPECT_EQ(test, xs->rcv_wup, 1000U);
-	KUNIT_EXPECT_EQ(test, xtcp_receive_window(xs), 100000U);
+	KUNIT_EXPECT_EQ(test, xtcp_receive_window(xs), 100008U);
 	edge = xs->rcv_wup + xs->rcv_wnd;
 	/* the buffer fills (10000 would be offered now): the offer stands */
 	xtcp_stream_rmem(sk, 200003 - 20000);
-	KUNIT_EXPECT_EQ(test, xtcp_select_window(sk), 100000U >> 3);
+	KUNIT_EXPECT_EQ(test, xtcp_select_window(sk), 100008U >> 3);
 	KUNIT_EXPECT_EQ(test, xs->rcv_wup + xs->rcv_wnd, edge);
 	/* 30001 bytes arrive: what is left of the offer, rounded up to the unit */
 	xs->rcv_nxt += 30001;
-	KUNIT_EXPECT_EQ(test, xtcp_receive_window(xs), 69999U);
-	KUNIT_EXPECT_EQ(test, xtcp_select_window(sk), 70000U >> 3);
-	KUNIT_EXPECT_EQ(test, xs->rcv_wnd, 70000U);
+	KUNIT_EXPECT_EQ(test, xtcp_receive_window(xs), 70007U);
+	KUNIT_EXPECT_EQ(test, xtcp_select_window(sk), 70008U >> 3);
+	KUNIT_EXPECT_EQ(test, xs->rcv_wnd, 70008U);
 	KUNIT_EXPECT_EQ(test, xs->rcv_wup, 31001U);
 	KUNIT_EXPECT_FALSE(test, xtcp_before(xs->rcv_wup + xs->rcv_wnd, edge));
 	/* the reader empties the buffer: the window opens again */
 	xtcp_stream_rmem(sk, 0);
-	KUNIT_EXPECT_EQ(test, xtcp_select_window(sk), 100000U >> 3);
-	KUNIT_EXPECT_EQ(test, xs->rcv_wnd, 100000U);
+	KUNIT_EXPECT_EQ(test, xtcp_select_window(sk), 100008U >> 3);
+	KUNIT_EXPECT_EQ(test, xs->rcv_wnd, 100008U);
 	KUNIT_EXPECT_EQ(test, xs->rcv_wup, 31001U);
 
 	/* what is left of an offer, across the wrap; nothing once rcv_nxt passed its edge */

@@ -301,7 +301,7 @@ struct xtcp_cong_ops;
  * @rcv_rtt_seq: the sequence number whose arrival ends the current window-long sample
  * @rcv_rtt_time: when that sample started (xtcp_clock_us()), 0 before the first
  * @rcv_rtt_last_tsecr: the timestamp echo the last timestamp sample came from
- * @rcvq_space: bytes the reader took in the last measured round trip
+ * @rcvq_space: the most bytes the reader took in one measured round trip so far
  *	(tcp_sock.rcvq_space.space)
  * @rcvq_seq: copied_seq when the current measure started
  * @rcvq_time: when it started (xtcp_clock_us())

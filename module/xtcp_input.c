@@ -419,7 +419,8 @@ static void xtcp_cong_control(struct sock *sk, u32 acked, bool dup)
  * Twice what the larger of the congestion window and the initial window takes (room
  * for fast recovery, and for an application slow to refill), each segment counted
  * at the worst case of a non-offloaded segment (its MSS and headers in a power-of-two
- * allocation, plus the sk_buff), at most net.xtcp.wmem[2].  It only grows.
+ * allocation, plus the sk_buff).  The buffer grows to that, at most net.xtcp.wmem[2];
+ * it never shrinks here, but to net.xtcp.wmem[2] if that was lowered.
  *
  * Context: softirq or process, socket locked.
  */
@@ -429,8 +430,7 @@ void xtcp_sndbuf_expand(struct sock *sk)
 	u32 per_mss, nr_segs;
 	u64 sndmem;
 
-	per_mss = max_t(u32, xs->rx_opt.mss_clamp, xs->mss_cache) + MAX_TCP_HEADER +
-		  SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
+	per_mss = xs->mss_cache + XTCP_MAX_HEADER + SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
 	per_mss = roundup_pow_of_two(per_mss) + SKB_DATA_ALIGN(sizeof(struct sk_buff));
 	nr_segs = max(XTCP_INIT_CWND, xs->snd_cwnd);
 	sndmem = 2ULL * nr_segs * per_mss;
@@ -441,15 +441,17 @@ void xtcp_sndbuf_expand(struct sock *sk)
 EXPORT_SYMBOL_IF_KUNIT(xtcp_sndbuf_expand);
 
 /*
- * ACKs freed send-buffer space: grow the buffer if the connection could use more
+ * ACKs freed send-buffer space, like tcp_check_space() and tcp_new_space(): if a writer
+ * ran out of it, grow the buffer when the connection could use more
  * (tcp_should_expand_sndbuf(): not fixed by SO_SNDBUF, no memory pressure, the
- * congestion window not full), then wake writers, like tcp_new_space().
+ * congestion window not full); then wake writers.
  */
 static void xtcp_new_space(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
-	if (!(sk->sk_userlocks & SOCK_SNDBUF_LOCK) && !sk_under_memory_pressure(sk) &&
+	if (sk->sk_socket && test_bit(SOCK_NOSPACE, &sk->sk_socket->flags) &&
+	    !(sk->sk_userlocks & SOCK_SNDBUF_LOCK) && !sk_under_memory_pressure(sk) &&
 	    sk_memory_allocated(sk) < sk_prot_mem_limits(sk, 0) &&
 	    xtcp_packets_in_flight(xs) < xs->snd_cwnd)
 		xtcp_sndbuf_expand(sk);
@@ -516,7 +518,6 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 		xs->retransmits = 0;
 		xs->retrans_stamp = 0;
 		xtcp_rearm_rto(sk);
-		xtcp_new_space(sk);
 	} else if (xs->packets_out && skb->len == th->doff * 4 && !win_changed &&
 		   !(cb->flags & (TCPHDR_SYN | TCPHDR_FIN))) {
 		/* RFC 5681 2: a duplicate ACK */
@@ -528,6 +529,8 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 	}
 	if (xs->packets_out || xs->ca_state != XTCP_CA_OPEN)
 		xtcp_cong_control(sk, acked, dup);
+	if (xtcp_after(ack, prior_una))
+		xtcp_new_space(sk);
 	if (!xs->packets_out && xs->pending == XTCP_TIME_PROBE0 && win_changed)
 		xs->backoff = 0;
 	return true;
@@ -604,25 +607,31 @@ static void xtcp_clamp_window(struct sock *sk)
 static bool xtcp_rmem_ok(struct sock *sk, struct sk_buff *skb, bool in_order)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	int rmem = atomic_read(&sk->sk_rmem_alloc);
 
-	if (atomic_read(&sk->sk_rmem_alloc) <= READ_ONCE(sk->sk_rcvbuf) &&
-	    sk_rmem_schedule(sk, skb, skb->truesize))
+	if (rmem <= READ_ONCE(sk->sk_rcvbuf) && sk_rmem_schedule(sk, skb, skb->truesize))
 		return true;
-	if (atomic_read(&sk->sk_rmem_alloc) >= READ_ONCE(sk->sk_rcvbuf))
+	if (rmem >= READ_ONCE(sk->sk_rcvbuf)) {
+		/*
+		 * The window let in more than the buffer holds: what is queued says how
+		 * much of the memory is data (segments shorter than rcv_mss never told).
+		 */
+		u32 ratio = div_u64((u64)(xs->rcv_nxt - xs->copied_seq) << 8, rmem);
+
+		xs->scaling_ratio = clamp_t(u32, ratio, 1, xs->scaling_ratio);
 		xtcp_clamp_window(sk);
-	if (atomic_read(&sk->sk_rmem_alloc) > READ_ONCE(sk->sk_rcvbuf) ||
-	    !sk_rmem_schedule(sk, skb, skb->truesize)) {
-		if (!in_order || skb_queue_empty(&xs->out_of_order_queue))
-			return false;
-		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PRUNECALLED);
-		skb_queue_purge(&xs->out_of_order_queue);
-		xs->ofo_last = NULL;
-		sk_mem_reclaim(sk);
-		if (atomic_read(&sk->sk_rmem_alloc) > READ_ONCE(sk->sk_rcvbuf))
-			return false;
-		return sk_rmem_schedule(sk, skb, skb->truesize);
+		if (atomic_read(&sk->sk_rmem_alloc) <= READ_ONCE(sk->sk_rcvbuf) &&
+		    sk_rmem_schedule(sk, skb, skb->truesize))
+			return true;
 	}
-	return true;
+	if (!in_order || skb_queue_empty(&xs->out_of_order_queue))
+		return false;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PRUNECALLED);
+	skb_queue_purge(&xs->out_of_order_queue);
+	xs->ofo_last = NULL;
+	sk_mem_reclaim(sk);
+	return atomic_read(&sk->sk_rmem_alloc) <= READ_ONCE(sk->sk_rcvbuf) &&
+	       sk_rmem_schedule(sk, skb, skb->truesize);
 }
 
 /* Out-of-order segments that now follow rcv_nxt go to the receive queue (tcp_ofo_queue). */
@@ -711,7 +720,10 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_fin);
  */
 void xtcp_rcv_rtt_update(struct xtcp_sock *xs, u32 sample_us, bool win_dep)
 {
-	u32 old = xs->rcv_rtt_us, m = sample_us << 3;
+	u32 old = xs->rcv_rtt_us, m;
+
+	sample_us = min(sample_us, U32_MAX >> 3);	/* an idle hour is no round trip */
+	m = sample_us << 3;
 
 	if (!old || m < old)
 		xs->rcv_rtt_us = m;
@@ -752,7 +764,8 @@ static void xtcp_rcv_rtt_measure(struct sock *sk, const struct sk_buff *skb)
  * @sk: the socket, locked
  *
  * Once per receiver round trip (rcv_rtt_us), the bytes the reader took in it are
- * compared with the round trip before.  If they grew, the buffer becomes what a
+ * compared with the most it took in one before (rcvq_space).  If more, the buffer
+ * becomes what a
  * window of twice them plus 16 segments takes, plus twice the growth again for a
  * sender still in slow start (the ACKs sent now steer the round trip after next), at
  * most net.xtcp.rmem[2]; the window follows the buffer.  SO_RCVBUF turns it off.
@@ -807,15 +820,6 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, bool *ack_now)
 	cb->end_seq = cb->seq + skb->len + fin;
 	if (cb->end_seq == cb->seq)
 		return false;
-	if (skb->len && skb->len >= xs->rcv_mss) {
-		/*
-		 * A full-sized segment tells how much of the memory a segment takes is data
-		 * (tcp_measure_rcv_mss()); short ones, rarer and worse, would shrink every
-		 * window after them.
-		 */
-		xs->scaling_ratio = clamp_t(u32, (skb->len << 8) / skb->truesize, 1, 255);
-		xs->rcv_mss = min_t(u32, skb->len, xs->advmss ?: skb->len);
-	}
 	/* queued for long maybe: no route or IPsec state is kept (tcp_cleanup_skb()) */
 	skb_dst_drop(skb);
 	secpath_reset(skb);
@@ -832,6 +836,15 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, bool *ack_now)
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BEYONDWINDOW);
 		*ack_now = true;
 		return false;
+	}
+	if (skb->len >= xs->rcv_mss) {
+		/*
+		 * A full-sized segment tells how much of the memory a segment takes is data
+		 * (tcp_measure_rcv_mss()); short ones, rarer and worse, would shrink every
+		 * window after them.
+		 */
+		xs->scaling_ratio = clamp_t(u32, (skb->len << 8) / skb->truesize, 1, 255);
+		xs->rcv_mss = min_t(u32, skb->len, xs->advmss ?: skb->len);
 	}
 	if (!xtcp_after(cb->seq, xs->rcv_nxt)) {
 		if (skb->len && !xtcp_rmem_ok(sk, skb, true)) {

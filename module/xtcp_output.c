@@ -163,9 +163,13 @@ static u32 xtcp_full_space(const struct sock *sk)
  * __tcp_select_window(); commits nothing
  * @sk: the socket
  *
- * The free receive memory, scaled by how much of it received data fills; receiver
- * silly-window avoidance (RFC 9293 3.8.6.2.2): with less free than half the buffer and
- * less than one MSS, offer nothing.
+ * The free receive memory, scaled by how much of it received data fills.  With less
+ * free than half the buffer, the window is rounded down to the scale unit (scaling
+ * never offers more than is free), and receiver silly-window avoidance (RFC 9293
+ * 3.8.6.2.2) offers nothing below one segment of the peer's (rcv_mss) or a sixteenth
+ * of the buffer's window, so that a zero window goes out before the buffer overflows.
+ * Above half, it is rounded up: scaling never cuts it below what the sender's segments
+ * need.
  *
  * Context: any, socket locked.
  * Return: the window in bytes, a multiple of our window scale unit.
@@ -174,13 +178,15 @@ u32 xtcp_window_now(const struct sock *sk)
 {
 	const struct xtcp_sock *xs = xtcp_sk(sk);
 	int free = READ_ONCE(sk->sk_rcvbuf) - atomic_read(&sk->sk_rmem_alloc);
-	u32 full = xtcp_full_space(sk), mss = min_t(u32, xs->advmss ?: XTCP_MSS_DEFAULT, full);
-	u32 win;
+	u32 full = xtcp_full_space(sk), unit = 1U << xs->rcv_wscale;
+	u32 mss = min_t(u32, xs->rcv_mss ?: xs->advmss ?: XTCP_MSS_DEFAULT, full);
+	u32 win = min(xtcp_win_from_space(xs, free), full);
 
-	win = min(xtcp_win_from_space(xs, free), full);
-	if (win < full / 2 && win < mss)
-		return 0;
-	return round_down(win, 1U << xs->rcv_wscale);
+	if (win < full / 2) {
+		win = round_down(win, unit);
+		return win < full / 16 || win < mss ? 0 : win;
+	}
+	return min_t(u32, ALIGN(win, unit), (u32)U16_MAX << xs->rcv_wscale);
 }
 
 /**
@@ -400,7 +406,8 @@ void xtcp_wmem_free_skb(struct sock *sk, struct sk_buff *skb)
  * @sk: the socket
  *
  * The current MSS, but at most half the largest window the peer offered, so that it
- * can always take a whole segment.
+ * can take a whole segment unless its window shrank below that (the persist timer
+ * then cuts the segment: xtcp_write_wakeup()).
  *
  * Context: any, socket locked.
  * Return: bytes.
@@ -515,8 +522,8 @@ static void xtcp_xmit_retransmit_queue(struct sock *sk)
  * the retransmission queue while the congestion window (segments in flight) and the
  * peer's window (bytes beyond snd_una) have room and Nagle agrees.  If nothing is in
  * flight and the peer's window is too small for the next segment, the persist timer
- * starts probing it.  Our FIN is the last segment of the queue (it may carry data, or
- * none); Nagle never holds it.
+ * starts: it sends what the window takes, or probes a zero window.  Our FIN is the
+ * last segment of the queue (it may carry data, or none); Nagle never holds it.
  *
  * Context: process, softirq or timer, socket locked.
  * Return: true if a new segment was sent.
@@ -589,11 +596,12 @@ void xtcp_push(struct sock *sk, int nonagle)
  * @len: bytes of data the first part keeps, at most skb->len
  *
  * The data beyond @len moves to a new segment right behind @skb, with the memory it
- * takes (truesize); the new segment's own header is charged to the socket.  PSH and
- * FIN move to the second part.
+ * takes (truesize); the new segment's own header is charged to the socket, borrowed if
+ * the memory limits refuse it (given back when it is ACKed), as xtcp_send_fin() does.
+ * PSH and FIN move to the second part.
  *
  * Context: process, softirq or timer, socket locked.
- * Return: 0, or -ENOMEM (nothing changed).
+ * Return: 0, or -ENOMEM or -EINVAL (nothing changed).
  */
 int xtcp_fragment(struct sock *sk, struct sk_buff *skb, u32 len)
 {
@@ -601,13 +609,14 @@ int xtcp_fragment(struct sock *sk, struct sk_buff *skb, u32 len)
 	u32 nlen = skb->len - len;
 	struct sk_buff *buff;
 
+	/* write-queue segments hold their data in page fragments and are sent as clones */
+	if (WARN_ON_ONCE(len > skb->len || skb_headlen(skb) || skb_cloned(skb)))
+		return -EINVAL;
 	buff = alloc_skb(XTCP_MAX_HEADER, GFP_ATOMIC);
 	if (!buff)
 		return -ENOMEM;
-	if (!sk_wmem_schedule(sk, buff->truesize)) {
-		__kfree_skb(buff);
-		return -ENOMEM;
-	}
+	/* the data is queued already: charged even beyond the limits, as tcp_fragment() */
+	sk_wmem_schedule(sk, buff->truesize);
 	skb_reserve(buff, XTCP_MAX_HEADER);
 	sk_wmem_queued_add(sk, buff->truesize);
 	sk_mem_charge(sk, buff->truesize);
@@ -631,8 +640,10 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_fragment);
  * The persist timer found the window open, maybe too little for the first segment
  * (it was cut when the peer offered more; now its buffer is fuller, or it measured
  * its memory anew): cut the segment to what fits and send that, like
- * tcp_write_wakeup().  Data that Nagle or TCP_CORK held goes now too: the timer is the
- * ceiling on how long they hold it.  Return true if a segment was sent.
+ * tcp_write_wakeup().  This is the override timeout of sender silly-window avoidance
+ * (RFC 9293 3.8.6.2.1): a window below half the largest one waits for it.  Data that
+ * Nagle or TCP_CORK held goes now too: the timer is the ceiling on how long they hold
+ * it.  Return true if a segment was sent.
  */
 static bool xtcp_write_wakeup(struct sock *sk, struct sk_buff *skb)
 {

@@ -65,3 +65,4 @@ u32 xtcp_clock_ms(void)
 {
 	return (u32)div_u64(ktime_get_boottime_ns(), NSEC_PER_MSEC);
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_clock_ms);

@@ -189,8 +189,9 @@ int xtcp_init_sock(struct sock *sk)
 	sk->sk_destruct = xtcp_sock_destruct;
 	sk_sockets_allocated_inc(sk);
 	/*
-	 * Segments are cut once, at the MSS, and never re-cut: without path-MTU discovery,
-	 * a smaller MTU on the way is met by IP fragmentation rather than a black hole.
+	 * Segments are cut at the MSS and only ever cut smaller for a shrunk window:
+	 * without path-MTU discovery, a smaller MTU on the way is met by IP fragmentation
+	 * rather than a black hole.
 	 */
 	inet_sk(sk)->pmtudisc = IP_PMTUDISC_DONT;
 	/* buffer sizes as tcp_init_sock() takes them from net.ipv4.tcp_wmem/rmem */

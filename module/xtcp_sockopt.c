@@ -211,7 +211,8 @@ void xtcp_get_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_snd_cwnd = xs->snd_cwnd;
 	info->tcpi_advmss = xs->advmss;
 	info->tcpi_reordering = XTCP_DUPTHRESH;
-	info->tcpi_rcv_space = xtcp_window_now(sk);
+	info->tcpi_rcv_rtt = xs->rcv_rtt_us >> 3;
+	info->tcpi_rcv_space = xs->rcvq_space;
 	info->tcpi_total_retrans = xs->total_retrans;
 	info->tcpi_bytes_acked = xs->bytes_acked;
 	info->tcpi_bytes_received = xs->bytes_received;

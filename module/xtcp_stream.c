@@ -5,10 +5,11 @@
  * net/ipv4/tcp.c.
  *
  * sendmsg copies the data into segments of the write queue (page fragments, one
- * segment per MSS, so no segmentation is needed later) and lets xtcp_write_xmit() send
- * what the windows allow.  recvmsg copies from the receive queue, where segments sit
- * in order, and tells the peer when reading opened the window.  Memory is charged to
- * the socket (sk_wmem_queued, sk_rmem_alloc) and to xtcp's total (net.xtcp.mem).
+ * segment per MSS, cut again only when the peer's window shrinks below one) and lets
+ * xtcp_write_xmit() send what the windows allow.  recvmsg copies from the receive
+ * queue, where segments sit in order, and tells the peer when reading opened the
+ * window.  Memory is charged to the socket (sk_wmem_queued, sk_rmem_alloc) and to
+ * xtcp's total (net.xtcp.mem).
  *
  * Every function here runs in process context, from a system call; the socket lock is
  * held (lock_sock()), so segments arriving meanwhile wait in the socket's backlog and
