@@ -11,7 +11,9 @@
  *   - the window scale comes from the largest buffer the socket may grow to;
  *   - the receiver's RTT samples (a window's worth of data, our timestamps echoed) and
  *     receive-buffer autotuning against worked numbers;
- *   - the send buffer follows the congestion window (tcp_sndbuf_expand()).
+ *   - the send buffer follows the congestion window (tcp_sndbuf_expand());
+ *   - RACK (RFC 8985): which segments a delivery shows lost, the reordering window and
+ *     its timer, a lost retransmission.
  *
  * Sockets are kernel sockets in init_net, put in ESTABLISHED by hand and in no table:
  * what they send goes out through loopback and finds no socket there.
@@ -483,6 +485,114 @@ static void xtcp_datapath_rcv_rtt_test(struct kunit *test)
 	kunit_release_action(test, xtcp_test_release, s);
 }
 
+/* A sent segment [@seq, @seq + 1000) in the retransmission queue, sent @ago us ago. */
+static struct sk_buff *xtcp_dp_sent(struct kunit *test, u32 seq, u32 now, u32 ago)
+{
+	struct sk_buff *skb = alloc_skb(0, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	XTCP_SKB_CB(skb)->seq = seq;
+	XTCP_SKB_CB(skb)->end_seq = seq + 1000;
+	XTCP_SKB_CB(skb)->tx_time = now - ago;
+	XTCP_SKB_CB(skb)->sacked = 0;
+	return skb;
+}
+
+static void xtcp_datapath_rack_test(struct kunit *test)
+{
+	struct socket *s = xtcp_test_kern_socket(test);
+	struct sock *sk = s->sk;
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 now = xtcp_clock_us(), timeout;
+	struct sk_buff *seg[5];
+	int i;
+
+	/* A, B, C, D sent 52, 51, 50.5 and 50 ms ago, E just now */
+	seg[0] = xtcp_dp_sent(test, 1000, now, 52000);
+	seg[1] = xtcp_dp_sent(test, 2000, now, 51000);
+	seg[2] = xtcp_dp_sent(test, 3000, now, 50500);
+	seg[3] = xtcp_dp_sent(test, 4000, now, 50000);
+	seg[4] = xtcp_dp_sent(test, 5000, now, 10);
+	lock_sock(sk);
+	for (i = 0; i < 5; i++)
+		__skb_queue_tail(&xs->rtx_queue, seg[i]);
+	xs->packets_out = 5;
+	xs->snd_una = 1000;
+	xs->snd_nxt = 6000;
+	xs->srtt_us = 60000;
+	xs->min_rtt_us = 40000;
+	xs->ca_state = XTCP_CA_OPEN;
+
+	/* nothing delivered: nothing to judge by */
+	KUNIT_EXPECT_EQ(test, xtcp_rack_detect_loss(sk), 0U);
+	KUNIT_EXPECT_EQ(test, xs->lost_out, 0U);
+
+	/* D is SACKed: its round trip, 50 ms, is RACK's */
+	XTCP_SKB_CB(seg[3])->sacked = XTCP_SKB_SACKED;
+	xs->sacked_out = 1;
+	xtcp_rack_advance(xs, 0, 5000, now - 50000);
+	KUNIT_EXPECT_EQ(test, xs->rack_mstamp, now - 50000);
+	KUNIT_EXPECT_EQ(test, xs->rack_end_seq, 5000U);
+	KUNIT_EXPECT_GE(test, xs->rack_rtt_us, 50000U);
+	/* a retransmitted segment ACKed sooner than the smallest RTT: not taken */
+	xtcp_rack_advance(xs, XTCP_SKB_EVER_RETRANS, 6000, xtcp_clock_us());
+	KUNIT_EXPECT_EQ(test, xs->rack_end_seq, 5000U);
+
+	/* one SACKed, no reordering seen: a window of min_rtt / 4 = 10 ms */
+	KUNIT_EXPECT_EQ(test, xtcp_rack_reo_wnd(xs), 10000U);
+	timeout = xtcp_rack_detect_loss(sk);
+	/*
+	 * A, B, C are 2, 1 and 0.5 ms past D's round trip, within the window: the timer
+	 * is for C's 9.5 ms left (less the time this took); E, sent after D, is not judged
+	 */
+	KUNIT_EXPECT_EQ(test, xs->lost_out, 0U);
+	KUNIT_EXPECT_GT(test, timeout, 0U);
+	KUNIT_EXPECT_LE(test, timeout, 9500U);
+
+	/* DupThresh SACKed and no reordering seen: no window, A, B and C are lost */
+	xs->sacked_out = XTCP_DUPTHRESH;
+	KUNIT_EXPECT_EQ(test, xtcp_rack_reo_wnd(xs), 0U);
+	KUNIT_EXPECT_EQ(test, xtcp_rack_detect_loss(sk), 0U);
+	KUNIT_EXPECT_EQ(test, xs->lost_out, 3U);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(seg[i])->sacked, XTCP_SKB_LOST);
+	KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(seg[4])->sacked, 0);
+	/* once the path was seen to reorder, the window stays, at most SRTT */
+	xs->reord_seen = 1;
+	KUNIT_EXPECT_EQ(test, xtcp_rack_reo_wnd(xs), 10000U);
+	xs->min_rtt_us = 400000;
+	KUNIT_EXPECT_EQ(test, xtcp_rack_reo_wnd(xs), 60000U);
+	xs->reord_seen = 0;
+	xs->min_rtt_us = 40000;
+
+	/*
+	 * A was retransmitted 45 ms ago; E, sent after that, is delivered 10 us after it
+	 * left: A's copy is lost too - taken for lost again, no longer in flight.
+	 */
+	XTCP_SKB_CB(seg[0])->sacked |= XTCP_SKB_RETRANS | XTCP_SKB_EVER_RETRANS;
+	XTCP_SKB_CB(seg[0])->tx_time = now - 45000;
+	xs->retrans_out = 1;
+	xs->ca_state = XTCP_CA_RECOVERY;
+	xtcp_rack_advance(xs, 0, 6000, now - 10);
+	KUNIT_EXPECT_EQ(test, xtcp_rack_detect_loss(sk), 0U);
+	KUNIT_EXPECT_EQ(test, xs->retrans_out, 0U);
+	KUNIT_EXPECT_EQ(test, xs->lost_out, 3U);
+	KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(seg[0])->sacked,
+			XTCP_SKB_LOST | XTCP_SKB_EVER_RETRANS);
+
+	/* the segments were never charged to the socket: free them here */
+	for (i = 0; i < 5; i++) {
+		__skb_unlink(seg[i], &xs->rtx_queue);
+		kfree_skb(seg[i]);
+	}
+	xs->packets_out = 0;
+	xs->lost_out = 0;
+	xs->sacked_out = 0;
+	xs->ca_state = XTCP_CA_OPEN;
+	release_sock(sk);
+	kunit_release_action(test, xtcp_test_release, s);
+}
+
 static struct kunit_case xtcp_datapath_cases[] = {
 	KUNIT_CASE(xtcp_datapath_wakeup_test),
 	KUNIT_CASE(xtcp_datapath_fragment_test),
@@ -492,6 +602,7 @@ static struct kunit_case xtcp_datapath_cases[] = {
 	KUNIT_CASE(xtcp_datapath_rcv_rtt_test),
 	KUNIT_CASE(xtcp_datapath_autotune_test),
 	KUNIT_CASE(xtcp_datapath_sndbuf_test),
+	KUNIT_CASE(xtcp_datapath_rack_test),
 	{}
 };
 

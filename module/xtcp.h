@@ -251,6 +251,7 @@ enum xtcp_ca_state {
 enum xtcp_timer_event {
 	XTCP_TIME_RETRANS = 1,	/* retransmission timeout (or the SYN's) */
 	XTCP_TIME_PROBE0,	/* zero-window probe (persist timer) */
+	XTCP_TIME_REO,		/* RACK's reordering window ends (xtcp_rack_reo_timeout()) */
 };
 
 /* The timer column of /proc/net/xtcp, as /proc/net/tcp numbers them */
@@ -305,6 +306,15 @@ struct xtcp_cong_ops;
  *	(tcp_sock.rcvq_space.space)
  * @rcvq_seq: copied_seq when the current measure started
  * @rcvq_time: when it started (xtcp_clock_us())
+ * @min_rtt_us: the smallest RTT sample, microseconds (U32_MAX before one)
+ * @rack_mstamp: RACK (RFC 8985): when the most recently sent of the delivered segments
+ *	was sent (xtcp_clock_us()); 0 before one was delivered
+ * @rack_end_seq: that segment's end
+ * @rack_rtt_us: the round trip of the segment delivered last
+ * @sack_high: the highest sequence number SACKed (the end of a block)
+ * @rack_advanced: a segment was delivered since RACK last looked
+ * @reord_seen: the path reordered: a segment never retransmitted was delivered below
+ *	one SACKed before it
  * @nonagle: XTCP_NAGLE_* bits
  * @cwnd_limited: the last transmission attempt stopped at the congestion window
  * @retransmits: retransmissions of the current segment (SYN, or the RTO'd head)
@@ -389,6 +399,13 @@ struct xtcp_sock {
 	u32 rcvq_space;
 	u32 rcvq_seq;
 	u32 rcvq_time;
+	u32 min_rtt_us;
+	u32 rack_mstamp;
+	u32 rack_end_seq;
+	u32 rack_rtt_us;
+	u32 sack_high;
+	u8 rack_advanced : 1,
+	   reord_seen : 1;
 	u8 nonagle;
 	u8 retransmits;
 	u8 backoff;
@@ -493,6 +510,7 @@ enum xtcp_mib_field {
 	XTCP_MIB_ABORTONMEMORY,		/* RST: too many orphans (max_orphans) */
 	XTCP_MIB_CHALLENGEACK,		/* RFC 5961 challenge ACKs sent */
 	XTCP_MIB_KEEPALIVEPROBES,	/* keepalive probes sent */
+	XTCP_MIB_BACKLOGDROP,		/* segments dropped: the socket's backlog was full */
 	XTCP_MIB_MAX
 };
 
@@ -760,6 +778,13 @@ void xtcp_sndbuf_expand(struct sock *sk);
 int xtcp_max_rcv_space(const struct sock *sk);
 void xtcp_init_transfer(struct sock *sk);
 void xtcp_purge_queues(struct sock *sk);
+
+/* xtcp_recovery.c: RACK loss detection (like tcp_recovery.c) */
+void xtcp_rack_advance(struct xtcp_sock *xs, u8 sacked, u32 end_seq, u32 xmit_time);
+u32 xtcp_rack_reo_wnd(const struct xtcp_sock *xs);
+u32 xtcp_rack_detect_loss(struct sock *sk);
+void xtcp_rack_mark_lost(struct sock *sk);
+void xtcp_rack_reo_timeout(struct sock *sk);
 
 /* xtcp_output.c: the send side of the stream */
 u32 xtcp_clock_us(void);

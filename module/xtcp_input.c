@@ -231,6 +231,14 @@ void xtcp_init_transfer(struct sock *sk)
 	xs->rcvq_space = min_t(u32, xs->rcv_wnd, XTCP_INIT_CWND * (xs->advmss ?: XTCP_MSS_DEFAULT));
 	xs->rcvq_seq = xs->copied_seq;
 	xs->rcvq_time = xtcp_clock_us();
+	/* RACK: nothing delivered yet; the handshake's RTT is the smallest so far */
+	xs->min_rtt_us = xs->srtt_us ?: U32_MAX;
+	xs->rack_mstamp = 0;
+	xs->rack_end_seq = xs->snd_una;
+	xs->rack_rtt_us = 0;
+	xs->rack_advanced = 0;
+	xs->reord_seen = 0;
+	xs->sack_high = xs->snd_una;
 	if (!(sk->sk_userlocks & SOCK_SNDBUF_LOCK))
 		xtcp_sndbuf_expand(sk);
 	if (sock_flag(sk, SOCK_KEEPOPEN))
@@ -264,11 +272,16 @@ void xtcp_purge_queues(struct sock *sk)
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_purge_queues);
 
-/* A SACK block says the peer holds [start, end): mark what it covers (tcp_sacktag_write_queue). */
+/*
+ * A SACK block says the peer holds [start, end): mark what it covers
+ * (tcp_sacktag_write_queue()).  Each newly SACKed segment advances RACK; one never
+ * retransmitted that lies below what was SACKed before it arrived late: the path
+ * reorders (tcp_check_sack_reordering()).
+ */
 static u32 xtcp_sacktag(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	u32 newly = 0;
+	u32 newly = 0, prior_high = xs->sack_high;
 	int i;
 
 	for (i = 0; i < xs->rx_opt.num_sacks; i++) {
@@ -293,46 +306,31 @@ static u32 xtcp_sacktag(struct sock *sk)
 				xs->lost_out--;
 			if (cb->sacked & XTCP_SKB_RETRANS)
 				xs->retrans_out--;
+			if (!(cb->sacked & XTCP_SKB_EVER_RETRANS) &&
+			    xtcp_after(prior_high, xs->snd_una) &&
+			    xtcp_before(cb->end_seq, prior_high))
+				xs->reord_seen = 1;
+			xtcp_rack_advance(xs, cb->sacked, cb->end_seq, cb->tx_time);
 			cb->sacked = (cb->sacked & XTCP_SKB_EVER_RETRANS) | XTCP_SKB_SACKED;
 			xs->sacked_out++;
 			newly++;
+			if (xtcp_after(cb->end_seq, xs->sack_high))
+				xs->sack_high = cb->end_seq;
 		}
 	}
 	return newly;
 }
 
 /*
- * Which segments are lost?  Without SACK (NewReno, RFC 6582) only the first one
- * unacknowledged.  With SACK every segment below the highest SACKed one that was not
- * SACKed itself - a simplification of RFC 6675's IsLost(), which waits for DupThresh
- * SACKed segments above it.
+ * Without SACK (NewReno, RFC 6582) the first segment unacknowledged is the one lost
+ * (tcp_newreno_mark_lost()); with SACK, RACK decides (xtcp_recovery.c).
  */
-static void xtcp_mark_lost(struct sock *sk)
+static void xtcp_newreno_mark_lost(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct sk_buff *skb, *last = NULL;
+	struct sk_buff *skb = skb_peek(&xs->rtx_queue);
 
-	if (!xs->rx_opt.sack_ok) {
-		skb = skb_peek(&xs->rtx_queue);
-		if (skb && !(XTCP_SKB_CB(skb)->sacked & XTCP_SKB_LOST)) {
-			XTCP_SKB_CB(skb)->sacked |= XTCP_SKB_LOST;
-			xs->lost_out++;
-		}
-		return;
-	}
-	skb_queue_reverse_walk(&xs->rtx_queue, skb) {
-		if (XTCP_SKB_CB(skb)->sacked & XTCP_SKB_SACKED) {
-			last = skb;
-			break;
-		}
-	}
-	if (!last)
-		return;
-	skb_queue_walk(&xs->rtx_queue, skb) {
-		if (skb == last)
-			break;
-		if (XTCP_SKB_CB(skb)->sacked & (XTCP_SKB_SACKED | XTCP_SKB_LOST))
-			continue;
+	if (skb && !(XTCP_SKB_CB(skb)->sacked & XTCP_SKB_LOST)) {
 		XTCP_SKB_CB(skb)->sacked |= XTCP_SKB_LOST;
 		xs->lost_out++;
 	}
@@ -340,7 +338,9 @@ static void xtcp_mark_lost(struct sock *sk)
 
 /*
  * Free the segments @ack covers, like tcp_clean_rtx_queue(); take an RTT sample from
- * the newest one never retransmitted (Karn's rule).  Return the segments freed.
+ * the newest one never retransmitted (Karn's rule).  Each advances RACK; one never
+ * retransmitted nor SACKed below what was SACKed arrived late: the path reorders.
+ * Return the segments freed.
  */
 static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, long *rtt_us)
 {
@@ -354,8 +354,14 @@ static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, long *rtt_us)
 		if (xtcp_after(cb->end_seq, ack))
 			break;
 		/* Karn: not from a retransmitted one; nor from one SACKed long ago */
-		if (!(cb->sacked & (XTCP_SKB_EVER_RETRANS | XTCP_SKB_SACKED)))
+		if (!(cb->sacked & (XTCP_SKB_EVER_RETRANS | XTCP_SKB_SACKED))) {
 			*rtt_us = (s32)(now - cb->tx_time);
+			if (xtcp_after(xs->sack_high, xs->snd_una) &&
+			    xtcp_before(cb->end_seq, xs->sack_high))
+				xs->reord_seen = 1;
+		}
+		if (!(cb->sacked & XTCP_SKB_SACKED))
+			xtcp_rack_advance(xs, cb->sacked, cb->end_seq, cb->tx_time);
 		if (cb->sacked & XTCP_SKB_SACKED)
 			xs->sacked_out--;
 		if (cb->sacked & XTCP_SKB_LOST)
@@ -371,10 +377,11 @@ static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, long *rtt_us)
 }
 
 /*
- * Congestion state after an ACK, a simple tcp_fastretrans_alert(): enter fast recovery
- * on DupThresh duplicate ACKs or SACKed segments, retransmit what becomes lost during
- * it (a partial ACK, RFC 6582 3.2 step 5), leave recovery or loss once @high_seq is
- * ACKed; outside them grow cwnd through the algorithm.
+ * Congestion state after an ACK, a simple tcp_fastretrans_alert(): with SACK, RACK
+ * marks what is lost (while SACK blocks or a recovery are about); without, DupThresh
+ * duplicate ACKs mark the first segment.  A loss starts fast recovery; during it what
+ * becomes lost (a partial ACK, RFC 6582 3.2 step 5) is retransmitted; recovery or
+ * loss ends once @high_seq is ACKed; outside them cwnd grows through the algorithm.
  */
 static void xtcp_cong_control(struct sock *sk, u32 acked, bool dup)
 {
@@ -389,19 +396,23 @@ static void xtcp_cong_control(struct sock *sk, u32 acked, bool dup)
 		if (!sack)
 			xs->sacked_out = 0;
 	}
+	if (sack && (xs->sacked_out || xs->ca_state != XTCP_CA_OPEN))
+		xtcp_rack_mark_lost(sk);
 
 	switch (xs->ca_state) {
 	case XTCP_CA_OPEN:
-		if (xs->sacked_out >= XTCP_DUPTHRESH && xs->packets_out) {
+		if (xs->packets_out && (sack ? xs->lost_out : xs->sacked_out >= XTCP_DUPTHRESH)) {
 			xtcp_enter_recovery(sk);
-			xtcp_mark_lost(sk);
+			if (!sack)
+				xtcp_newreno_mark_lost(sk);
 			xtcp_retransmit_first_lost(sk);
 		} else if (acked && !dup) {
 			xs->ca_ops->cong_avoid(sk, acked);
 		}
 		break;
 	case XTCP_CA_RECOVERY:
-		xtcp_mark_lost(sk);	/* a partial ACK or new SACK blocks show the next hole */
+		if (!sack)	/* a partial ACK shows the next hole */
+			xtcp_newreno_mark_lost(sk);
 		if (acked)
 			xtcp_retransmit_first_lost(sk);
 		break;
@@ -511,6 +522,7 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 			rtt_us = (s32)(xtcp_clock_ms() + xs->tsoffset - xs->rx_opt.rcv_tsecr) *
 				 USEC_PER_MSEC;
 		if (rtt_us >= 0) {
+			xs->min_rtt_us = min_t(u32, xs->min_rtt_us, max(rtt_us, 1L));
 			xtcp_rtt_estimator(xs, rtt_us);
 			xs->rto = xtcp_rto_from_rtt(xs);
 			xs->backoff = 0;

@@ -215,6 +215,25 @@ discard:
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_v4_do_rcv);
 
+/*
+ * A process holds the socket: the segment waits in its backlog for release_sock(),
+ * like tcp_add_backlog().  The backlog's length is reset only once release_sock() has
+ * processed all of it, so while a reader copies, what it holds and the backlog may
+ * each come near the receive buffer: the limit is twice the receive buffer, half the
+ * send buffer and 64 KiB, as Linux's.  Return true if the segment was dropped (and
+ * counted); softirq, socket spinlock held.
+ */
+static bool xtcp_add_backlog(struct sock *sk, struct sk_buff *skb)
+{
+	u64 limit = ((u64)READ_ONCE(sk->sk_rcvbuf) << 1) + (READ_ONCE(sk->sk_sndbuf) >> 1) +
+		    64 * 1024;
+
+	if (!sk_add_backlog(sk, skb, min_t(u64, limit, UINT_MAX)))
+		return false;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BACKLOGDROP);
+	return true;
+}
+
 /**
  * xtcp_v4_rcv - receive one segment, like tcp_v4_rcv()
  * @skb: the datagram, with skb->data at the transport header
@@ -299,8 +318,7 @@ int xtcp_v4_rcv(struct sk_buff *skb)
 	bh_lock_sock_nested(sk);
 	if (!sock_owned_by_user(sk)) {
 		xtcp_v4_do_rcv(sk, skb);
-	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
-					   READ_ONCE(sk->sk_sndbuf))) {
+	} else if (xtcp_add_backlog(sk, skb)) {
 		bh_unlock_sock(sk);
 		reason = SKB_DROP_REASON_SOCKET_BACKLOG;
 		goto discard_and_relse;

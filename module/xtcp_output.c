@@ -566,7 +566,7 @@ bool xtcp_write_xmit(struct sock *sk, int nonagle)
 		xs->snd_nxt = cb->end_seq;
 		xs->packets_out++;
 		sent = true;
-		if (xs->pending != XTCP_TIME_RETRANS)
+		if (xs->pending != XTCP_TIME_RETRANS && xs->pending != XTCP_TIME_REO)
 			xtcp_rearm_rto(sk);
 	}
 	if (!xs->packets_out && skb_peek(&sk->sk_write_queue) && xs->pending != XTCP_TIME_PROBE0)

@@ -60,6 +60,7 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_ABORTONMEMORY]	= "AbortOnMemory",
 	[XTCP_MIB_CHALLENGEACK]		= "ChallengeACK",
 	[XTCP_MIB_KEEPALIVEPROBES]	= "KeepAliveProbes",
+	[XTCP_MIB_BACKLOGDROP]		= "BacklogDrop",
 };
 
 /**

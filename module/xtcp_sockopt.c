@@ -211,6 +211,8 @@ void xtcp_get_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_snd_cwnd = xs->snd_cwnd;
 	info->tcpi_advmss = xs->advmss;
 	info->tcpi_reordering = XTCP_DUPTHRESH;
+	info->tcpi_reord_seen = xs->reord_seen;
+	info->tcpi_min_rtt = xs->min_rtt_us == U32_MAX ? 0 : xs->min_rtt_us;
 	info->tcpi_rcv_rtt = xs->rcv_rtt_us >> 3;
 	info->tcpi_rcv_space = xs->rcvq_space;
 	info->tcpi_total_retrans = xs->total_retrans;

@@ -19,7 +19,7 @@
 /**
  * xtcp_reset_xmit_timer - arm the retransmit timer for @what, @when jiffies from now
  * @sk: the socket, locked
- * @what: XTCP_TIME_RETRANS or XTCP_TIME_PROBE0
+ * @what: XTCP_TIME_RETRANS, XTCP_TIME_PROBE0 or XTCP_TIME_REO
  * @when: the timeout
  *
  * Context: process, softirq or timer, socket locked.
@@ -45,7 +45,7 @@ void xtcp_rearm_rto(struct sock *sk)
 
 	if (xs->packets_out) {
 		xtcp_reset_xmit_timer(sk, XTCP_TIME_RETRANS, xs->rto);
-	} else if (xs->pending == XTCP_TIME_RETRANS) {
+	} else if (xs->pending == XTCP_TIME_RETRANS || xs->pending == XTCP_TIME_REO) {
 		WRITE_ONCE(xs->pending, 0);
 		sk_stop_timer(sk, &xs->retransmit_timer);
 	}
@@ -342,6 +342,8 @@ static void xtcp_retransmit_timer(struct timer_list *t)
 		xtcp_send_probe0(sk);
 	else if (what == XTCP_TIME_RETRANS)
 		xtcp_rto_expired(sk);
+	else if (what == XTCP_TIME_REO)
+		xtcp_rack_reo_timeout(sk);
 out:
 	bh_unlock_sock(sk);
 	sock_put(sk);

@@ -473,6 +473,67 @@ static void test_sndtimeo(void)
 	close_pair(c, s);
 }
 
+struct slow_reader {
+	int fd;
+	size_t want, got;
+	unsigned char *data;
+};
+
+/* A slow peer: reads 1000 bytes at a time, 5 ms apart, until it has them all. */
+static void *read_slowly(void *arg)
+{
+	struct slow_reader *r = arg;
+	ssize_t n;
+
+	while (r->got < r->want) {
+		n = recv(r->fd, r->data + r->got, r->want - r->got < 1000 ? r->want - r->got : 1000,
+			 0);
+		if (n <= 0)
+			break;
+		r->got += n;
+		msleep(5);
+	}
+	return NULL;
+}
+
+/*
+ * A blocking send of more than the send buffer holds, to a peer that reads slowly,
+ * returns only when all of it is queued, as tcp_sendmsg() does (it sleeps in
+ * sk_stream_wait_memory() as often as it must): a program that writes without a loop
+ * loses nothing.
+ */
+static void test_blocking_send(void)
+{
+	static unsigned char buf[61000], got[61000];
+	struct slow_reader r = { .want = sizeof(buf), .data = got };
+	struct gen g;
+	pthread_t t;
+	ssize_t ret;
+	int c, s, e;
+
+	gen_init(&g, 61000);
+	gen_fill(&g, buf, sizeof(buf));
+	c = sock();
+	setint(c, SOL_SOCKET, SO_SNDBUF, 21000);	/* 42000 once doubled */
+	s = c < 0 ? -1 : join(c);
+	if (!tap_ok(s >= 0, "blocking send into a small send buffer: connected"))
+		return;
+	setint(s, SOL_SOCKET, SO_RCVBUF, 4096);
+	r.fd = s;
+	guard("blocking send");
+	pthread_create(&t, NULL, read_slowly, &r);
+	ret = send(c, buf, sizeof(buf), MSG_NOSIGNAL);
+	e = errno;
+	pthread_join(t, NULL);
+	guard(NULL);
+	tap_ok(ret == sizeof(buf), "a blocking send of 61000 bytes with SO_SNDBUF 21000 to a slow "
+	       "reader returns 61000 (%zd%s%s)", ret, ret < 0 ? ", " : "",
+	       ret < 0 ? strerrorname_np(e) : "");
+	tap_ok(r.got == sizeof(buf) && !memcmp(got, buf, sizeof(buf)),
+	       "... and the reader gets all 61000 bytes in order (%zu)", r.got);
+	close_pair(c, s);
+}
+
 struct pieces {
 	int fd, n, gap_ms;
 	const char *data;
@@ -995,6 +1056,7 @@ int main(int argc, char **argv)
 	test_parallel(streams, plen);
 	test_empty_reads();
 	test_sndtimeo();
+	test_blocking_send();
 	test_recv_flags();
 	test_vectors();
 	test_queues();

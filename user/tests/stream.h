@@ -601,6 +601,9 @@ static const struct {
 } tcp_ext[] = {
 	{ "WinProbe", "TCPWinProbe" },		/* zero-window probes sent */
 	{ "FastRetrans", "TCPFastRetrans" },	/* segments retransmitted in recovery */
+	{ "Timeouts", "TCPTimeouts" },		/* retransmission timeouts */
+	{ "BacklogDrop", "TCPBacklogDrop" },	/* dropped: the socket's backlog was full */
+	{ "RcvDropped", "TCPRcvQDrop" },	/* dropped: no receive memory */
 	{ "OFOQueue", "TCPOFOQueue" },		/* segments queued out of order */
 	{ "SackRecv", "TCPSackRecovery" },	/* recoveries started by SACK blocks */
 	{ "DupAcks", "TCPRenoRecovery" },	/* recoveries started by duplicate ACKs */

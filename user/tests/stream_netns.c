@@ -8,8 +8,12 @@
  * show what netem did (see struct path): retransmissions, fast retransmits, SACKs or
  * duplicate ACKs under loss, out-of-order segments under loss and reordering, duplicate
  * data, checksum errors.  Then a large transfer at 10% loss, parallel streams at 5% loss,
- * and a reader that stops for 3 s: the sender stalls on the zero window, probes it
- * (WinProbe), and all arrives intact.
+ * a reader that stops for 3 s: the sender stalls on the zero window, probes it
+ * (WinProbe), and all arrives intact; and long fat paths (10 and 50 ms RTT, nothing
+ * lost): 32 MiB each, the receiver's window past 1 MB (autotuning, window scale), and
+ * nothing retransmitted (TCP_INFO and counters, with what the path dropped shown).
+ * Each veth end takes its packets on one CPU (receive packet steering), as a NIC keeps
+ * a flow on one queue.
  *
  * Each transfer runs in a child process that is killed at the time limit, so that a stall
  * fails its check and the run goes on.  The transfers are stream.h's (length header,
@@ -32,6 +36,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <limits.h>
+#include <linux/tcp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -50,13 +55,13 @@ static int ns_self, ns_client, ns_server;
 
 enum {
 	RETRANS, CSUMERRS, INERRS, WINPROBE, FASTRETRANS, OFOQUEUE, SACKRECV, DUPACKS, DUPDATA,
-	NSTATS
+	TIMEOUTS, BACKLOGDROP, RCVDROPPED, NSTATS
 };
 
 /* xtcp's names; counter() reads Linux TCP's equivalents for -p 6 */
 static const char * const stat_names[NSTATS] = {
 	"RetransSegs", "InCsumErrors", "InErrs", "WinProbe", "FastRetrans", "OFOQueue",
-	"SackRecv", "DupAcks", "DupData"
+	"SackRecv", "DupAcks", "DupData", "Timeouts", "BacklogDrop", "RcvDropped"
 };
 
 /* The counters of namespace @ns; the process stays in it. */
@@ -82,6 +87,14 @@ static int setup(void)
 	       "ip -n xtcp-ss addr add " SERVER_IP "/24 dev xss0 && "
 	       "ip -n xtcp-sc link set xsc0 up && ip -n xtcp-ss link set xss0 up && "
 	       "ip -n xtcp-sc link set lo up && ip -n xtcp-ss link set lo up"))
+		return -1;
+	/*
+	 * Each end takes its packets on CPU 0 (receive packet steering), as a NIC's
+	 * receive-side scaling keeps a flow on one queue: without it, netem hands packets
+	 * to whichever CPU dequeues them and the two CPUs' backlogs reorder the flow.
+	 */
+	if (sh("ip netns exec xtcp-sc sh -c 'echo 1 > /sys/class/net/xsc0/queues/rx-0/rps_cpus' && "
+	       "ip netns exec xtcp-ss sh -c 'echo 1 > /sys/class/net/xss0/queues/rx-0/rps_cpus'"))
 		return -1;
 	ns_client = open("/run/netns/xtcp-sc", O_RDONLY);
 	ns_server = open("/run/netns/xtcp-ss", O_RDONLY);
@@ -118,6 +131,8 @@ struct outcome {
 	/* counter deltas in the sender's and the receiver's namespace; LONG_MIN: unreadable */
 	long snd[NSTATS], rcv[NSTATS];
 	uint64_t stall[2];
+	/* at the end of the first stream: the sender's TCP_INFO, the receiver's SO_RCVBUF */
+	unsigned int snd_wnd, total_retrans, rcvbuf;
 };
 
 static void child(const struct job *j, struct outcome *o)
@@ -180,6 +195,16 @@ static void child(const struct job *j, struct outcome *o)
 	o->stall[1] = re[0].stall[1];
 	read_stats(snd_ns, sa);
 	read_stats(rcv_ns, ra);
+	if (n) {
+		struct tcp_info ti = {};
+		socklen_t len = sizeof(ti);
+
+		if (!getsockopt(se[0].fd, IPPROTO_TCP, TCP_INFO, &ti, &len)) {
+			o->snd_wnd = ti.tcpi_snd_wnd;
+			o->total_retrans = ti.tcpi_total_retrans;
+		}
+		o->rcvbuf = getint(re[0].fd, SOL_SOCKET, SO_RCVBUF);
+	}
 	for (i = 0; i < NSTATS; i++) {
 		o->snd[i] = sb[i] < 0 || sa[i] < 0 ? LONG_MIN : sa[i] - sb[i];
 		o->rcv[i] = rb[i] < 0 || ra[i] < 0 ? LONG_MIN : ra[i] - rb[i];
@@ -335,6 +360,86 @@ static void check_slow_reader(uint64_t len)
 		       delta(o.snd[WINPROBE], d1));
 }
 
+/*
+ * Packets the path dropped: netem's (and any qdisc's) drops on both veth ends since the
+ * qdiscs were made, and the receive backlogs' (netdev_max_backlog) of every CPU.
+ */
+static long path_drops(void)
+{
+	char line[512];
+	long n = 0, d;
+	FILE *f;
+
+	f = popen("tc -s -n xtcp-sc qdisc show dev xsc0; tc -s -n xtcp-ss qdisc show dev xss0",
+		  "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, "dropped ");
+
+		if (p && sscanf(p, "dropped %ld", &d) == 1)
+			n += d;
+	}
+	if (f)
+		pclose(f);
+	f = fopen("/proc/net/softnet_stat", "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned int processed, dropped;
+
+		if (sscanf(line, "%x %x", &processed, &dropped) == 2)
+			n += dropped;
+	}
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/*
+ * A long fat path: netem delay on both ends, nothing lost, netem's queue long enough
+ * to drop nothing.  The receive buffer must grow (autotuning) and the window scale let
+ * the window follow past 1 MB, and nothing may be retransmitted.
+ */
+static void check_long_path(int rtt_ms, uint64_t len)
+{
+	char name[64], params[64], sz[32], d1[32], d2[32], d3[32], d4[32], d5[32], d6[32];
+	char d7[32];
+	struct job j = { .streams = 1, .len = len, .port = port++, .limit = timeout };
+	struct outcome o;
+	double need;
+	long drops;
+
+	snprintf(name, sizeof(name), "RTT %d ms", rtt_ms);
+	snprintf(params, sizeof(params), "delay %dms limit 100000", rtt_ms / 2);
+	if (!tap_ok(netem(params) == 0, "%s: netem %s on both veth ends", name, params))
+		return;
+	drops = path_drops();
+	run_job(&j, &o);
+	drops = path_drops() - drops;
+	if (!tap_ok(o.verified == 1, "%s: %s client->server verified within %d s (%.1f s, "
+		    "%.1f MB/s)%s%s", name, fmt_size(len, sz), timeout, o.secs,
+		    len / 1e6 / (o.secs ? o.secs : 1e-9), o.why[0] ? ": " : "", o.why))
+		return;
+	/*
+	 * Autotuning sizes the buffer for twice what the reader takes per round trip:
+	 * past 1 MB when the transfer's rate asks for it (a slow guest's may not).
+	 */
+	need = 2 * len / o.secs * rtt_ms / 1000;
+	if (need > 1000000)
+		need = 1000000;
+	tap_ok(o.snd_wnd > need, "%s: the window the receiver offers grew past twice what a "
+	       "round trip carries at this rate, at most 1 MB: %u > %.0f bytes (its SO_RCVBUF "
+	       "%u)", name, o.snd_wnd, need, o.rcvbuf);
+	tap_ok(o.total_retrans == 0 && (!have_counters() || o.snd[RETRANS] == 0),
+	       "%s: nothing retransmitted on a path that loses nothing (TCP_INFO %u, %s %s, "
+	       "%s %s, %s %s; packets the path dropped: %ld; the receiver's %s %s, %s %s, "
+	       "%s %s, %s %s)",
+	       name, o.total_retrans, counter_name("RetransSegs"), delta(o.snd[RETRANS], d1),
+	       counter_name("Timeouts"), delta(o.snd[TIMEOUTS], d2),
+	       counter_name("FastRetrans"), delta(o.snd[FASTRETRANS], d3), drops,
+	       counter_name("BacklogDrop"), delta(o.rcv[BACKLOGDROP], d4),
+	       counter_name("RcvDropped"), delta(o.rcv[RCVDROPPED], d5),
+	       counter_name("OFOQueue"), delta(o.rcv[OFOQUEUE], d6),
+	       counter_name("DupData"), delta(o.rcv[DUPDATA], d7));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct path paths[] = {
@@ -400,6 +505,8 @@ int main(int argc, char **argv)
 		check_job(&loss5, 0, streams, plen, timeout);
 	if (tap_ok(netem(NULL) == 0, "no netem"))
 		check_slow_reader(size > 2 * MiB ? size : 2 * MiB);
+	check_long_path(10, 32 * MiB);
+	check_long_path(50, 32 * MiB);
 
 	setns(ns_self, CLONE_NEWNET);
 	tap_ok(sh("ip netns del xtcp-sc && ip netns del xtcp-ss") == 0, "namespaces deleted");
