@@ -9,15 +9,20 @@
 #   make lint            checkpatch --strict, sparse (C=1) and a W=1 build
 #   make check           lint, builds, KUnit and end-to-end tests in QEMU guests
 #   make demo            boot the stock kernel in QEMU and show xtcp being loaded and used
-#   make bench           throughput, request/response and connection rates of xtcp as
-#                        ratios of Linux TCP's, in one stock-kernel guest (scripts/bench)
+#   make bench           iperf3 throughput (loopback, veth + netem, a bottleneck, parallel
+#                        flows), latency, connection rate and memory of xtcp as ratios of
+#                        Linux TCP's, in one stock-kernel guest (scripts/bench; --quick)
+#   make soak            the long runs that do not belong in check (scripts/soak [N]):
+#                        issue 9's stall reproducer 50 times under load, stock kernel
 #   make clean           remove build/ (caches in ~/.cache/xtcp stay; see README)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -pthread -Iinclude/uapi
 USER_PROGS := $(patsubst user/%.c,build/user/%,$(wildcard user/examples/*.c user/tests/*.c user/bench/*.c))
+# shared libraries: user/lib/NAME.c -> build/user/lib/libNAME.so (LD_PRELOAD wrappers)
+USER_LIBS := $(patsubst user/lib/%.c,build/user/lib/lib%.so,$(wildcard user/lib/*.c))
 
-.PHONY: all modules stock debug user lint check demo bench clean
+.PHONY: all modules stock debug user lint check demo bench soak clean
 
 all: modules
 
@@ -31,11 +36,15 @@ stock:
 debug:
 	scripts/build-module "$$(scripts/kernel-debug)"
 
-user: $(USER_PROGS)
+user: $(USER_PROGS) $(USER_LIBS)
 
 build/user/%: user/%.c $(wildcard user/tests/*.h) include/uapi/linux/xtcp.h Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ $<
+
+build/user/lib/lib%.so: user/lib/%.c include/uapi/linux/xtcp.h Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -fPIC -shared -o $@ $< -ldl
 
 lint:
 	scripts/lint
@@ -45,6 +54,9 @@ check:
 
 demo:
 	scripts/demo
+
+soak: stock user
+	scripts/soak
 
 bench: stock user
 	scripts/bench
