@@ -503,7 +503,7 @@ static void xtcp_datapath_rack_test(struct kunit *test)
 	struct socket *s = xtcp_test_kern_socket(test);
 	struct sock *sk = s->sk;
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	u32 now = xtcp_clock_us(), timeout;
+	u32 now = xtcp_clock_us(), timeout, t;
 	struct sk_buff *seg[5];
 	int i;
 
@@ -530,12 +530,13 @@ static void xtcp_datapath_rack_test(struct kunit *test)
 	/* D is SACKed: its round trip, 50 ms, is RACK's */
 	XTCP_SKB_CB(seg[3])->sacked = XTCP_SKB_SACKED;
 	xs->sacked_out = 1;
-	xtcp_rack_advance(xs, 0, 5000, now - 50000);
+	xtcp_rack_advance(xs, 0, 5000, now - 50000, xtcp_clock_us());
 	KUNIT_EXPECT_EQ(test, xs->rack_mstamp, now - 50000);
 	KUNIT_EXPECT_EQ(test, xs->rack_end_seq, 5000U);
 	KUNIT_EXPECT_GE(test, xs->rack_rtt_us, 50000U);
 	/* a retransmitted segment ACKed sooner than the smallest RTT: not taken */
-	xtcp_rack_advance(xs, XTCP_SKB_EVER_RETRANS, 6000, xtcp_clock_us());
+	t = xtcp_clock_us();
+	xtcp_rack_advance(xs, XTCP_SKB_EVER_RETRANS, 6000, t, t);
 	KUNIT_EXPECT_EQ(test, xs->rack_end_seq, 5000U);
 
 	/* one SACKed, no reordering seen: a window of min_rtt / 4 = 10 ms */
@@ -573,7 +574,7 @@ static void xtcp_datapath_rack_test(struct kunit *test)
 	XTCP_SKB_CB(seg[0])->tx_time = now - 45000;
 	xs->retrans_out = 1;
 	xs->ca_state = XTCP_CA_RECOVERY;
-	xtcp_rack_advance(xs, 0, 6000, now - 10);
+	xtcp_rack_advance(xs, 0, 6000, now - 10, xtcp_clock_us());
 	KUNIT_EXPECT_EQ(test, xtcp_rack_detect_loss(sk), 0U);
 	KUNIT_EXPECT_EQ(test, xs->retrans_out, 0U);
 	KUNIT_EXPECT_EQ(test, xs->lost_out, 3U);

@@ -780,7 +780,8 @@ void xtcp_init_transfer(struct sock *sk);
 void xtcp_purge_queues(struct sock *sk);
 
 /* xtcp_recovery.c: RACK loss detection (like tcp_recovery.c) */
-void xtcp_rack_advance(struct xtcp_sock *xs, u8 sacked, u32 end_seq, u32 xmit_time);
+void xtcp_rack_advance(struct xtcp_sock *xs, u8 sacked, u32 end_seq, u32 xmit_time,
+		       u32 now);
 u32 xtcp_rack_reo_wnd(const struct xtcp_sock *xs);
 u32 xtcp_rack_detect_loss(struct sock *sk);
 void xtcp_rack_mark_lost(struct sock *sk);

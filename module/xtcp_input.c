@@ -281,7 +281,7 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_purge_queues);
 static u32 xtcp_sacktag(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	u32 newly = 0, prior_high = xs->sack_high;
+	u32 newly = 0, prior_high = xs->sack_high, now = xtcp_clock_us();
 	int i;
 
 	for (i = 0; i < xs->rx_opt.num_sacks; i++) {
@@ -310,7 +310,7 @@ static u32 xtcp_sacktag(struct sock *sk)
 			    xtcp_after(prior_high, xs->snd_una) &&
 			    xtcp_before(cb->end_seq, prior_high))
 				xs->reord_seen = 1;
-			xtcp_rack_advance(xs, cb->sacked, cb->end_seq, cb->tx_time);
+			xtcp_rack_advance(xs, cb->sacked, cb->end_seq, cb->tx_time, now);
 			cb->sacked = (cb->sacked & XTCP_SKB_EVER_RETRANS) | XTCP_SKB_SACKED;
 			xs->sacked_out++;
 			newly++;
@@ -361,7 +361,7 @@ static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, long *rtt_us)
 				xs->reord_seen = 1;
 		}
 		if (!(cb->sacked & XTCP_SKB_SACKED))
-			xtcp_rack_advance(xs, cb->sacked, cb->end_seq, cb->tx_time);
+			xtcp_rack_advance(xs, cb->sacked, cb->end_seq, cb->tx_time, now);
 		if (cb->sacked & XTCP_SKB_SACKED)
 			xs->sacked_out--;
 		if (cb->sacked & XTCP_SKB_LOST)

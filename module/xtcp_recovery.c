@@ -31,15 +31,17 @@ static bool xtcp_rack_sent_after(u32 t1, u32 t2, u32 seq1, u32 seq2)
  * @sacked: the segment's scoreboard bits (XTCP_SKB_*)
  * @end_seq: its end
  * @xmit_time: when it was last sent (xtcp_clock_us())
+ * @now: the time now (xtcp_clock_us()), read once by the caller for all it delivers
  *
  * A retransmitted segment delivered sooner than the smallest RTT was the original's
  * delivery, not the copy's: it says nothing of when the copy arrived.
  *
  * Context: any, socket locked.
  */
-void xtcp_rack_advance(struct xtcp_sock *xs, u8 sacked, u32 end_seq, u32 xmit_time)
+void xtcp_rack_advance(struct xtcp_sock *xs, u8 sacked, u32 end_seq, u32 xmit_time,
+		       u32 now)
 {
-	u32 rtt_us = xtcp_clock_us() - xmit_time;
+	u32 rtt_us = now - xmit_time;
 
 	if ((sacked & XTCP_SKB_EVER_RETRANS) && rtt_us < xs->min_rtt_us)
 		return;
