@@ -1103,6 +1103,45 @@ static void xtcp_teardown_close_orphan_test(struct kunit *test)
 	}
 }
 
+/*
+ * An orphan in FIN_WAIT2 gets the peer's retransmission of data it already took with
+ * the FIN collapsed onto it: the FIN is in order, so the connection goes to TIME_WAIT
+ * and the socket is destroyed while the segment is being queued.  Nothing may touch the
+ * segment after that (issue 10: a use-after-free the debug kernel reported).
+ */
+static void xtcp_teardown_orphan_old_data_fin_test(struct kunit *test)
+{
+	struct xtcp_td *td = xtcp_td_new(test, 40519, 7719);
+	struct sk_buff *data = xtcp_td_wire(td, D, ISS + 1, TCPHDR_ACK, 100);
+	struct sk_buff *fin_ack = xtcp_td_wire(td, D + 100, ISS + 2, TCPHDR_ACK, 0);
+	struct sk_buff *again = xtcp_td_wire(td, D, ISS + 2, TCPHDR_ACK | TCPHDR_FIN, 100);
+	unsigned long aborts = xtcp_td_mib(XTCP_MIB_ABORTONDATA);
+	struct xtcp_timewait_sock *tw;
+	struct sock *sk = td->sk;
+
+	xtcp_td_rcv(data);
+	KUNIT_EXPECT_EQ(test, xtcp_td_read(td, 100), 100);
+	xtcp_td_expect_sent(td, "ACK of the data", TCPHDR_ACK, ISS + 1, D + 100);
+	xtcp_td_close(td);
+	xtcp_td_expect_sent(td, "our FIN", TCPHDR_ACK | TCPHDR_PSH | TCPHDR_FIN, ISS + 1,
+			    D + 100);
+	xtcp_td_rcv(fin_ack);
+	KUNIT_EXPECT_EQ(test, sk->sk_state, TCP_FIN_WAIT2);
+
+	xtcp_td_rcv(again);
+	KUNIT_EXPECT_EQ(test, sk->sk_state, TCP_CLOSE);
+	KUNIT_EXPECT_EQ(test, xtcp_td_mib(XTCP_MIB_ABORTONDATA) - aborts, 0UL);
+	KUNIT_EXPECT_EQ(test, refcount_read(&sk->sk_refcnt), 1U);	/* destroyed: ours */
+	xtcp_td_expect_sent(td, "ACK of the FIN", TCPHDR_ACK, ISS + 2, D + 101);
+	xtcp_td_expect_quiet(td, "after the ACK of the FIN");
+	tw = xtcp_td_tw(td);
+	KUNIT_EXPECT_NOT_NULL(test, tw);
+	if (tw) {
+		KUNIT_EXPECT_EQ(test, tw->rcv_nxt, D + 101U);
+		xtcp_tw_deschedule_put(tw);
+	}
+}
+
 /* close() with data not read: the connection is reset at once (AbortOnClose). */
 static void xtcp_teardown_close_unread_test(struct kunit *test)
 {
@@ -1312,6 +1351,7 @@ static struct kunit_case xtcp_teardown_cases[] = {
 	KUNIT_CASE(xtcp_teardown_tw_reuse_test),
 	KUNIT_CASE(xtcp_teardown_tw_overflow_test),
 	KUNIT_CASE(xtcp_teardown_close_orphan_test),
+	KUNIT_CASE(xtcp_teardown_orphan_old_data_fin_test),
 	KUNIT_CASE(xtcp_teardown_close_unread_test),
 	KUNIT_CASE(xtcp_teardown_keepalive_when_test),
 	KUNIT_CASE(xtcp_teardown_keepalive_timer_test),

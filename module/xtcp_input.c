@@ -826,7 +826,7 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, bool *ack_now)
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	bool fin = cb->flags & TCPHDR_FIN;
-	bool had_ofo;
+	bool had_ofo, queued;
 
 	__skb_pull(skb, tcp_hdr(skb)->doff * 4);
 	cb->end_seq = cb->seq + skb->len + fin;
@@ -867,11 +867,16 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, bool *ack_now)
 		}
 		xs->bytes_received += cb->end_seq - xs->rcv_nxt - fin;
 		xs->rcv_nxt = cb->end_seq;
-		if (skb->len) {
+		queued = skb->len;
+		if (queued) {
 			skb_set_owner_r(skb, sk);
 			__skb_queue_tail(&sk->sk_receive_queue, skb);
 			xtcp_rcv_rtt_measure(sk, skb);
 		}
+		/*
+		 * From here on @skb belongs to the receive queue: a FIN that ends an orphan
+		 * (FIN_WAIT2 -> TIME_WAIT) destroys the socket and frees it with the queue.
+		 */
 		had_ofo = !skb_queue_empty(&xs->out_of_order_queue);
 		if (fin) {
 			xtcp_fin(sk);
@@ -880,9 +885,9 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, bool *ack_now)
 			/* RFC 5681 4.2: a segment that fills a hole; a FIN it let in was ACKed */
 			*ack_now = !sock_flag(sk, SOCK_DONE);
 		}
-		if (skb->len && !sock_flag(sk, SOCK_DEAD))
+		if (queued && !sock_flag(sk, SOCK_DEAD))
 			sk->sk_data_ready(sk);
-		return skb->len;
+		return queued;
 	}
 
 	if (!xtcp_rmem_ok(sk, skb, false)) {
@@ -984,6 +989,7 @@ int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	const struct tcphdr *th = tcp_hdr(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	bool occupies = cb->end_seq != cb->seq;	/* data or FIN: it takes sequence space */
 	bool ack_now = false, queued = false, fin_acked;
 
 	switch (sk->sk_state) {
@@ -1109,10 +1115,13 @@ int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 		}
 		break;
 	}
+	/* @skb may be freed by then: a FIN can end the connection (xtcp_data_queue()) */
 	queued = xtcp_data_queue(sk, skb, &ack_now);
 out:
+	if (sk->sk_state == TCP_CLOSE)
+		return queued ? 2 : 0;
 	xtcp_write_xmit(sk, xs->nonagle);
-	if (cb->end_seq != cb->seq || ack_now)
+	if (occupies || ack_now)
 		xtcp_ack_snd_check(sk, ack_now);
 	return queued ? 2 : 0;
 }
