@@ -13,7 +13,10 @@
  *     receive-buffer autotuning against worked numbers;
  *   - the send buffer follows the congestion window (tcp_sndbuf_expand());
  *   - RACK (RFC 8985): which segments a delivery shows lost, the reordering window and
- *     its timer, a lost retransmission.
+ *     its timer, a lost retransmission;
+ *   - the tail-loss probe (RFC 8985 7): its timeout against worked numbers, what it
+ *     sends (new data, else the last segment again), one per episode, and what the
+ *     ACKs that follow make of it.
  *
  * Sockets are kernel sockets in init_net, put in ESTABLISHED by hand and in no table:
  * what they send goes out through loopback and finds no socket there.
@@ -124,7 +127,8 @@ static void xtcp_datapath_wakeup_test(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(head)->seq, una + 26000);
 		KUNIT_EXPECT_EQ(test, head->len, 32768U - 26000);
 	}
-	KUNIT_EXPECT_EQ(test, xs->pending, XTCP_TIME_RETRANS);
+	/* new data went: the tail-loss probe runs (RFC 8985 7.2) */
+	KUNIT_EXPECT_EQ(test, xs->pending, XTCP_TIME_LOSS_PROBE);
 
 	/* with the window full again, the timer probes: nothing more is sent */
 	xtcp_clear_xmit_timers(sk);
@@ -594,6 +598,208 @@ static void xtcp_datapath_rack_test(struct kunit *test)
 	kunit_release_action(test, xtcp_test_release, s);
 }
 
+/* A pure ACK of @ack from the peer (window 65535, no data). */
+static struct sk_buff *xtcp_dp_ack(struct kunit *test, u32 ack)
+{
+	struct xtcp_test_seg seg = { .sport = XTCP_DP_RPORT, .dport = XTCP_DP_LPORT,
+				     .seq = XTCP_TEST_IRS + 1, .ack = ack, .flags = TCPHDR_ACK };
+
+	return xtcp_test_rcv_skb(test, &seg);
+}
+
+/* The retransmit timer: what it is armed for and in how many jiffies. */
+static void xtcp_dp_expect_timer(struct kunit *test, const struct xtcp_sock *xs, u8 what,
+				 u32 when)
+{
+	long left = (long)(xs->retransmit_timer.expires - jiffies);
+
+	KUNIT_EXPECT_EQ(test, xs->pending, what);
+	KUNIT_EXPECT_TRUE(test, timer_pending(&xs->retransmit_timer));
+	/* the clock may tick once meanwhile */
+	KUNIT_EXPECT_LE(test, left, (long)when);
+	KUNIT_EXPECT_GE(test, left, (long)when - 1);
+}
+
+/* The probe timeout against worked numbers (tcp_schedule_loss_probe()). */
+static void xtcp_datapath_tlp_schedule_test(struct kunit *test)
+{
+	struct xtcp_net *xn = xtcp_pernet(&init_net);
+	struct socket *s = xtcp_test_kern_socket(test);
+	struct sock *sk = s->sk;
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 now = xtcp_clock_us();
+	struct sk_buff *seg[2];
+	int i;
+
+	seg[0] = xtcp_dp_sent(test, 1000, now, 80000);
+	seg[1] = xtcp_dp_sent(test, 2000, now, 0);
+	lock_sock(sk);
+	xtcp_test_establish(sk, XTCP_DP_LPORT, XTCP_DP_RPORT);
+	for (i = 0; i < 2; i++)
+		__skb_queue_tail(&xs->rtx_queue, seg[i]);
+	xs->packets_out = 2;
+	xs->srtt_us = 10000;
+	xs->rto = 3 * HZ;
+
+	/* two in flight: 2 * SRTT + 2 ms */
+	KUNIT_EXPECT_TRUE(test, xtcp_schedule_loss_probe(sk, true));
+	xtcp_dp_expect_timer(test, xs, XTCP_TIME_LOSS_PROBE, usecs_to_jiffies(22000));
+	/* one: 2 * SRTT + 200 ms, room for the peer's delayed ACK */
+	xs->packets_out = 1;
+	KUNIT_EXPECT_TRUE(test, xtcp_schedule_loss_probe(sk, true));
+	xtcp_dp_expect_timer(test, xs, XTCP_TIME_LOSS_PROBE, usecs_to_jiffies(220000));
+	/* never after the RTO: restarting now (100 ms) ... */
+	xs->rto = HZ / 10;
+	KUNIT_EXPECT_TRUE(test, xtcp_schedule_loss_probe(sk, true));
+	xtcp_dp_expect_timer(test, xs, XTCP_TIME_LOSS_PROBE, HZ / 10);
+	/* ... or running since the head left, 80 ms ago: 20 ms left, give or take a tick */
+	KUNIT_EXPECT_TRUE(test, xtcp_schedule_loss_probe(sk, false));
+	KUNIT_EXPECT_EQ(test, xs->pending, XTCP_TIME_LOSS_PROBE);
+	KUNIT_EXPECT_LE(test, (long)(xs->retransmit_timer.expires - jiffies),
+			(long)usecs_to_jiffies(20000));
+	KUNIT_EXPECT_GE(test, (long)(xs->retransmit_timer.expires - jiffies),
+			(long)usecs_to_jiffies(20000) - 3);
+	/* no RTT sample yet: one second */
+	xs->srtt_us = 0;
+	xs->rto = 3 * HZ;
+	KUNIT_EXPECT_TRUE(test, xtcp_schedule_loss_probe(sk, true));
+	xtcp_dp_expect_timer(test, xs, XTCP_TIME_LOSS_PROBE, XTCP_TIMEOUT_INIT);
+
+	/* none without SACK, during a recovery, nor with net.xtcp.early_retrans 2 */
+	xs->rx_opt.sack_ok = 0;
+	KUNIT_EXPECT_FALSE(test, xtcp_schedule_loss_probe(sk, true));
+	xs->rx_opt.sack_ok = 1;
+	xs->ca_state = XTCP_CA_RECOVERY;
+	KUNIT_EXPECT_FALSE(test, xtcp_schedule_loss_probe(sk, true));
+	xs->ca_state = XTCP_CA_OPEN;
+	WRITE_ONCE(xn->sysctl_early_retrans, 2);
+	KUNIT_EXPECT_FALSE(test, xtcp_schedule_loss_probe(sk, true));
+	WRITE_ONCE(xn->sysctl_early_retrans, 3);
+
+	xtcp_clear_xmit_timers(sk);
+	for (i = 0; i < 2; i++) {
+		__skb_unlink(seg[i], &xs->rtx_queue);
+		kfree_skb(seg[i]);
+	}
+	xs->packets_out = 0;
+	xtcp_set_state(sk, TCP_CLOSE);
+	inet_sk(sk)->inet_num = 0;
+	release_sock(sk);
+	kunit_release_action(test, xtcp_test_release, s);
+}
+
+/*
+ * The probe itself (tcp_send_loss_probe()) and the ACKs after it
+ * (tcp_process_tlp_ack()), on a connection that sends through loopback: timeouts of
+ * seconds (a long SRTT) keep the real timer from firing meanwhile.
+ */
+static void xtcp_datapath_tlp_probe_test(struct kunit *test)
+{
+	const u32 una = XTCP_TEST_ISS + 1, mss = 1460;
+	unsigned long probes, recoveries;
+	struct socket *s;
+	struct sk_buff *last;
+	struct xtcp_sock *xs;
+	struct sock *sk;
+	void *buf;
+
+	buf = kunit_kzalloc(test, 8 * mss, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	s = xtcp_test_kern_socket(test);
+	sk = s->sk;
+	xs = xtcp_sk(sk);
+	lock_sock(sk);
+	xtcp_test_establish(sk, XTCP_DP_LPORT, XTCP_DP_RPORT);
+	xs->srtt_us = 5 * USEC_PER_SEC;
+	xs->rttvar_us = USEC_PER_SEC;
+	xs->rto = 10 * HZ;
+	xs->snd_cwnd = 2;
+	xs->nonagle = XTCP_NAGLE_OFF;
+	release_sock(sk);
+
+	/* 4 segments: 2 go (cwnd), and the probe timer runs */
+	KUNIT_EXPECT_EQ(test, xtcp_dp_send(s, buf, 4 * mss), 4 * mss);
+	lock_sock(sk);
+	KUNIT_EXPECT_EQ(test, xs->snd_nxt, una + 2 * mss);
+	KUNIT_EXPECT_EQ(test, xs->pending, XTCP_TIME_LOSS_PROBE);
+
+	/* the probe: new data, although cwnd is full */
+	probes = xtcp_mib_read(&init_net, XTCP_MIB_LOSSPROBES);
+	xtcp_send_loss_probe(sk);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_LOSSPROBES), probes + 1);
+	KUNIT_EXPECT_EQ(test, xs->snd_nxt, una + 3 * mss);
+	KUNIT_EXPECT_EQ(test, xs->packets_out, 3U);
+	KUNIT_EXPECT_EQ(test, xs->tlp_high_seq, una + 3 * mss);
+	KUNIT_EXPECT_FALSE(test, xs->tlp_retrans);
+	KUNIT_EXPECT_EQ(test, xs->pending, XTCP_TIME_RETRANS);	/* the RTO, from now */
+	/* one at a time: while it is outstanding the timer only becomes the RTO */
+	xtcp_send_loss_probe(sk);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_LOSSPROBES), probes + 1);
+	KUNIT_EXPECT_EQ(test, xs->snd_nxt, una + 3 * mss);
+
+	/* an ACK below the probe keeps the episode; one covering it ends it (new data) */
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ack(test, una + mss)), 0);
+	KUNIT_EXPECT_EQ(test, xs->tlp_high_seq, una + 3 * mss);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ack(test, una + 3 * mss)), 0);
+	KUNIT_EXPECT_EQ(test, xs->tlp_high_seq, 0U);
+	/* the ACK let the last segment go; the probe timer runs again */
+	KUNIT_EXPECT_EQ(test, xs->snd_nxt, una + 4 * mss);
+	KUNIT_EXPECT_EQ(test, xs->pending, XTCP_TIME_LOSS_PROBE);
+
+	/* nothing new to send: the last segment goes again */
+	xtcp_send_loss_probe(sk);
+	last = skb_peek_tail(&xs->rtx_queue);
+	KUNIT_EXPECT_NOT_NULL(test, last);
+	if (last) {
+		KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(last)->seq, una + 3 * mss);
+		KUNIT_EXPECT_TRUE(test, XTCP_SKB_CB(last)->sacked & XTCP_SKB_RETRANS);
+	}
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_LOSSPROBES), probes + 2);
+	KUNIT_EXPECT_TRUE(test, xs->tlp_retrans);
+	KUNIT_EXPECT_EQ(test, xs->tlp_high_seq, una + 4 * mss);
+	KUNIT_EXPECT_EQ(test, xs->retrans_out, 1U);
+
+	/*
+	 * Its ACK, then a pure duplicate of it: the original and the probe both arrived,
+	 * nothing was lost, cwnd stays.
+	 */
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ack(test, una + 4 * mss)), 0);
+	KUNIT_EXPECT_EQ(test, xs->tlp_high_seq, una + 4 * mss);
+	recoveries = xtcp_mib_read(&init_net, XTCP_MIB_LOSSPROBERECOVERY);
+	xs->snd_cwnd = 10;
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ack(test, una + 4 * mss)), 0);
+	KUNIT_EXPECT_EQ(test, xs->tlp_high_seq, 0U);
+	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 10U);
+	release_sock(sk);
+
+	/*
+	 * Another probe retransmits the tail, then new data goes; an ACK beyond the probe
+	 * means the probe repaired a loss: cwnd is reduced once, no recovery.
+	 */
+	KUNIT_EXPECT_EQ(test, xtcp_dp_send(s, buf, mss), mss);
+	lock_sock(sk);
+	KUNIT_EXPECT_EQ(test, xs->snd_nxt, una + 5 * mss);
+	xtcp_send_loss_probe(sk);
+	KUNIT_EXPECT_TRUE(test, xs->tlp_retrans);
+	KUNIT_EXPECT_EQ(test, xs->tlp_high_seq, una + 5 * mss);
+	release_sock(sk);
+	KUNIT_EXPECT_EQ(test, xtcp_dp_send(s, buf, mss), mss);
+	lock_sock(sk);
+	KUNIT_EXPECT_EQ(test, xs->snd_nxt, una + 6 * mss);
+	xs->snd_cwnd = 10;
+	xs->snd_ssthresh = XTCP_INFINITE_SSTHRESH;
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ack(test, una + 6 * mss)), 0);
+	KUNIT_EXPECT_EQ(test, xs->tlp_high_seq, 0U);
+	KUNIT_EXPECT_EQ(test, xs->snd_ssthresh, 5U);	/* Reno: half of 10 */
+	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 5U);
+	KUNIT_EXPECT_EQ(test, xs->ca_state, XTCP_CA_OPEN);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_LOSSPROBERECOVERY),
+			recoveries + 1);
+	release_sock(sk);
+	xtcp_dp_forget(sk);
+	kunit_release_action(test, xtcp_test_release, s);
+}
+
 static struct kunit_case xtcp_datapath_cases[] = {
 	KUNIT_CASE(xtcp_datapath_wakeup_test),
 	KUNIT_CASE(xtcp_datapath_fragment_test),
@@ -604,6 +810,8 @@ static struct kunit_case xtcp_datapath_cases[] = {
 	KUNIT_CASE(xtcp_datapath_autotune_test),
 	KUNIT_CASE(xtcp_datapath_sndbuf_test),
 	KUNIT_CASE(xtcp_datapath_rack_test),
+	KUNIT_CASE(xtcp_datapath_tlp_schedule_test),
+	KUNIT_CASE(xtcp_datapath_tlp_probe_test),
 	{}
 };
 

@@ -448,7 +448,8 @@ static void xtcp_teardown_passive_close_test(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(skb)->end_seq, ISS + 2U);
 		KUNIT_EXPECT_EQ(test, skb->len, 0U);
 	}
-	KUNIT_EXPECT_EQ(test, xs->pending, XTCP_TIME_RETRANS);	/* retransmitted like data */
+	/* retransmitted like data: the tail-loss probe first, then the RTO */
+	KUNIT_EXPECT_EQ(test, xs->pending, XTCP_TIME_LOSS_PROBE);
 	xtcp_td_expect_sent(td, "our FIN", TCPHDR_ACK | TCPHDR_PSH | TCPHDR_FIN, ISS + 1,
 			    D + 101);
 

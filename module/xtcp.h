@@ -37,6 +37,7 @@
 #define XTCP_TIMEOUT_INIT	HZ	/* RFC 6298 2.1: initial RTO, 1 s */
 #define XTCP_RTO_MAX		(120 * HZ)
 #define XTCP_RTO_MIN		(HZ / 5)	/* Linux's floor, not RFC 6298's 1 s */
+#define XTCP_TIMEOUT_MIN_US	2000U		/* the shortest timer worth arming, 2 ms */
 #define XTCP_DELACK_MIN		(HZ / 25)	/* delayed ACK: 40 ms ... */
 #define XTCP_DELACK_MAX		(HZ / 5)	/* ... at most 200 ms (RFC 9293 3.8.6.3) */
 #define XTCP_INIT_CWND		10U		/* RFC 6928 initial window, segments */
@@ -252,6 +253,7 @@ enum xtcp_timer_event {
 	XTCP_TIME_RETRANS = 1,	/* retransmission timeout (or the SYN's) */
 	XTCP_TIME_PROBE0,	/* zero-window probe (persist timer) */
 	XTCP_TIME_REO,		/* RACK's reordering window ends (xtcp_rack_reo_timeout()) */
+	XTCP_TIME_LOSS_PROBE,	/* tail-loss probe (xtcp_send_loss_probe()) */
 };
 
 /* The timer column of /proc/net/xtcp, as /proc/net/tcp numbers them */
@@ -315,6 +317,10 @@ struct xtcp_cong_ops;
  * @rack_advanced: a segment was delivered since RACK last looked
  * @reord_seen: the path reordered: a segment never retransmitted was delivered below
  *	one SACKed before it
+ * @tlp_retrans: the outstanding tail-loss probe retransmitted the last segment (it did
+ *	not send new data)
+ * @tlp_high_seq: @snd_nxt when the outstanding tail-loss probe went, 0 if none is
+ *	outstanding: at most one probe per tail (RFC 8985 7.3)
  * @nonagle: XTCP_NAGLE_* bits
  * @cwnd_limited: the last transmission attempt stopped at the congestion window
  * @retransmits: retransmissions of the current segment (SYN, or the RTO'd head)
@@ -404,8 +410,10 @@ struct xtcp_sock {
 	u32 rack_end_seq;
 	u32 rack_rtt_us;
 	u32 sack_high;
+	u32 tlp_high_seq;
 	u8 rack_advanced : 1,
-	   reord_seen : 1;
+	   reord_seen : 1,
+	   tlp_retrans : 1;
 	u8 nonagle;
 	u8 retransmits;
 	u8 backoff;
@@ -511,6 +519,8 @@ enum xtcp_mib_field {
 	XTCP_MIB_CHALLENGEACK,		/* RFC 5961 challenge ACKs sent */
 	XTCP_MIB_KEEPALIVEPROBES,	/* keepalive probes sent */
 	XTCP_MIB_BACKLOGDROP,		/* segments dropped: the socket's backlog was full */
+	XTCP_MIB_LOSSPROBES,		/* tail-loss probes sent */
+	XTCP_MIB_LOSSPROBERECOVERY,	/* tails lost and recovered by a probe */
 	XTCP_MIB_MAX
 };
 
@@ -542,6 +552,7 @@ struct xtcp_mib {
  * @sysctl_keepalive_time: seconds idle before the first keepalive probe
  * @sysctl_keepalive_intvl: seconds between probes
  * @sysctl_keepalive_probes: unanswered probes before the peer is taken for dead
+ * @sysctl_early_retrans: 3 or 4: tail-loss probes (RFC 8985 7); 0-2: none
  * @tw_count: TIME_WAIT minisockets now
  * @sysctl_hdr: the net.xtcp sysctl table of this namespace
  */
@@ -569,6 +580,7 @@ struct xtcp_net {
 	int sysctl_keepalive_time;
 	int sysctl_keepalive_intvl;
 	int sysctl_keepalive_probes;
+	int sysctl_early_retrans;
 	atomic_t tw_count;
 	struct ctl_table_header *sysctl_hdr;
 };
@@ -784,8 +796,10 @@ void xtcp_rack_advance(struct xtcp_sock *xs, u8 sacked, u32 end_seq, u32 xmit_ti
 		       u32 now);
 u32 xtcp_rack_reo_wnd(const struct xtcp_sock *xs);
 u32 xtcp_rack_detect_loss(struct sock *sk);
-void xtcp_rack_mark_lost(struct sock *sk);
+bool xtcp_rack_mark_lost(struct sock *sk);
 void xtcp_rack_reo_timeout(struct sock *sk);
+bool xtcp_schedule_loss_probe(struct sock *sk, bool advancing_rto);
+void xtcp_send_loss_probe(struct sock *sk);
 
 /* xtcp_output.c: the send side of the stream */
 u32 xtcp_clock_us(void);

@@ -172,6 +172,7 @@ void xtcp_enter_loss(struct sock *sk)
 	xs->snd_cwnd = 1;
 	xs->snd_cwnd_cnt = 0;
 	xs->high_seq = xs->snd_nxt;
+	xs->tlp_high_seq = 0;	/* the RTO ends a probe's episode */
 	xs->ca_state = XTCP_CA_LOSS;
 	xs->sacked_out = 0;
 	xs->retrans_out = 0;

@@ -382,11 +382,12 @@ static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, long *rtt_us)
  * duplicate ACKs mark the first segment.  A loss starts fast recovery; during it what
  * becomes lost (a partial ACK, RFC 6582 3.2 step 5) is retransmitted; recovery or
  * loss ends once @high_seq is ACKed; outside them cwnd grows through the algorithm.
+ * Return true if RACK armed its reordering timer.
  */
-static void xtcp_cong_control(struct sock *sk, u32 acked, bool dup)
+static bool xtcp_cong_control(struct sock *sk, u32 acked, bool dup)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	bool sack = xs->rx_opt.sack_ok;
+	bool sack = xs->rx_opt.sack_ok, reo = false;
 
 	if (xs->ca_state != XTCP_CA_OPEN && !xtcp_before(xs->snd_una, xs->high_seq)) {
 		if (xs->ca_state == XTCP_CA_RECOVERY)
@@ -397,7 +398,7 @@ static void xtcp_cong_control(struct sock *sk, u32 acked, bool dup)
 			xs->sacked_out = 0;
 	}
 	if (sack && (xs->sacked_out || xs->ca_state != XTCP_CA_OPEN))
-		xtcp_rack_mark_lost(sk);
+		reo = xtcp_rack_mark_lost(sk);
 
 	switch (xs->ca_state) {
 	case XTCP_CA_OPEN:
@@ -421,6 +422,47 @@ static void xtcp_cong_control(struct sock *sk, u32 acked, bool dup)
 			xs->ca_ops->cong_avoid(sk, acked);
 		break;
 	}
+	return reo;
+}
+
+/*
+ * An ACK during a tail-loss probe's episode, like tcp_process_tlp_ack() (RFC 8985
+ * 7.4): once it covers the probe, the episode ends.  A probe of new data says nothing
+ * of a loss.  A retransmitted one: a D-SACK of it, or a pure duplicate ACK, means the
+ * original and the probe both arrived; an ACK beyond the probe that took neither way
+ * means the probe repaired a loss at the tail, and the congestion window is reduced
+ * as for one loss (ssthresh from the algorithm, cwnd down to it, no recovery).
+ * @progress: the ACK advanced, carried data, updated the window or SACKed anything.
+ */
+static void xtcp_process_tlp_ack(struct sock *sk, u32 ack, bool progress, bool dsack_tlp)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (xtcp_before(ack, xs->tlp_high_seq))
+		return;
+	if (!xs->tlp_retrans || dsack_tlp) {
+		xs->tlp_high_seq = 0;
+	} else if (xtcp_after(ack, xs->tlp_high_seq)) {
+		xs->snd_ssthresh = xs->ca_ops->ssthresh(sk);
+		xs->snd_cwnd = xs->snd_ssthresh;
+		xs->snd_cwnd_cnt = 0;
+		xs->tlp_high_seq = 0;
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LOSSPROBERECOVERY);
+	} else if (!progress) {
+		xs->tlp_high_seq = 0;
+	}
+}
+
+/*
+ * Does the ACK's first SACK block report the probe's copy of the last segment as
+ * received twice (a D-SACK, RFC 2883: below the cumulative ACK)?
+ */
+static bool xtcp_dsack_tlp(const struct xtcp_sock *xs, u32 ack)
+{
+	const struct xtcp_sack_block *sb = &xs->rx_opt.sacks[0];
+
+	return xs->rx_opt.num_sacks && xtcp_before(sb->start, ack) &&
+	       sb->end == xs->tlp_high_seq && sb->end - sb->start <= xs->mss_cache;
 }
 
 /**
@@ -479,8 +521,8 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	const struct tcphdr *th = tcp_hdr(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	u32 ack = cb->ack_seq, prior_una = xs->snd_una, nwin, acked = 0;
-	bool dup = false, win_changed = false;
+	u32 ack = cb->ack_seq, prior_una = xs->snd_una, nwin, acked = 0, sacked = 0;
+	bool dup = false, win_changed = false, reo = false;
 	long rtt_us = -1;
 
 	if (xtcp_after(ack, xs->snd_nxt)) {
@@ -502,7 +544,7 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 	if (xs->rx_opt.num_sacks) {
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_SACKRECV);
 		if (xs->rx_opt.sack_ok)
-			xtcp_sacktag(sk);
+			sacked = xtcp_sacktag(sk);
 	}
 
 	if (xtcp_after(ack, prior_una)) {
@@ -529,7 +571,6 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 		}
 		xs->retransmits = 0;
 		xs->retrans_stamp = 0;
-		xtcp_rearm_rto(sk);
 	} else if (xs->packets_out && skb->len == th->doff * 4 && !win_changed &&
 		   !(cb->flags & (TCPHDR_SYN | TCPHDR_FIN))) {
 		/* RFC 5681 2: a duplicate ACK */
@@ -539,8 +580,16 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 		if (!xs->rx_opt.sack_ok)
 			xs->sacked_out = min(xs->sacked_out + 1, xs->packets_out - 1);
 	}
+	if (xs->tlp_high_seq)
+		xtcp_process_tlp_ack(sk, ack,
+				     xtcp_after(ack, prior_una) || win_changed || sacked ||
+				     skb->len > th->doff * 4,
+				     xtcp_dsack_tlp(xs, ack));
 	if (xs->packets_out || xs->ca_state != XTCP_CA_OPEN)
-		xtcp_cong_control(sk, acked, dup);
+		reo = xtcp_cong_control(sk, acked, dup);
+	/* the RTO (or the tail-loss probe) restarts, unless RACK's timer now runs */
+	if (xtcp_after(ack, prior_una) && !reo && !xtcp_schedule_loss_probe(sk, true))
+		xtcp_rearm_rto(sk);
 	if (xtcp_after(ack, prior_una))
 		xtcp_new_space(sk);
 	if (!xs->packets_out && xs->pending == XTCP_TIME_PROBE0 && win_changed)

@@ -513,6 +513,33 @@ static void xtcp_xmit_retransmit_queue(struct sock *sk)
 	}
 }
 
+/*
+ * Send @skb, the head of the write queue, for the first time and move it to the
+ * retransmission queue (tcp_event_new_data_sent()); @last: nothing follows it, it
+ * carries PSH.  The RTO starts if nothing else ran it.  Return 0 or a negative errno
+ * (it stays queued).
+ */
+static int xtcp_xmit_new(struct sock *sk, struct sk_buff *skb, bool last)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	int err;
+
+	if (last)
+		cb->flags |= TCPHDR_PSH;
+	cb->tx_time = xtcp_clock_us();
+	err = xtcp_transmit_skb(sk, skb, true);
+	if (err)
+		return err;
+	__skb_unlink(skb, &sk->sk_write_queue);
+	__skb_queue_tail(&xs->rtx_queue, skb);
+	xs->snd_nxt = cb->end_seq;
+	xs->packets_out++;
+	if (xs->pending != XTCP_TIME_RETRANS && xs->pending != XTCP_TIME_REO)
+		xtcp_rearm_rto(sk);
+	return 0;
+}
+
 /**
  * xtcp_write_xmit - send what the windows allow, like tcp_write_xmit()
  * @sk: the socket, locked
@@ -522,8 +549,9 @@ static void xtcp_xmit_retransmit_queue(struct sock *sk)
  * the retransmission queue while the congestion window (segments in flight) and the
  * peer's window (bytes beyond snd_una) have room and Nagle agrees.  If nothing is in
  * flight and the peer's window is too small for the next segment, the persist timer
- * starts: it sends what the window takes, or probes a zero window.  Our FIN is the
- * last segment of the queue (it may carry data, or none); Nagle never holds it.
+ * starts: it sends what the window takes, or probes a zero window.  Once something
+ * was sent the tail-loss probe timer runs (xtcp_schedule_loss_probe()).  Our FIN is
+ * the last segment of the queue (it may carry data, or none); Nagle never holds it.
  *
  * Context: process, softirq or timer, socket locked.
  * Return: true if a new segment was sent.
@@ -556,25 +584,107 @@ bool xtcp_write_xmit(struct sock *sk, int nonagle)
 		/* only the last segment may be short by choice: the others go as they are */
 		if (!xtcp_nagle_ok(sk, skb, goal, last ? nonagle : XTCP_NAGLE_PUSH))
 			break;
-		if (last)
-			cb->flags |= TCPHDR_PSH;
-		cb->tx_time = xtcp_clock_us();
-		if (xtcp_transmit_skb(sk, skb, true))
+		if (xtcp_xmit_new(sk, skb, last))
 			break;
-		__skb_unlink(skb, &sk->sk_write_queue);
-		__skb_queue_tail(&xs->rtx_queue, skb);
-		xs->snd_nxt = cb->end_seq;
-		xs->packets_out++;
 		sent = true;
-		if (xs->pending != XTCP_TIME_RETRANS && xs->pending != XTCP_TIME_REO)
-			xtcp_rearm_rto(sk);
 	}
+	/* one tail-loss probe per flight that ends with no ACK (RFC 8985 7.2) */
+	if (sent)
+		xtcp_schedule_loss_probe(sk, false);
 	if (!xs->packets_out && skb_peek(&sk->sk_write_queue) && xs->pending != XTCP_TIME_PROBE0)
 		xtcp_reset_xmit_timer(sk, XTCP_TIME_PROBE0,
 				      xtcp_backoff(xs->rto, xs->backoff, XTCP_RTO_MAX));
 	return sent;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_write_xmit);
+
+/**
+ * xtcp_schedule_loss_probe - arm the tail-loss probe timer (PTO), like
+ * tcp_schedule_loss_probe()
+ * @sk: the socket, locked
+ * @advancing_rto: the retransmission timer would restart now (an ACK advanced), so
+ *	the PTO may be as long as a whole RTO
+ *
+ * RFC 8985 7.2: on a SACK connection with data in flight and no recovery running, a
+ * probe goes two smoothed RTTs after the last transmission, plus a delayed ACK's worst
+ * case (the 200 ms floor of the RTO) when a single segment is in flight, else 2 ms; one
+ * second before the first RTT sample; never later than the retransmission timeout.
+ * net.xtcp.early_retrans (3 or 4, as tcp_early_retrans) turns it on.
+ *
+ * Context: softirq, process or timer, socket locked.
+ * Return: true if the timer was armed for the probe, false if the caller must see to
+ * the retransmission timer.
+ */
+bool xtcp_schedule_loss_probe(struct sock *sk, bool advancing_rto)
+{
+	int early = READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_early_retrans);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *head;
+	u32 timeout;
+	s32 rto_delta_us;
+
+	if ((early != 3 && early != 4) || !xs->packets_out || !xs->rx_opt.sack_ok ||
+	    xs->ca_state != XTCP_CA_OPEN)
+		return false;
+	if (xs->srtt_us)
+		timeout = usecs_to_jiffies(2 * xs->srtt_us +
+					   (xs->packets_out == 1 ?
+					    jiffies_to_usecs(XTCP_RTO_MIN) : XTCP_TIMEOUT_MIN_US));
+	else
+		timeout = XTCP_TIMEOUT_INIT;
+	/* when the RTO would fire: it restarts now, or runs from the head's transmission */
+	head = skb_peek(&xs->rtx_queue);
+	if (advancing_rto || !head)
+		rto_delta_us = jiffies_to_usecs(xs->rto);
+	else
+		rto_delta_us = XTCP_SKB_CB(head)->tx_time + jiffies_to_usecs(xs->rto) -
+			       xtcp_clock_us();
+	if (rto_delta_us > 0)
+		timeout = min(timeout, usecs_to_jiffies(rto_delta_us));
+	xtcp_reset_xmit_timer(sk, XTCP_TIME_LOSS_PROBE, timeout);
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_schedule_loss_probe);
+
+/**
+ * xtcp_send_loss_probe - the probe timer expired: send one segment that draws an ACK,
+ * like tcp_send_loss_probe()
+ * @sk: the socket, locked
+ *
+ * RFC 8985 7.3: new data if the peer's window takes the next segment (whatever the
+ * congestion window and Nagle say), else the last segment sent goes again.  Either
+ * way its ACK (or SACK) lets RACK find what was lost at the tail without waiting for
+ * the RTO.  One probe at a time: while one is outstanding (@tlp_high_seq) the timer
+ * only becomes the RTO again, which is restarted from now after a probe.
+ *
+ * Context: timer, socket locked.
+ */
+void xtcp_send_loss_probe(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb;
+
+	if (xs->tlp_high_seq || xs->ca_state != XTCP_CA_OPEN)
+		goto rearm;
+	xs->tlp_retrans = 0;
+	skb = skb_peek(&sk->sk_write_queue);
+	if (skb && !xtcp_after(XTCP_SKB_CB(skb)->end_seq, xs->snd_una + xs->snd_wnd)) {
+		if (xtcp_xmit_new(sk, skb, skb_queue_is_last(&sk->sk_write_queue, skb)))
+			goto rearm;
+		goto sent;
+	}
+	skb = skb_peek_tail(&xs->rtx_queue);
+	if (!skb || xtcp_retransmit_skb(sk, skb))
+		goto rearm;
+	xs->tlp_retrans = 1;
+sent:
+	xs->tlp_high_seq = xs->snd_nxt;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LOSSPROBES);
+	WRITE_ONCE(xs->pending, 0);	/* the RTO runs from now */
+rearm:
+	xtcp_rearm_rto(sk);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_send_loss_probe);
 
 /**
  * xtcp_push - send queued data now if the rules allow, like tcp_push()

@@ -61,6 +61,8 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_CHALLENGEACK]		= "ChallengeACK",
 	[XTCP_MIB_KEEPALIVEPROBES]	= "KeepAliveProbes",
 	[XTCP_MIB_BACKLOGDROP]		= "BacklogDrop",
+	[XTCP_MIB_LOSSPROBES]		= "LossProbes",
+	[XTCP_MIB_LOSSPROBERECOVERY]	= "LossProbeRecovery",
 };
 
 /**

@@ -132,18 +132,20 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_rack_detect_loss);
  * @sk: the socket, locked
  *
  * Context: softirq or process, socket locked.
+ * Return: true if the reordering timer was armed (the caller leaves the timer be).
  */
-void xtcp_rack_mark_lost(struct sock *sk)
+bool xtcp_rack_mark_lost(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 timeout;
 
 	if (!xs->rack_advanced)
-		return;
+		return false;
 	xs->rack_advanced = 0;
 	timeout = xtcp_rack_detect_loss(sk);
 	if (timeout)
 		xtcp_reset_xmit_timer(sk, XTCP_TIME_REO, usecs_to_jiffies(timeout) + 1);
+	return timeout;
 }
 
 /**

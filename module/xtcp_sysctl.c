@@ -2,11 +2,11 @@
 /*
  * xtcp: the net.xtcp.* sysctls of each network namespace, the counterparts of
  * net.ipv4.tcp_syn_retries, tcp_synack_retries, tcp_max_syn_backlog, tcp_syncookies,
- * tcp_fin_timeout, tcp_max_tw_buckets, tcp_orphan_retries and tcp_keepalive_time,
- * _intvl and _probes, and tw_timeout (TIME_WAIT's length, fixed at 60 s in Linux);
- * and, in the initial namespace only, the machine-wide limits net.xtcp.mem, wmem and
- * rmem (pages; bytes min/default/max) and max_orphans, the counterparts of tcp_mem,
- * tcp_wmem, tcp_rmem and tcp_max_orphans.
+ * tcp_fin_timeout, tcp_max_tw_buckets, tcp_orphan_retries, tcp_keepalive_time, _intvl
+ * and _probes and tcp_early_retrans (tail-loss probes), and tw_timeout (TIME_WAIT's
+ * length, fixed at 60 s in Linux); and, in the initial namespace only, the
+ * machine-wide limits net.xtcp.mem, wmem and rmem (pages; bytes min/default/max) and
+ * max_orphans, the counterparts of tcp_mem, tcp_wmem, tcp_rmem and tcp_max_orphans.
  */
 #include <linux/sysctl.h>
 #include <net/net_namespace.h>
@@ -16,8 +16,9 @@ static int xtcp_retries_max = 127;	/* MAX_TCP_SYNCNT */
 static int xtcp_orphan_retries_max = 255;
 static int xtcp_keepidle_max = XTCP_MAX_KEEPIDLE;
 static int xtcp_keepcnt_max = XTCP_MAX_KEEPCNT;
+static int xtcp_early_retrans_max = 4;
 
-#define XTCP_SYSCTL_PERNET	11	/* the entries of every namespace come first */
+#define XTCP_SYSCTL_PERNET	12	/* the entries of every namespace come first */
 
 static const struct ctl_table xtcp_sysctl_template[] = {
 	{
@@ -107,6 +108,14 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.extra2		= &xtcp_keepcnt_max,
 	},
 	{
+		.procname	= "early_retrans",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= &xtcp_early_retrans_max,
+	},
+	{
 		.procname	= "mem",
 		.data		= &xtcp_sysctl_mem,
 		.maxlen		= sizeof(xtcp_sysctl_mem),
@@ -147,7 +156,8 @@ static const struct ctl_table xtcp_sysctl_template[] = {
  * half-open connections per listener at most (also capped by its listen() backlog),
  * SYN cookies when a listener's half-open queue overflows, 60 s in FIN_WAIT2 and in
  * TIME_WAIT, 8192 TIME_WAITs, orphan retries 0 (= 8), keepalive after 7200 s, every
- * 75 s, 9 probes.  The initial namespace also gets the machine-wide limits.
+ * 75 s, 9 probes, tail-loss probes on (early_retrans 3).  The initial namespace also
+ * gets the machine-wide limits.
  *
  * Context: process, pernet init.
  * Return: 0 or -ENOMEM.
@@ -168,6 +178,7 @@ int xtcp_sysctl_init_net(struct net *net)
 	xn->sysctl_keepalive_time = 7200;
 	xn->sysctl_keepalive_intvl = 75;
 	xn->sysctl_keepalive_probes = 9;
+	xn->sysctl_early_retrans = 3;
 
 	table = kmemdup(xtcp_sysctl_template, sizeof(xtcp_sysctl_template), GFP_KERNEL);
 	if (!table)
@@ -183,6 +194,7 @@ int xtcp_sysctl_init_net(struct net *net)
 	table[8].data = &xn->sysctl_keepalive_time;
 	table[9].data = &xn->sysctl_keepalive_intvl;
 	table[10].data = &xn->sysctl_keepalive_probes;
+	table[11].data = &xn->sysctl_early_retrans;
 	xn->sysctl_hdr = register_net_sysctl_sz(net, "net/xtcp", table,
 						net_eq(net, &init_net) ?
 						ARRAY_SIZE(xtcp_sysctl_template) :

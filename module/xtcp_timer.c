@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xtcp: timers, like net/ipv4/tcp_timer.c: the retransmit timer of a connection (SYN,
- * RTO or zero-window probe, as xtcp_sock.pending says), its delayed-ACK timer, its
+ * RTO, zero-window probe, RACK's reordering window or the tail-loss probe, as
+ * xtcp_sock.pending says), its delayed-ACK timer, its
  * keepalive timer (sk->sk_timer, also an orphan's FIN_WAIT2 timeout), and the SYN-ACK
  * timer of a request.  TIME_WAIT's timer is in xtcp_timewait.c.
  *
@@ -19,7 +20,7 @@
 /**
  * xtcp_reset_xmit_timer - arm the retransmit timer for @what, @when jiffies from now
  * @sk: the socket, locked
- * @what: XTCP_TIME_RETRANS, XTCP_TIME_PROBE0 or XTCP_TIME_REO
+ * @what: XTCP_TIME_RETRANS, XTCP_TIME_PROBE0, XTCP_TIME_REO or XTCP_TIME_LOSS_PROBE
  * @when: the timeout
  *
  * Context: process, softirq or timer, socket locked.
@@ -45,7 +46,8 @@ void xtcp_rearm_rto(struct sock *sk)
 
 	if (xs->packets_out) {
 		xtcp_reset_xmit_timer(sk, XTCP_TIME_RETRANS, xs->rto);
-	} else if (xs->pending == XTCP_TIME_RETRANS || xs->pending == XTCP_TIME_REO) {
+	} else if (xs->pending == XTCP_TIME_RETRANS || xs->pending == XTCP_TIME_REO ||
+		   xs->pending == XTCP_TIME_LOSS_PROBE) {
 		WRITE_ONCE(xs->pending, 0);
 		sk_stop_timer(sk, &xs->retransmit_timer);
 	}
@@ -320,7 +322,10 @@ out:
 	sock_put(sk);
 }
 
-/* The retransmit timer of a full socket (SYN, RTO or zero-window probe); timer context. */
+/*
+ * The retransmit timer of a full socket (SYN, RTO, zero-window probe, RACK's
+ * reordering window or the tail-loss probe); timer context.
+ */
 static void xtcp_retransmit_timer(struct timer_list *t)
 {
 	struct xtcp_sock *xs = from_timer(xs, t, retransmit_timer);
@@ -344,6 +349,8 @@ static void xtcp_retransmit_timer(struct timer_list *t)
 		xtcp_rto_expired(sk);
 	else if (what == XTCP_TIME_REO)
 		xtcp_rack_reo_timeout(sk);
+	else if (what == XTCP_TIME_LOSS_PROBE)
+		xtcp_send_loss_probe(sk);
 out:
 	bh_unlock_sock(sk);
 	sock_put(sk);

@@ -603,6 +603,8 @@ static const struct {
 	{ "FastRetrans", "TCPFastRetrans" },	/* segments retransmitted in recovery */
 	{ "Timeouts", "TCPTimeouts" },		/* retransmission timeouts */
 	{ "BacklogDrop", "TCPBacklogDrop" },	/* dropped: the socket's backlog was full */
+	{ "LossProbes", "TCPLossProbes" },	/* tail-loss probes sent */
+	{ "LossProbeRecovery", "TCPLossProbeRecovery" },	/* tails a probe recovered */
 	{ "RcvDropped", "TCPRcvQDrop" },	/* dropped: no receive memory */
 	{ "OFOQueue", "TCPOFOQueue" },		/* segments queued out of order */
 	{ "SackRecv", "TCPSackRecovery" },	/* recoveries started by SACK blocks */
