@@ -16,7 +16,13 @@
  *     its timer, a lost retransmission;
  *   - the tail-loss probe (RFC 8985 7): its timeout against worked numbers, what it
  *     sends (new data, else the last segment again), one per episode, and what the
- *     ACKs that follow make of it.
+ *     ACKs that follow make of it;
+ *   - cwnd grows on an ACK of the whole flight (one per super-segment), and only while
+ *     the flight used it (tcp_cwnd_validate());
+ *   - segmentation offload: a crafted super-segment cut by the stack
+ *     (skb_gso_segment() -> inet_gso_segment() -> xtcp4_gso_segment()) into pieces with
+ *     the right sequence numbers, flags, lengths, data and valid checksums, with the
+ *     checksums done in software or left to the device; a device that takes it whole.
  *
  * Sockets are kernel sockets in init_net, put in ESTABLISHED by hand and in no table:
  * what they send goes out through loopback and finds no socket there.
@@ -27,6 +33,9 @@
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
 #include <linux/uio.h>
+#include <net/checksum.h>
+#include <net/gso.h>
+#include <net/ip.h>
 #include <net/sock.h>
 #include "xtcp.h"
 #include "xtcp_kunit_util.h"
@@ -800,6 +809,202 @@ static void xtcp_datapath_tlp_probe_test(struct kunit *test)
 	kunit_release_action(test, xtcp_test_release, s);
 }
 
+/*
+ * A whole flight ACKed by one ACK, as a super-segment's is: slow start still grows cwnd
+ * by what was ACKed (it did not: the ACK left nothing in flight and congestion control
+ * was skipped, so cwnd stayed at 10 for good).  A flight that did not fill cwnd grows it
+ * only up to twice its size.
+ */
+static void xtcp_datapath_flight_ack_test(struct kunit *test)
+{
+	const u32 una = XTCP_TEST_ISS + 1, mss = 1460;
+	struct socket *s;
+	struct xtcp_sock *xs;
+	struct sock *sk;
+	void *buf;
+
+	buf = kunit_kzalloc(test, 16 * mss, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	s = xtcp_test_kern_socket(test);
+	sk = s->sk;
+	xs = xtcp_sk(sk);
+	lock_sock(sk);
+	xtcp_test_establish(sk, XTCP_DP_LPORT, XTCP_DP_RPORT);
+	xs->srtt_us = 5 * USEC_PER_SEC;	/* no timer fires meanwhile */
+	xs->rttvar_us = USEC_PER_SEC;
+	xs->rto = 10 * HZ;
+	xs->nonagle = XTCP_NAGLE_OFF;
+	release_sock(sk);
+
+	/* 12 segments queued: cwnd (10) sends 10; their one ACK makes cwnd 20 */
+	KUNIT_EXPECT_EQ(test, xtcp_dp_send(s, buf, 12 * mss), 12 * mss);
+	lock_sock(sk);
+	KUNIT_EXPECT_EQ(test, xs->packets_out, 10U);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ack(test, una + 10 * mss)), 0);
+	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 20U);
+	KUNIT_EXPECT_EQ(test, xs->packets_out, 2U);	/* the 2 left went */
+	/* their ACK: the flight was 2 of cwnd 20, more than twice that: no growth */
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ack(test, una + 12 * mss)), 0);
+	KUNIT_EXPECT_EQ(test, xs->packets_out, 0U);
+	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 20U);
+	release_sock(sk);
+	xtcp_dp_forget(sk);
+	kunit_release_action(test, xtcp_test_release, s);
+}
+
+#define XTCP_DP_GSO_MSS		1000
+#define XTCP_DP_GSO_LEN		3500	/* 4 pieces, the last one short */
+#define XTCP_DP_GSO_SEQ		0xfffffc00	/* the pieces wrap around */
+
+/* A super-segment as it reaches the device: skb->data at the IP header. */
+static struct sk_buff *xtcp_dp_super(struct kunit *test, u8 flags)
+{
+	unsigned int tcplen = sizeof(struct tcphdr) + XTCP_DP_GSO_LEN;
+	__be32 saddr = htonl(0x0a000001), daddr = htonl(0x0a000002);
+	struct sk_buff *skb;
+	struct page *page;
+	struct tcphdr *th;
+	struct iphdr *iph;
+	u8 *data;
+	int i;
+
+	skb = alloc_skb(MAX_HEADER + sizeof(*iph) + sizeof(*th), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	page = alloc_page(GFP_KERNEL);
+	if (!page)
+		kfree_skb(skb);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	data = page_address(page);
+	for (i = 0; i < XTCP_DP_GSO_LEN; i++)
+		data[i] = i * 7 + 3;
+	skb_reserve(skb, MAX_HEADER);
+	skb_reset_network_header(skb);
+	iph = skb_put_zero(skb, sizeof(*iph));
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->ttl = 64;
+	iph->frag_off = htons(IP_DF);
+	iph->protocol = xtcp_protocol;
+	iph->saddr = saddr;
+	iph->daddr = daddr;
+	iph->tot_len = htons(sizeof(*iph) + tcplen);
+	ip_send_check(iph);
+	skb_set_transport_header(skb, sizeof(*iph));
+	th = skb_put_zero(skb, sizeof(*th));
+	th->source = htons(XTCP_DP_LPORT);
+	th->dest = htons(XTCP_DP_RPORT);
+	th->seq = htonl(XTCP_DP_GSO_SEQ);
+	th->ack_seq = htonl(77);
+	tcp_flag_byte(th) = flags;
+	th->doff = sizeof(*th) / 4;
+	th->window = htons(1000);
+	skb_add_rx_frag(skb, 0, page, 0, XTCP_DP_GSO_LEN, PAGE_SIZE);
+	/* as xtcp_csum() leaves it: the pseudo-header's sum, the rest to whoever cuts it */
+	th->check = ~csum_tcpudp_magic(saddr, daddr, tcplen, xtcp_protocol, 0);
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = skb_transport_header(skb) - skb->head;
+	skb->csum_offset = offsetof(struct tcphdr, check);
+	skb->protocol = htons(ETH_P_IP);
+	skb_shinfo(skb)->gso_size = XTCP_DP_GSO_MSS;
+	skb_shinfo(skb)->gso_segs = DIV_ROUND_UP(XTCP_DP_GSO_LEN, XTCP_DP_GSO_MSS);
+	skb_shinfo(skb)->gso_type = SKB_GSO_SCTP;
+	return skb;
+}
+
+/* Check the pieces @segs of xtcp_dp_super(@flags), then free them. */
+static void xtcp_dp_check_pieces(struct kunit *test, struct sk_buff *segs, u8 flags)
+{
+	u8 *buf = kunit_kzalloc(test, XTCP_DP_GSO_MSS, GFP_KERNEL);
+	struct sk_buff *skb, *next;
+	unsigned int off = 0;
+	int n = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (skb = segs; skb; skb = next, n++) {
+		const struct iphdr *iph = ip_hdr(skb);
+		const struct tcphdr *th = tcp_hdr(skb);
+		unsigned int len = min(XTCP_DP_GSO_LEN - off, (unsigned int)XTCP_DP_GSO_MSS);
+		unsigned int tcplen = skb->len - skb_transport_offset(skb);
+		u8 want = flags & ~(TCPHDR_FIN | TCPHDR_PSH | TCPHDR_CWR);
+		unsigned int i;
+		__sum16 sum;
+
+		next = skb->next;
+		if (!skb->next)
+			want |= flags & (TCPHDR_FIN | TCPHDR_PSH);
+		if (!n)
+			want |= flags & TCPHDR_CWR;
+		KUNIT_EXPECT_EQ(test, tcplen, (unsigned int)sizeof(*th) + len);
+		KUNIT_EXPECT_EQ(test, ntohs(iph->tot_len), sizeof(*iph) + tcplen);
+		KUNIT_EXPECT_EQ(test, (__force u16)ip_fast_csum(iph, iph->ihl), 0);
+		KUNIT_EXPECT_EQ(test, ntohl(th->seq), XTCP_DP_GSO_SEQ + off);
+		KUNIT_EXPECT_EQ(test, tcp_flag_byte(th), want);
+		/* a device's sum, in software */
+		if (skb->ip_summed == CHECKSUM_PARTIAL)
+			KUNIT_EXPECT_EQ(test, skb_checksum_help(skb), 0);
+		sum = csum_tcpudp_magic(iph->saddr, iph->daddr, tcplen, xtcp_protocol,
+					skb_checksum(skb, skb_transport_offset(skb), tcplen, 0));
+		KUNIT_EXPECT_EQ(test, (__force u16)sum, 0);
+		KUNIT_EXPECT_EQ(test, skb_copy_bits(skb, skb_transport_offset(skb) + sizeof(*th),
+						    buf, len), 0);
+		for (i = 0; i < len; i++)
+			if (buf[i] != (u8)((off + i) * 7 + 3))
+				break;
+		KUNIT_EXPECT_EQ(test, i, len);
+		off += len;
+		kfree_skb(skb);
+	}
+	KUNIT_EXPECT_EQ(test, n, 4);
+	KUNIT_EXPECT_EQ(test, off, XTCP_DP_GSO_LEN);
+}
+
+static void xtcp_datapath_gso_test(struct kunit *test)
+{
+	const u8 flags = TCPHDR_ACK | TCPHDR_PSH | TCPHDR_FIN | TCPHDR_CWR;
+	struct sk_buff *skb, *segs;
+
+	/* checksums in software: a device without NETIF_F_HW_CSUM */
+	skb = xtcp_dp_super(test, flags);
+	segs = skb_gso_segment(skb, NETIF_F_SG);
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(segs));
+	if (!IS_ERR_OR_NULL(segs)) {
+		KUNIT_EXPECT_NE(test, (int)segs->ip_summed, CHECKSUM_PARTIAL);
+		xtcp_dp_check_pieces(test, segs, flags);
+	}
+	kfree_skb(skb);
+
+	/* left to a device that sums any protocol; one that sums TCP only does not count */
+	skb = xtcp_dp_super(test, TCPHDR_ACK);
+	segs = skb_gso_segment(skb, NETIF_F_SG | NETIF_F_HW_CSUM);
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(segs));
+	if (!IS_ERR_OR_NULL(segs)) {
+		KUNIT_EXPECT_EQ(test, (int)segs->ip_summed, CHECKSUM_PARTIAL);
+		xtcp_dp_check_pieces(test, segs, TCPHDR_ACK);
+	}
+	kfree_skb(skb);
+	skb = xtcp_dp_super(test, TCPHDR_ACK | TCPHDR_PSH);
+	segs = skb_gso_segment(skb, NETIF_F_SG | NETIF_F_IP_CSUM);
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(segs));
+	if (!IS_ERR_OR_NULL(segs)) {
+		KUNIT_EXPECT_NE(test, (int)segs->ip_summed, CHECKSUM_PARTIAL);
+		xtcp_dp_check_pieces(test, segs, TCPHDR_ACK | TCPHDR_PSH);
+	}
+	kfree_skb(skb);
+
+	/* a device that takes our super-segments (veth, loopback): not cut */
+	skb = xtcp_dp_super(test, TCPHDR_ACK);
+	segs = skb_gso_segment(skb, NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_GSO_SCTP);
+	KUNIT_EXPECT_NULL(test, segs);
+	kfree_skb(skb);
+
+	/* a TCP super-segment with our protocol number is not ours to cut */
+	skb = xtcp_dp_super(test, TCPHDR_ACK);
+	skb_shinfo(skb)->gso_type = SKB_GSO_TCPV4;
+	segs = skb_gso_segment(skb, NETIF_F_SG);
+	KUNIT_EXPECT_TRUE(test, IS_ERR(segs));
+	kfree_skb(skb);
+}
+
 static struct kunit_case xtcp_datapath_cases[] = {
 	KUNIT_CASE(xtcp_datapath_wakeup_test),
 	KUNIT_CASE(xtcp_datapath_fragment_test),
@@ -812,6 +1017,8 @@ static struct kunit_case xtcp_datapath_cases[] = {
 	KUNIT_CASE(xtcp_datapath_rack_test),
 	KUNIT_CASE(xtcp_datapath_tlp_schedule_test),
 	KUNIT_CASE(xtcp_datapath_tlp_probe_test),
+	KUNIT_CASE(xtcp_datapath_flight_ack_test),
+	KUNIT_CASE(xtcp_datapath_gso_test),
 	{}
 };
 

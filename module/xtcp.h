@@ -322,7 +322,8 @@ struct xtcp_cong_ops;
  * @tlp_high_seq: @snd_nxt when the outstanding tail-loss probe went, 0 if none is
  *	outstanding: at most one probe per tail (RFC 8985 7.3)
  * @nonagle: XTCP_NAGLE_* bits
- * @cwnd_limited: the last transmission attempt stopped at the congestion window
+ * @cwnd_limited: the congestion window was full in the current window of data
+ *	(tcp_sock.is_cwnd_limited; xtcp_cwnd_validate())
  * @retransmits: retransmissions of the current segment (SYN, or the RTO'd head)
  * @backoff: RTO doublings in a row; reset by a new RTT sample
  * @pending: what @retransmit_timer is armed for (enum xtcp_timer_event), 0 if idle
@@ -337,6 +338,8 @@ struct xtcp_cong_ops;
  * @snd_cwnd_cnt: ACKed segments toward the next cwnd increase (congestion avoidance)
  * @high_seq: @snd_nxt when recovery or loss started; it ends once that is ACKed
  * @packets_out: segments sent and not yet ACKed (the retransmission queue)
+ * @max_packets_out: the most segments in flight in the current window of data
+ * @cwnd_usage_seq: @snd_nxt when that window began; it ends once that is ACKed
  * @sacked_out: of those, SACKed ones (or, without SACK, duplicate ACKs seen)
  * @lost_out: of those, ones taken for lost
  * @retrans_out: of those, ones retransmitted whose copy is still in flight
@@ -428,6 +431,8 @@ struct xtcp_sock {
 	u32 snd_cwnd_cnt;
 	u32 high_seq;
 	u32 packets_out;
+	u32 max_packets_out;
+	u32 cwnd_usage_seq;
 	u32 sacked_out;
 	u32 lost_out;
 	u32 retrans_out;
@@ -471,6 +476,19 @@ static inline u32 xtcp_packets_in_flight(const struct xtcp_sock *xs)
 	s32 left = xs->packets_out - xs->sacked_out - xs->lost_out;
 
 	return max(left, 0) + xs->retrans_out;
+}
+
+/*
+ * May cwnd grow, like tcp_is_cwnd_limited()?  Yes if it was full in the current window
+ * of data, or, in slow start, while it is less than twice the most segments in flight
+ * then (an application or a receiver that paces the sender keeps cwnd near what it
+ * uses, RFC 7661).
+ */
+static inline bool xtcp_is_cwnd_limited(const struct xtcp_sock *xs)
+{
+	if (xs->cwnd_limited)
+		return true;
+	return xs->snd_cwnd < xs->snd_ssthresh && xs->snd_cwnd < 2 * xs->max_packets_out;
 }
 
 /*
@@ -595,6 +613,8 @@ static inline struct xtcp_net *xtcp_pernet(const struct net *net)
 
 #define XTCP_INC_STATS(net, field) \
 	SNMP_INC_STATS(xtcp_pernet(net)->mib, field)
+#define XTCP_ADD_STATS(net, field, val) \
+	SNMP_ADD_STATS(xtcp_pernet(net)->mib, field, val)
 
 /* xtcp_main.c */
 int xtcp_check_protocol(int protocol);
@@ -711,6 +731,10 @@ int xtcp_cookie_check(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport, u3
 struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb);
 
 /* xtcp_timewait.c: TIME_WAIT minisockets (like inet_timewait_sock.c, tcp_minisocks.c) */
+struct sk_buff *xtcp4_gso_segment(struct sk_buff *skb, netdev_features_t features);
+unsigned int xtcp_gso_goal(struct sock *sk, unsigned int mss);
+int xtcp_offload_init(void);
+void xtcp_offload_exit(void);
 int xtcp_tw_init(void);
 void xtcp_tw_exit(void);
 void xtcp_time_wait(struct sock *sk);

@@ -63,7 +63,7 @@ static void xtcp_reno_cong_avoid(struct sock *sk, u32 acked)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
-	if (!xs->cwnd_limited)
+	if (!xtcp_is_cwnd_limited(xs))
 		return;		/* the application, not the network, set the pace */
 	if (xs->snd_cwnd < xs->snd_ssthresh) {
 		acked = xtcp_slow_start(xs, acked);

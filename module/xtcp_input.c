@@ -224,6 +224,10 @@ void xtcp_init_transfer(struct sock *sk)
 	xs->rcv_tstamp = tcp_jiffies32;
 	xs->retrans_stamp = 0;
 	xtcp_cong_init(sk);
+	xs->cwnd_limited = 0;		/* how much of cwnd the first window uses */
+	xs->max_packets_out = 0;
+	xs->cwnd_usage_seq = xs->snd_nxt;
+	xs->tlp_high_seq = 0;
 	/* the buffers (tcp_init_buffer_space()): autotuning measures from here */
 	xs->rcv_rtt_us = 0;
 	xs->rcv_rtt_time = 0;
@@ -585,7 +589,8 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 				     xtcp_after(ack, prior_una) || win_changed || sacked ||
 				     skb->len > th->doff * 4,
 				     xtcp_dsack_tlp(xs, ack));
-	if (xs->packets_out || xs->ca_state != XTCP_CA_OPEN)
+	/* an ACK of the whole flight grows cwnd too (one per super-segment, or a stretch) */
+	if (acked || xs->packets_out || xs->ca_state != XTCP_CA_OPEN)
 		reo = xtcp_cong_control(sk, acked, dup);
 	/* the RTO (or the tail-loss probe) restarts, unless RACK's timer now runs */
 	if (xtcp_after(ack, prior_una) && !reo && !xtcp_schedule_loss_probe(sk, true))

@@ -8,6 +8,7 @@
  *   proto_register(&tcp_prot)            -> proto_register(&xtcp_prot)
  *   per-netns state (tcp_sk_ops)         -> register_pernet_subsys(&xtcp_net_ops)
  *   inet_add_protocol(&tcp_protocol, 6)  -> inet_add_protocol(&xtcp_protocol_handler, N)
+ *   tcpv4_offload_init()                 -> xtcp_offload_init() (xtcp_offload.c)
  *   inet_register_protosw(inetsw_array)  -> inet_register_protosw(&xtcp_protosw)
  * The last step makes socket(AF_INET, SOCK_STREAM, N) reach us, so it comes last; exit
  * undoes the steps in reverse, and a failed step undoes the ones before it.
@@ -156,12 +157,21 @@ static int __init xtcp_init(void)
 		goto out_pernet;
 	}
 
+	err = xtcp_offload_init();
+	if (err) {
+		pr_err("IP protocol %d already has offloads registered by another protocol\n",
+		       xtcp_protocol);
+		goto out_protocol;
+	}
+
 	xtcp_protosw.protocol = xtcp_protocol;
 	inet_register_protosw(&xtcp_protosw);
 
 	pr_info("loaded: socket(AF_INET, SOCK_STREAM, %d) is xtcp\n", xtcp_protocol);
 	return 0;
 
+out_protocol:
+	inet_del_protocol(&xtcp_protocol_handler, xtcp_protocol);
 out_pernet:
 	unregister_pernet_subsys(&xtcp_net_ops);
 out_proto:
@@ -182,6 +192,7 @@ out_mem:
 static void __exit xtcp_exit(void)
 {
 	inet_unregister_protosw(&xtcp_protosw);
+	xtcp_offload_exit();
 	inet_del_protocol(&xtcp_protocol_handler, xtcp_protocol);
 	/* inet_del_protocol() waited for readers of the handler: no softirq is in it now. */
 	unregister_pernet_subsys(&xtcp_net_ops);

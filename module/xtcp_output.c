@@ -4,9 +4,11 @@
  * tcp_connect, tcp_send_ack, tcp_send_active_reset, tcp_make_synack) and the sending
  * halves of tcp_ipv4.c (tcp_v4_send_synack, tcp_v4_send_reset).
  *
- * IP protocol 253 gets no checksum offload: every segment's checksum is computed here,
- * over the pseudo-header with our protocol number, and sent as CHECKSUM_NONE.
+ * Checksums cover a pseudo-header with our protocol number: summed here, or left to a
+ * device that sums any protocol (xtcp_csum()).  Runs of full segments leave as one
+ * super-segment that the stack cuts where it must (xtcp_xmit_gso(), xtcp_offload.c).
  */
+#include <linux/skbuff_ref.h>
 #include <net/route.h>
 #include <kunit/visibility.h>
 #include "xtcp.h"
@@ -307,7 +309,7 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	struct xtcp_out_options opts = {};
 	u8 flags = cb->flags;
 	bool syn = flags & TCPHDR_SYN;
-	unsigned int len;
+	unsigned int len, segs;
 	u32 seq = cb->seq;
 	int err;
 
@@ -342,8 +344,9 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	xtcp_push_header(skb, inet->inet_sport, inet->inet_dport, seq,
 			 flags & TCPHDR_ACK ? xs->rcv_nxt : 0, flags,
 			 syn ? min_t(u32, xs->rcv_wnd, U16_MAX) : xtcp_select_window(sk), &opts);
+	/* a super-segment's pieces are summed where it is cut (xtcp4_gso_segment()) */
 	xtcp_csum(skb, inet->inet_saddr, inet->inet_daddr,
-		  len && (sk->sk_route_caps & NETIF_F_HW_CSUM));
+		  len && ((sk->sk_route_caps & NETIF_F_HW_CSUM) || skb_is_gso(skb)));
 	skb_set_owner_w(skb, sk);
 	if (flags & TCPHDR_ACK) {
 		/* this segment carries the ACK owed: no delayed ACK needed any more */
@@ -354,9 +357,10 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 			sk_stop_timer(sk, &xs->delack_timer);
 	}
 
+	segs = skb_shinfo(skb)->gso_segs ?: 1;
 	err = ip_queue_xmit(sk, skb, &inet->cork.fl);
-	xs->segs_out++;
-	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OUTSEGS);
+	xs->segs_out += segs;
+	XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_OUTSEGS, segs);
 	if (flags & TCPHDR_RST)
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OUTRSTS);
 	return net_xmit_eval(err);
@@ -489,21 +493,22 @@ void xtcp_retransmit_first_lost(struct sock *sk)
 	}
 }
 
-/* Retransmit what is marked lost, as the congestion window allows (tcp_xmit_retransmit_queue). */
-static void xtcp_xmit_retransmit_queue(struct sock *sk)
+/*
+ * Retransmit what is marked lost, as the congestion window allows
+ * (tcp_xmit_retransmit_queue()).  Return true if the congestion window stopped it.
+ */
+static bool xtcp_xmit_retransmit_queue(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb;
 
 	if (!xs->lost_out)
-		return;
+		return false;
 	skb_queue_walk(&xs->rtx_queue, skb) {
 		u8 sacked = XTCP_SKB_CB(skb)->sacked;
 
-		if (xtcp_packets_in_flight(xs) >= xs->snd_cwnd) {
-			xs->cwnd_limited = 1;	/* lets cwnd grow during loss recovery */
-			break;
-		}
+		if (xtcp_packets_in_flight(xs) >= xs->snd_cwnd)
+			return true;	/* lets cwnd grow during loss recovery */
 		if (!(sacked & XTCP_SKB_LOST) || (sacked & (XTCP_SKB_RETRANS | XTCP_SKB_SACKED)))
 			continue;
 		if (xtcp_retransmit_skb(sk, skb))
@@ -511,33 +516,201 @@ static void xtcp_xmit_retransmit_queue(struct sock *sk)
 		if (skb == skb_peek(&xs->rtx_queue))
 			xtcp_rearm_rto(sk);
 	}
+	return false;
 }
 
 /*
- * Send @skb, the head of the write queue, for the first time and move it to the
- * retransmission queue (tcp_event_new_data_sent()); @last: nothing follows it, it
- * carries PSH.  The RTO starts if nothing else ran it.  Return 0 or a negative errno
- * (it stays queued).
+ * Remember how much of the congestion window the current window of data uses, like
+ * tcp_cwnd_validate(): whether it was full once, else the most segments in flight.
+ * The window of data ends when what was sent at its start is ACKed.
  */
-static int xtcp_xmit_new(struct sock *sk, struct sk_buff *skb, bool last)
+static void xtcp_cwnd_validate(struct sock *sk, bool is_cwnd_limited)
 {
-	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	int err;
 
-	if (last)
-		cb->flags |= TCPHDR_PSH;
-	cb->tx_time = xtcp_clock_us();
-	err = xtcp_transmit_skb(sk, skb, true);
-	if (err)
-		return err;
+	if (!xtcp_before(xs->snd_una, xs->cwnd_usage_seq) || is_cwnd_limited ||
+	    (!xs->cwnd_limited && xs->packets_out > xs->max_packets_out)) {
+		xs->cwnd_limited = is_cwnd_limited;
+		xs->max_packets_out = xs->packets_out;
+		xs->cwnd_usage_seq = xs->snd_nxt;
+	}
+}
+
+/*
+ * @skb, the head of the write queue, left at @now for the first time: it moves to the
+ * retransmission queue, and the RTO starts if nothing else runs it
+ * (tcp_event_new_data_sent()).
+ */
+static void xtcp_event_new_data_sent(struct sock *sk, struct sk_buff *skb, u32 now)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	XTCP_SKB_CB(skb)->tx_time = now;
 	__skb_unlink(skb, &sk->sk_write_queue);
 	__skb_queue_tail(&xs->rtx_queue, skb);
-	xs->snd_nxt = cb->end_seq;
+	xs->snd_nxt = XTCP_SKB_CB(skb)->end_seq;
 	xs->packets_out++;
 	if (xs->pending != XTCP_TIME_RETRANS && xs->pending != XTCP_TIME_REO)
 		xtcp_rearm_rto(sk);
+}
+
+/*
+ * Send @skb, the head of the write queue, for the first time; @last: nothing follows
+ * it, it carries PSH.  Return 0 or a negative errno (it stays queued).
+ */
+static int xtcp_xmit_new(struct sock *sk, struct sk_buff *skb, bool last)
+{
+	u32 now = xtcp_clock_us();
+	int err;
+
+	if (last)
+		XTCP_SKB_CB(skb)->flags |= TCPHDR_PSH;
+	err = xtcp_transmit_skb(sk, skb, true);
+	if (err)
+		return err;
+	xtcp_event_new_data_sent(sk, skb, now);
 	return 0;
+}
+
+/* The pages of @skb's data, appended to @nskb's; neighbouring pieces of a page merge. */
+static void xtcp_gso_add_frags(struct sk_buff *nskb, struct sk_buff *skb)
+{
+	int i;
+
+	for (i = 0; i < skb_shinfo(skb)->nr_frags; i++) {
+		const skb_frag_t *f = &skb_shinfo(skb)->frags[i];
+		int n = skb_shinfo(nskb)->nr_frags;
+
+		if (skb_can_coalesce(nskb, n, skb_frag_page(f), skb_frag_off(f))) {
+			skb_coalesce_rx_frag(nskb, n - 1, skb_frag_size(f), skb_frag_size(f));
+		} else {
+			skb_frag_ref(skb, i);
+			skb_add_rx_frag(nskb, n, skb_frag_page(f), skb_frag_off(f),
+					skb_frag_size(f), skb_frag_size(f));
+		}
+	}
+}
+
+/* The fragments @skb adds after one that ends at @page + @end (both updated). */
+static unsigned int xtcp_gso_new_frags(const struct sk_buff *skb, struct page **page,
+				       unsigned int *end)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < skb_shinfo(skb)->nr_frags; i++) {
+		const skb_frag_t *f = &skb_shinfo(skb)->frags[i];
+
+		if (skb_frag_page(f) != *page || skb_frag_off(f) != *end)
+			n++;
+		*page = skb_frag_page(f);
+		*end = skb_frag_off(f) + skb_frag_size(f);
+	}
+	return n;
+}
+
+/*
+ * How many segments of the write queue from @skb on (which may go now) go out as one
+ * super-segment (xtcp_offload.c): full ones of @mss bytes with their data in pages and
+ * no FIN, as many as the congestion window, the peer's window, the route's GSO limits
+ * and MAX_SKB_FRAGS allow.  1: @skb goes alone.
+ */
+static unsigned int xtcp_gso_run(struct sock *sk, struct sk_buff *skb, unsigned int mss)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+	unsigned int n = 0, frags = 0, max, end = 0;
+	u32 wnd_end = xs->snd_una + xs->snd_wnd;
+	struct page *page = NULL;
+
+	if (!sk_can_gso(sk))
+		return 1;
+	max = min3((unsigned int)sk->sk_gso_max_segs,
+		   (sk->sk_gso_max_size - 1 - XTCP_MAX_HEADER) / mss,
+		   xs->snd_cwnd - xtcp_packets_in_flight(xs));
+	while (n < max) {
+		const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+		struct page *p = page;
+		unsigned int e = end, add;
+
+		if (skb->len != mss || skb_headlen(skb) || (cb->flags & TCPHDR_FIN) ||
+		    xtcp_after(cb->end_seq, wnd_end))
+			break;
+		add = xtcp_gso_new_frags(skb, &p, &e);
+		if (frags + add > MAX_SKB_FRAGS)
+			break;
+		frags += add;
+		page = p;
+		end = e;
+		n++;
+		if (skb_queue_is_last(&sk->sk_write_queue, skb))
+			break;
+		skb = skb->next;
+	}
+	return max(n, 1U);
+}
+
+/*
+ * Send @n full segments of @mss bytes from @first, the head of the write queue, as one
+ * super-segment: a new skb with one header and their pages, gso_size @mss.  Each
+ * segment is then in flight on its own, as if sent alone.  Return 0 or a negative
+ * errno (all stay queued).
+ */
+static int xtcp_xmit_gso(struct sock *sk, struct sk_buff *first, unsigned int n,
+			 unsigned int mss)
+{
+	struct sk_buff *nskb, *skb = first, *last = first;
+	u32 now = xtcp_clock_us();
+	unsigned int i;
+	int err;
+
+	nskb = alloc_skb(XTCP_MAX_HEADER, GFP_ATOMIC);
+	if (!nskb)
+		return -ENOBUFS;
+	skb_reserve(nskb, XTCP_MAX_HEADER);
+	for (i = 0; i < n; i++, skb = skb->next) {
+		xtcp_gso_add_frags(nskb, skb);
+		last = skb;
+	}
+	if (skb_queue_is_last(&sk->sk_write_queue, last))
+		XTCP_SKB_CB(last)->flags |= TCPHDR_PSH;
+	XTCP_SKB_CB(nskb)->seq = XTCP_SKB_CB(first)->seq;
+	XTCP_SKB_CB(nskb)->end_seq = XTCP_SKB_CB(last)->end_seq;
+	XTCP_SKB_CB(nskb)->flags = XTCP_SKB_CB(last)->flags;
+	skb_shinfo(nskb)->gso_size = mss;
+	skb_shinfo(nskb)->gso_segs = n;
+	skb_shinfo(nskb)->gso_type = sk->sk_gso_type;
+	err = xtcp_transmit_skb(sk, nskb, false);
+	if (err)
+		return err;
+	for (i = 0, skb = first; i < n; i++) {
+		struct sk_buff *next = skb->next;
+
+		xtcp_event_new_data_sent(sk, skb, now);
+		skb = next;
+	}
+	return 0;
+}
+
+/**
+ * xtcp_gso_goal - how much a super-segment should carry, like the TSO part of
+ * tcp_xmit_size_goal()
+ * @sk: the socket
+ * @mss: the segment size (xtcp_size_goal())
+ *
+ * As much as the route's GSO limit takes, at most half the largest window the peer
+ * offered, in whole segments; one segment if the route takes no super-segments.
+ * sendmsg gathers this much before it sends, so full runs leave together.
+ *
+ * Context: any, socket locked.
+ * Return: bytes.
+ */
+unsigned int xtcp_gso_goal(struct sock *sk, unsigned int mss)
+{
+	unsigned int goal;
+
+	if (!sk_can_gso(sk))
+		return mss;
+	goal = min(sk->sk_gso_max_size - 1 - XTCP_MAX_HEADER, xtcp_sk(sk)->max_window / 2);
+	return max(mss, rounddown(goal, mss));
 }
 
 /**
@@ -559,24 +732,24 @@ static int xtcp_xmit_new(struct sock *sk, struct sk_buff *skb, bool last)
 bool xtcp_write_xmit(struct sock *sk, int nonagle)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	bool sent = false, is_cwnd_limited;
 	unsigned int goal;
 	struct sk_buff *skb;
-	bool sent = false;
 
 	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT | TCPF_FIN_WAIT1 |
 				     TCPF_CLOSING | TCPF_LAST_ACK)))
 		return false;
-	xs->cwnd_limited = 0;
-	xtcp_xmit_retransmit_queue(sk);
+	is_cwnd_limited = xtcp_xmit_retransmit_queue(sk);
 	goal = xtcp_size_goal(sk);
 	while ((skb = skb_peek(&sk->sk_write_queue))) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 		bool last = skb_queue_is_last(&sk->sk_write_queue, skb);
+		unsigned int n;
 
 		if (WARN_ON_ONCE(cb->end_seq == cb->seq))
 			break;
 		if (xtcp_packets_in_flight(xs) >= xs->snd_cwnd) {
-			xs->cwnd_limited = 1;
+			is_cwnd_limited = true;
 			break;
 		}
 		if (xtcp_after(cb->end_seq, xs->snd_una + xs->snd_wnd))
@@ -584,10 +757,14 @@ bool xtcp_write_xmit(struct sock *sk, int nonagle)
 		/* only the last segment may be short by choice: the others go as they are */
 		if (!xtcp_nagle_ok(sk, skb, goal, last ? nonagle : XTCP_NAGLE_PUSH))
 			break;
-		if (xtcp_xmit_new(sk, skb, last))
+		n = last ? 1 : xtcp_gso_run(sk, skb, goal);
+		if (n > 1 ? xtcp_xmit_gso(sk, skb, n, goal) : xtcp_xmit_new(sk, skb, last))
 			break;
 		sent = true;
 	}
+	is_cwnd_limited |= xtcp_packets_in_flight(xs) >= xs->snd_cwnd;
+	if (sent || is_cwnd_limited)
+		xtcp_cwnd_validate(sk, is_cwnd_limited);
 	/* one tail-loss probe per flight that ends with no ACK (RFC 8985 7.2) */
 	if (sent)
 		xtcp_schedule_loss_probe(sk, false);

@@ -194,6 +194,8 @@ int xtcp_init_sock(struct sock *sk)
 	 * rather than a black hole.
 	 */
 	inet_sk(sk)->pmtudisc = IP_PMTUDISC_DONT;
+	/* super-segments of our own type (xtcp_offload.c): sk_setup_caps() sees the route */
+	sk->sk_gso_type = SKB_GSO_SCTP;
 	/* buffer sizes as tcp_init_sock() takes them from net.ipv4.tcp_wmem/rmem */
 	WRITE_ONCE(sk->sk_sndbuf, READ_ONCE(xtcp_sysctl_wmem[1]));
 	WRITE_ONCE(sk->sk_rcvbuf, READ_ONCE(xtcp_sysctl_rmem[1]));

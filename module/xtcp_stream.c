@@ -155,8 +155,9 @@ int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 		xs->write_seq += n;
 		XTCP_SKB_CB(skb)->end_seq += n;
 		copied += n;
-		if (skb->len >= goal)
-			xtcp_write_xmit(sk, xs->nonagle);	/* full segments go at once */
+		/* full segments go once they fill a super-segment (tcp_push_one()) */
+		if (skb->len >= goal && xs->write_seq - xs->snd_nxt >= xtcp_gso_goal(sk, goal))
+			xtcp_write_xmit(sk, xs->nonagle);
 		continue;
 
 wait_for_space:

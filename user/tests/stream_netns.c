@@ -12,14 +12,17 @@
  * (WinProbe), and all arrives intact; and long fat paths (10 and 50 ms RTT, nothing
  * lost): 32 MiB each, the receiver's window past 1 MB (autotuning, window scale), and
  * nothing retransmitted (TCP_INFO and counters, with what the path dropped shown).
+ * Last, segmentation offload: with the veth taking super-segments, fewer packets cross
+ * it than segments were sent; with its segmentation turned off (ethtool), the stack
+ * cuts them (xtcp4_gso_segment()) into packets no larger than the MTU, bytes intact.
  * Each veth end takes its packets on one CPU (receive packet steering), as a NIC keeps
  * a flow on one queue.
  *
  * Each transfer runs in a child process that is killed at the time limit, so that a stall
  * fails its check and the run goes on.  The transfers are stream.h's (length header,
- * xorshift64 data, the receiver's confirmation: teardown is not relied on).  The veth
- * ends are limited to one segment per packet (gso_max_segs 1), so that netem acts on
- * segments and Linux TCP compares with xtcp, which has no GSO.
+ * xorshift64 data, the receiver's confirmation: teardown is not relied on).  Until the
+ * offload case, the veth ends are limited to one segment per packet (gso_max_segs 1), so
+ * that netem acts on segments.
  *
  *   stream_netns [-p PROTO] [-s SIZE] [-b SIZE] [-n STREAMS] [-P SIZE] [-t SECONDS]
  *     -p PROTO    IP protocol of the sockets (default 253, xtcp; 6 checks the test on TCP)
@@ -440,6 +443,86 @@ static void check_long_path(int rtt_ms, uint64_t len)
 	       counter_name("DupData"), delta(o.rcv[DUPDATA], d7));
 }
 
+/* Packets and bytes the client's veth end sent (/proc/net/dev of its namespace). */
+static void client_tx(long *pkts, long *bytes)
+{
+	char line[512];
+	FILE *f;
+
+	*pkts = *bytes = -1;
+	setns(ns_client, CLONE_NEWNET);
+	f = fopen("/proc/net/dev", "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, "xsc0:");
+
+		if (p && sscanf(p + 5, "%*d %*d %*d %*d %*d %*d %*d %*d %ld %ld",
+				bytes, pkts) != 2)
+			*pkts = *bytes = -1;
+	}
+	if (f)
+		fclose(f);
+	setns(ns_self, CLONE_NEWNET);
+}
+
+/* Segments the client's namespace sent (OutSegs). */
+static long client_segs(void)
+{
+	long v;
+
+	setns(ns_client, CLONE_NEWNET);
+	v = have_counters() ? counter("OutSegs") : -1;
+	setns(ns_self, CLONE_NEWNET);
+	return v;
+}
+
+/*
+ * Segmentation offload: @len bytes client->server, first with the veth taking
+ * super-segments whole (they leave the socket as one packet: at least 4 segments a
+ * packet on average), then with its segmentation off (tso, tx-sctp-segmentation), so
+ * that the stack cuts them in software: one packet per segment, none above the MTU.
+ */
+static void check_gso(uint64_t len)
+{
+	static const char * const name[2] = { "GSO, the veth takes super-segments",
+					      "GSO, the veth's segmentation off" };
+	long p0, b0, p1, b1, s0, s1;
+	char sz[32];
+	int off;
+
+	if (!tap_ok(netem(NULL) == 0 &&
+		    sh("ip -n xtcp-sc link set xsc0 gso_max_segs 65535 && "
+		       "ip -n xtcp-ss link set xss0 gso_max_segs 65535") == 0,
+		    "GSO: no netem, the veth ends back to gso_max_segs 65535"))
+		return;
+	for (off = 0; off < 2; off++) {
+		struct job j = { .streams = 1, .len = len, .port = port++, .limit = timeout };
+		struct outcome o;
+
+		if (off && !tap_ok(sh("ip netns exec xtcp-sc ethtool -K xsc0 tso off "
+				      "tx-sctp-segmentation off") == 0,
+				   "%s: ethtool -K xsc0 tso off tx-sctp-segmentation off", name[off]))
+			return;
+		client_tx(&p0, &b0);
+		s0 = client_segs();
+		run_job(&j, &o);
+		client_tx(&p1, &b1);
+		s1 = client_segs();
+		tap_ok(o.verified == 1, "%s: %s client->server verified within %d s (%.1f s)%s%s",
+		       name[off], fmt_size(len, sz), timeout, o.secs, o.why[0] ? ": " : "", o.why);
+		if (!have_counters() || p0 < 0 || p1 <= p0)
+			continue;
+		if (!off)
+			tap_ok((s1 - s0) >= 4 * (p1 - p0), "%s: %ld segments left the client in %ld "
+			       "packets (%.0f bytes a packet)", name[off], s1 - s0, p1 - p0,
+			       (double)(b1 - b0) / (p1 - p0));
+		else
+			tap_ok(p1 - p0 >= s1 - s0 && (b1 - b0) / (p1 - p0) <= 1514,
+			       "%s: %ld segments left the client in %ld packets (%.0f bytes a "
+			       "packet, the MTU 1500)", name[off], s1 - s0, p1 - p0,
+			       (double)(b1 - b0) / (p1 - p0));
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct path paths[] = {
@@ -507,6 +590,7 @@ int main(int argc, char **argv)
 		check_slow_reader(size > 2 * MiB ? size : 2 * MiB);
 	check_long_path(10, 32 * MiB);
 	check_long_path(50, 32 * MiB);
+	check_gso(32 * MiB);
 
 	setns(ns_self, CLONE_NEWNET);
 	tap_ok(sh("ip netns del xtcp-sc && ip netns del xtcp-ss") == 0, "namespaces deleted");
