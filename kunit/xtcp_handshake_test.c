@@ -8,8 +8,11 @@
  * before any answer comes back.
  */
 #include <kunit/test.h>
+#include <linux/icmp.h>
 #include <linux/inet.h>
 #include <linux/net.h>
+#include <net/icmp.h>
+#include <net/ip.h>
 #include <net/sock.h>
 #include "xtcp.h"
 #include "xtcp_kunit_util.h"
@@ -304,12 +307,185 @@ static void xtcp_synsent_test(struct kunit *test)
 	sock_release(s);
 }
 
+/*
+ * An ICMP "port unreachable" as the IP layer hands it to xtcp_v4_err(): skb->data at
+ * the quoted IP header of a segment from 127.0.0.1:@lport to :@rport with sequence
+ * number @seq.
+ */
+static struct sk_buff *xtcp_test_icmp(struct kunit *test, u16 lport, u16 rport, u32 seq)
+{
+	struct sk_buff *skb = alloc_skb(MAX_HEADER + 64, GFP_KERNEL);
+	struct icmphdr *icmph;
+	struct tcphdr *th;
+	struct iphdr *iph;
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_reserve(skb, MAX_HEADER);
+	icmph = skb_put_zero(skb, sizeof(*icmph));
+	skb_reset_transport_header(skb);
+	icmph->type = ICMP_DEST_UNREACH;
+	icmph->code = ICMP_PORT_UNREACH;
+	iph = skb_put_zero(skb, sizeof(*iph));
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->ttl = 64;
+	iph->protocol = xtcp_protocol;
+	iph->saddr = LO;
+	iph->daddr = LO;
+	iph->tot_len = htons(sizeof(*iph) + sizeof(*th));
+	th = skb_put_zero(skb, 8);	/* what ICMP quotes of our header */
+	th->source = htons(lport);
+	th->dest = htons(rport);
+	th->seq = htonl(seq);
+	skb_pull(skb, sizeof(*icmph));
+	skb->dev = init_net.loopback_dev;
+	return skb;
+}
+
+/* xtcp_v4_err() as icmp_unreach() calls it: softirqs off, under RCU. */
+static void xtcp_test_err(struct sk_buff *skb)
+{
+	local_bh_disable();
+	rcu_read_lock();
+	xtcp_v4_err(skb, 0);
+	rcu_read_unlock();
+	local_bh_enable();
+	kfree_skb(skb);
+}
+
+/*
+ * An ICMP error fails a connecting socket only if it quotes our SYN (its sequence
+ * number in [snd_una, snd_nxt], as tcp_v4_err() checks): a forged "port unreachable"
+ * with any other number is counted and ignored (it used to fail the connect with
+ * ECONNREFUSED).
+ */
+static void xtcp_icmp_seq_test(struct kunit *test)
+{
+	unsigned long oow = xtcp_mib_read(&init_net, XTCP_MIB_OUTOFWINDOWICMPS);
+	struct socket *s = xtcp_test_synsent(test);
+	struct sock *sk = s->sk;
+
+	KUNIT_EXPECT_TRUE(test, xtcp_ehash_insert(sk, NULL));
+	release_sock(sk);
+
+	xtcp_test_err(xtcp_test_icmp(test, 40200, 7501, 5000 + 5000));
+	KUNIT_EXPECT_EQ(test, sk->sk_state, TCP_SYN_SENT);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sk->sk_err), 0);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_OUTOFWINDOWICMPS), oow + 1);
+	xtcp_test_err(xtcp_test_icmp(test, 40200, 7501, 5000 - 1));
+	KUNIT_EXPECT_EQ(test, sk->sk_state, TCP_SYN_SENT);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_OUTOFWINDOWICMPS), oow + 2);
+
+	/* our SYN's: the connect fails as TCP's does */
+	xtcp_test_err(xtcp_test_icmp(test, 40200, 7501, 5000));
+	KUNIT_EXPECT_EQ(test, sk->sk_state, TCP_CLOSE);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sk->sk_err), ECONNREFUSED);
+
+	lock_sock(sk);
+	xtcp_set_state(sk, TCP_CLOSE);
+	inet_sk(sk)->inet_num = 0;
+	release_sock(sk);
+	sock_release(s);
+}
+
+/*
+ * shutdown(SHUT_WR) during a simultaneous open: the FIN is queued when the ACK that
+ * completes the open arrives, in softirq.  Its segment must be allocated without
+ * sleeping (the debug kernel reported "sleeping function called from invalid
+ * context" for the __GFP_NOFAIL allocation it used).
+ */
+static void xtcp_simopen_shutdown_fin_test(struct kunit *test)
+{
+	struct socket *s = xtcp_test_synsent(test);
+	struct sock *sk = s->sk;
+	struct sk_buff *skb;
+	int ret;
+
+	xtcp_sk(sk)->rcv_nxt = 701;
+	xtcp_set_state(sk, TCP_SYN_RECV);
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | SEND_SHUTDOWN);
+	skb = xtcp_craft(test, 7501, 40200, 701, 5001, TCPHDR_ACK, 0);
+	XTCP_SKB_CB(skb)->seq = 701;
+	XTCP_SKB_CB(skb)->end_seq = 701;
+	XTCP_SKB_CB(skb)->ack_seq = 5001;
+	XTCP_SKB_CB(skb)->flags = TCPHDR_ACK;
+	local_bh_disable();
+	ret = xtcp_rcv_state_process(sk, skb);
+	local_bh_enable();
+	if (ret != 2)
+		kfree_skb(skb);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, sk->sk_state, TCP_FIN_WAIT1);
+	KUNIT_EXPECT_EQ(test, xtcp_sk(sk)->write_seq, 5002U);
+	KUNIT_EXPECT_EQ(test, xtcp_sk(sk)->snd_nxt, 5002U);	/* the FIN went */
+	skb = skb_peek_tail(&xtcp_sk(sk)->rtx_queue);
+	KUNIT_EXPECT_NOT_NULL(test, skb);
+	if (skb)
+		KUNIT_EXPECT_TRUE(test, XTCP_SKB_CB(skb)->flags & TCPHDR_FIN);
+	xtcp_clear_xmit_timers(sk);
+	xtcp_purge_queues(sk);
+	xtcp_set_state(sk, TCP_CLOSE);
+	release_sock(sk);
+	inet_sk(sk)->inet_num = 0;
+	sock_release(s);
+}
+
+/*
+ * A SYN cookie is taken only by a listener that sent cookies in the last two minutes
+ * (tcp_synq_no_recent_overflow()): a valid cookie in an ACK out of the blue is answered
+ * with a RST and makes nothing; once the listener answered a SYN with a cookie
+ * (net.xtcp.syncookies 2 here), the same ACK makes the connection.
+ */
+static void xtcp_cookie_recent_test(struct kunit *test)
+{
+	struct socket *l = xtcp_test_listener(test, LO, 7402), *acc = NULL;
+	struct xtcp_net *xn = xtcp_pernet(&init_net);
+	int syncookies = READ_ONCE(xn->sysctl_syncookies);
+	unsigned long recv = xtcp_mib_read(&init_net, XTCP_MIB_SYNCOOKIESRECV);
+	unsigned long sent = xtcp_mib_read(&init_net, XTCP_MIB_SYNCOOKIESSENT);
+	unsigned long rsts = xtcp_mib_read(&init_net, XTCP_MIB_OUTRSTS);
+	struct sk_buff *ack1, *syn, *ack2;
+	struct sock *queued[2];
+	unsigned long rst1;
+	u32 cookie;
+
+	cookie = xtcp_cookie_make(LO, LO, htons(7402), htons(40110), 2000,
+				  xtcp_cookie_mssind(1000), xtcp_cookie_count());
+	ack1 = xtcp_craft(test, 40110, 7402, 2001, cookie + 1, TCPHDR_ACK, 0);
+	syn = xtcp_craft(test, 40110, 7402, 2000, 0, TCPHDR_SYN, 1000);
+	ack2 = xtcp_craft(test, 40110, 7402, 2001, cookie + 1, TCPHDR_ACK, 0);
+
+	local_bh_disable();
+	xtcp_feed(ack1);
+	rst1 = xtcp_mib_read(&init_net, XTCP_MIB_OUTRSTS) - rsts;
+	queued[0] = READ_ONCE(xtcp_sk(l->sk)->accept_head);
+	WRITE_ONCE(xn->sysctl_syncookies, 2);
+	xtcp_feed(syn);
+	xtcp_feed(ack2);
+	queued[1] = READ_ONCE(xtcp_sk(l->sk)->accept_head);
+	WRITE_ONCE(xn->sysctl_syncookies, syncookies);
+	local_bh_enable();
+
+	KUNIT_EXPECT_NULL(test, queued[0]);
+	KUNIT_EXPECT_EQ(test, rst1, 1UL);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_SYNCOOKIESSENT) - sent, 1UL);
+	KUNIT_EXPECT_NOT_NULL(test, queued[1]);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_SYNCOOKIESRECV) - recv, 1UL);
+	KUNIT_EXPECT_EQ(test, kernel_accept(l, &acc, O_NONBLOCK), queued[1] ? 0 : -EAGAIN);
+	if (acc)
+		sock_release(acc);
+	sock_release(l);
+}
+
 static struct kunit_case xtcp_handshake_cases[] = {
 	KUNIT_CASE(xtcp_lhash_specific_first_test),
 	KUNIT_CASE(xtcp_ehash_tuple_test),
 	KUNIT_CASE(xtcp_ephemeral_port_test),
 	KUNIT_CASE(xtcp_passive_open_test),
 	KUNIT_CASE(xtcp_synsent_test),
+	KUNIT_CASE(xtcp_icmp_seq_test),
+	KUNIT_CASE(xtcp_simopen_shutdown_fin_test),
+	KUNIT_CASE(xtcp_cookie_recent_test),
 	{}
 };
 

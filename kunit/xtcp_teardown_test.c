@@ -730,9 +730,9 @@ static void xtcp_td_expect_ignored(struct xtcp_td *td, struct sk_buff *skb, cons
 }
 
 /*
- * In ESTABLISHED: a RST in the window but not at rcv_nxt, and a SYN in the window, get
- * a challenge ACK; a RST outside the window is dropped, a SYN outside it answered with
- * an ACK (as any segment there); only the exact RST resets, with ECONNRESET.
+ * In ESTABLISHED: a RST in the window but not at rcv_nxt, and a SYN anywhere, get a
+ * challenge ACK; a RST outside the window is dropped; only the exact RST resets, with
+ * ECONNRESET.  (Each rule alone: no rate limit here.)
  */
 static void xtcp_teardown_rst_established_test(struct kunit *test)
 {
@@ -747,11 +747,12 @@ static void xtcp_teardown_rst_established_test(struct kunit *test)
 	struct sock *sk = td->sk;
 	u32 segs;
 
+	xtcp_td_sysctl_set(test, &xtcp_pernet(&init_net)->sysctl_invalid_ratelimit, 0);
 	xtcp_td_expect_ignored(td, rst_in, "RST in the window", 1, 0);
 	xtcp_td_expect_ignored(td, rst_far, "RST beyond the window", 0, 0);
 	xtcp_td_expect_ignored(td, rst_old, "RST before the window", 0, 0);
 	xtcp_td_expect_ignored(td, syn, "SYN in the window", 1, 0);
-	xtcp_td_expect_ignored(td, syn_far, "SYN beyond the window", 0, 1);
+	xtcp_td_expect_ignored(td, syn_far, "SYN beyond the window", 1, 0);
 
 	xtcp_td_mibs_read(&m0);
 	segs = td->xs->segs_out;
@@ -771,6 +772,48 @@ static void xtcp_teardown_rst_established_test(struct kunit *test)
 	/* the reader: the error once, then the end */
 	KUNIT_EXPECT_EQ(test, xtcp_td_read(td, 10), -ECONNRESET);
 	KUNIT_EXPECT_EQ(test, xtcp_td_read(td, 10), 0);
+}
+
+/*
+ * RFC 5961 5.2: an ACK of data never sent drops the segment, silently in ESTABLISHED
+ * (Linux TCP is silent; an answer starts ACK storms); one older than snd_una minus the
+ * largest window (never more than what was ACKed) drops it with a challenge ACK; an
+ * ACK just a little old is only old, the data is taken.
+ */
+static void xtcp_teardown_ack_check_test(struct kunit *test)
+{
+	struct xtcp_td *td = xtcp_td_new(test, 40520, 7720);
+	struct sk_buff *unsent = xtcp_td_seg(td, D, ISS + 1000, TCPHDR_ACK, 100);
+	struct sk_buff *too_old = xtcp_td_seg(td, D, ISS, TCPHDR_ACK, 100);
+	struct sk_buff *old = xtcp_td_seg(td, D, ISS + 1 - 1000, TCPHDR_ACK, 100);
+	unsigned long challenge = xtcp_td_mib(XTCP_MIB_CHALLENGEACK);
+	struct sock *sk = td->sk;
+
+	xtcp_td_sysctl_set(test, &xtcp_pernet(&init_net)->sysctl_invalid_ratelimit, 0);
+	lock_sock(sk);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, unsent), 0);
+	KUNIT_EXPECT_EQ(test, td->xs->rcv_nxt, D);
+	release_sock(sk);
+	xtcp_td_expect_quiet(td, "ACK of data never sent");
+	KUNIT_EXPECT_EQ(test, xtcp_td_mib(XTCP_MIB_CHALLENGEACK), challenge);
+
+	/* nothing ACKed yet: any ACK below snd_una is too old */
+	lock_sock(sk);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, too_old), 0);
+	KUNIT_EXPECT_EQ(test, td->xs->rcv_nxt, D);
+	release_sock(sk);
+	KUNIT_EXPECT_EQ(test, xtcp_td_mib(XTCP_MIB_CHALLENGEACK) - challenge, 1UL);
+	xtcp_td_expect_sent(td, "challenge ACK", TCPHDR_ACK, ISS + 1, D);
+	xtcp_td_expect_quiet(td, "after the challenge");
+
+	/* 100000 bytes ACKed, a 65535-byte window: 1000 bytes old is fine */
+	lock_sock(sk);
+	td->xs->bytes_acked = 100000;
+	td->xs->max_window = 65535;
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, old), 2);
+	KUNIT_EXPECT_EQ(test, td->xs->rcv_nxt, D + 100);
+	release_sock(sk);
+	KUNIT_EXPECT_EQ(test, xtcp_td_mib(XTCP_MIB_CHALLENGEACK) - challenge, 1UL);
 }
 
 /* In CLOSE_WAIT the exact RST closes with EPIPE: the peer had said it was done. */
@@ -910,6 +953,7 @@ static void xtcp_teardown_tw_timestamps_test(struct kunit *test)
 	unsigned long killed = xtcp_td_mib(XTCP_MIB_TWKILLED);
 	struct xtcp_timewait_sock *tw;
 
+	xtcp_td_sysctl_set(test, &xtcp_pernet(&init_net)->sysctl_invalid_ratelimit, 0);
 	tw = xtcp_td_time_wait(td, 2000);
 	KUNIT_ASSERT_NOT_NULL(test, tw);
 	KUNIT_EXPECT_TRUE(test, tw->tstamp_ok);
@@ -933,6 +977,57 @@ static void xtcp_teardown_tw_timestamps_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xtcp_td_tw_process(tw, rst), XTCP_TW_SUCCESS);
 	KUNIT_EXPECT_EQ(test, xtcp_td_mib(XTCP_MIB_TWKILLED) - killed, 1UL);
 	KUNIT_EXPECT_FALSE(test, xtcp_td_in_hash(td));
+	xtcp_tw_deschedule_put(tw);
+}
+
+/*
+ * Answers to segments outside the window, challenges included, are rate-limited per
+ * connection (net.xtcp.invalid_ratelimit, as tcp_invalid_ratelimit): two peers that
+ * disagree on the sequence space do not ACK each other for ever.  Data is always
+ * answered; a TIME_WAIT and a request limit theirs too.
+ */
+static void xtcp_teardown_oow_ratelimit_test(struct kunit *test)
+{
+	struct xtcp_td *td = xtcp_td_new(test, 40521, 7721);
+	struct sk_buff *far1 = xtcp_td_seg(td, D + 0x40000000, ISS + 1, TCPHDR_ACK, 0);
+	struct sk_buff *far2 = xtcp_td_seg(td, D + 0x40000000, ISS + 1, TCPHDR_ACK, 0);
+	struct sk_buff *dup = xtcp_td_seg(td, D - 100, ISS + 1, TCPHDR_ACK, 100);
+	struct sk_buff *syn = xtcp_td_seg(td, D, 0, TCPHDR_SYN, 0);
+	unsigned long seq0 = xtcp_td_mib(XTCP_MIB_ACKSKIPPEDSEQ);
+	unsigned long chal0 = xtcp_td_mib(XTCP_MIB_ACKSKIPPEDCHALLENGE);
+	unsigned long tw0 = xtcp_td_mib(XTCP_MIB_ACKSKIPPEDTIMEWAIT);
+	struct sk_buff *tw_ack1, *tw_ack2, *tw_fin;
+	struct xtcp_timewait_sock *tw;
+	struct sock *sk = td->sk;
+
+	xtcp_td_sysctl_set(test, &xtcp_pernet(&init_net)->sysctl_invalid_ratelimit, 10 * HZ);
+	lock_sock(sk);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, far1), 0);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, far2), 0);
+	release_sock(sk);
+	xtcp_td_expect_sent(td, "the first out-of-window ACK's answer", TCPHDR_ACK, ISS + 1, D);
+	xtcp_td_expect_quiet(td, "the second one");
+	KUNIT_EXPECT_EQ(test, xtcp_td_mib(XTCP_MIB_ACKSKIPPEDSEQ) - seq0, 1UL);
+
+	/* old data is answered all the same; a challenge is not, this soon */
+	lock_sock(sk);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, dup), 0);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, syn), 0);
+	release_sock(sk);
+	xtcp_td_expect_sent(td, "old data's ACK", TCPHDR_ACK, ISS + 1, D);
+	xtcp_td_expect_quiet(td, "the challenge skipped");
+	KUNIT_EXPECT_EQ(test, xtcp_td_mib(XTCP_MIB_ACKSKIPPEDCHALLENGE) - chal0, 1UL);
+
+	/* TIME_WAIT: a bare old ACK answered once; the peer's FIN again always */
+	tw = xtcp_td_time_wait(td, 0);
+	KUNIT_ASSERT_NOT_NULL(test, tw);
+	tw_ack1 = xtcp_td_seg(td, D - 5000, ISS + 2, TCPHDR_ACK, 0);
+	tw_ack2 = xtcp_td_seg(td, D - 5000, ISS + 2, TCPHDR_ACK, 0);
+	tw_fin = xtcp_td_seg(td, D, ISS + 2, TCPHDR_ACK | TCPHDR_FIN, 0);
+	KUNIT_EXPECT_EQ(test, xtcp_td_tw_process(tw, tw_ack1), XTCP_TW_ACK);
+	KUNIT_EXPECT_EQ(test, xtcp_td_tw_process(tw, tw_ack2), XTCP_TW_SUCCESS);
+	KUNIT_EXPECT_EQ(test, xtcp_td_tw_process(tw, tw_fin), XTCP_TW_ACK);
+	KUNIT_EXPECT_EQ(test, xtcp_td_mib(XTCP_MIB_ACKSKIPPEDTIMEWAIT) - tw0, 1UL);
 	xtcp_tw_deschedule_put(tw);
 }
 
@@ -1353,6 +1448,8 @@ static struct kunit_case xtcp_teardown_cases[] = {
 	KUNIT_CASE(xtcp_teardown_tw_overflow_test),
 	KUNIT_CASE(xtcp_teardown_close_orphan_test),
 	KUNIT_CASE(xtcp_teardown_orphan_old_data_fin_test),
+	KUNIT_CASE(xtcp_teardown_ack_check_test),
+	KUNIT_CASE(xtcp_teardown_oow_ratelimit_test),
 	KUNIT_CASE(xtcp_teardown_close_unread_test),
 	KUNIT_CASE(xtcp_teardown_keepalive_when_test),
 	KUNIT_CASE(xtcp_teardown_keepalive_timer_test),

@@ -44,6 +44,7 @@
 #define XTCP_INFINITE_SSTHRESH	0x7fffffffU
 #define XTCP_DUPTHRESH		3U		/* duplicate ACKs that mean a loss */
 #define XTCP_QUICKACKS		16U		/* segments ACKed at once in quick-ack mode */
+#define XTCP_SYNCOOKIE_VALID	(2 * 60 * HZ)	/* cookies taken this long after one went */
 #define XTCP_RETRIES2		15		/* RTOs before a connection is dropped */
 #define XTCP_MAX_HEADER		(MAX_HEADER + sizeof(struct iphdr) + 60)
 #define XTCP_ORPHAN_RETRIES	8		/* net.xtcp.orphan_retries 0 means this */
@@ -154,6 +155,8 @@ struct xtcp_bind_bucket {
  * @ts_recent: the peer's last timestamp value (PAWS)
  * @ts_recent_stamp: when it came, seconds (ktime_get_seconds()); 0 without timestamps
  * @tsoffset: the connection's timestamp offset, for our tsval
+ * @last_oow_ack_time: when it last answered a segment outside its window (jiffies,
+ *	0: never): such answers are rate-limited (xtcp_oow_rate_limited())
  * @rcv_wscale: our window scale
  * @tstamp_ok: the connection used timestamps
  * @reuse: the socket had SO_REUSEADDR: a SO_REUSEADDR socket may bind the port
@@ -174,6 +177,7 @@ struct xtcp_timewait_sock {
 	u32 ts_recent;
 	time64_t ts_recent_stamp;
 	u32 tsoffset;
+	u32 last_oow_ack_time;
 	u8 rcv_wscale;
 	u8 tstamp_ok : 1,
 	   reuse : 1;
@@ -198,6 +202,7 @@ static inline struct xtcp_timewait_sock *xtcp_twsk(const struct sock *sk)
  * @rcv_isn: the peer's initial sequence number
  * @ts_recent: the peer's last timestamp value
  * @rcv_wnd: the receive window we offered
+ * @last_oow_ack_time: when a repeated SYN was last answered (jiffies, 0: never)
  * @mss: the MSS for the connection (the peer's offer, clamped by ours once the route
  *	is known; until then the peer's offer)
  * @advmss: the MSS we offered (0 until the first SYN-ACK is routed)
@@ -220,6 +225,7 @@ struct xtcp_request_sock {
 	u32 rcv_isn;
 	u32 ts_recent;
 	u32 rcv_wnd;
+	u32 last_oow_ack_time;
 	u16 mss;
 	u16 advmss;
 	u8 snd_wscale;
@@ -346,6 +352,8 @@ struct xtcp_cong_ops;
  * @dup_acks: duplicate ACKs in a row
  * @probes_out: zero-window or keepalive probes sent without an answer
  * @rcv_tstamp: when the last segment arrived (jiffies), for keepalive
+ * @last_oow_ack_time: when an out-of-window segment or a challenge was last answered
+ *	(jiffies, 0: never), for xtcp_oow_rate_limited()
  * @retrans_stamp: when the oldest unacknowledged segment was sent, roughly (jiffies;
  *	set at its first timeout), for TCP_USER_TIMEOUT; 0 while nothing timed out
  * @keepalive_time: TCP_KEEPIDLE in jiffies, 0: net.xtcp.keepalive_time
@@ -370,6 +378,8 @@ struct xtcp_cong_ops;
  * @listen_node: link in the listening hash (xtcp_net.lhash_lock)
  * @syn_queue: a listener's request minisockets (its socket lock)
  * @syn_qlen: their number
+ * @synq_overflow_stamp: when a listener last answered a SYN with a cookie (jiffies, 0:
+ *	never); cookies are taken only within XTCP_SYNCOOKIE_VALID of it
  * @accept_head: a listener's connections ready for accept() (its socket lock)
  * @accept_tail: the last of them
  * @accept_next: link of a child in its listener's accept queue
@@ -439,6 +449,7 @@ struct xtcp_sock {
 	u32 dup_acks;
 	u32 probes_out;
 	u32 rcv_tstamp;
+	u32 last_oow_ack_time;
 	u32 retrans_stamp;
 	u32 keepalive_time;
 	u32 keepalive_intvl;
@@ -460,6 +471,7 @@ struct xtcp_sock {
 	struct hlist_node listen_node;
 	struct hlist_head syn_queue;
 	u32 syn_qlen;
+	u32 synq_overflow_stamp;
 	struct sock *accept_head;
 	struct sock *accept_tail;
 	struct sock *accept_next;
@@ -539,6 +551,12 @@ enum xtcp_mib_field {
 	XTCP_MIB_BACKLOGDROP,		/* segments dropped: the socket's backlog was full */
 	XTCP_MIB_LOSSPROBES,		/* tail-loss probes sent */
 	XTCP_MIB_LOSSPROBERECOVERY,	/* tails lost and recovered by a probe */
+	XTCP_MIB_OUTOFWINDOWICMPS,	/* ICMP errors quoting a sequence number not in flight */
+	XTCP_MIB_ACKSKIPPEDSEQ,		/* out-of-window segments left unanswered (rate) */
+	XTCP_MIB_ACKSKIPPEDPAWS,	/* PAWS-rejected segments left unanswered (rate) */
+	XTCP_MIB_ACKSKIPPEDCHALLENGE,	/* challenge ACKs not sent (rate) */
+	XTCP_MIB_ACKSKIPPEDTIMEWAIT,	/* TIME_WAIT answers not sent (rate) */
+	XTCP_MIB_ACKSKIPPEDSYNRECV,	/* repeated SYNs of a request not answered (rate) */
 	XTCP_MIB_MAX
 };
 
@@ -571,6 +589,12 @@ struct xtcp_mib {
  * @sysctl_keepalive_intvl: seconds between probes
  * @sysctl_keepalive_probes: unanswered probes before the peer is taken for dead
  * @sysctl_early_retrans: 3 or 4: tail-loss probes (RFC 8985 7); 0-2: none
+ * @sysctl_invalid_ratelimit: jiffies between two answers of one connection to
+ *	segments outside its window, challenges included (net.xtcp.invalid_ratelimit, ms)
+ * @sysctl_challenge_ack_limit: challenge ACKs per second in the namespace; INT_MAX:
+ *	no limit
+ * @challenge_timestamp: the second the challenge count is for (jiffies / HZ)
+ * @challenge_count: challenge ACKs still allowed in it
  * @tw_count: TIME_WAIT minisockets now
  * @sysctl_hdr: the net.xtcp sysctl table of this namespace
  */
@@ -599,6 +623,10 @@ struct xtcp_net {
 	int sysctl_keepalive_intvl;
 	int sysctl_keepalive_probes;
 	int sysctl_early_retrans;
+	int sysctl_invalid_ratelimit;
+	int sysctl_challenge_ack_limit;
+	u32 challenge_timestamp;
+	u32 challenge_count;
 	atomic_t tw_count;
 	struct ctl_table_header *sysctl_hdr;
 };
@@ -823,6 +851,9 @@ u32 xtcp_rack_detect_loss(struct sock *sk);
 bool xtcp_rack_mark_lost(struct sock *sk);
 void xtcp_rack_reo_timeout(struct sock *sk);
 bool xtcp_schedule_loss_probe(struct sock *sk, bool advancing_rto);
+bool xtcp_oow_rate_limited(struct net *net, const struct sk_buff *skb,
+			   enum xtcp_mib_field mib, u32 *last_oow_ack_time);
+void xtcp_send_challenge_ack(struct sock *sk);
 void xtcp_send_loss_probe(struct sock *sk);
 
 /* xtcp_output.c: the send side of the stream */

@@ -146,6 +146,94 @@ static int xtcp_rcv_synsent_state_process(struct sock *sk, struct sk_buff *skb)
  * a segment at rcv_nxt, so that its ACK and window are processed (RFC 9293: "valid
  * ACKs ... should be processed") while its data is dropped.
  */
+/* The rate limit itself (__tcp_oow_rate_limited()): at most one per invalid_ratelimit. */
+static bool __xtcp_oow_rate_limited(struct net *net, enum xtcp_mib_field mib,
+				    u32 *last_oow_ack_time)
+{
+	u32 last = READ_ONCE(*last_oow_ack_time);
+
+	if (last) {
+		s32 elapsed = (s32)(tcp_jiffies32 - last);
+
+		if (elapsed >= 0 &&
+		    elapsed < READ_ONCE(xtcp_pernet(net)->sysctl_invalid_ratelimit)) {
+			XTCP_INC_STATS(net, mib);
+			return true;
+		}
+	}
+	/* written without a lock from a TIME_WAIT's or a request's softirq: racy, harmless */
+	WRITE_ONCE(*last_oow_ack_time, tcp_jiffies32 ?: 1);
+	return false;
+}
+
+/**
+ * xtcp_oow_rate_limited - may an invalid segment be answered now, like
+ * tcp_oow_rate_limited()
+ * @net: the namespace
+ * @skb: the segment (XTCP_SKB_CB filled in)
+ * @mib: what to count if not (XTCP_MIB_ACKSKIPPED*)
+ * @last_oow_ack_time: the connection's (or minisocket's) time of its last such answer
+ *
+ * Two stacks that disagree on the sequence space - after a forged segment, say - would
+ * answer each other's ACKs with ACKs for ever; at most one answer per
+ * net.xtcp.invalid_ratelimit (500 ms) per connection ends that.  A segment carrying data
+ * is always answered: it is not part of an ACK loop.
+ *
+ * Context: softirq or process (backlog), the connection locked or a minisocket's.
+ * Return: true if the answer must be skipped (counted in @mib).
+ */
+bool xtcp_oow_rate_limited(struct net *net, const struct sk_buff *skb,
+			   enum xtcp_mib_field mib, u32 *last_oow_ack_time)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+	if (cb->seq != cb->end_seq && !(cb->flags & TCPHDR_SYN))
+		return false;
+	return __xtcp_oow_rate_limited(net, mib, last_oow_ack_time);
+}
+
+/**
+ * xtcp_send_challenge_ack - RFC 5961's challenge ACK, like tcp_send_challenge_ack()
+ * @sk: the socket, locked
+ *
+ * An ACK that tells a peer which sequence numbers we expect, in answer to a RST or SYN
+ * in the window or an ACK out of range: a true peer resynchronizes, a blind attacker
+ * learns nothing.  At most one per invalid_ratelimit per connection; then, unless
+ * net.xtcp.challenge_ack_limit is INT_MAX, about that many per second in the namespace
+ * (the count is randomized each second, as Linux does, so that it reveals nothing).
+ *
+ * Context: softirq or process (backlog), socket locked.
+ */
+void xtcp_send_challenge_ack(struct sock *sk)
+{
+	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	int limit;
+
+	if (__xtcp_oow_rate_limited(sock_net(sk), XTCP_MIB_ACKSKIPPEDCHALLENGE,
+				    &xs->last_oow_ack_time))
+		return;
+	limit = READ_ONCE(xn->sysctl_challenge_ack_limit);
+	if (limit != INT_MAX) {
+		u32 now = jiffies / HZ, count;
+
+		if (now != READ_ONCE(xn->challenge_timestamp)) {
+			u32 half = (limit + 1) >> 1;
+
+			WRITE_ONCE(xn->challenge_timestamp, now);
+			WRITE_ONCE(xn->challenge_count,
+				   limit ? get_random_u32_inclusive(half, limit + half - 1) : 0);
+		}
+		count = READ_ONCE(xn->challenge_count);
+		if (!count)
+			return;
+		WRITE_ONCE(xn->challenge_count, count - 1);
+	}
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_CHALLENGEACK);
+	xtcp_send_ack(sk);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_send_challenge_ack);
+
 static bool xtcp_sequence_ok(const struct xtcp_sock *xs, u32 seq, u32 end_seq)
 {
 	return !xtcp_before(end_seq, xs->rcv_wup) &&
@@ -529,12 +617,25 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 	bool dup = false, win_changed = false, reo = false;
 	long rtt_us = -1;
 
+	/*
+	 * RFC 5961 5.2: an ACK of what we never sent, or older than the largest window
+	 * behind snd_una, drops the segment - silently in ESTABLISHED, as
+	 * tcp_rcv_established() does, else with a challenge ACK (tcp_rcv_state_process()).
+	 */
 	if (xtcp_after(ack, xs->snd_nxt)) {
-		xtcp_send_ack(sk);
+		if (sk->sk_state != TCP_ESTABLISHED)
+			xtcp_send_challenge_ack(sk);
 		return false;
 	}
-	if (xtcp_before(ack, prior_una))
+	if (xtcp_before(ack, prior_una)) {
+		u32 max_window = min_t(u64, xs->max_window, xs->bytes_acked);
+
+		if (xtcp_before(ack, prior_una - max_window)) {
+			xtcp_send_challenge_ack(sk);
+			return false;
+		}
 		return true;		/* an old duplicate: nothing to learn from its ACK */
+	}
 
 	nwin = (u32)ntohs(th->window) << xs->rx_opt.snd_wscale;
 	if (xtcp_after(ack, prior_una) || xtcp_after(cb->seq, xs->snd_wl1) ||
@@ -1068,6 +1169,8 @@ int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 				xtcp_reset(sk);
 			return 0;
 		}
+		if (th->syn)
+			goto syn_challenge;
 		if (cb->end_seq != cb->seq && xtcp_before(cb->seq, xs->rcv_nxt)) {
 			/* old data again: our ACK was lost; ACK at once from now on */
 			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DUPDATA);
@@ -1075,26 +1178,29 @@ int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 		} else {
 			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BEYONDWINDOW);
 		}
-		xtcp_send_ack(sk);	/* RFC 9293: answer with an ACK */
+		/* RFC 9293: answer with an ACK - not to each of an ACK storm, though */
+		if (!xtcp_oow_rate_limited(sock_net(sk), skb,
+					   xtcp_sequence_ok(xs, cb->seq, cb->end_seq) ?
+					   XTCP_MIB_ACKSKIPPEDPAWS : XTCP_MIB_ACKSKIPPEDSEQ,
+					   &xs->last_oow_ack_time))
+			xtcp_send_ack(sk);
 		return 0;
 	}
 	xs->rcv_tstamp = tcp_jiffies32;		/* the peer is alive: keepalive waits */
 	if (th->rst) {
 		/* RFC 5961 3.2: only an exact RST resets; others in the window are challenged */
-		if (xtcp_reset_check(sk, cb->seq)) {
+		if (xtcp_reset_check(sk, cb->seq))
 			xtcp_reset(sk);
-		} else if (xtcp_before(cb->seq, xs->rcv_nxt + xtcp_receive_window(xs))) {
-			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_CHALLENGEACK);
-			xtcp_send_ack(sk);
-		}
+		else if (xtcp_before(cb->seq, xs->rcv_nxt + xtcp_receive_window(xs)))
+			xtcp_send_challenge_ack(sk);
 		return 0;
 	}
 	if (xs->rx_opt.saw_tstamp && !xtcp_after(cb->seq, xs->rcv_wup))
 		xs->ts_recent = xs->rx_opt.rcv_tsval;	/* RFC 7323 4.3 */
 	if (th->syn) {
-		/* RFC 5961 4: a SYN in the window gets a challenge ACK */
-		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_CHALLENGEACK);
-		xtcp_send_ack(sk);
+syn_challenge:
+		/* RFC 5961 4: a SYN, in the window or not, gets a challenge ACK */
+		xtcp_send_challenge_ack(sk);
 		return 0;
 	}
 	if (!th->ack)
@@ -1282,6 +1388,8 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 		req->tstamp_ok = 0;
 		req->snt_isn = xtcp_cookie_make(iph->daddr, iph->saddr, th->dest, th->source,
 						req->rcv_isn, mssind, xtcp_cookie_count());
+		/* cookies are checked from now on (tcp_synq_overflow()) */
+		WRITE_ONCE(xtcp_sk(sk)->synq_overflow_stamp, tcp_jiffies32 ?: 1);
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_SYNCOOKIESSENT);
 	} else {
 		xtcp_reqsk_queue_hash_add(sk, req);

@@ -354,9 +354,11 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_v4_rcv);
  * @skb: the ICMP message, skb->data at the quoted IP header
  * @info: ICMP-type-specific data
  *
- * A hard error (e.g. "protocol unreachable" from a host without xtcp) fails a
- * connection still in SYN_SENT with the matching errno; otherwise it is kept as a
- * soft error, as TCP does.
+ * The quoted segment must be one we sent and is not yet ACKed (its sequence number
+ * in [snd_una, snd_nxt]), or anyone could kill a connection with a forged message;
+ * others are counted (OutOfWindowIcmps) and ignored, as TCP does.  A hard error (e.g.
+ * "protocol unreachable" from a host without xtcp) fails a connection still in
+ * SYN_SENT with the matching errno; otherwise it is kept as a soft error, as TCP does.
  *
  * Context: softirq, rcu_read_lock() held.
  * Return: 0, or -ENOENT if no socket of ours sent the quoted segment.
@@ -399,6 +401,12 @@ int xtcp_v4_err(struct sk_buff *skb, u32 info)
 	}
 
 	bh_lock_sock(sk);
+	if (sk->sk_state == TCP_CLOSE)
+		goto unlock;
+	if (!xtcp_between(xtcp_sk(sk)->snd_una, ntohl(th->seq), xtcp_sk(sk)->snd_nxt)) {
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OUTOFWINDOWICMPS);
+		goto unlock;
+	}
 	if (!sock_owned_by_user(sk) && sk->sk_state == TCP_SYN_SENT && hard) {
 		WRITE_ONCE(sk->sk_err, err);
 		sk_error_report(sk);
@@ -406,11 +414,13 @@ int xtcp_v4_err(struct sk_buff *skb, u32 info)
 	} else {
 		WRITE_ONCE(sk->sk_err_soft, err);
 	}
+unlock:
 	bh_unlock_sock(sk);
 out:
 	sock_put(sk);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_v4_err);
 
 /**
  * xtcp_v4_ctl_init_net - create the namespace's control socket

@@ -302,7 +302,8 @@ drop:
  * @skb: the segment
  * @req: the request with the segment's 4-tuple (the caller holds a reference)
  *
- * RFC 9293 3.10.7.4 for SYN-RECEIVED: a retransmitted SYN gets the SYN-ACK again; an
+ * RFC 9293 3.10.7.4 for SYN-RECEIVED: a retransmitted SYN gets the SYN-ACK again (at
+ * most once per net.xtcp.invalid_ratelimit: xtcp_oow_rate_limited()); an
  * ACK of anything but our SYN is answered with a RST; a RST or SYN in the window drops
  * the request (a SYN also gets a RST); the right ACK creates the child.
  *
@@ -318,7 +319,10 @@ struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
 	struct sock *child;
 
 	if (flg == TCPHDR_SYN && cb->seq == req->rcv_isn) {
-		xtcp_v4_send_synack(sk, req);
+		/* the SYN again: the SYN-ACK again, at most one per invalid_ratelimit */
+		if (!xtcp_oow_rate_limited(sock_net(sk), skb, XTCP_MIB_ACKSKIPPEDSYNRECV,
+					   &req->last_oow_ack_time))
+			xtcp_v4_send_synack(sk, req);
 		return NULL;
 	}
 	if ((flg & TCPHDR_ACK) && cb->ack_seq != req->snt_isn + 1)

@@ -9,6 +9,7 @@
  * super-segment that the stack cuts where it must (xtcp_xmit_gso(), xtcp_offload.c).
  */
 #include <linux/skbuff_ref.h>
+#include <net/proto_memory.h>
 #include <net/route.h>
 #include <kunit/visibility.h>
 #include "xtcp.h"
@@ -609,6 +610,16 @@ static unsigned int xtcp_gso_new_frags(const struct sk_buff *skb, struct page **
 }
 
 /*
+ * Does the route take super-segments?  Its device must have generic segmentation on
+ * (ethtool's "gso", NETIF_F_GSO): "gso off" stops xtcp's as "tso off gso off" stops
+ * TCP's, although a device may still claim our GSO type (veth does).
+ */
+static bool xtcp_can_gso(const struct sock *sk)
+{
+	return sk_can_gso(sk) && (sk->sk_route_caps & NETIF_F_GSO);
+}
+
+/*
  * How many segments of the write queue from @skb on (which may go now) go out as one
  * super-segment (xtcp_offload.c): full ones of @mss bytes with their data in pages and
  * no FIN, as many as the congestion window, the peer's window, the route's GSO limits
@@ -621,7 +632,7 @@ static unsigned int xtcp_gso_run(struct sock *sk, struct sk_buff *skb, unsigned 
 	u32 wnd_end = xs->snd_una + xs->snd_wnd;
 	struct page *page = NULL;
 
-	if (!sk_can_gso(sk))
+	if (!xtcp_can_gso(sk))
 		return 1;
 	max = min3((unsigned int)sk->sk_gso_max_segs,
 		   (sk->sk_gso_max_size - 1 - XTCP_MAX_HEADER) / mss,
@@ -707,7 +718,7 @@ unsigned int xtcp_gso_goal(struct sock *sk, unsigned int mss)
 {
 	unsigned int goal;
 
-	if (!sk_can_gso(sk))
+	if (!xtcp_can_gso(sk))
 		return mss;
 	goal = min(sk->sk_gso_max_size - 1 - XTCP_MAX_HEADER, xtcp_sk(sk)->max_window / 2);
 	return max(mss, rounddown(goal, mss));
@@ -1055,9 +1066,13 @@ void xtcp_send_active_reset(struct sock *sk)
  * The FIN rides on the last unsent segment if there is one, else on a segment of its
  * own; it takes one sequence number and is retransmitted like data.  It must go out
  * whatever the memory limits say, so a segment of its own is charged to the socket
- * even beyond them (given back when it is ACKed), as tcp_send_fin() forces it.
+ * even beyond them (given back when it is ACKed), as tcp_send_fin() forces it.  The
+ * segment is allocated without sleeping; under memory pressure, or if that fails, the
+ * FIN rides on the last segment sent instead, as if it had gone with it: the RTO sends
+ * it again with the FIN (with nothing sent either, none goes, as in Linux).
  *
- * Context: process, socket locked.
+ * Context: process, or softirq (the ACK that completes a simultaneous open after
+ * shutdown(SHUT_WR)); socket locked.
  */
 void xtcp_send_fin(struct sock *sk)
 {
@@ -1065,7 +1080,19 @@ void xtcp_send_fin(struct sock *sk)
 	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
 
 	if (!skb) {
-		skb = alloc_skb(XTCP_MAX_HEADER, sk->sk_allocation | __GFP_NOFAIL);
+		if (!sk_under_memory_pressure(sk))
+			skb = alloc_skb(XTCP_MAX_HEADER,
+					sk_gfp_mask(sk, GFP_ATOMIC | __GFP_NOWARN));
+		if (!skb) {
+			skb = skb_peek_tail(&xs->rtx_queue);
+			if (skb) {
+				XTCP_SKB_CB(skb)->flags |= TCPHDR_FIN;
+				XTCP_SKB_CB(skb)->end_seq++;
+				xs->write_seq++;
+				xs->snd_nxt++;
+			}
+			return;
+		}
 		skb_reserve(skb, XTCP_MAX_HEADER);
 		sk_wmem_schedule(sk, skb->truesize);	/* if refused, borrowed */
 		sk_wmem_queued_add(sk, skb->truesize);

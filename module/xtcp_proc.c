@@ -63,6 +63,12 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_BACKLOGDROP]		= "BacklogDrop",
 	[XTCP_MIB_LOSSPROBES]		= "LossProbes",
 	[XTCP_MIB_LOSSPROBERECOVERY]	= "LossProbeRecovery",
+	[XTCP_MIB_OUTOFWINDOWICMPS]	= "OutOfWindowIcmps",
+	[XTCP_MIB_ACKSKIPPEDSEQ]	= "AckSkippedSeq",
+	[XTCP_MIB_ACKSKIPPEDPAWS]	= "AckSkippedPAWS",
+	[XTCP_MIB_ACKSKIPPEDCHALLENGE]	= "AckSkippedChallenge",
+	[XTCP_MIB_ACKSKIPPEDTIMEWAIT]	= "AckSkippedTimeWait",
+	[XTCP_MIB_ACKSKIPPEDSYNRECV]	= "AckSkippedSynRecv",
 };
 
 /**

@@ -45,6 +45,7 @@ u32 xtcp_cookie_count(void)
 {
 	return (u32)(get_jiffies_64() / (60 * HZ));
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_cookie_count);
 
 /**
  * xtcp_cookie_mssind - the index of the largest table MSS not above @mss
@@ -133,12 +134,17 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_cookie_check);
  * @sk: the listener, locked
  * @skb: the ACK
  *
+ * Only a listener that sent a cookie in the last two minutes takes one
+ * (tcp_synq_no_recent_overflow()): otherwise a forged source could try cookies at any
+ * time, with no flood to excuse it.
+ *
  * Context: softirq or process (backlog), listener locked.
  * Return: @sk if the segment is not a valid cookie (the caller answers as the listener,
  * i.e. with a RST), NULL if it is done with, or the new child, locked.
  */
 struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb)
 {
+	u32 stamp = READ_ONCE(xtcp_sk(sk)->synq_overflow_stamp);
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	const struct tcphdr *th = tcp_hdr(skb);
 	const struct iphdr *iph = ip_hdr(skb);
@@ -149,6 +155,8 @@ struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb)
 	if (!READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_syncookies) || !th->ack || th->rst ||
 	    th->syn)
 		return sk;
+	if (!stamp || (s32)(tcp_jiffies32 - stamp) > XTCP_SYNCOOKIE_VALID)
+		return sk;	/* no cookie went lately: it cannot be one of ours */
 	mssind = xtcp_cookie_check(iph->daddr, iph->saddr, th->dest, th->source,
 				   cb->ack_seq - 1, cb->seq - 1, xtcp_cookie_count());
 	if (mssind < 0) {

@@ -3,7 +3,8 @@
  * xtcp: the net.xtcp.* sysctls of each network namespace, the counterparts of
  * net.ipv4.tcp_syn_retries, tcp_synack_retries, tcp_max_syn_backlog, tcp_syncookies,
  * tcp_fin_timeout, tcp_max_tw_buckets, tcp_orphan_retries, tcp_keepalive_time, _intvl
- * and _probes and tcp_early_retrans (tail-loss probes), and tw_timeout (TIME_WAIT's
+ * and _probes, tcp_early_retrans (tail-loss probes), tcp_invalid_ratelimit and
+ * tcp_challenge_ack_limit (answers to invalid segments), and tw_timeout (TIME_WAIT's
  * length, fixed at 60 s in Linux); and, in the initial namespace only, the
  * machine-wide limits net.xtcp.mem, wmem and rmem (pages; bytes min/default/max) and
  * max_orphans, the counterparts of tcp_mem, tcp_wmem, tcp_rmem and tcp_max_orphans.
@@ -18,7 +19,7 @@ static int xtcp_keepidle_max = XTCP_MAX_KEEPIDLE;
 static int xtcp_keepcnt_max = XTCP_MAX_KEEPCNT;
 static int xtcp_early_retrans_max = 4;
 
-#define XTCP_SYSCTL_PERNET	12	/* the entries of every namespace come first */
+#define XTCP_SYSCTL_PERNET	14	/* the entries of every namespace come first */
 
 static const struct ctl_table xtcp_sysctl_template[] = {
 	{
@@ -116,6 +117,19 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.extra2		= &xtcp_early_retrans_max,
 	},
 	{
+		.procname	= "invalid_ratelimit",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_ms_jiffies,
+	},
+	{
+		.procname	= "challenge_ack_limit",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+	},
+	{
 		.procname	= "mem",
 		.data		= &xtcp_sysctl_mem,
 		.maxlen		= sizeof(xtcp_sysctl_mem),
@@ -156,8 +170,9 @@ static const struct ctl_table xtcp_sysctl_template[] = {
  * half-open connections per listener at most (also capped by its listen() backlog),
  * SYN cookies when a listener's half-open queue overflows, 60 s in FIN_WAIT2 and in
  * TIME_WAIT, 8192 TIME_WAITs, orphan retries 0 (= 8), keepalive after 7200 s, every
- * 75 s, 9 probes, tail-loss probes on (early_retrans 3).  The initial namespace also
- * gets the machine-wide limits.
+ * 75 s, 9 probes, tail-loss probes on (early_retrans 3), one answer to invalid
+ * segments per connection per 500 ms and no namespace-wide challenge ACK limit.  The
+ * initial namespace also gets the machine-wide limits.
  *
  * Context: process, pernet init.
  * Return: 0 or -ENOMEM.
@@ -179,6 +194,8 @@ int xtcp_sysctl_init_net(struct net *net)
 	xn->sysctl_keepalive_intvl = 75;
 	xn->sysctl_keepalive_probes = 9;
 	xn->sysctl_early_retrans = 3;
+	xn->sysctl_invalid_ratelimit = HZ / 2;
+	xn->sysctl_challenge_ack_limit = INT_MAX;
 
 	table = kmemdup(xtcp_sysctl_template, sizeof(xtcp_sysctl_template), GFP_KERNEL);
 	if (!table)
@@ -195,6 +212,8 @@ int xtcp_sysctl_init_net(struct net *net)
 	table[9].data = &xn->sysctl_keepalive_intvl;
 	table[10].data = &xn->sysctl_keepalive_probes;
 	table[11].data = &xn->sysctl_early_retrans;
+	table[12].data = &xn->sysctl_invalid_ratelimit;
+	table[13].data = &xn->sysctl_challenge_ack_limit;
 	xn->sysctl_hdr = register_net_sysctl_sz(net, "net/xtcp", table,
 						net_eq(net, &init_net) ?
 						ARRAY_SIZE(xtcp_sysctl_template) :

@@ -233,7 +233,8 @@ static bool xtcp_tw_paws_reject(const struct xtcp_timewait_sock *tw,
  * rcv_nxt restarts the timer; a new SYN (a higher sequence number, or a newer
  * timestamp) may open a new incarnation (RFC 1122 4.2.2.13, RFC 6191); anything else -
  * the peer's FIN again, an old segment - is answered with an ACK and restarts the 2*MSL
- * timer.
+ * timer; segments without data get at most one answer per net.xtcp.invalid_ratelimit
+ * (xtcp_oow_rate_limited()).
  *
  * Context: softirq.
  * Return: what the caller must do: XTCP_TW_ACK (answer with an ACK), XTCP_TW_SYN (the
@@ -280,6 +281,10 @@ enum xtcp_tw_status xtcp_timewait_state_process(struct xtcp_timewait_sock *tw,
 	/* an ACK-less SYN may be a new one below rcv_nxt: it does not hold TIME_WAIT */
 	if (paws_reject || th->ack)
 		mod_timer_pending(&tw->timer, jiffies + timeo);
+	/* the peer's FIN again is always answered; a bare ACK or SYN, rate-limited */
+	if (xtcp_oow_rate_limited(net, skb, XTCP_MIB_ACKSKIPPEDTIMEWAIT,
+				  &tw->last_oow_ack_time))
+		return XTCP_TW_SUCCESS;
 	return XTCP_TW_ACK;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_timewait_state_process);

@@ -605,6 +605,12 @@ static const struct {
 	{ "BacklogDrop", "TCPBacklogDrop" },	/* dropped: the socket's backlog was full */
 	{ "LossProbes", "TCPLossProbes" },	/* tail-loss probes sent */
 	{ "LossProbeRecovery", "TCPLossProbeRecovery" },	/* tails a probe recovered */
+	{ "OutOfWindowIcmps", "OutOfWindowIcmps" },	/* ICMP errors for no segment in flight */
+	{ "AckSkippedSeq", "TCPACKSkippedSeq" },	/* out-of-window answers skipped */
+	{ "AckSkippedPAWS", "TCPACKSkippedPAWS" },
+	{ "AckSkippedChallenge", "TCPACKSkippedChallenge" },
+	{ "AckSkippedTimeWait", "TCPACKSkippedTimeWait" },
+	{ "AckSkippedSynRecv", "TCPACKSkippedSynRecv" },
 	{ "RcvDropped", "TCPRcvQDrop" },	/* dropped: no receive memory */
 	{ "OFOQueue", "TCPOFOQueue" },		/* segments queued out of order */
 	{ "SackRecv", "TCPSackRecovery" },	/* recoveries started by SACK blocks */
