@@ -607,6 +607,25 @@ static void xtcp_datapath_rack_test(struct kunit *test)
 	kunit_release_action(test, xtcp_test_release, s);
 }
 
+/*
+ * An established socket that sends through loopback, whose timers wait seconds (a long
+ * SRTT and RTO) so that none fires while a test drives it by hand; Nagle off.
+ */
+static struct socket *xtcp_dp_quiet_sender(struct kunit *test)
+{
+	struct socket *s = xtcp_test_kern_socket(test);
+	struct xtcp_sock *xs = xtcp_sk(s->sk);
+
+	lock_sock(s->sk);
+	xtcp_test_establish(s->sk, XTCP_DP_LPORT, XTCP_DP_RPORT);
+	xs->srtt_us = 5 * USEC_PER_SEC;
+	xs->rttvar_us = USEC_PER_SEC;
+	xs->rto = 10 * HZ;
+	xs->nonagle = XTCP_NAGLE_OFF;
+	release_sock(s->sk);
+	return s;
+}
+
 /* A pure ACK of @ack from the peer (window 65535, no data). */
 static struct sk_buff *xtcp_dp_ack(struct kunit *test, u32 ack)
 {
@@ -714,16 +733,11 @@ static void xtcp_datapath_tlp_probe_test(struct kunit *test)
 
 	buf = kunit_kzalloc(test, 8 * mss, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	s = xtcp_test_kern_socket(test);
+	s = xtcp_dp_quiet_sender(test);
 	sk = s->sk;
 	xs = xtcp_sk(sk);
 	lock_sock(sk);
-	xtcp_test_establish(sk, XTCP_DP_LPORT, XTCP_DP_RPORT);
-	xs->srtt_us = 5 * USEC_PER_SEC;
-	xs->rttvar_us = USEC_PER_SEC;
-	xs->rto = 10 * HZ;
 	xs->snd_cwnd = 2;
-	xs->nonagle = XTCP_NAGLE_OFF;
 	release_sock(sk);
 
 	/* 4 segments: 2 go (cwnd), and the probe timer runs */
@@ -825,16 +839,9 @@ static void xtcp_datapath_flight_ack_test(struct kunit *test)
 
 	buf = kunit_kzalloc(test, 16 * mss, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	s = xtcp_test_kern_socket(test);
+	s = xtcp_dp_quiet_sender(test);
 	sk = s->sk;
 	xs = xtcp_sk(sk);
-	lock_sock(sk);
-	xtcp_test_establish(sk, XTCP_DP_LPORT, XTCP_DP_RPORT);
-	xs->srtt_us = 5 * USEC_PER_SEC;	/* no timer fires meanwhile */
-	xs->rttvar_us = USEC_PER_SEC;
-	xs->rto = 10 * HZ;
-	xs->nonagle = XTCP_NAGLE_OFF;
-	release_sock(sk);
 
 	/* 12 segments queued: cwnd (10) sends 10; their one ACK makes cwnd 20 */
 	KUNIT_EXPECT_EQ(test, xtcp_dp_send(s, buf, 12 * mss), 12 * mss);

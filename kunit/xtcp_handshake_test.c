@@ -317,7 +317,6 @@ static struct sk_buff *xtcp_test_icmp(struct kunit *test, u16 lport, u16 rport, 
 	struct sk_buff *skb = alloc_skb(MAX_HEADER + 64, GFP_KERNEL);
 	struct icmphdr *icmph;
 	struct tcphdr *th;
-	struct iphdr *iph;
 
 	KUNIT_ASSERT_NOT_NULL(test, skb);
 	skb_reserve(skb, MAX_HEADER);
@@ -325,14 +324,7 @@ static struct sk_buff *xtcp_test_icmp(struct kunit *test, u16 lport, u16 rport, 
 	skb_reset_transport_header(skb);
 	icmph->type = ICMP_DEST_UNREACH;
 	icmph->code = ICMP_PORT_UNREACH;
-	iph = skb_put_zero(skb, sizeof(*iph));
-	iph->version = 4;
-	iph->ihl = 5;
-	iph->ttl = 64;
-	iph->protocol = xtcp_protocol;
-	iph->saddr = LO;
-	iph->daddr = LO;
-	iph->tot_len = htons(sizeof(*iph) + sizeof(*th));
+	xtcp_test_put_iphdr(skb, sizeof(*th));
 	th = skb_put_zero(skb, 8);	/* what ICMP quotes of our header */
 	th->source = htons(lport);
 	th->dest = htons(rport);

@@ -19,6 +19,29 @@ static void xtcp_test_checksum(struct sk_buff *skb, u8 proto)
 }
 
 /**
+ * xtcp_test_put_iphdr - append an IPv4 header from 127.0.0.1 to 127.0.0.1 of our
+ * protocol, for @len bytes after it, checksummed
+ * @skb: the skb, with room for it
+ * @len: the payload's length
+ *
+ * Return: the header.
+ */
+struct iphdr *xtcp_test_put_iphdr(struct sk_buff *skb, unsigned int len)
+{
+	struct iphdr *iph = skb_put_zero(skb, sizeof(*iph));
+
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->ttl = 64;
+	iph->protocol = xtcp_protocol;
+	iph->saddr = LO;
+	iph->daddr = LO;
+	iph->tot_len = htons(sizeof(*iph) + len);
+	ip_send_check(iph);
+	return iph;
+}
+
+/**
  * xtcp_test_skb - a crafted segment, allocated with GFP_KERNEL
  * @test: the test (the allocation is asserted)
  * @seg: what to put in it
@@ -40,16 +63,8 @@ struct sk_buff *xtcp_test_skb(struct kunit *test, const struct xtcp_test_seg *se
 	KUNIT_ASSERT_NOT_NULL(test, skb);
 	skb_reserve(skb, MAX_HEADER);
 
-	iph = skb_put_zero(skb, sizeof(*iph));
 	skb_reset_network_header(skb);
-	iph->version = 4;
-	iph->ihl = 5;
-	iph->ttl = 64;
-	iph->protocol = xtcp_protocol;
-	iph->saddr = LO;
-	iph->daddr = LO;
-	iph->tot_len = htons(sizeof(*iph) + len);
-	ip_send_check(iph);
+	iph = xtcp_test_put_iphdr(skb, len);
 	skb_pull(skb, sizeof(*iph));
 	skb_reset_transport_header(skb);
 

@@ -41,6 +41,7 @@ struct xtcp_test_seg {
 	u32 tsval, tsecr;
 };
 
+struct iphdr *xtcp_test_put_iphdr(struct sk_buff *skb, unsigned int len);
 struct sk_buff *xtcp_test_skb(struct kunit *test, const struct xtcp_test_seg *seg);
 struct sk_buff *xtcp_test_set_ack(struct sk_buff *skb, u32 ack);
 struct sk_buff *xtcp_test_rcv_skb(struct kunit *test, const struct xtcp_test_seg *seg);

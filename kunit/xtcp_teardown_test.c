@@ -980,6 +980,18 @@ static void xtcp_teardown_tw_timestamps_test(struct kunit *test)
 	xtcp_tw_deschedule_put(tw);
 }
 
+/* Feed @a then @b: one ACK (at rcv_nxt) comes back, for @a, none for @b. */
+static void xtcp_td_one_answer(struct xtcp_td *td, struct sk_buff *a, struct sk_buff *b,
+			       const char *answer, const char *skipped)
+{
+	lock_sock(td->sk);
+	KUNIT_EXPECT_EQ(td->test, xtcp_test_feed(td->sk, a), 0);
+	KUNIT_EXPECT_EQ(td->test, xtcp_test_feed(td->sk, b), 0);
+	release_sock(td->sk);
+	xtcp_td_expect_sent(td, answer, TCPHDR_ACK, ISS + 1, D);
+	xtcp_td_expect_quiet(td, skipped);
+}
+
 /*
  * Answers to segments outside the window, challenges included, are rate-limited per
  * connection (net.xtcp.invalid_ratelimit, as tcp_invalid_ratelimit): two peers that
@@ -998,24 +1010,14 @@ static void xtcp_teardown_oow_ratelimit_test(struct kunit *test)
 	unsigned long tw0 = xtcp_td_mib(XTCP_MIB_ACKSKIPPEDTIMEWAIT);
 	struct sk_buff *tw_ack1, *tw_ack2, *tw_fin;
 	struct xtcp_timewait_sock *tw;
-	struct sock *sk = td->sk;
 
 	xtcp_td_sysctl_set(test, &xtcp_pernet(&init_net)->sysctl_invalid_ratelimit, 10 * HZ);
-	lock_sock(sk);
-	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, far1), 0);
-	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, far2), 0);
-	release_sock(sk);
-	xtcp_td_expect_sent(td, "the first out-of-window ACK's answer", TCPHDR_ACK, ISS + 1, D);
-	xtcp_td_expect_quiet(td, "the second one");
+	xtcp_td_one_answer(td, far1, far2, "the first out-of-window ACK's answer",
+			   "the second one");
 	KUNIT_EXPECT_EQ(test, xtcp_td_mib(XTCP_MIB_ACKSKIPPEDSEQ) - seq0, 1UL);
 
 	/* old data is answered all the same; a challenge is not, this soon */
-	lock_sock(sk);
-	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, dup), 0);
-	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, syn), 0);
-	release_sock(sk);
-	xtcp_td_expect_sent(td, "old data's ACK", TCPHDR_ACK, ISS + 1, D);
-	xtcp_td_expect_quiet(td, "the challenge skipped");
+	xtcp_td_one_answer(td, dup, syn, "old data's ACK", "the challenge skipped");
 	KUNIT_EXPECT_EQ(test, xtcp_td_mib(XTCP_MIB_ACKSKIPPEDCHALLENGE) - chal0, 1UL);
 
 	/* TIME_WAIT: a bare old ACK answered once; the peer's FIN again always */
