@@ -156,7 +156,8 @@ struct xtcp_bind_bucket {
  * @ts_recent_stamp: when it came, seconds (ktime_get_seconds()); 0 without timestamps
  * @tsoffset: the connection's timestamp offset, for our tsval
  * @last_oow_ack_time: when it last answered a segment outside its window (jiffies,
- *	0: never): such answers are rate-limited (xtcp_oow_rate_limited())
+ *	0: never): such answers are rate-limited (xtcp_oow_rate_limited()); written
+ *	without a lock, as the fields below
  * @rcv_wscale: our window scale
  * @tstamp_ok: the connection used timestamps
  * @reuse: the socket had SO_REUSEADDR: a SO_REUSEADDR socket may bind the port
@@ -202,7 +203,8 @@ static inline struct xtcp_timewait_sock *xtcp_twsk(const struct sock *sk)
  * @rcv_isn: the peer's initial sequence number
  * @ts_recent: the peer's last timestamp value
  * @rcv_wnd: the receive window we offered
- * @last_oow_ack_time: when a repeated SYN was last answered (jiffies, 0: never)
+ * @last_oow_ack_time: when a repeated SYN was last answered (jiffies, 0: never;
+ *	listener's lock)
  * @mss: the MSS for the connection (the peer's offer, clamped by ours once the route
  *	is known; until then the peer's offer)
  * @advmss: the MSS we offered (0 until the first SYN-ACK is routed)
@@ -594,7 +596,9 @@ struct xtcp_mib {
  * @sysctl_challenge_ack_limit: challenge ACKs per second in the namespace; INT_MAX:
  *	no limit
  * @challenge_timestamp: the second the challenge count is for (jiffies / HZ)
- * @challenge_count: challenge ACKs still allowed in it
+ * @challenge_count: challenge ACKs still allowed in it; both written without a lock
+ *	by any connection's softirq (READ_ONCE/WRITE_ONCE): a race costs a challenge
+ *	ACK more or less, as in Linux
  * @tw_count: TIME_WAIT minisockets now
  * @sysctl_hdr: the net.xtcp sysctl table of this namespace
  */

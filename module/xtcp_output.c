@@ -1078,35 +1078,35 @@ void xtcp_send_fin(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+	bool on_sent = false;
 
-	if (!skb) {
-		if (!sk_under_memory_pressure(sk))
-			skb = alloc_skb(XTCP_MAX_HEADER,
-					sk_gfp_mask(sk, GFP_ATOMIC | __GFP_NOWARN));
-		if (!skb) {
-			skb = skb_peek_tail(&xs->rtx_queue);
-			if (skb) {
-				XTCP_SKB_CB(skb)->flags |= TCPHDR_FIN;
-				XTCP_SKB_CB(skb)->end_seq++;
-				xs->write_seq++;
-				xs->snd_nxt++;
-			}
-			return;
+	if (!skb && !sk_under_memory_pressure(sk)) {
+		skb = alloc_skb(XTCP_MAX_HEADER, sk_gfp_mask(sk, GFP_ATOMIC | __GFP_NOWARN));
+		if (skb) {
+			skb_reserve(skb, XTCP_MAX_HEADER);
+			sk_wmem_schedule(sk, skb->truesize);	/* if refused, borrowed */
+			sk_wmem_queued_add(sk, skb->truesize);
+			sk_mem_charge(sk, skb->truesize);
+			XTCP_SKB_CB(skb)->seq = xs->write_seq;
+			XTCP_SKB_CB(skb)->end_seq = xs->write_seq;
+			XTCP_SKB_CB(skb)->flags = TCPHDR_ACK;
+			XTCP_SKB_CB(skb)->sacked = 0;
+			__skb_queue_tail(&sk->sk_write_queue, skb);
 		}
-		skb_reserve(skb, XTCP_MAX_HEADER);
-		sk_wmem_schedule(sk, skb->truesize);	/* if refused, borrowed */
-		sk_wmem_queued_add(sk, skb->truesize);
-		sk_mem_charge(sk, skb->truesize);
-		XTCP_SKB_CB(skb)->seq = xs->write_seq;
-		XTCP_SKB_CB(skb)->end_seq = xs->write_seq;
-		XTCP_SKB_CB(skb)->flags = TCPHDR_ACK;
-		XTCP_SKB_CB(skb)->sacked = 0;
-		__skb_queue_tail(&sk->sk_write_queue, skb);
+	}
+	if (!skb) {
+		skb = skb_peek_tail(&xs->rtx_queue);
+		if (!skb)
+			return;		/* nothing to carry it: as Linux, none goes */
+		on_sent = true;
 	}
 	XTCP_SKB_CB(skb)->flags |= TCPHDR_FIN;
 	XTCP_SKB_CB(skb)->end_seq++;
 	xs->write_seq++;
-	xtcp_push(sk, xs->nonagle | XTCP_NAGLE_PUSH);
+	if (on_sent)
+		xs->snd_nxt++;	/* as if it went with that segment */
+	else
+		xtcp_push(sk, xs->nonagle | XTCP_NAGLE_PUSH);
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_send_fin);
 
