@@ -19,6 +19,8 @@
  *     ACKs that follow make of it;
  *   - cwnd grows on an ACK of the whole flight (one per super-segment), and only while
  *     the flight used it (tcp_cwnd_validate());
+ *   - super-segments in the queues: sent as one, ACKed in part, cut by a SACK block, by
+ *     a retransmission of one segment and by the tail-loss probe, each counter kept;
  *   - segmentation offload: a crafted super-segment cut by the stack
  *     (skb_gso_segment() -> inet_gso_segment() -> xtcp4_gso_segment()) into pieces with
  *     the right sequence numbers, flags, lengths, data and valid checksums, with the
@@ -183,7 +185,7 @@ static void xtcp_datapath_fragment_test(struct kunit *test)
 	XTCP_SKB_CB(a)->end_seq++;
 	truesize = a->truesize;
 	queued = sk->sk_wmem_queued;
-	KUNIT_EXPECT_EQ(test, xtcp_fragment(sk, a, 1000), 0);
+	KUNIT_EXPECT_EQ(test, xtcp_fragment(sk, &sk->sk_write_queue, a, 1000, 1000), 0);
 	b = a->next;
 	KUNIT_EXPECT_PTR_NE(test, b, (struct sk_buff *)&sk->sk_write_queue);
 	if (b == (struct sk_buff *)&sk->sk_write_queue)
@@ -200,12 +202,16 @@ static void xtcp_datapath_fragment_test(struct kunit *test)
 	/* the moved data takes its memory along; the new header is charged */
 	KUNIT_EXPECT_EQ(test, a->truesize + b->truesize, truesize + (b->truesize - 2000));
 	KUNIT_EXPECT_EQ(test, sk->sk_wmem_queued, queued + (int)(b->truesize - 2000));
-	/* the data itself: 1000 + 2000 bytes of the original */
+	/* the data itself: 1000 + 2000 bytes of the original, 1 + 2 segments of 1000 */
 	KUNIT_EXPECT_EQ(test, a->data_len, 1000U);
 	KUNIT_EXPECT_EQ(test, b->data_len, 2000U);
+	KUNIT_EXPECT_EQ(test, xtcp_skb_pcount(a), 1U);
+	KUNIT_EXPECT_EQ(test, xtcp_skb_mss(a), 0U);
+	KUNIT_EXPECT_EQ(test, xtcp_skb_pcount(b), 2U);
+	KUNIT_EXPECT_EQ(test, xtcp_skb_mss(b), 1000U);
 
 	/* a window exactly the data's: the FIN alone stays behind */
-	KUNIT_EXPECT_EQ(test, xtcp_fragment(sk, b, 2000), 0);
+	KUNIT_EXPECT_EQ(test, xtcp_fragment(sk, &sk->sk_write_queue, b, 2000, 1000), 0);
 	KUNIT_EXPECT_EQ(test, b->len, 2000U);
 	KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(b)->end_seq, una + 3000);
 	KUNIT_EXPECT_EQ(test, b->next->len, 0U);
@@ -508,6 +514,7 @@ static struct sk_buff *xtcp_dp_sent(struct kunit *test, u32 seq, u32 now, u32 ag
 	XTCP_SKB_CB(skb)->end_seq = seq + 1000;
 	XTCP_SKB_CB(skb)->tx_time = now - ago;
 	XTCP_SKB_CB(skb)->sacked = 0;
+	XTCP_SKB_CB(skb)->pcount = 1;
 	return skb;
 }
 
@@ -859,6 +866,148 @@ static void xtcp_datapath_flight_ack_test(struct kunit *test)
 	kunit_release_action(test, xtcp_test_release, s);
 }
 
+/* A pure ACK of @ack from the peer that SACKs [@start, @end). */
+static struct sk_buff *xtcp_dp_sack(struct kunit *test, u32 ack, u32 start, u32 end)
+{
+	struct xtcp_test_seg seg = { .sport = XTCP_DP_RPORT, .dport = XTCP_DP_LPORT,
+				     .seq = XTCP_TEST_IRS + 1, .ack = ack, .flags = TCPHDR_ACK,
+				     .sack = true, .sack_start = start, .sack_end = end };
+
+	return xtcp_test_rcv_skb(test, &seg);
+}
+
+/*
+ * Does every counter agree with the retransmission queue: packets_out the segments
+ * its members count for, sacked_out/lost_out/retrans_out those of the marked ones?
+ */
+static void xtcp_dp_expect_counts(struct kunit *test, const struct xtcp_sock *xs)
+{
+	u32 packets = 0, sacked = 0, lost = 0, retrans = 0;
+	struct sk_buff *skb;
+
+	skb_queue_walk(&xs->rtx_queue, skb) {
+		u32 pcount = xtcp_skb_pcount(skb);
+		u8 bits = XTCP_SKB_CB(skb)->sacked;
+
+		KUNIT_EXPECT_EQ(test, pcount, skb->len > 1000 ? DIV_ROUND_UP(skb->len, 1000) : 1);
+		packets += pcount;
+		sacked += bits & XTCP_SKB_SACKED ? pcount : 0;
+		lost += bits & XTCP_SKB_LOST ? pcount : 0;
+		retrans += bits & XTCP_SKB_RETRANS ? pcount : 0;
+	}
+	KUNIT_EXPECT_EQ(test, xs->packets_out, packets);
+	KUNIT_EXPECT_EQ(test, xs->sacked_out, sacked);
+	KUNIT_EXPECT_EQ(test, xs->lost_out, lost);
+	KUNIT_EXPECT_EQ(test, xs->retrans_out, retrans);
+}
+
+/* The first segment of the retransmission queue: [@seq, @seq + @len), @pcount of them */
+static void xtcp_dp_expect_seg(struct kunit *test, const struct sk_buff *skb, u32 seq,
+			       u32 len, u8 sacked)
+{
+	KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(skb)->seq, seq);
+	KUNIT_EXPECT_EQ(test, skb->len, len);
+	KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(skb)->end_seq, seq + len);
+	KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(skb)->sacked, sacked);
+}
+
+/*
+ * Super-segments in the queues (tcp_skb_pcount()): 8 segments of 1000 bytes queued
+ * and sent as one; an ACK of part of it frees what it covers (tcp_trim_head()), a
+ * SACK block cuts it where the block's segments begin and end
+ * (tcp_match_skb_to_sack()), a retransmission of one segment cuts it off the rest,
+ * the tail-loss probe sends the last segment alone; every counter follows.
+ */
+static void xtcp_datapath_super_test(struct kunit *test)
+{
+	const u32 una = XTCP_TEST_ISS + 1, mss = 1000;
+	struct sk_buff *skb;
+	struct socket *s;
+	struct xtcp_sock *xs;
+	struct sock *sk;
+	int queued;
+	void *buf;
+
+	buf = kunit_kzalloc(test, 8 * mss, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	s = xtcp_dp_quiet_sender(test);
+	sk = s->sk;
+	xs = xtcp_sk(sk);
+	lock_sock(sk);
+	xs->mss_cache = mss;
+	xs->max_window = 65535;
+	sk->sk_route_caps = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_GSO | NETIF_F_GSO_SCTP;
+	sk->sk_gso_max_size = GSO_LEGACY_MAX_SIZE;
+	sk->sk_gso_max_segs = GSO_MAX_SEGS;
+	release_sock(sk);
+
+	KUNIT_EXPECT_EQ(test, xtcp_dp_send(s, buf, 8 * mss), 8 * mss);
+	lock_sock(sk);
+	KUNIT_EXPECT_EQ(test, xs->snd_nxt, una + 8 * mss);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&xs->rtx_queue), 1U);
+	skb = skb_peek(&xs->rtx_queue);
+	if (!skb)
+		goto out;	/* no assertion may end the test with the socket locked */
+	KUNIT_EXPECT_EQ(test, xtcp_skb_pcount(skb), 8U);
+	KUNIT_EXPECT_EQ(test, xtcp_skb_mss(skb), mss);
+	xtcp_dp_expect_counts(test, xs);
+
+	/* 2.5 segments ACKed: their bytes and memory go, 6 segments are left */
+	queued = sk->sk_wmem_queued;
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ack(test, una + 2500)), 0);
+	KUNIT_EXPECT_EQ(test, xs->snd_una, una + 2500);
+	KUNIT_EXPECT_EQ(test, sk->sk_wmem_queued, queued - 2500);
+	skb = skb_peek(&xs->rtx_queue);
+	xtcp_dp_expect_seg(test, skb, una + 2500, 5500, 0);
+	KUNIT_EXPECT_EQ(test, xtcp_skb_pcount(skb), 6U);
+	xtcp_dp_expect_counts(test, xs);
+
+	/*
+	 * SACK of [4500, 6500): cut twice, the middle two segments SACKed.  A reordering
+	 * path with a long RTT: RACK waits (a second) before it takes the rest for lost.
+	 */
+	xs->reord_seen = 1;
+	xs->min_rtt_us = 4 * USEC_PER_SEC;
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_sack(test, una + 2500, una + 4500,
+							      una + 6500)), 0);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&xs->rtx_queue), 3U);
+	skb = skb_peek(&xs->rtx_queue);
+	xtcp_dp_expect_seg(test, skb, una + 2500, 2000, 0);
+	xtcp_dp_expect_seg(test, skb->next, una + 4500, 2000, XTCP_SKB_SACKED);
+	xtcp_dp_expect_seg(test, skb->next->next, una + 6500, 1500, 0);
+	KUNIT_EXPECT_EQ(test, xs->sacked_out, 2U);
+	xtcp_dp_expect_counts(test, xs);
+
+	/* one segment of the first goes again: it is cut off the rest */
+	KUNIT_EXPECT_EQ(test, xtcp_retransmit_skb(sk, skb, 1), 0);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&xs->rtx_queue), 4U);
+	xtcp_dp_expect_seg(test, skb, una + 2500, 1000, XTCP_SKB_RETRANS | XTCP_SKB_EVER_RETRANS);
+	xtcp_dp_expect_seg(test, skb->next, una + 3500, 1000, 0);
+	KUNIT_EXPECT_EQ(test, xs->retrans_out, 1U);
+	xtcp_dp_expect_counts(test, xs);
+
+	/* the tail-loss probe: the last segment alone */
+	xs->ca_state = XTCP_CA_OPEN;
+	xs->tlp_high_seq = 0;
+	xtcp_send_loss_probe(sk);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&xs->rtx_queue), 5U);
+	skb = skb_peek_tail(&xs->rtx_queue);
+	xtcp_dp_expect_seg(test, skb, una + 7500, 500, XTCP_SKB_RETRANS | XTCP_SKB_EVER_RETRANS);
+	xtcp_dp_expect_seg(test, skb->prev, una + 6500, 1000, 0);
+	KUNIT_EXPECT_EQ(test, xs->retrans_out, 2U);
+	xtcp_dp_expect_counts(test, xs);
+
+	/* all of it ACKed: nothing left, memory given back */
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ack(test, una + 8 * mss)), 0);
+	KUNIT_EXPECT_TRUE(test, skb_queue_empty(&xs->rtx_queue));
+	xtcp_dp_expect_counts(test, xs);
+	KUNIT_EXPECT_EQ(test, sk->sk_wmem_queued, 0);
+out:
+	release_sock(sk);
+	xtcp_dp_forget(sk);
+	kunit_release_action(test, xtcp_test_release, s);
+}
+
 #define XTCP_DP_GSO_MSS		1000
 #define XTCP_DP_GSO_LEN		3500	/* 4 pieces, the last one short */
 #define XTCP_DP_GSO_SEQ		0xfffffc00	/* the pieces wrap around */
@@ -1025,6 +1174,7 @@ static struct kunit_case xtcp_datapath_cases[] = {
 	KUNIT_CASE(xtcp_datapath_tlp_schedule_test),
 	KUNIT_CASE(xtcp_datapath_tlp_probe_test),
 	KUNIT_CASE(xtcp_datapath_flight_ack_test),
+	KUNIT_CASE(xtcp_datapath_super_test),
 	KUNIT_CASE(xtcp_datapath_gso_test),
 	{}
 };

@@ -51,7 +51,8 @@ struct iphdr *xtcp_test_put_iphdr(struct sk_buff *skb, unsigned int len)
 struct sk_buff *xtcp_test_skb(struct kunit *test, const struct xtcp_test_seg *seg)
 {
 	unsigned int optlen = (seg->mss ? TCPOLEN_MSS_ALIGNED : 0) +
-			      (seg->ts ? TCPOLEN_TSTAMP_ALIGNED : 0);
+			      (seg->ts ? TCPOLEN_TSTAMP_ALIGNED : 0) +
+			      (seg->sack ? 4 + TCPOLEN_SACK_PERBLOCK : 0);
 	unsigned int hdr = seg->hdr_bytes ?: sizeof(struct tcphdr) + optlen;
 	unsigned int len = hdr + seg->payload;
 	struct sk_buff *skb;
@@ -85,6 +86,12 @@ struct sk_buff *xtcp_test_skb(struct kunit *test, const struct xtcp_test_seg *se
 				       TCPOPT_TIMESTAMP << 8 | TCPOLEN_TIMESTAMP);
 			*opt++ = htonl(seg->tsval);
 			*opt++ = htonl(seg->tsecr);
+		}
+		if (seg->sack && hdr >= sizeof(*th) + optlen) {
+			*opt++ = htonl(TCPOPT_NOP << 24 | TCPOPT_NOP << 16 | TCPOPT_SACK << 8 |
+				       (TCPOLEN_SACK_BASE + TCPOLEN_SACK_PERBLOCK));
+			*opt++ = htonl(seg->sack_start);
+			*opt++ = htonl(seg->sack_end);
 		}
 		xtcp_test_checksum(skb, seg->csum_proto ?: xtcp_protocol);
 	}

@@ -27,6 +27,7 @@ struct sock;
  * @payload: bytes of zero data after the header
  * @csum_proto: protocol number in the checksum's pseudo-header (0: ours)
  * @ts: a timestamps option (NOP NOP TS) after the MSS option, with @tsval and @tsecr
+ * @sack: a SACK option (NOP NOP SACK) of one block [@sack_start, @sack_end) last
  */
 struct xtcp_test_seg {
 	u16 sport, dport;
@@ -39,6 +40,8 @@ struct xtcp_test_seg {
 	u8 csum_proto;
 	bool ts;
 	u32 tsval, tsecr;
+	bool sack;
+	u32 sack_start, sack_end;
 };
 
 struct iphdr *xtcp_test_put_iphdr(struct sk_buff *skb, unsigned int len);

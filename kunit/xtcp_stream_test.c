@@ -280,14 +280,21 @@ static void xtcp_stream_reno_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xs->snd_ssthresh, 2U);
 	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 2U);
 
-	/* RTO: cwnd 1, everything in flight lost, SACK and retransmit marks forgotten */
-	for (i = 0; i < ARRAY_SIZE(rtx); i++)
+	/*
+	 * RTO: cwnd 1, everything in flight lost, SACK and retransmit marks forgotten; a
+	 * super-segment (the last, two segments of 500) counts for its segments
+	 */
+	for (i = 0; i < ARRAY_SIZE(rtx); i++) {
 		__skb_queue_tail(&xs->rtx_queue, rtx[i]);
+		XTCP_SKB_CB(rtx[i])->pcount = 1;
+	}
+	XTCP_SKB_CB(rtx[2])->pcount = 2;
+	XTCP_SKB_CB(rtx[2])->gso_size = 500;
 	XTCP_SKB_CB(rtx[1])->sacked = XTCP_SKB_SACKED;
 	XTCP_SKB_CB(rtx[2])->sacked = XTCP_SKB_RETRANS | XTCP_SKB_EVER_RETRANS;
-	xs->packets_out = 3;
+	xs->packets_out = 4;
 	xs->sacked_out = 1;
-	xs->retrans_out = 1;
+	xs->retrans_out = 2;
 	xs->dup_acks = 2;
 	xs->ca_state = XTCP_CA_OPEN;
 	xs->backoff = 0;
@@ -300,7 +307,7 @@ static void xtcp_stream_reno_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xs->snd_ssthresh, 10U);
 	KUNIT_EXPECT_EQ(test, xs->ca_state, XTCP_CA_LOSS);
 	KUNIT_EXPECT_EQ(test, xs->high_seq, 4000U);
-	KUNIT_EXPECT_EQ(test, xs->lost_out, 3U);
+	KUNIT_EXPECT_EQ(test, xs->lost_out, 4U);
 	KUNIT_EXPECT_EQ(test, xs->sacked_out, 0U);
 	KUNIT_EXPECT_EQ(test, xs->retrans_out, 0U);
 	KUNIT_EXPECT_EQ(test, xs->dup_acks, 0U);
@@ -314,7 +321,7 @@ static void xtcp_stream_reno_test(struct kunit *test)
 	xtcp_enter_loss(sk);
 	KUNIT_EXPECT_EQ(test, xs->snd_ssthresh, 10U);
 	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 1U);
-	KUNIT_EXPECT_EQ(test, xs->lost_out, 3U);
+	KUNIT_EXPECT_EQ(test, xs->lost_out, 4U);
 
 	/* the segments were never charged to the socket: free them here */
 	for (i = 0; i < ARRAY_SIZE(rtx); i++) {

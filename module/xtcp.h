@@ -75,7 +75,13 @@ struct xtcp_skb_cb {
 	u32 end_seq;	/* seq + SYN + FIN + data length */
 	u32 ack_seq;	/* acknowledgment number */
 	u32 tx_time;	/* sent: when last transmitted, microseconds (xtcp_clock_us()) */
-	u32 tw_isn;	/* received: the ISN a SYN that ended a TIME_WAIT must use, or 0 */
+	union {
+		u32 tw_isn;	/* received: the ISN a SYN that ended a TIME_WAIT must use, or 0 */
+		struct {
+			u16 pcount;	/* queued: segments it is cut into, 0 until known */
+			u16 gso_size;	/* queued: the MSS it is cut at, 0 if one segment */
+		};
+	};
 	u8 flags;	/* the TCP flags byte (TCPHDR_*) */
 	u8 sacked;	/* sent: XTCP_SKB_* scoreboard bits */
 };
@@ -484,6 +490,21 @@ static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
 	return (struct xtcp_sock *)sk;
 }
 
+/*
+ * A queued segment may hold several MSS of data (a super-segment, sent as one and cut
+ * by segmentation offload): the segments it counts for in every counter, like
+ * tcp_skb_pcount(), and the MSS it is cut at (0 if it is one), like tcp_skb_mss().
+ */
+static inline u32 xtcp_skb_pcount(const struct sk_buff *skb)
+{
+	return XTCP_SKB_CB(skb)->pcount;
+}
+
+static inline u32 xtcp_skb_mss(const struct sk_buff *skb)
+{
+	return XTCP_SKB_CB(skb)->gso_size;
+}
+
 /* Segments in the network: RFC 6675 "pipe", like tcp_packets_in_flight(). */
 static inline u32 xtcp_packets_in_flight(const struct xtcp_sock *xs)
 {
@@ -870,10 +891,14 @@ unsigned int xtcp_current_mss(struct sock *sk);
 int xtcp_sack_blocks(const struct xtcp_sock *xs, struct xtcp_sack_block *sp, int max);
 void xtcp_push(struct sock *sk, int nonagle);
 bool xtcp_write_xmit(struct sock *sk, int nonagle);
-int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb);
+int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb, u32 segs);
 void xtcp_retransmit_first_lost(struct sock *sk);
 void xtcp_send_probe0(struct sock *sk);
-int xtcp_fragment(struct sock *sk, struct sk_buff *skb, u32 len);
+int xtcp_fragment(struct sock *sk, struct sk_buff_head *q, struct sk_buff *skb, u32 len,
+		  unsigned int mss);
+void xtcp_set_skb_tso_segs(struct sk_buff *skb, unsigned int mss);
+void xtcp_adjust_pcount(struct sock *sk, const struct sk_buff *skb, int decr);
+int xtcp_trim_head(struct sock *sk, struct sk_buff *skb, u32 len);
 u32 xtcp_win_from_space(const struct xtcp_sock *xs, int space);
 u32 xtcp_space_from_win(const struct xtcp_sock *xs, u32 win);
 void xtcp_wmem_free_skb(struct sock *sk, struct sk_buff *skb);

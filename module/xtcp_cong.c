@@ -181,7 +181,7 @@ void xtcp_enter_loss(struct sock *sk)
 	skb_queue_walk(&xs->rtx_queue, skb) {
 		XTCP_SKB_CB(skb)->sacked &= XTCP_SKB_EVER_RETRANS;
 		XTCP_SKB_CB(skb)->sacked |= XTCP_SKB_LOST;
-		xs->lost_out++;
+		xs->lost_out += xtcp_skb_pcount(skb);
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_enter_loss);

@@ -365,10 +365,36 @@ void xtcp_purge_queues(struct sock *sk)
 EXPORT_SYMBOL_IF_KUNIT(xtcp_purge_queues);
 
 /*
+ * Is @skb, which ends beyond @start, inside the SACK block [@start, @end)?  A
+ * super-segment partly inside is cut first where its segments inside begin or end,
+ * like tcp_match_skb_to_sack(): a segment is SACKed whole or not at all.
+ */
+static bool xtcp_match_skb_to_sack(struct sock *sk, struct sk_buff *skb, u32 start,
+				   u32 end)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	bool in_sack = !xtcp_after(start, cb->seq) && !xtcp_before(end, cb->end_seq);
+	u32 mss = xtcp_skb_mss(skb), len;
+
+	if (in_sack || xtcp_skb_pcount(skb) <= 1)
+		return in_sack;
+	in_sack = !xtcp_after(start, cb->seq);
+	if (in_sack)		/* it starts inside: keep the whole segments inside */
+		len = rounddown(end - cb->seq, mss);
+	else			/* it starts below: cut where the first one inside begins */
+		len = roundup(start - cb->seq, mss);
+	if (!len || len >= skb->len)
+		return false;
+	if (xtcp_fragment(sk, &xtcp_sk(sk)->rtx_queue, skb, len, mss))
+		return false;
+	return in_sack;
+}
+
+/*
  * A SACK block says the peer holds [start, end): mark what it covers
  * (tcp_sacktag_write_queue()).  Each newly SACKed segment advances RACK; one never
  * retransmitted that lies below what was SACKed before it arrived late: the path
- * reorders (tcp_check_sack_reordering()).
+ * reorders (tcp_check_sack_reordering()).  Return the segments newly SACKed.
  */
 static u32 xtcp_sacktag(struct sock *sk)
 {
@@ -387,25 +413,28 @@ static u32 xtcp_sacktag(struct sock *sk)
 			continue;
 		skb_queue_walk(&xs->rtx_queue, skb) {
 			struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+			u32 pcount;
 
 			if (!xtcp_after(cb->end_seq, start))
 				continue;
-			if (xtcp_after(cb->end_seq, end))
+			if (!xtcp_before(cb->seq, end))
 				break;
-			if (xtcp_before(cb->seq, start) || (cb->sacked & XTCP_SKB_SACKED))
+			if ((cb->sacked & XTCP_SKB_SACKED) ||
+			    !xtcp_match_skb_to_sack(sk, skb, start, end))
 				continue;
+			pcount = xtcp_skb_pcount(skb);
 			if (cb->sacked & XTCP_SKB_LOST)
-				xs->lost_out--;
+				xs->lost_out -= pcount;
 			if (cb->sacked & XTCP_SKB_RETRANS)
-				xs->retrans_out--;
+				xs->retrans_out -= pcount;
 			if (!(cb->sacked & XTCP_SKB_EVER_RETRANS) &&
 			    xtcp_after(prior_high, xs->snd_una) &&
 			    xtcp_before(cb->end_seq, prior_high))
 				xs->reord_seen = 1;
 			xtcp_rack_advance(xs, cb->sacked, cb->end_seq, cb->tx_time, now);
 			cb->sacked = (cb->sacked & XTCP_SKB_EVER_RETRANS) | XTCP_SKB_SACKED;
-			xs->sacked_out++;
-			newly++;
+			xs->sacked_out += pcount;
+			newly += pcount;
 			if (xtcp_after(cb->end_seq, xs->sack_high))
 				xs->sack_high = cb->end_seq;
 		}
@@ -415,7 +444,8 @@ static u32 xtcp_sacktag(struct sock *sk)
 
 /*
  * Without SACK (NewReno, RFC 6582) the first segment unacknowledged is the one lost
- * (tcp_newreno_mark_lost()); with SACK, RACK decides (xtcp_recovery.c).
+ * (tcp_newreno_mark_lost()): the first segment of a super-segment, cut off from it;
+ * with SACK, RACK decides (xtcp_recovery.c).
  */
 static void xtcp_newreno_mark_lost(struct sock *sk)
 {
@@ -423,16 +453,20 @@ static void xtcp_newreno_mark_lost(struct sock *sk)
 	struct sk_buff *skb = skb_peek(&xs->rtx_queue);
 
 	if (skb && !(XTCP_SKB_CB(skb)->sacked & XTCP_SKB_LOST)) {
+		if (xtcp_skb_pcount(skb) > 1)
+			xtcp_fragment(sk, &xs->rtx_queue, skb, xtcp_skb_mss(skb),
+				      xtcp_skb_mss(skb));
 		XTCP_SKB_CB(skb)->sacked |= XTCP_SKB_LOST;
-		xs->lost_out++;
+		xs->lost_out += xtcp_skb_pcount(skb);
 	}
 }
 
 /*
- * Free the segments @ack covers, like tcp_clean_rtx_queue(); take an RTT sample from
- * the newest one never retransmitted (Karn's rule).  Each advances RACK; one never
- * retransmitted nor SACKed below what was SACKed arrived late: the path reorders.
- * Return the segments freed.
+ * Free the segments @ack covers, like tcp_clean_rtx_queue(); a super-segment ACKed in
+ * part loses its ACKed segments (tcp_tso_acked()).  Take an RTT sample from the newest
+ * one never retransmitted (Karn's rule).  Each advances RACK; one never retransmitted
+ * nor SACKed below what was SACKed arrived late: the path reorders.  Return the
+ * segments ACKed.
  */
 static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, long *rtt_us)
 {
@@ -442,9 +476,17 @@ static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, long *rtt_us)
 
 	while ((skb = skb_peek(&xs->rtx_queue))) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+		u32 pcount = xtcp_skb_pcount(skb);
+		bool whole = !xtcp_after(cb->end_seq, ack);
 
-		if (xtcp_after(cb->end_seq, ack))
-			break;
+		if (!whole) {
+			if (pcount == 1 || !xtcp_after(ack, cb->seq) ||
+			    xtcp_trim_head(sk, skb, ack - cb->seq))
+				break;
+			pcount -= xtcp_skb_pcount(skb);
+			if (!pcount)
+				break;
+		}
 		/* Karn: not from a retransmitted one; nor from one SACKed long ago */
 		if (!(cb->sacked & (XTCP_SKB_EVER_RETRANS | XTCP_SKB_SACKED))) {
 			*rtt_us = (s32)(now - cb->tx_time);
@@ -453,15 +495,12 @@ static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, long *rtt_us)
 				xs->reord_seen = 1;
 		}
 		if (!(cb->sacked & XTCP_SKB_SACKED))
-			xtcp_rack_advance(xs, cb->sacked, cb->end_seq, cb->tx_time, now);
-		if (cb->sacked & XTCP_SKB_SACKED)
-			xs->sacked_out--;
-		if (cb->sacked & XTCP_SKB_LOST)
-			xs->lost_out--;
-		if (cb->sacked & XTCP_SKB_RETRANS)
-			xs->retrans_out--;
-		xs->packets_out--;
-		acked++;
+			xtcp_rack_advance(xs, cb->sacked, whole ? cb->end_seq : ack, cb->tx_time,
+					  now);
+		xtcp_adjust_pcount(sk, skb, pcount);
+		acked += pcount;
+		if (!whole)
+			break;
 		__skb_unlink(skb, &xs->rtx_queue);
 		xtcp_wmem_free_skb(sk, skb);
 	}

@@ -2,8 +2,9 @@
 /*
  * xtcp: segmentation offload (GSO), like net/ipv4/tcp_offload.c.
  *
- * xtcp_write_xmit() sends a run of full-sized segments of the write queue as one
- * super-segment: one header, the data of all of them, gso_size the MSS.  It goes down
+ * A queued segment holds up to a super-segment's worth of data (xtcp_skb_pcount()
+ * MSS-sized segments), and xtcp_write_xmit() sends it as one: one header, gso_size the
+ * MSS.  It goes down
  * the stack - IP, netfilter, the qdisc, a veth pair, the peer's IP input - as one packet;
  * only where a device cannot take it whole is it cut into MSS-sized segments, by
  * xtcp4_gso_segment() below, which inet_gso_segment() finds by our IP protocol number
@@ -16,9 +17,6 @@
  * packet on whole), and whose segmentation the stack dispatches by IP protocol number,
  * so it reaches us and not SCTP.  A TCP type would let a card's TSO cut our packets as
  * TCP and checksum them with TCP's protocol number in the pseudo-header.
- *
- * The retransmission queue and every counter stay in MSS-sized segments: a super-segment
- * exists only between xtcp_write_xmit() and the device.
  */
 #include <linux/skbuff.h>
 #include <net/gso.h>

@@ -5,8 +5,9 @@
  * halves of tcp_ipv4.c (tcp_v4_send_synack, tcp_v4_send_reset).
  *
  * Checksums cover a pseudo-header with our protocol number: summed here, or left to a
- * device that sums any protocol (xtcp_csum()).  Runs of full segments leave as one
- * super-segment that the stack cuts where it must (xtcp_xmit_gso(), xtcp_offload.c).
+ * device that sums any protocol (xtcp_csum()).  A queued segment holds up to a
+ * super-segment's worth of data, counted in MSS-sized segments (xtcp_skb_pcount()); it
+ * leaves as one, and the stack cuts it where it must (xtcp_offload.c).
  */
 #include <linux/skbuff_ref.h>
 #include <net/proto_memory.h>
@@ -347,7 +348,7 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 			 syn ? min_t(u32, xs->rcv_wnd, U16_MAX) : xtcp_select_window(sk), &opts);
 	/* a super-segment's pieces are summed where it is cut (xtcp4_gso_segment()) */
 	xtcp_csum(skb, inet->inet_saddr, inet->inet_daddr,
-		  len && ((sk->sk_route_caps & NETIF_F_HW_CSUM) || skb_is_gso(skb)));
+		  len && ((sk->sk_route_caps & NETIF_F_HW_CSUM) || xtcp_skb_pcount(skb) > 1));
 	skb_set_owner_w(skb, sk);
 	if (flags & TCPHDR_ACK) {
 		/* this segment carries the ACK owed: no delayed ACK needed any more */
@@ -358,7 +359,14 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 			sk_stop_timer(sk, &xs->delack_timer);
 	}
 
-	segs = skb_shinfo(skb)->gso_segs ?: 1;
+	/* a queued super-segment: the stack cuts it (xtcp4_gso_segment()) */
+	segs = 1;
+	if (len && xtcp_skb_pcount(skb) > 1) {
+		segs = xtcp_skb_pcount(skb);
+		skb_shinfo(skb)->gso_size = xtcp_skb_mss(skb);
+		skb_shinfo(skb)->gso_segs = segs;
+		skb_shinfo(skb)->gso_type = sk->sk_gso_type;
+	}
 	err = ip_queue_xmit(sk, skb, &inet->cork.fl);
 	xs->segs_out += segs;
 	XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_OUTSEGS, segs);
@@ -429,43 +437,117 @@ unsigned int xtcp_size_goal(struct sock *sk)
 }
 
 /*
- * Nagle (RFC 896, RFC 9293 3.7.4), like tcp_nagle_test(): a short segment waits while
- * earlier data is unacknowledged, unless TCP_NODELAY or a push says otherwise; with
- * TCP_CORK (or MSG_MORE) it waits until it is full.
+ * Nagle (RFC 896, RFC 9293 3.7.4), like tcp_nagle_check(): may a short segment go now?
+ * Not while earlier data is unacknowledged, unless TCP_NODELAY or a push says
+ * otherwise; with TCP_CORK (or MSG_MORE) not until it is full.
  */
-static bool xtcp_nagle_ok(const struct sock *sk, const struct sk_buff *skb,
-			  unsigned int goal, int nonagle)
+static bool xtcp_nagle_short_ok(const struct sock *sk, int nonagle)
 {
-	if (skb->len >= goal || (nonagle & XTCP_NAGLE_PUSH) ||
-	    (XTCP_SKB_CB(skb)->flags & TCPHDR_FIN))
+	if (nonagle & XTCP_NAGLE_PUSH)
 		return true;
 	if (nonagle & XTCP_NAGLE_CORK)
 		return false;
 	return (nonagle & XTCP_NAGLE_OFF) || !xtcp_sk(sk)->packets_out;
 }
 
+/* May @skb start to go now, like tcp_nagle_test(): a full segment or a FIN always may. */
+static bool xtcp_nagle_ok(const struct sock *sk, const struct sk_buff *skb,
+			  unsigned int mss, int nonagle)
+{
+	return skb->len >= mss || (XTCP_SKB_CB(skb)->flags & TCPHDR_FIN) ||
+	       xtcp_nagle_short_ok(sk, nonagle);
+}
+
 /**
- * xtcp_retransmit_skb - send a segment of the retransmission queue again
+ * xtcp_set_skb_tso_segs - the segments a queued segment is cut into at @mss, like
+ * tcp_set_skb_tso_segs()
+ * @skb: the segment
+ * @mss: the segment size
+ *
+ * Context: any, socket locked.
+ */
+void xtcp_set_skb_tso_segs(struct sk_buff *skb, unsigned int mss)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+	if (skb->len <= mss) {
+		cb->pcount = 1;
+		cb->gso_size = 0;
+	} else {
+		cb->pcount = DIV_ROUND_UP(skb->len, mss);
+		cb->gso_size = mss;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_set_skb_tso_segs);
+
+/*
+ * An unsent segment's count, (re)computed if unknown or cut at another MSS than @mss
+ * (tcp_init_tso_segs()).
+ */
+static u32 xtcp_init_tso_segs(struct sk_buff *skb, unsigned int mss)
+{
+	u32 pcount = xtcp_skb_pcount(skb);
+
+	if (!pcount || (pcount > 1 && xtcp_skb_mss(skb) != mss))
+		xtcp_set_skb_tso_segs(skb, mss);
+	return xtcp_skb_pcount(skb);
+}
+
+/**
+ * xtcp_adjust_pcount - a segment in flight counts for @decr segments fewer (it was
+ * cut, or part of it ACKed): the counters its scoreboard bits hold it in follow, like
+ * tcp_adjust_pcount()
  * @sk: the socket, locked
- * @skb: the segment; the whole of it goes out, the receiver trims what it has
+ * @skb: the segment, in the retransmission queue
+ * @decr: segments fewer (negative: more)
+ *
+ * Context: softirq, process or timer, socket locked.
+ */
+void xtcp_adjust_pcount(struct sock *sk, const struct sk_buff *skb, int decr)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u8 sacked = XTCP_SKB_CB(skb)->sacked;
+
+	xs->packets_out -= decr;
+	if (sacked & XTCP_SKB_SACKED)
+		xs->sacked_out -= decr;
+	if (sacked & XTCP_SKB_RETRANS)
+		xs->retrans_out -= decr;
+	if (sacked & XTCP_SKB_LOST)
+		xs->lost_out -= decr;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_adjust_pcount);
+
+/**
+ * xtcp_retransmit_skb - send a segment of the retransmission queue again, like
+ * tcp_retransmit_skb()
+ * @sk: the socket, locked
+ * @skb: the segment
+ * @segs: at most this many segments of it go; a super-segment holding more is cut
+ *	first, the rest stays behind (still lost) as a segment of its own
  *
  * Context: softirq, timer or process, socket locked.
  * Return: 0 or a negative errno.
  */
-int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
+int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb, u32 segs)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 pcount;
 	int err;
 
+	if (xtcp_skb_pcount(skb) > segs &&
+	    xtcp_fragment(sk, &xs->rtx_queue, skb, segs * xtcp_skb_mss(skb), xtcp_skb_mss(skb)))
+		return -ENOMEM;
+	pcount = xtcp_skb_pcount(skb);
 	XTCP_SKB_CB(skb)->tx_time = xtcp_clock_us();
 	err = xtcp_transmit_skb(sk, skb, true);
 	if (err)
 		return err;
 	if (!(XTCP_SKB_CB(skb)->sacked & XTCP_SKB_RETRANS))
-		xs->retrans_out++;
+		xs->retrans_out += pcount;
 	XTCP_SKB_CB(skb)->sacked |= XTCP_SKB_RETRANS | XTCP_SKB_EVER_RETRANS;
-	xs->total_retrans++;
-	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RETRANSSEGS);
+	xs->total_retrans += pcount;
+	XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_RETRANSSEGS, pcount);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_retransmit_skb);
@@ -488,7 +570,7 @@ void xtcp_retransmit_first_lost(struct sock *sk)
 		if (sacked & XTCP_SKB_SACKED)
 			continue;
 		if ((sacked & XTCP_SKB_LOST) && !(sacked & XTCP_SKB_RETRANS) &&
-		    !xtcp_retransmit_skb(sk, skb) && skb == skb_peek(&xs->rtx_queue))
+		    !xtcp_retransmit_skb(sk, skb, 1) && skb == skb_peek(&xs->rtx_queue))
 			xtcp_rearm_rto(sk);
 		return;
 	}
@@ -507,12 +589,13 @@ static bool xtcp_xmit_retransmit_queue(struct sock *sk)
 		return false;
 	skb_queue_walk(&xs->rtx_queue, skb) {
 		u8 sacked = XTCP_SKB_CB(skb)->sacked;
+		u32 in_flight = xtcp_packets_in_flight(xs);
 
-		if (xtcp_packets_in_flight(xs) >= xs->snd_cwnd)
+		if (in_flight >= xs->snd_cwnd)
 			return true;	/* lets cwnd grow during loss recovery */
 		if (!(sacked & XTCP_SKB_LOST) || (sacked & (XTCP_SKB_RETRANS | XTCP_SKB_SACKED)))
 			continue;
-		if (xtcp_retransmit_skb(sk, skb))
+		if (xtcp_retransmit_skb(sk, skb, xs->snd_cwnd - in_flight))
 			break;
 		if (skb == skb_peek(&xs->rtx_queue))
 			xtcp_rearm_rto(sk);
@@ -550,63 +633,27 @@ static void xtcp_event_new_data_sent(struct sock *sk, struct sk_buff *skb, u32 n
 	__skb_unlink(skb, &sk->sk_write_queue);
 	__skb_queue_tail(&xs->rtx_queue, skb);
 	xs->snd_nxt = XTCP_SKB_CB(skb)->end_seq;
-	xs->packets_out++;
+	xs->packets_out += xtcp_skb_pcount(skb);
 	if (xs->pending != XTCP_TIME_RETRANS && xs->pending != XTCP_TIME_REO)
 		xtcp_rearm_rto(sk);
 }
 
 /*
- * Send @skb, the head of the write queue, for the first time; @last: nothing follows
- * it, it carries PSH.  Return 0 or a negative errno (it stays queued).
+ * Send @skb, the head of the write queue (its count known), for the first time; the
+ * last of the queue carries PSH.  Return 0 or a negative errno (it stays queued).
  */
-static int xtcp_xmit_new(struct sock *sk, struct sk_buff *skb, bool last)
+static int xtcp_xmit_new(struct sock *sk, struct sk_buff *skb)
 {
 	u32 now = xtcp_clock_us();
 	int err;
 
-	if (last)
+	if (skb_queue_is_last(&sk->sk_write_queue, skb))
 		XTCP_SKB_CB(skb)->flags |= TCPHDR_PSH;
 	err = xtcp_transmit_skb(sk, skb, true);
 	if (err)
 		return err;
 	xtcp_event_new_data_sent(sk, skb, now);
 	return 0;
-}
-
-/* The pages of @skb's data, appended to @nskb's; neighbouring pieces of a page merge. */
-static void xtcp_gso_add_frags(struct sk_buff *nskb, struct sk_buff *skb)
-{
-	int i;
-
-	for (i = 0; i < skb_shinfo(skb)->nr_frags; i++) {
-		const skb_frag_t *f = &skb_shinfo(skb)->frags[i];
-		int n = skb_shinfo(nskb)->nr_frags;
-
-		if (skb_can_coalesce(nskb, n, skb_frag_page(f), skb_frag_off(f))) {
-			skb_coalesce_rx_frag(nskb, n - 1, skb_frag_size(f), skb_frag_size(f));
-		} else {
-			skb_frag_ref(skb, i);
-			skb_add_rx_frag(nskb, n, skb_frag_page(f), skb_frag_off(f),
-					skb_frag_size(f), skb_frag_size(f));
-		}
-	}
-}
-
-/* The fragments @skb adds after one that ends at @page + @end (both updated). */
-static unsigned int xtcp_gso_new_frags(const struct sk_buff *skb, struct page **page,
-				       unsigned int *end)
-{
-	unsigned int i, n = 0;
-
-	for (i = 0; i < skb_shinfo(skb)->nr_frags; i++) {
-		const skb_frag_t *f = &skb_shinfo(skb)->frags[i];
-
-		if (skb_frag_page(f) != *page || skb_frag_off(f) != *end)
-			n++;
-		*page = skb_frag_page(f);
-		*end = skb_frag_off(f) + skb_frag_size(f);
-	}
-	return n;
 }
 
 /*
@@ -619,97 +666,61 @@ static bool xtcp_can_gso(const struct sock *sk)
 	return sk_can_gso(sk) && (sk->sk_route_caps & NETIF_F_GSO);
 }
 
-/*
- * How many segments of the write queue from @skb on (which may go now) go out as one
- * super-segment (xtcp_offload.c): full ones of @mss bytes with their data in pages and
- * no FIN, as many as the congestion window, the peer's window, the route's GSO limits
- * and MAX_SKB_FRAGS allow.  1: @skb goes alone.
- */
-static unsigned int xtcp_gso_run(struct sock *sk, struct sk_buff *skb, unsigned int mss)
+/* The most segments of @mss one transmission may carry (tcp_tso_segs()). */
+static u32 xtcp_tso_segs(const struct sock *sk, unsigned int mss)
 {
-	const struct xtcp_sock *xs = xtcp_sk(sk);
-	unsigned int n = 0, frags = 0, max, end = 0;
-	u32 wnd_end = xs->snd_una + xs->snd_wnd;
-	struct page *page = NULL;
-
 	if (!xtcp_can_gso(sk))
 		return 1;
-	max = min3((unsigned int)sk->sk_gso_max_segs,
-		   (sk->sk_gso_max_size - 1 - XTCP_MAX_HEADER) / mss,
-		   xs->snd_cwnd - xtcp_packets_in_flight(xs));
-	while (n < max) {
-		const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-		struct page *p = page;
-		unsigned int e = end, add;
-
-		if (skb->len != mss || skb_headlen(skb) || (cb->flags & TCPHDR_FIN) ||
-		    xtcp_after(cb->end_seq, wnd_end))
-			break;
-		add = xtcp_gso_new_frags(skb, &p, &e);
-		if (frags + add > MAX_SKB_FRAGS)
-			break;
-		frags += add;
-		page = p;
-		end = e;
-		n++;
-		if (skb_queue_is_last(&sk->sk_write_queue, skb))
-			break;
-		skb = skb->next;
-	}
-	return max(n, 1U);
+	return max(1U, min_t(u32, sk->sk_gso_max_segs,
+			     (sk->sk_gso_max_size - 1 - XTCP_MAX_HEADER) / mss));
 }
 
 /*
- * Send @n full segments of @mss bytes from @first, the head of the write queue, as one
- * super-segment: a new skb with one header and their pages, gso_size @mss.  Each
- * segment is then in flight on its own, as if sent alone.  Return 0 or a negative
- * errno (all stay queued).
+ * How much of @skb (the head of the write queue, several segments) goes now, like
+ * tcp_mss_split_point(): at most @max_segs segments, what the peer's window takes, and
+ * a short last piece only if Nagle lets it go.
  */
-static int xtcp_xmit_gso(struct sock *sk, struct sk_buff *first, unsigned int n,
-			 unsigned int mss)
+static u32 xtcp_mss_split_point(const struct sock *sk, const struct sk_buff *skb,
+				unsigned int mss, u32 max_segs, int nonagle)
 {
-	struct sk_buff *nskb, *skb = first, *last = first;
-	u32 now = xtcp_clock_us();
-	unsigned int i;
-	int err;
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 window = xs->snd_una + xs->snd_wnd - XTCP_SKB_CB(skb)->seq;
+	u32 max_len = mss * max_segs, needed, partial;
 
-	nskb = alloc_skb(XTCP_MAX_HEADER, GFP_ATOMIC);
-	if (!nskb)
-		return -ENOBUFS;
-	skb_reserve(nskb, XTCP_MAX_HEADER);
-	for (i = 0; i < n; i++, skb = skb->next) {
-		xtcp_gso_add_frags(nskb, skb);
-		last = skb;
-	}
-	if (skb_queue_is_last(&sk->sk_write_queue, last))
-		XTCP_SKB_CB(last)->flags |= TCPHDR_PSH;
-	XTCP_SKB_CB(nskb)->seq = XTCP_SKB_CB(first)->seq;
-	XTCP_SKB_CB(nskb)->end_seq = XTCP_SKB_CB(last)->end_seq;
-	XTCP_SKB_CB(nskb)->flags = XTCP_SKB_CB(last)->flags;
-	skb_shinfo(nskb)->gso_size = mss;
-	skb_shinfo(nskb)->gso_segs = n;
-	skb_shinfo(nskb)->gso_type = sk->sk_gso_type;
-	err = xtcp_transmit_skb(sk, nskb, false);
-	if (err)
-		return err;
-	for (i = 0, skb = first; i < n; i++) {
-		struct sk_buff *next = skb->next;
+	if (max_len <= window && skb != skb_peek_tail(&sk->sk_write_queue))
+		return max_len;
+	needed = min(skb->len, window);
+	if (max_len <= needed)
+		return max_len;
+	partial = needed % mss;
+	if (partial && !(XTCP_SKB_CB(skb)->flags & TCPHDR_FIN) &&
+	    !xtcp_nagle_short_ok(sk, nonagle))
+		return needed - partial;
+	return needed;
+}
 
-		xtcp_event_new_data_sent(sk, skb, now);
-		skb = next;
-	}
-	return 0;
+/*
+ * Does the first segment of @skb (of the write queue, segments of @mss) fit the peer's
+ * window (tcp_snd_wnd_test())?
+ */
+static bool xtcp_snd_wnd_test(const struct xtcp_sock *xs, const struct sk_buff *skb,
+			      unsigned int mss)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+	return !xtcp_after(skb->len > mss ? cb->seq + mss : cb->end_seq,
+			   xs->snd_una + xs->snd_wnd);
 }
 
 /**
- * xtcp_gso_goal - how much a super-segment should carry, like the TSO part of
+ * xtcp_gso_goal - how much a segment queued now should carry, like the TSO part of
  * tcp_xmit_size_goal()
  * @sk: the socket
  * @mss: the segment size (xtcp_size_goal())
  *
  * As much as the route's GSO limit takes, at most half the largest window the peer
  * offered, in whole segments; one segment if the route takes no super-segments.
- * sendmsg gathers this much before it sends, so full runs leave together.
+ * sendmsg fills queued segments up to this, and sends once one is full.
  *
  * Context: any, socket locked.
  * Return: bytes.
@@ -731,11 +742,13 @@ unsigned int xtcp_gso_goal(struct sock *sk, unsigned int mss)
  *
  * Lost segments are retransmitted first, then new segments leave the write queue for
  * the retransmission queue while the congestion window (segments in flight) and the
- * peer's window (bytes beyond snd_una) have room and Nagle agrees.  If nothing is in
- * flight and the peer's window is too small for the next segment, the persist timer
- * starts: it sends what the window takes, or probes a zero window.  Once something
- * was sent the tail-loss probe timer runs (xtcp_schedule_loss_probe()).  Our FIN is
- * the last segment of the queue (it may carry data, or none); Nagle never holds it.
+ * peer's window (bytes beyond snd_una) have room and Nagle agrees.  A queued
+ * super-segment goes whole, or its head is cut off (xtcp_fragment()) to what the
+ * windows and the route take.  If nothing is in flight and the peer's window is too
+ * small for the next segment, the persist timer starts: it sends what the window
+ * takes, or probes a zero window.  Once something was sent the tail-loss probe timer
+ * runs (xtcp_schedule_loss_probe()).  Our FIN is the last segment of the queue (it may
+ * carry data, or none); Nagle never holds it.
  *
  * Context: process, softirq or timer, socket locked.
  * Return: true if a new segment was sent.
@@ -744,32 +757,43 @@ bool xtcp_write_xmit(struct sock *sk, int nonagle)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	bool sent = false, is_cwnd_limited;
-	unsigned int goal;
+	unsigned int mss;
 	struct sk_buff *skb;
+	u32 max_segs;
 
 	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT | TCPF_FIN_WAIT1 |
 				     TCPF_CLOSING | TCPF_LAST_ACK)))
 		return false;
 	is_cwnd_limited = xtcp_xmit_retransmit_queue(sk);
-	goal = xtcp_size_goal(sk);
+	mss = xtcp_size_goal(sk);
+	max_segs = xtcp_tso_segs(sk, mss);
 	while ((skb = skb_peek(&sk->sk_write_queue))) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-		bool last = skb_queue_is_last(&sk->sk_write_queue, skb);
-		unsigned int n;
+		/* only the last segment may be short by choice: the others go as they are */
+		int nagle = skb_queue_is_last(&sk->sk_write_queue, skb) ? nonagle :
+			    XTCP_NAGLE_PUSH;
+		u32 in_flight = xtcp_packets_in_flight(xs), limit;
 
 		if (WARN_ON_ONCE(cb->end_seq == cb->seq))
 			break;
-		if (xtcp_packets_in_flight(xs) >= xs->snd_cwnd) {
+		if (in_flight >= xs->snd_cwnd) {
 			is_cwnd_limited = true;
 			break;
 		}
-		if (xtcp_after(cb->end_seq, xs->snd_una + xs->snd_wnd))
+		if (!xtcp_snd_wnd_test(xs, skb, mss))
 			break;
-		/* only the last segment may be short by choice: the others go as they are */
-		if (!xtcp_nagle_ok(sk, skb, goal, last ? nonagle : XTCP_NAGLE_PUSH))
+		if (!xtcp_nagle_ok(sk, skb, mss, nagle))
 			break;
-		n = last ? 1 : xtcp_gso_run(sk, skb, goal);
-		if (n > 1 ? xtcp_xmit_gso(sk, skb, n, goal) : xtcp_xmit_new(sk, skb, last))
+		limit = skb->len;
+		if (xtcp_init_tso_segs(skb, mss) > 1) {
+			u32 segs = min(xs->snd_cwnd - in_flight, max_segs);
+
+			limit = xtcp_mss_split_point(sk, skb, mss, segs, nagle);
+		}
+		if (skb->len > limit &&
+		    xtcp_fragment(sk, &sk->sk_write_queue, skb, limit, mss))
+			break;
+		if (xtcp_xmit_new(sk, skb))
 			break;
 		sent = true;
 	}
@@ -851,18 +875,31 @@ void xtcp_send_loss_probe(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb;
+	unsigned int mss;
+	u32 pcount;
 
 	if (xs->tlp_high_seq || xs->ca_state != XTCP_CA_OPEN)
 		goto rearm;
 	xs->tlp_retrans = 0;
+	mss = xtcp_size_goal(sk);
 	skb = skb_peek(&sk->sk_write_queue);
-	if (skb && !xtcp_after(XTCP_SKB_CB(skb)->end_seq, xs->snd_una + xs->snd_wnd)) {
-		if (xtcp_xmit_new(sk, skb, skb_queue_is_last(&sk->sk_write_queue, skb)))
+	if (skb && xtcp_snd_wnd_test(xs, skb, mss)) {
+		/* one segment of new data */
+		if ((xtcp_init_tso_segs(skb, mss) > 1 &&
+		     xtcp_fragment(sk, &sk->sk_write_queue, skb, mss, mss)) ||
+		    xtcp_xmit_new(sk, skb))
 			goto rearm;
 		goto sent;
 	}
+	/* else the last segment sent: the tail of a super-segment is cut off first */
 	skb = skb_peek_tail(&xs->rtx_queue);
-	if (!skb || xtcp_retransmit_skb(sk, skb))
+	if (!skb)
+		goto rearm;
+	pcount = xtcp_skb_pcount(skb);
+	if (pcount > 1 && xtcp_fragment(sk, &xs->rtx_queue, skb, (pcount - 1) * xtcp_skb_mss(skb),
+					xtcp_skb_mss(skb)))
+		goto rearm;
+	if (xtcp_retransmit_skb(sk, skb_peek_tail(&xs->rtx_queue), 1))
 		goto rearm;
 	xs->tlp_retrans = 1;
 sent:
@@ -887,29 +924,55 @@ void xtcp_push(struct sock *sk, int nonagle)
 		xtcp_write_xmit(sk, nonagle);
 }
 
+/*
+ * A segment sent as a clone may still be in flight sharing its head and fragment
+ * list: a private copy of them (the pages stay shared) before the list changes.  Its
+ * memory stays as charged, like skb_unclone_keeptruesize().
+ */
+static int xtcp_unclone(struct sk_buff *skb)
+{
+	unsigned int truesize = skb->truesize;
+
+	if (!skb_cloned(skb))
+		return 0;
+	if (pskb_expand_head(skb, 0, 0, GFP_ATOMIC))
+		return -ENOMEM;
+	skb->truesize = truesize;
+	return 0;
+}
+
 /**
- * xtcp_fragment - cut an unsent segment in two, like tcp_fragment()
+ * xtcp_fragment - cut a queued segment in two, like tcp_fragment()
  * @sk: the socket, locked
- * @skb: a segment of the write queue (never sent, so never cloned)
+ * @q: its queue: the write queue, or the retransmission queue
+ * @skb: the segment
  * @len: bytes of data the first part keeps, at most skb->len
+ * @mss: the segment size both parts are counted in (xtcp_set_skb_tso_segs())
  *
  * The data beyond @len moves to a new segment right behind @skb, with the memory it
  * takes (truesize); the new segment's own header is charged to the socket, borrowed if
  * the memory limits refuse it (given back when it is ACKed), as xtcp_send_fin() does.
- * PSH and FIN move to the second part.
+ * PSH and FIN move to the second part.  A sent segment may still be in flight as a
+ * clone sharing its fragment list: it gets a list of its own first.  The second part
+ * of a sent one keeps its transmission time and scoreboard bits, and the counters
+ * follow if the two parts count for more segments than the whole did.
  *
  * Context: process, softirq or timer, socket locked.
  * Return: 0, or -ENOMEM or -EINVAL (nothing changed).
  */
-int xtcp_fragment(struct sock *sk, struct sk_buff *skb, u32 len)
+int xtcp_fragment(struct sock *sk, struct sk_buff_head *q, struct sk_buff *skb, u32 len,
+		  unsigned int mss)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb), *ncb;
+	int old_pcount = xtcp_skb_pcount(skb), diff;
 	u32 nlen = skb->len - len;
 	struct sk_buff *buff;
 
-	/* write-queue segments hold their data in page fragments and are sent as clones */
-	if (WARN_ON_ONCE(len > skb->len || skb_headlen(skb) || skb_cloned(skb)))
+	/* queued segments hold their data in page fragments */
+	if (WARN_ON_ONCE(len > skb->len || skb_headlen(skb)))
 		return -EINVAL;
+	if (xtcp_unclone(skb))
+		return -ENOMEM;
 	buff = alloc_skb(XTCP_MAX_HEADER, GFP_ATOMIC);
 	if (!buff)
 		return -ENOMEM;
@@ -926,13 +989,73 @@ int xtcp_fragment(struct sock *sk, struct sk_buff *skb, u32 len)
 	ncb->seq = cb->seq + len;
 	ncb->end_seq = cb->end_seq;
 	ncb->flags = cb->flags;
-	ncb->sacked = 0;
+	ncb->sacked = cb->sacked;
+	ncb->tx_time = cb->tx_time;
 	cb->end_seq = ncb->seq;
 	cb->flags &= ~(TCPHDR_FIN | TCPHDR_PSH);
-	__skb_queue_after(&sk->sk_write_queue, skb, buff);
+	xtcp_set_skb_tso_segs(skb, mss);
+	xtcp_set_skb_tso_segs(buff, mss);
+	__skb_queue_after(q, skb, buff);
+	if (q != &sk->sk_write_queue) {
+		diff = old_pcount - xtcp_skb_pcount(skb) - xtcp_skb_pcount(buff);
+		if (diff)
+			xtcp_adjust_pcount(sk, skb, diff);
+	}
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_fragment);
+
+/**
+ * xtcp_trim_head - the first @len bytes of a segment in flight were ACKed: free them,
+ * like tcp_trim_head()
+ * @sk: the socket, locked
+ * @skb: the head of the retransmission queue, a super-segment ACKed in part
+ * @len: bytes ACKed, less than its data
+ *
+ * Their pages go (a clone still in flight keeps its own references) with the memory
+ * they took, and the rest is counted anew at the segment's MSS.
+ *
+ * Context: softirq or process, socket locked.
+ * Return: 0, or -ENOMEM (nothing changed).
+ */
+int xtcp_trim_head(struct sock *sk, struct sk_buff *skb, u32 len)
+{
+	struct skb_shared_info *shinfo;
+	int i, k = 0;
+	u32 eat = len;
+
+	if (WARN_ON_ONCE(len >= skb->len || skb_headlen(skb)))
+		return -EINVAL;
+	if (xtcp_unclone(skb))
+		return -ENOMEM;
+	shinfo = skb_shinfo(skb);
+	for (i = 0; i < shinfo->nr_frags; i++) {
+		int size = skb_frag_size(&shinfo->frags[i]);
+
+		if (size <= eat) {
+			skb_frag_unref(skb, i);
+			eat -= size;
+			continue;
+		}
+		shinfo->frags[k] = shinfo->frags[i];
+		if (eat) {
+			skb_frag_off_add(&shinfo->frags[k], eat);
+			skb_frag_size_sub(&shinfo->frags[k], eat);
+			eat = 0;
+		}
+		k++;
+	}
+	shinfo->nr_frags = k;
+	skb->data_len -= len;
+	skb->len = skb->data_len;
+	skb->truesize -= len;
+	sk_wmem_queued_add(sk, -len);
+	sk_mem_uncharge(sk, len);
+	XTCP_SKB_CB(skb)->seq += len;
+	xtcp_set_skb_tso_segs(skb, xtcp_skb_mss(skb));
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_trim_head);
 
 /*
  * The persist timer found the window open, maybe too little for the first segment
@@ -951,7 +1074,8 @@ static bool xtcp_write_wakeup(struct sock *sk, struct sk_buff *skb)
 
 	if (!xtcp_after(wnd_end, cb->seq))
 		return false;			/* a zero window: probe it */
-	if (room < cb->end_seq - cb->seq && xtcp_fragment(sk, skb, min(room, skb->len)))
+	if (room < cb->end_seq - cb->seq &&
+	    xtcp_fragment(sk, &sk->sk_write_queue, skb, min(room, skb->len), xtcp_size_goal(sk)))
 		return false;
 	return xtcp_write_xmit(sk, xs->nonagle | XTCP_NAGLE_PUSH);
 }

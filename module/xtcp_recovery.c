@@ -78,11 +78,11 @@ static void xtcp_mark_skb_lost(struct xtcp_sock *xs, struct sk_buff *skb)
 
 	if (cb->sacked & XTCP_SKB_RETRANS) {
 		cb->sacked &= ~XTCP_SKB_RETRANS;
-		xs->retrans_out--;
+		xs->retrans_out -= xtcp_skb_pcount(skb);
 	}
 	if (!(cb->sacked & XTCP_SKB_LOST)) {
 		cb->sacked |= XTCP_SKB_LOST;
-		xs->lost_out++;
+		xs->lost_out += xtcp_skb_pcount(skb);
 	}
 }
 

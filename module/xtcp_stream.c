@@ -128,7 +128,7 @@ int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 		struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
 		int copy, n;
 
-		goal = xtcp_size_goal(sk);
+		goal = xtcp_gso_goal(sk, xtcp_size_goal(sk));
 		copy = skb ? (int)goal - (int)skb->len : 0;
 		if (copy <= 0 || frags_full) {
 			skb = xtcp_stream_alloc_skb(sk);
@@ -154,9 +154,10 @@ int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 			goto wait_for_space;
 		xs->write_seq += n;
 		XTCP_SKB_CB(skb)->end_seq += n;
+		XTCP_SKB_CB(skb)->pcount = 0;	/* counted anew when it goes */
 		copied += n;
-		/* full segments go once they fill a super-segment (tcp_push_one()) */
-		if (skb->len >= goal && xs->write_seq - xs->snd_nxt >= xtcp_gso_goal(sk, goal))
+		/* a full segment goes at once (tcp_push_one()) */
+		if (skb->len >= goal)
 			xtcp_write_xmit(sk, xs->nonagle);
 		continue;
 

@@ -151,7 +151,7 @@ static void xtcp_rto_expired(struct sock *sk)
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TIMEOUTS);
 	xtcp_enter_loss(sk);
 	trace_xtcp_retransmit_timeout(&sk->__sk_common, xs->retransmits + 1);
-	xtcp_retransmit_skb(sk, skb);
+	xtcp_retransmit_skb(sk, skb, 1);
 	xs->retransmits++;
 	if (xs->backoff < 16)
 		xs->backoff++;
