@@ -4,12 +4,12 @@
  *
  * A queued segment holds up to a super-segment's worth of data (xtcp_skb_pcount()
  * MSS-sized segments), and xtcp_write_xmit() sends it as one: one header, gso_size the
- * MSS.  It goes down
- * the stack - IP, netfilter, the qdisc, a veth pair, the peer's IP input - as one packet;
- * only where a device cannot take it whole is it cut into MSS-sized segments, by
- * xtcp4_gso_segment() below, which inet_gso_segment() finds by our IP protocol number
- * (inet_add_offload()).  Every piece gets its own sequence number and checksum; FIN and
- * PSH stay on the last piece, CWR on the first, as tcp_gso_segment() does.
+ * MSS.  It goes down the stack - IP, netfilter, the qdisc, a veth pair, the peer's IP
+ * input - as one packet; only where a device cannot take it whole is it cut into
+ * MSS-sized segments, by xtcp4_gso_segment() below, which inet_gso_segment() finds by
+ * our IP protocol number (inet_add_offload()).  Every piece gets its own sequence
+ * number and checksum; FIN and PSH stay on the last piece, CWR on the first, as
+ * tcp_gso_segment() does.
  *
  * The kernel has a GSO type per protocol it knows (SKB_GSO_TCPV4, ...).  A super-segment
  * of ours says SKB_GSO_SCTP: the one type that no network card segments in hardware
