@@ -8,6 +8,8 @@
  *     not shrink the window below the segments the sender has cut;
  *   - a receive buffer full of in-window data grows instead of dropping it
  *     (tcp_clamp_window()), unless SO_RCVBUF fixed it;
+ *   - a fixed buffer full of small segments is packed into pages (tcp_collapse()) to
+ *     take the next in-order segment, and the reader gets the same bytes;
  *   - the window scale comes from the largest buffer the socket may grow to;
  *   - the receiver's RTT samples (a window's worth of data, our timestamps echoed) and
  *     receive-buffer autotuning against worked numbers;
@@ -297,6 +299,101 @@ static void xtcp_datapath_rmem_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xs->rcv_nxt, d + 2000);
 	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_RCVDROPPED), dropped + 1);
 	release_sock(sk);
+	xtcp_dp_forget(sk);
+	kunit_release_action(test, xtcp_test_release, s);
+}
+
+/* A data segment from the peer at @seq whose bytes say where they are in the stream. */
+static struct sk_buff *xtcp_dp_pattern(struct kunit *test, u32 seq, unsigned int len)
+{
+	struct sk_buff *skb = xtcp_dp_data(test, seq, len);
+	u8 *p = (u8 *)tcp_hdr(skb) + tcp_hdrlen(skb);
+	unsigned int i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (u8)((seq + i) * 7);
+	return skb;
+}
+
+/* Read @len bytes and check they are the stream's from @seq on (xtcp_dp_pattern()). */
+static void xtcp_dp_expect_read(struct kunit *test, struct socket *s, u32 seq,
+				unsigned int len)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	u8 *buf = kunit_kzalloc(test, len, GFP_KERNEL);
+	struct kvec iov;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	iov.iov_base = buf;
+	iov.iov_len = len;
+	KUNIT_EXPECT_EQ(test, kernel_recvmsg(s, &msg, &iov, 1, len, MSG_DONTWAIT), (int)len);
+	for (i = 0; i < len; i++)
+		if (buf[i] != (u8)((seq + i) * 7))
+			break;
+	KUNIT_EXPECT_EQ(test, i, len);
+}
+
+/*
+ * A receive buffer (fixed by SO_RCVBUF) filled by small segments, each taking far more
+ * memory than its data, while the window assumed the share a large segment gave: the
+ * next in-order segment is taken once the queue is packed into whole pages
+ * (tcp_prune_queue() -> tcp_collapse()) instead of being dropped; the reader gets the
+ * same bytes, from the middle of the first segment it had begun.
+ */
+static void xtcp_datapath_collapse_test(struct kunit *test)
+{
+	const u32 d = XTCP_TEST_IRS + 1, n = 13, len = 100;
+	unsigned long collapsed, pruned, dropped;
+	struct sk_buff *skb;
+	struct xtcp_sock *xs;
+	struct socket *s;
+	struct sock *sk;
+	u32 i;
+
+	s = xtcp_test_kern_socket(test);
+	sk = s->sk;
+	xs = xtcp_sk(sk);
+	lock_sock(sk);
+	xtcp_test_establish(sk, XTCP_DP_LPORT, XTCP_DP_RPORT);
+	sk->sk_userlocks |= SOCK_RCVBUF_LOCK;
+	skb = xtcp_dp_pattern(test, d, len);
+	WRITE_ONCE(sk->sk_rcvbuf, n * skb->truesize - 1);
+	xs->scaling_ratio = 200;	/* as a 64 KiB super-segment sets it */
+	collapsed = xtcp_mib_read(&init_net, XTCP_MIB_RCVCOLLAPSED);
+	pruned = xtcp_mib_read(&init_net, XTCP_MIB_PRUNECALLED);
+	dropped = xtcp_mib_read(&init_net, XTCP_MIB_RCVDROPPED);
+	/* n segments: the last one takes the memory beyond the buffer (Linux takes it) */
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, skb), 2);
+	for (i = 1; i < n; i++)
+		KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_pattern(test, d + i * len, len)),
+				2);
+	KUNIT_EXPECT_GT(test, atomic_read(&sk->sk_rmem_alloc), sk->sk_rcvbuf);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_PRUNECALLED), pruned);
+	release_sock(sk);
+
+	/* the reader takes half of the first */
+	xtcp_dp_expect_read(test, s, d, len / 2);
+
+	/* the next one: the queue is packed, it is taken, nothing dropped */
+	lock_sock(sk);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_pattern(test, d + n * len, len)), 2);
+	KUNIT_EXPECT_EQ(test, xs->rcv_nxt, d + (n + 1) * len);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_PRUNECALLED), pruned + 1);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_RCVCOLLAPSED), collapsed + n);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_RCVDROPPED), dropped);
+	/* one packed segment of what was left unread, then the new one */
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&sk->sk_receive_queue), 2U);
+	skb = skb_peek(&sk->sk_receive_queue);
+	if (skb) {
+		KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(skb)->seq, d + len / 2);
+		KUNIT_EXPECT_EQ(test, skb->len, n * len - len / 2);
+	}
+	KUNIT_EXPECT_LE(test, atomic_read(&sk->sk_rmem_alloc), sk->sk_rcvbuf);
+	release_sock(sk);
+
+	/* the reader gets every byte, in order */
+	xtcp_dp_expect_read(test, s, d + len / 2, (n + 1) * len - len / 2);
 	xtcp_dp_forget(sk);
 	kunit_release_action(test, xtcp_test_release, s);
 }
@@ -901,7 +998,7 @@ static void xtcp_dp_expect_counts(struct kunit *test, const struct xtcp_sock *xs
 	KUNIT_EXPECT_EQ(test, xs->retrans_out, retrans);
 }
 
-/* The first segment of the retransmission queue: [@seq, @seq + @len), @pcount of them */
+/* A segment of the retransmission queue: [@seq, @seq + @len), no FIN, @sacked its bits */
 static void xtcp_dp_expect_seg(struct kunit *test, const struct sk_buff *skb, u32 seq,
 			       u32 len, u8 sacked)
 {
@@ -985,6 +1082,8 @@ static void xtcp_datapath_super_test(struct kunit *test)
 	xtcp_dp_expect_seg(test, skb->next, una + 3500, 1000, 0);
 	KUNIT_EXPECT_EQ(test, xs->retrans_out, 1U);
 	xtcp_dp_expect_counts(test, xs);
+	/* it left as one segment: nothing of the whole's offload state stayed on it */
+	KUNIT_EXPECT_FALSE(test, skb_is_gso(skb));
 
 	/* the tail-loss probe: the last segment alone */
 	xs->ca_state = XTCP_CA_OPEN;
@@ -996,12 +1095,41 @@ static void xtcp_datapath_super_test(struct kunit *test)
 	xtcp_dp_expect_seg(test, skb->prev, una + 6500, 1000, 0);
 	KUNIT_EXPECT_EQ(test, xs->retrans_out, 2U);
 	xtcp_dp_expect_counts(test, xs);
+	KUNIT_EXPECT_FALSE(test, skb_is_gso(skb));
 
 	/* all of it ACKed: nothing left, memory given back */
 	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ack(test, una + 8 * mss)), 0);
 	KUNIT_EXPECT_TRUE(test, skb_queue_empty(&xs->rtx_queue));
 	xtcp_dp_expect_counts(test, xs);
 	KUNIT_EXPECT_EQ(test, sk->sk_wmem_queued, 0);
+	release_sock(sk);
+
+	/*
+	 * A FIN that rides on a sent super-segment (xtcp_send_fin() without memory), and
+	 * an ACK of its data only: the data goes, the FIN stays in flight alone.
+	 */
+	KUNIT_EXPECT_EQ(test, xtcp_dp_send(s, buf, 3 * mss), 3 * mss);
+	lock_sock(sk);
+	skb = skb_peek_tail(&xs->rtx_queue);
+	KUNIT_EXPECT_NOT_NULL(test, skb);
+	if (!skb)
+		goto out;
+	KUNIT_EXPECT_EQ(test, xtcp_skb_pcount(skb), 3U);
+	XTCP_SKB_CB(skb)->flags |= TCPHDR_FIN;
+	XTCP_SKB_CB(skb)->end_seq++;
+	xs->write_seq++;
+	xs->snd_nxt++;
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ack(test, una + 11 * mss)), 0);
+	KUNIT_EXPECT_EQ(test, xs->snd_una, una + 11 * mss);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&xs->rtx_queue), 1U);
+	skb = skb_peek(&xs->rtx_queue);
+	if (skb) {
+		KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(skb)->seq, una + 11 * mss);
+		KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(skb)->end_seq, una + 11 * mss + 1);
+		KUNIT_EXPECT_EQ(test, skb->len, 0U);
+		KUNIT_EXPECT_EQ(test, xtcp_skb_pcount(skb), 1U);
+	}
+	KUNIT_EXPECT_EQ(test, xs->packets_out, 1U);
 out:
 	release_sock(sk);
 	xtcp_dp_forget(sk);
@@ -1166,6 +1294,7 @@ static struct kunit_case xtcp_datapath_cases[] = {
 	KUNIT_CASE(xtcp_datapath_fragment_test),
 	KUNIT_CASE(xtcp_datapath_ratio_test),
 	KUNIT_CASE(xtcp_datapath_rmem_test),
+	KUNIT_CASE(xtcp_datapath_collapse_test),
 	KUNIT_CASE(xtcp_datapath_wscale_test),
 	KUNIT_CASE(xtcp_datapath_rcv_rtt_test),
 	KUNIT_CASE(xtcp_datapath_autotune_test),

@@ -558,7 +558,7 @@ enum xtcp_mib_field {
 	XTCP_MIB_DELAYEDACKS,		/* ACKs sent by the delayed-ACK timer */
 	XTCP_MIB_DUPDATA,		/* segments whose data we had already (trimmed) */
 	XTCP_MIB_BEYONDWINDOW,		/* segments outside the receive window */
-	XTCP_MIB_PRUNECALLED,		/* receive memory full: out-of-order queue pruned */
+	XTCP_MIB_PRUNECALLED,		/* receive memory beyond the buffer: queues packed */
 	XTCP_MIB_RCVDROPPED,		/* segments dropped for lack of receive memory */
 	XTCP_MIB_TIMEWAITED,		/* TIME_WAITs that ran out */
 	XTCP_MIB_TWRECYCLED,		/* TIME_WAIT 4-tuples taken by a new connection */
@@ -580,6 +580,9 @@ enum xtcp_mib_field {
 	XTCP_MIB_ACKSKIPPEDCHALLENGE,	/* challenge ACKs not sent (rate) */
 	XTCP_MIB_ACKSKIPPEDTIMEWAIT,	/* TIME_WAIT answers not sent (rate) */
 	XTCP_MIB_ACKSKIPPEDSYNRECV,	/* repeated SYNs of a request not answered (rate) */
+	XTCP_MIB_RCVCOLLAPSED,		/* received segments copied into packed ones */
+	XTCP_MIB_OFOPRUNED,		/* out-of-order queues given up for memory */
+	XTCP_MIB_WQUEUETOOBIG,		/* cuts of sent segments refused: queue too big */
 	XTCP_MIB_MAX
 };
 

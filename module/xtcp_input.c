@@ -803,36 +803,176 @@ static void xtcp_clamp_window(struct sock *sk)
 		WRITE_ONCE(sk->sk_rcvbuf, min(atomic_read(&sk->sk_rmem_alloc), rmem2));
 }
 
+/* Does @skb take much more memory than its data, by what the window assumes? */
+static bool xtcp_skb_wastes(const struct xtcp_sock *xs, const struct sk_buff *skb)
+{
+	return xtcp_win_from_space(xs, skb->truesize) > skb->len;
+}
+
+/*
+ * Copy the data of @q's segments from @skb on, as long as they follow each other in
+ * sequence from @start (overlaps are read once), into new segments of whole pages, and
+ * free the old ones, like tcp_collapse(): what small segments, or segments with large
+ * heads, spread over much memory is packed.  A FIN, a hole, or a page that cannot be
+ * had ends the run; what was copied stays valid (the reader and the out-of-order queue
+ * go by sequence numbers, so a segment copied in part may stay behind its copy).
+ * Return where a next run may start: the segment after a FIN, the one after a hole;
+ * NULL at the queue's end or without memory.
+ */
+static struct sk_buff *xtcp_collapse(struct sock *sk, struct sk_buff_head *q,
+				     struct sk_buff *skb, u32 start)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *resume = NULL;
+	bool run = true;
+
+	while (skb && run) {
+		struct sk_buff *nskb = alloc_skb(0, GFP_ATOMIC | __GFP_NOWARN);
+		int i;
+
+		if (!nskb)
+			return NULL;
+		XTCP_SKB_CB(nskb)->seq = start;
+		for (i = 0; i < MAX_SKB_FRAGS && skb && run; i++) {
+			struct page *page = alloc_page(GFP_ATOMIC | __GFP_NOWARN);
+			u32 off = 0;
+
+			if (!page) {
+				run = false;
+				break;
+			}
+			while (skb && off < PAGE_SIZE) {
+				const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+				struct sk_buff *next = skb_queue_is_last(q, skb) ? NULL : skb->next;
+				u32 end = cb->seq + skb->len, n;
+
+				if (cb->end_seq != end || xtcp_after(cb->seq, start)) {
+					/* a FIN or a hole: the run ends */
+					resume = cb->end_seq != end ? next : skb;
+					run = false;
+					break;
+				}
+				if (xtcp_after(end, start)) {
+					n = min_t(u32, PAGE_SIZE - off, end - start);
+					if (WARN_ON_ONCE(skb_copy_bits(skb, start - cb->seq,
+								       page_address(page) + off,
+								       n))) {
+						run = false;
+						break;
+					}
+					off += n;
+					start += n;
+					if (xtcp_after(end, start))
+						continue;	/* the page is full */
+				}
+				__skb_unlink(skb, q);
+				if (skb == xs->ofo_last)
+					xs->ofo_last = nskb;
+				__kfree_skb(skb);	/* its owner's memory goes back */
+				XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RCVCOLLAPSED);
+				skb = next;
+			}
+			if (!off) {
+				__free_page(page);
+				break;
+			}
+			skb_add_rx_frag(nskb, i, page, 0, off, PAGE_SIZE);
+		}
+		if (!nskb->len) {
+			if (xs->ofo_last == nskb)
+				xs->ofo_last = NULL;
+			__kfree_skb(nskb);
+			break;
+		}
+		XTCP_SKB_CB(nskb)->end_seq = start;
+		if (skb)
+			__skb_queue_before(q, skb, nskb);
+		else
+			__skb_queue_tail(q, nskb);
+		skb_set_owner_r(nskb, sk);
+	}
+	return run ? skb : resume;
+}
+
+/*
+ * Pack the queues' wasteful runs (xtcp_collapse()): the out-of-order queue's, then the
+ * receive queue's from what the reader has not taken yet, like tcp_collapse_ofo_queue()
+ * and the tcp_collapse() of tcp_prune_queue().  A run starts at its first segment that
+ * wastes memory.
+ */
+static void xtcp_collapse_queues(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff_head *q = &xs->out_of_order_queue;
+	struct sk_buff *skb = skb_peek(q);
+
+	while (skb) {
+		if (!xtcp_skb_wastes(xs, skb)) {
+			skb = skb_queue_is_last(q, skb) ? NULL : skb->next;
+			continue;
+		}
+		skb = xtcp_collapse(sk, q, skb, XTCP_SKB_CB(skb)->seq);
+	}
+	q = &sk->sk_receive_queue;
+	skb_queue_walk(q, skb) {
+		if (xtcp_skb_wastes(xs, skb)) {
+			u32 start = xtcp_after(xs->copied_seq, XTCP_SKB_CB(skb)->seq) ?
+				    xs->copied_seq : XTCP_SKB_CB(skb)->seq;
+
+			xtcp_collapse(sk, q, skb, start);
+			break;
+		}
+	}
+}
+
+/*
+ * The receive memory is beyond the buffer, like tcp_prune_queue(): the buffer grows
+ * (xtcp_clamp_window()); if it cannot, the queues are packed (xtcp_collapse_queues()).
+ * If they still do not fit, the window promised more than the memory holds: what is
+ * queued says how much of the memory is data (segments shorter than rcv_mss never
+ * told), and the windows that follow are cut to that.  Return true if the memory now
+ * fits the buffer.
+ */
+static bool xtcp_prune_queue(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	int rmem;
+
+	if (atomic_read(&sk->sk_rmem_alloc) >= READ_ONCE(sk->sk_rcvbuf))
+		xtcp_clamp_window(sk);
+	if (atomic_read(&sk->sk_rmem_alloc) <= READ_ONCE(sk->sk_rcvbuf))
+		return true;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PRUNECALLED);
+	xtcp_collapse_queues(sk);
+	sk_mem_reclaim(sk);
+	rmem = atomic_read(&sk->sk_rmem_alloc);
+	if (rmem <= READ_ONCE(sk->sk_rcvbuf))
+		return true;
+	xs->scaling_ratio = clamp_t(u32, div_u64((u64)(xs->rcv_nxt - xs->copied_seq) << 8, rmem),
+				    1, xs->scaling_ratio);
+	return false;
+}
+
 /*
  * Room for @skb in the receive buffer?  Like tcp_try_rmem_schedule(), a segment is
  * taken while the buffer is not over its size (it may take it beyond).  A full buffer
- * first grows (xtcp_clamp_window()); then out-of-order data is given up (and counted)
- * to make room for in-order data, which moves the stream on.  What was ACKed is never
- * dropped: in-order data that does not fit is not ACKed, so the peer sends it again.
+ * first grows or is packed (xtcp_prune_queue()); then out-of-order data is given up
+ * (and counted) to make room for in-order data, which moves the stream on.  What was
+ * ACKed is never dropped: in-order data that does not fit is not ACKed, so the peer
+ * sends it again.
  */
 static bool xtcp_rmem_ok(struct sock *sk, struct sk_buff *skb, bool in_order)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	int rmem = atomic_read(&sk->sk_rmem_alloc);
 
-	if (rmem <= READ_ONCE(sk->sk_rcvbuf) && sk_rmem_schedule(sk, skb, skb->truesize))
+	if (atomic_read(&sk->sk_rmem_alloc) <= READ_ONCE(sk->sk_rcvbuf) &&
+	    sk_rmem_schedule(sk, skb, skb->truesize))
 		return true;
-	if (rmem >= READ_ONCE(sk->sk_rcvbuf)) {
-		/*
-		 * The window let in more than the buffer holds: what is queued says how
-		 * much of the memory is data (segments shorter than rcv_mss never told).
-		 */
-		u32 ratio = div_u64((u64)(xs->rcv_nxt - xs->copied_seq) << 8, rmem);
-
-		xs->scaling_ratio = clamp_t(u32, ratio, 1, xs->scaling_ratio);
-		xtcp_clamp_window(sk);
-		if (atomic_read(&sk->sk_rmem_alloc) <= READ_ONCE(sk->sk_rcvbuf) &&
-		    sk_rmem_schedule(sk, skb, skb->truesize))
-			return true;
-	}
+	if (xtcp_prune_queue(sk) && sk_rmem_schedule(sk, skb, skb->truesize))
+		return true;
 	if (!in_order || skb_queue_empty(&xs->out_of_order_queue))
 		return false;
-	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PRUNECALLED);
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OFOPRUNED);
 	skb_queue_purge(&xs->out_of_order_queue);
 	xs->ofo_last = NULL;
 	sk_mem_reclaim(sk);

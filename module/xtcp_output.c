@@ -122,18 +122,16 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_receive_window);
  * @xs: the socket
  * @space: bytes of receive memory
  *
- * Half of it (the rest is overhead), less if full-sized received segments were small
- * for their memory (scaling_ratio).  Never more than half, as segments of another size
- * may come.
+ * The share of the memory a full-sized received segment gave its data (scaling_ratio:
+ * half until one came).  Segments that take more memory for their data than that are
+ * packed when the buffer overflows (xtcp_prune_queue()).
  *
  * Context: any.
  * Return: bytes.
  */
 u32 xtcp_win_from_space(const struct xtcp_sock *xs, int space)
 {
-	u32 ratio = min_t(u32, xs->scaling_ratio, 128);
-
-	return space > 0 ? (u32)(((u64)space * ratio) >> 8) : 0;
+	return space > 0 ? (u32)(((u64)space * xs->scaling_ratio) >> 8) : 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_win_from_space);
 
@@ -148,7 +146,7 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_win_from_space);
  */
 u32 xtcp_space_from_win(const struct xtcp_sock *xs, u32 win)
 {
-	u32 ratio = clamp_t(u32, xs->scaling_ratio, 1, 128);
+	u32 ratio = max_t(u32, xs->scaling_ratio, 1);
 
 	return min_t(u64, ((u64)win << 8) / ratio, INT_MAX);
 }
@@ -359,14 +357,15 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 			sk_stop_timer(sk, &xs->delack_timer);
 	}
 
-	/* a queued super-segment: the stack cuts it (xtcp4_gso_segment()) */
-	segs = 1;
-	if (len && xtcp_skb_pcount(skb) > 1) {
-		segs = xtcp_skb_pcount(skb);
-		skb_shinfo(skb)->gso_size = xtcp_skb_mss(skb);
-		skb_shinfo(skb)->gso_segs = segs;
-		skb_shinfo(skb)->gso_type = sk->sk_gso_type;
-	}
+	/*
+	 * A queued super-segment: the stack cuts it (xtcp4_gso_segment()).  Set for every
+	 * segment, as what a cut or ACKed part of one keeps of the whole (its fragment
+	 * list was copied) must not make a single segment look like one.
+	 */
+	segs = max(xtcp_skb_pcount(skb), 1U);
+	skb_shinfo(skb)->gso_segs = segs;
+	skb_shinfo(skb)->gso_size = segs > 1 ? xtcp_skb_mss(skb) : 0;
+	skb_shinfo(skb)->gso_type = segs > 1 ? sk->sk_gso_type : 0;
 	err = ip_queue_xmit(sk, skb, &inet->cork.fl);
 	xs->segs_out += segs;
 	XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_OUTSEGS, segs);
@@ -772,7 +771,7 @@ bool xtcp_write_xmit(struct sock *sk, int nonagle)
 		/* only the last segment may be short by choice: the others go as they are */
 		int nagle = skb_queue_is_last(&sk->sk_write_queue, skb) ? nonagle :
 			    XTCP_NAGLE_PUSH;
-		u32 in_flight = xtcp_packets_in_flight(xs), limit;
+		u32 in_flight = xtcp_packets_in_flight(xs), limit = mss;
 
 		if (WARN_ON_ONCE(cb->end_seq == cb->seq))
 			break;
@@ -784,11 +783,10 @@ bool xtcp_write_xmit(struct sock *sk, int nonagle)
 			break;
 		if (!xtcp_nagle_ok(sk, skb, mss, nagle))
 			break;
-		limit = skb->len;
 		if (xtcp_init_tso_segs(skb, mss) > 1) {
 			u32 segs = min(xs->snd_cwnd - in_flight, max_segs);
 
-			limit = xtcp_mss_split_point(sk, skb, mss, segs, nagle);
+			limit = xtcp_mss_split_point(sk, skb, mss, segs, nonagle);
 		}
 		if (skb->len > limit &&
 		    xtcp_fragment(sk, &sk->sk_write_queue, skb, limit, mss))
@@ -971,6 +969,17 @@ int xtcp_fragment(struct sock *sk, struct sk_buff_head *q, struct sk_buff *skb, 
 	/* queued segments hold their data in page fragments */
 	if (WARN_ON_ONCE(len > skb->len || skb_headlen(skb)))
 		return -EINVAL;
+	/*
+	 * A peer's SACK blocks could cut what is in flight into segments of its smallest
+	 * MSS, each charged its own header: beyond twice the send buffer (and a little,
+	 * as sendmsg may overshoot it) only the ends of the queue are cut.
+	 */
+	if (q != &sk->sk_write_queue &&
+	    (sk->sk_wmem_queued >> 1) > sk->sk_sndbuf + 2 * SKB_TRUESIZE(GSO_LEGACY_MAX_SIZE) &&
+	    skb != skb_peek(q) && skb != skb_peek_tail(q)) {
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_WQUEUETOOBIG);
+		return -ENOMEM;
+	}
 	if (xtcp_unclone(skb))
 		return -ENOMEM;
 	buff = alloc_skb(XTCP_MAX_HEADER, GFP_ATOMIC);
@@ -1010,7 +1019,7 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_fragment);
  * like tcp_trim_head()
  * @sk: the socket, locked
  * @skb: the head of the retransmission queue, a super-segment ACKed in part
- * @len: bytes ACKed, less than its data
+ * @len: bytes ACKed: less than its data, or all of it if its FIN is not ACKed
  *
  * Their pages go (a clone still in flight keeps its own references) with the memory
  * they took, and the rest is counted anew at the segment's MSS.
@@ -1020,11 +1029,14 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_fragment);
  */
 int xtcp_trim_head(struct sock *sk, struct sk_buff *skb, u32 len)
 {
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct skb_shared_info *shinfo;
 	int i, k = 0;
 	u32 eat = len;
 
-	if (WARN_ON_ONCE(len >= skb->len || skb_headlen(skb)))
+	/* all of the data only if a FIN stays */
+	if (WARN_ON_ONCE(len > skb->len || skb_headlen(skb) ||
+			 (len == skb->len && cb->end_seq == cb->seq + len)))
 		return -EINVAL;
 	if (xtcp_unclone(skb))
 		return -ENOMEM;

@@ -69,6 +69,9 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_ACKSKIPPEDCHALLENGE]	= "AckSkippedChallenge",
 	[XTCP_MIB_ACKSKIPPEDTIMEWAIT]	= "AckSkippedTimeWait",
 	[XTCP_MIB_ACKSKIPPEDSYNRECV]	= "AckSkippedSynRecv",
+	[XTCP_MIB_RCVCOLLAPSED]		= "RcvCollapsed",
+	[XTCP_MIB_OFOPRUNED]		= "OfoPruned",
+	[XTCP_MIB_WQUEUETOOBIG]		= "WqueueTooBig",
 };
 
 /**
