@@ -9,7 +9,8 @@
  *   - a receive buffer full of in-window data grows instead of dropping it
  *     (tcp_clamp_window()), unless SO_RCVBUF fixed it;
  *   - a fixed buffer full of small segments is packed into pages (tcp_collapse()) to
- *     take the next in-order segment, and the reader gets the same bytes;
+ *     take the next in-order segment, and the reader gets the same bytes; in-order
+ *     segments are appended to the queue's last where they can be (tcp_try_coalesce());
  *   - the window scale comes from the largest buffer the socket may grow to;
  *   - the receiver's RTT samples (a window's worth of data, our timestamps echoed) and
  *     receive-buffer autotuning against worked numbers;
@@ -335,11 +336,28 @@ static void xtcp_dp_expect_read(struct kunit *test, struct socket *s, u32 seq,
 }
 
 /*
- * A receive buffer (fixed by SO_RCVBUF) filled by small segments, each taking far more
- * memory than its data, while the window assumed the share a large segment gave: the
- * next in-order segment is taken once the queue is packed into whole pages
- * (tcp_prune_queue() -> tcp_collapse()) instead of being dropped; the reader gets the
- * same bytes, from the middle of the first segment it had begun.
+ * A clone of a pattern segment, as a device that keeps the original hands it over
+ * (veth a sender's clone): its data cannot be appended to another segment.  The
+ * original is freed when the test ends.
+ */
+static struct sk_buff *xtcp_dp_cloned(struct kunit *test, u32 seq, unsigned int len)
+{
+	struct sk_buff *skb = xtcp_dp_pattern(test, seq, len), *c;
+
+	c = skb_clone(skb, GFP_KERNEL);
+	if (!c || kunit_add_action_or_reset(test, (kunit_action_t *)kfree_skb, skb))
+		kfree_skb(c);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	return c;
+}
+
+/*
+ * A receive buffer (fixed by SO_RCVBUF) filled by small segments that cannot be
+ * appended to each other, each taking far more memory than its data, while the window
+ * assumed the share a large segment gave: the next in-order segment is taken once the
+ * queue is packed into whole pages (tcp_prune_queue() -> tcp_collapse()) instead of
+ * being dropped; the reader gets the same bytes, from the middle of the first segment
+ * it had begun.
  */
 static void xtcp_datapath_collapse_test(struct kunit *test)
 {
@@ -357,7 +375,7 @@ static void xtcp_datapath_collapse_test(struct kunit *test)
 	lock_sock(sk);
 	xtcp_test_establish(sk, XTCP_DP_LPORT, XTCP_DP_RPORT);
 	sk->sk_userlocks |= SOCK_RCVBUF_LOCK;
-	skb = xtcp_dp_pattern(test, d, len);
+	skb = xtcp_dp_cloned(test, d, len);
 	WRITE_ONCE(sk->sk_rcvbuf, n * skb->truesize - 1);
 	xs->scaling_ratio = 200;	/* as a 64 KiB super-segment sets it */
 	collapsed = xtcp_mib_read(&init_net, XTCP_MIB_RCVCOLLAPSED);
@@ -366,8 +384,9 @@ static void xtcp_datapath_collapse_test(struct kunit *test)
 	/* n segments: the last one takes the memory beyond the buffer (Linux takes it) */
 	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, skb), 2);
 	for (i = 1; i < n; i++)
-		KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_pattern(test, d + i * len, len)),
+		KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_cloned(test, d + i * len, len)),
 				2);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&sk->sk_receive_queue), n);
 	KUNIT_EXPECT_GT(test, atomic_read(&sk->sk_rmem_alloc), sk->sk_rcvbuf);
 	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_PRUNECALLED), pruned);
 	release_sock(sk);
@@ -377,7 +396,7 @@ static void xtcp_datapath_collapse_test(struct kunit *test)
 
 	/* the next one: the queue is packed, it is taken, nothing dropped */
 	lock_sock(sk);
-	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_pattern(test, d + n * len, len)), 2);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_cloned(test, d + n * len, len)), 2);
 	KUNIT_EXPECT_EQ(test, xs->rcv_nxt, d + (n + 1) * len);
 	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_PRUNECALLED), pruned + 1);
 	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_RCVCOLLAPSED), collapsed + n);
@@ -394,6 +413,54 @@ static void xtcp_datapath_collapse_test(struct kunit *test)
 
 	/* the reader gets every byte, in order */
 	xtcp_dp_expect_read(test, s, d + len / 2, (n + 1) * len - len / 2);
+	xtcp_dp_forget(sk);
+	kunit_release_action(test, xtcp_test_release, s);
+}
+
+/*
+ * In-order segments whose data can move are appended to the receive queue's last
+ * (tcp_try_coalesce()): one segment queued, charged about what the data takes; one
+ * that overlaps what is queued is not; the reader gets every byte.
+ */
+static void xtcp_datapath_coalesce_test(struct kunit *test)
+{
+	const u32 d = XTCP_TEST_IRS + 1, len = 100;
+	unsigned long coalesced;
+	struct sk_buff *skb;
+	struct xtcp_sock *xs;
+	struct socket *s;
+	struct sock *sk;
+	int rmem;
+
+	s = xtcp_test_kern_socket(test);
+	sk = s->sk;
+	xs = xtcp_sk(sk);
+	coalesced = xtcp_mib_read(&init_net, XTCP_MIB_RCVCOALESCE);
+	lock_sock(sk);
+	xtcp_test_establish(sk, XTCP_DP_LPORT, XTCP_DP_RPORT);
+	/* the first has room after its data, as a driver's receive buffer may */
+	skb = xtcp_dp_pattern(test, d, len);
+	KUNIT_EXPECT_EQ(test, pskb_expand_head(skb, 0, 4 * len, GFP_ATOMIC), 0);
+	rmem = skb->truesize;
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, skb), 2);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_pattern(test, d + len, len)), 2);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_pattern(test, d + 2 * len, len)), 2);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_RCVCOALESCE), coalesced + 2);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&sk->sk_receive_queue), 1U);
+	/* the small data fit the first one's room: nothing more charged */
+	KUNIT_EXPECT_EQ(test, atomic_read(&sk->sk_rmem_alloc), rmem);
+	skb = skb_peek(&sk->sk_receive_queue);
+	if (skb) {
+		KUNIT_EXPECT_EQ(test, skb->len, 3 * len);
+		KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(skb)->end_seq, d + 3 * len);
+	}
+	/* one that overlaps what is queued (a peer's retransmission, cut otherwise) */
+	skb = xtcp_dp_pattern(test, d + 5 * len / 2, 3 * len / 2);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, skb), 2);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&sk->sk_receive_queue), 2U);
+	KUNIT_EXPECT_EQ(test, xs->rcv_nxt, d + 4 * len);
+	release_sock(sk);
+	xtcp_dp_expect_read(test, s, d, 4 * len);
 	xtcp_dp_forget(sk);
 	kunit_release_action(test, xtcp_test_release, s);
 }
@@ -1295,6 +1362,7 @@ static struct kunit_case xtcp_datapath_cases[] = {
 	KUNIT_CASE(xtcp_datapath_ratio_test),
 	KUNIT_CASE(xtcp_datapath_rmem_test),
 	KUNIT_CASE(xtcp_datapath_collapse_test),
+	KUNIT_CASE(xtcp_datapath_coalesce_test),
 	KUNIT_CASE(xtcp_datapath_wscale_test),
 	KUNIT_CASE(xtcp_datapath_rcv_rtt_test),
 	KUNIT_CASE(xtcp_datapath_autotune_test),

@@ -295,7 +295,8 @@ struct xtcp_cong_ops;
  * @snd_wl1: sequence number of the segment that last updated @snd_wnd
  * @snd_wnd: the peer's receive window, unscaled
  * @max_window: the largest window the peer offered
- * @rcv_nxt: next sequence number expected
+ * @rcv_nxt: next sequence number expected (read without the lock by a waiting reader
+ *	and SIOCINQ: written with WRITE_ONCE once established)
  * @copied_seq: next sequence number the reader will read
  * @rcv_wup: @rcv_nxt when we last advertised a window
  * @rcv_wnd: the receive window last advertised, from @rcv_wup, unscaled
@@ -583,6 +584,7 @@ enum xtcp_mib_field {
 	XTCP_MIB_RCVCOLLAPSED,		/* received segments copied into packed ones */
 	XTCP_MIB_OFOPRUNED,		/* out-of-order queues given up for memory */
 	XTCP_MIB_WQUEUETOOBIG,		/* cuts of sent segments refused: queue too big */
+	XTCP_MIB_RCVCOALESCE,		/* received segments appended to the queue's last */
 	XTCP_MIB_MAX
 };
 

@@ -980,6 +980,45 @@ static bool xtcp_rmem_ok(struct sock *sk, struct sk_buff *skb, bool in_order)
 	       sk_rmem_schedule(sk, skb, skb->truesize);
 }
 
+/*
+ * Append @from's data to @to, the receive queue's last segment, if it follows it and
+ * its pages can move (skb_try_coalesce()), like tcp_try_coalesce(): the memory of
+ * @from's own sk_buff and head goes back at once, so a queue of small segments takes
+ * about what their data does.  @to is charged for what it gained.  Return true if
+ * @from was taken; the caller frees it with kfree_skb_partial(@from, *@fragstolen).
+ */
+static bool xtcp_try_coalesce(struct sock *sk, struct sk_buff *to, struct sk_buff *from,
+			      bool *fragstolen)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(to);
+	int delta;
+
+	*fragstolen = false;
+	if (XTCP_SKB_CB(from)->seq != cb->end_seq || !skb_try_coalesce(to, from, fragstolen,
+								       &delta))
+		return false;
+	atomic_add(delta, &sk->sk_rmem_alloc);
+	sk_mem_charge(sk, delta);
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RCVCOALESCE);
+	cb->end_seq = XTCP_SKB_CB(from)->end_seq;
+	cb->flags |= XTCP_SKB_CB(from)->flags;
+	return true;
+}
+
+/* In-order @skb (not yet charged) to the receive queue: appended to its last, or queued. */
+static void xtcp_queue_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	struct sk_buff *tail = skb_peek_tail(&sk->sk_receive_queue);
+	bool fragstolen;
+
+	if (tail && xtcp_try_coalesce(sk, tail, skb, &fragstolen)) {
+		kfree_skb_partial(skb, fragstolen);
+		return;
+	}
+	skb_set_owner_r(skb, sk);
+	__skb_queue_tail(&sk->sk_receive_queue, skb);
+}
+
 /* Out-of-order segments that now follow rcv_nxt go to the receive queue (tcp_ofo_queue). */
 static void xtcp_ofo_queue(struct sock *sk)
 {
@@ -989,7 +1028,8 @@ static void xtcp_ofo_queue(struct sock *sk)
 	while ((skb = skb_peek(&xs->out_of_order_queue)) &&
 	       !xtcp_after(XTCP_SKB_CB(skb)->seq, xs->rcv_nxt)) {
 		const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-		bool fin = cb->flags & TCPHDR_FIN;
+		bool fin = cb->flags & TCPHDR_FIN, fragstolen;
+		struct sk_buff *tail;
 
 		__skb_unlink(skb, &xs->out_of_order_queue);
 		if (skb == xs->ofo_last)
@@ -999,11 +1039,14 @@ static void xtcp_ofo_queue(struct sock *sk)
 			continue;
 		}
 		xs->bytes_received += cb->end_seq - xs->rcv_nxt - fin;
-		xs->rcv_nxt = cb->end_seq;
-		if (skb->len)
-			__skb_queue_tail(&sk->sk_receive_queue, skb);
-		else
+		WRITE_ONCE(xs->rcv_nxt, cb->end_seq);
+		tail = skb_peek_tail(&sk->sk_receive_queue);
+		if (!skb->len)
 			kfree_skb(skb);		/* a FIN alone: nothing to read */
+		else if (tail && xtcp_try_coalesce(sk, tail, skb, &fragstolen))
+			kfree_skb_partial(skb, fragstolen);	/* its memory was charged */
+		else
+			__skb_queue_tail(&sk->sk_receive_queue, skb);
 		if (fin) {
 			xtcp_fin(sk);		/* and nothing follows it */
 			break;
@@ -1200,15 +1243,15 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, bool *ack_now)
 			return false;
 		}
 		xs->bytes_received += cb->end_seq - xs->rcv_nxt - fin;
-		xs->rcv_nxt = cb->end_seq;
+		WRITE_ONCE(xs->rcv_nxt, cb->end_seq);
 		queued = skb->len;
 		if (queued) {
-			skb_set_owner_r(skb, sk);
-			__skb_queue_tail(&sk->sk_receive_queue, skb);
 			xtcp_rcv_rtt_measure(sk, skb);
+			xtcp_queue_rcv(sk, skb);
 		}
 		/*
-		 * From here on @skb belongs to the receive queue: a FIN that ends an orphan
+		 * From here on @skb belongs to the receive queue (or was freed, its data
+		 * appended to the queue's last segment): a FIN that ends an orphan
 		 * (FIN_WAIT2 -> TIME_WAIT) destroys the socket and frees it with the queue.
 		 */
 		had_ofo = !skb_queue_empty(&xs->out_of_order_queue);

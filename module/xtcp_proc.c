@@ -72,6 +72,7 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_RCVCOLLAPSED]		= "RcvCollapsed",
 	[XTCP_MIB_OFOPRUNED]		= "OfoPruned",
 	[XTCP_MIB_WQUEUETOOBIG]		= "WqueueTooBig",
+	[XTCP_MIB_RCVCOALESCE]		= "RcvCoalesce",
 };
 
 /**

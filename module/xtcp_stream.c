@@ -255,17 +255,20 @@ void xtcp_cleanup_rbuf(struct sock *sk, int copied)
 }
 
 /*
- * Sleep until the receive queue grows, receiving shuts down, an error comes (a RST),
- * the timeout or a signal, like sk_wait_data() - which watches the queue only: a RST
- * or a FIN without data would not end its wait.
+ * Sleep until data comes (the receive queue has another last segment, or data was
+ * appended to it: rcv_nxt moved), receiving shuts down, an error comes (a RST), the
+ * timeout or a signal, like sk_wait_data() - which watches the queue only: a RST or a
+ * FIN without data would not end its wait.
  */
 static void xtcp_wait_data(struct sock *sk, long *timeo, const struct sk_buff *last)
 {
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	u32 rcv_nxt = xtcp_sk(sk)->rcv_nxt;
 
 	add_wait_queue(sk_sleep(sk), &wait);
 	sk_set_bit(SOCKWQ_ASYNC_WAITDATA, sk);
 	sk_wait_event(sk, timeo, skb_peek_tail(&sk->sk_receive_queue) != last ||
+		      READ_ONCE(xtcp_sk(sk)->rcv_nxt) != rcv_nxt ||
 		      (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) || READ_ONCE(sk->sk_err),
 		      &wait);
 	sk_clear_bit(SOCKWQ_ASYNC_WAITDATA, sk);
