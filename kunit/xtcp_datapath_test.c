@@ -5,7 +5,8 @@
  *     the persist timer fires (tcp_write_wakeup()), instead of probing forever;
  *   - xtcp_fragment(): sequence numbers, flags, lengths and memory of both parts;
  *   - only full-sized segments set the receive scaling ratio, so a short one does
- *     not shrink the window below the segments the sender has cut;
+ *     not shrink the window below the segments the sender has cut; the window's
+ *     share of free memory is capped below what packed segments reach;
  *   - a receive buffer full of in-window data grows instead of dropping it
  *     (tcp_clamp_window()), unless SO_RCVBUF fixed it;
  *   - a fixed buffer full of small segments is packed into pages (tcp_collapse()) to
@@ -258,6 +259,16 @@ static void xtcp_datapath_ratio_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xs->scaling_ratio, ratio);
 	KUNIT_EXPECT_EQ(test, xs->rcv_mss, 1000U);
 	KUNIT_EXPECT_EQ(test, xs->rcv_nxt, d + 1200);
+	/*
+	 * The window offers the measured share of free memory, at most 232/256 however
+	 * little overhead a segment had: what it lets in fits once packed (240/256)
+	 */
+	xs->scaling_ratio = 128;
+	KUNIT_EXPECT_EQ(test, xtcp_win_from_space(xs, 25600), 12800U);
+	KUNIT_EXPECT_EQ(test, xtcp_space_from_win(xs, 12800), 25600U);
+	xs->scaling_ratio = 250;
+	KUNIT_EXPECT_EQ(test, xtcp_win_from_space(xs, 25600), 23200U);
+	KUNIT_EXPECT_EQ(test, xtcp_space_from_win(xs, 23200), 25600U);
 	release_sock(sk);
 	xtcp_dp_forget(sk);
 	kunit_release_action(test, xtcp_test_release, s);

@@ -95,6 +95,15 @@ struct xtcp_skb_cb {
 #define XTCP_SKB_CB(skb) \
 	((struct xtcp_skb_cb *)&((skb)->cb[sizeof(struct inet_skb_parm)]))
 
+/*
+ * Receive memory, in 1/256 of it: a received segment whose data takes less of its
+ * memory than XTCP_PACK_RATIO is packed into pages when the buffer overflows
+ * (xtcp_collapse()); a window offers at most XTCP_MAX_WIN_RATIO of the free memory,
+ * below that, so what it lets in fits once packed (xtcp_win_from_space()).
+ */
+#define XTCP_PACK_RATIO		240
+#define XTCP_MAX_WIN_RATIO	232
+
 #define XTCP_NUM_SACKS		4	/* SACK blocks an option can hold (RFC 2018 3) */
 
 /* A SACK block: sequence numbers [start, end) the receiver holds. */

@@ -803,10 +803,16 @@ static void xtcp_clamp_window(struct sock *sk)
 		WRITE_ONCE(sk->sk_rcvbuf, min(atomic_read(&sk->sk_rmem_alloc), rmem2));
 }
 
-/* Does @skb take much more memory than its data, by what the window assumes? */
-static bool xtcp_skb_wastes(const struct xtcp_sock *xs, const struct sk_buff *skb)
+/*
+ * Would @skb take much less memory packed (xtcp_collapse())?  Packed, data takes about
+ * 253/256 of its memory (17 pages and one sk_buff); a segment whose data takes less
+ * than XTCP_PACK_RATIO of it is worth it.  Not judged by the window's ratio, which
+ * the last segment set: after a small one it is low, and nothing would look wasteful
+ * while the queue is over the buffer.
+ */
+static bool xtcp_skb_wastes(const struct sk_buff *skb)
 {
-	return xtcp_win_from_space(xs, skb->truesize) > skb->len;
+	return (u64)skb->len * 256 < (u64)skb->truesize * XTCP_PACK_RATIO;
 }
 
 /*
@@ -907,7 +913,7 @@ static void xtcp_collapse_queues(struct sock *sk)
 	struct sk_buff *skb = skb_peek(q);
 
 	while (skb) {
-		if (!xtcp_skb_wastes(xs, skb)) {
+		if (!xtcp_skb_wastes(skb)) {
 			skb = skb_queue_is_last(q, skb) ? NULL : skb->next;
 			continue;
 		}
@@ -915,7 +921,7 @@ static void xtcp_collapse_queues(struct sock *sk)
 	}
 	q = &sk->sk_receive_queue;
 	skb_queue_walk(q, skb) {
-		if (xtcp_skb_wastes(xs, skb)) {
+		if (xtcp_skb_wastes(skb)) {
 			u32 start = xtcp_after(xs->copied_seq, XTCP_SKB_CB(skb)->seq) ?
 				    xs->copied_seq : XTCP_SKB_CB(skb)->seq;
 

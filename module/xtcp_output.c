@@ -123,15 +123,19 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_receive_window);
  * @space: bytes of receive memory
  *
  * The share of the memory a full-sized received segment gave its data (scaling_ratio:
- * half until one came).  Segments that take more memory for their data than that are
- * packed when the buffer overflows (xtcp_prune_queue()).
+ * half until one came), like tcp_win_from_space(), but at most XTCP_MAX_WIN_RATIO:
+ * whatever arrives, a segment with a smaller share than that is packed when the buffer
+ * overflows (xtcp_prune_queue()), so the data a window let in always fits the memory
+ * it was offered from, and in-order data is not dropped.
  *
  * Context: any.
  * Return: bytes.
  */
 u32 xtcp_win_from_space(const struct xtcp_sock *xs, int space)
 {
-	return space > 0 ? (u32)(((u64)space * xs->scaling_ratio) >> 8) : 0;
+	u32 ratio = min_t(u32, xs->scaling_ratio, XTCP_MAX_WIN_RATIO);
+
+	return space > 0 ? (u32)(((u64)space * ratio) >> 8) : 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_win_from_space);
 
@@ -146,7 +150,7 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_win_from_space);
  */
 u32 xtcp_space_from_win(const struct xtcp_sock *xs, u32 win)
 {
-	u32 ratio = max_t(u32, xs->scaling_ratio, 1);
+	u32 ratio = clamp_t(u32, xs->scaling_ratio, 1, XTCP_MAX_WIN_RATIO);
 
 	return min_t(u64, ((u64)win << 8) / ratio, INT_MAX);
 }
