@@ -12,6 +12,7 @@
  *   - a fixed buffer full of small segments is packed into pages (tcp_collapse()) to
  *     take the next in-order segment, and the reader gets the same bytes; in-order
  *     segments are appended to the queue's last where they can be (tcp_try_coalesce());
+ *   - data received twice is reported once in a D-SACK block, before the others;
  *   - the window scale comes from the largest buffer the socket may grow to;
  *   - the receiver's RTT samples (a window's worth of data, our timestamps echoed) and
  *     receive-buffer autotuning against worked numbers;
@@ -472,6 +473,51 @@ static void xtcp_datapath_coalesce_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xs->rcv_nxt, d + 4 * len);
 	release_sock(sk);
 	xtcp_dp_expect_read(test, s, d, 4 * len);
+	xtcp_dp_forget(sk);
+	kunit_release_action(test, xtcp_test_release, s);
+}
+
+/*
+ * Data received twice is reported in a D-SACK block (RFC 2883, tcp_dsack_set()): the
+ * ACK to an old duplicate carries it, and an ACK puts a pending one before the
+ * out-of-order queue's blocks, once; without SACK there is none.
+ */
+static void xtcp_datapath_dsack_test(struct kunit *test)
+{
+	const u32 d = XTCP_TEST_IRS + 1, len = 100;
+	struct xtcp_sack_block sp[3];
+	struct xtcp_sock *xs;
+	struct socket *s;
+	struct sock *sk;
+
+	s = xtcp_test_kern_socket(test);
+	sk = s->sk;
+	xs = xtcp_sk(sk);
+	lock_sock(sk);
+	xtcp_test_establish(sk, XTCP_DP_LPORT, XTCP_DP_RPORT);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_pattern(test, d, len)), 2);
+	/* the same again (a needless retransmission): its ACK reported it */
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_pattern(test, d, len)), 0);
+	KUNIT_EXPECT_EQ(test, xs->dsack.start, d);
+	KUNIT_EXPECT_EQ(test, xs->dsack.end, d + len);
+	KUNIT_EXPECT_FALSE(test, (int)xs->dsack_pending);	/* it went with that ACK */
+
+	/* out of order data, then a pending report: the D-SACK block first, once */
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_pattern(test, d + 2 * len, len)), 2);
+	xtcp_dsack_set(xs, d + 10, d + 20);
+	KUNIT_EXPECT_EQ(test, xtcp_ack_sack_blocks(xs, sp, 3), 2);
+	KUNIT_EXPECT_EQ(test, sp[0].start, d + 10);
+	KUNIT_EXPECT_EQ(test, sp[0].end, d + 20);
+	KUNIT_EXPECT_EQ(test, sp[1].start, d + 2 * len);
+	KUNIT_EXPECT_EQ(test, sp[1].end, d + 3 * len);
+	KUNIT_EXPECT_EQ(test, xtcp_ack_sack_blocks(xs, sp, 3), 1);
+	KUNIT_EXPECT_EQ(test, sp[0].start, d + 2 * len);
+
+	/* no SACK on the connection: no D-SACK either */
+	xs->rx_opt.sack_ok = 0;
+	xtcp_dsack_set(xs, d, d + len);
+	KUNIT_EXPECT_FALSE(test, (int)xs->dsack_pending);
+	release_sock(sk);
 	xtcp_dp_forget(sk);
 	kunit_release_action(test, xtcp_test_release, s);
 }
@@ -1374,6 +1420,7 @@ static struct kunit_case xtcp_datapath_cases[] = {
 	KUNIT_CASE(xtcp_datapath_rmem_test),
 	KUNIT_CASE(xtcp_datapath_collapse_test),
 	KUNIT_CASE(xtcp_datapath_coalesce_test),
+	KUNIT_CASE(xtcp_datapath_dsack_test),
 	KUNIT_CASE(xtcp_datapath_wscale_test),
 	KUNIT_CASE(xtcp_datapath_rcv_rtt_test),
 	KUNIT_CASE(xtcp_datapath_autotune_test),

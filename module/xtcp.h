@@ -320,6 +320,8 @@ struct xtcp_cong_ops;
  * @rcv_wscale: our window scale shift
  * @tstamp_ok: timestamps negotiated
  * @rcv_dropped: in-order data was dropped for lack of memory; reading sends an ACK
+ * @dsack_pending: @dsack goes first in the next ACK's SACK blocks
+ * @dsack: data received twice, reported by a D-SACK block (RFC 2883)
  * @scaling_ratio: payload per byte of memory of full-sized received segments, in
  *	1/256 (how much of the receive buffer a window may offer, like
  *	tcp_sock.scaling_ratio)
@@ -427,8 +429,10 @@ struct xtcp_sock {
 	u8 tstamp_ok : 1,
 	   cwnd_limited : 1,
 	   ack_pending : 1,
-	   rcv_dropped : 1;
+	   rcv_dropped : 1,
+	   dsack_pending : 1;
 	u8 scaling_ratio;
+	struct xtcp_sack_block dsack;
 	u32 rcv_rtt_us;
 	u32 rcv_rtt_seq;
 	u32 rcv_rtt_time;
@@ -903,6 +907,8 @@ u32 xtcp_window_now(const struct sock *sk);
 unsigned int xtcp_size_goal(struct sock *sk);
 unsigned int xtcp_current_mss(struct sock *sk);
 int xtcp_sack_blocks(const struct xtcp_sock *xs, struct xtcp_sack_block *sp, int max);
+int xtcp_ack_sack_blocks(struct xtcp_sock *xs, struct xtcp_sack_block *sp, int max);
+void xtcp_dsack_set(struct xtcp_sock *xs, u32 seq, u32 end_seq);
 void xtcp_push(struct sock *sk, int nonagle);
 bool xtcp_write_xmit(struct sock *sk, int nonagle);
 int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb, u32 segs);

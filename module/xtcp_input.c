@@ -1196,6 +1196,28 @@ void xtcp_rcv_space_adjust(struct sock *sk)
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_rcv_space_adjust);
 
+/**
+ * xtcp_dsack_set - data in [@seq, @end_seq) came twice: the next ACK reports it in a
+ * D-SACK block (RFC 2883), like tcp_dsack_set(), so that the sender learns that its
+ * retransmission (a tail-loss probe, a timeout's) was not needed
+ * @xs: the socket
+ * @seq: the first sequence number received again
+ * @end_seq: the end of it
+ *
+ * Only on connections with SACK; a later duplicate replaces an unsent report.
+ *
+ * Context: softirq or process, socket locked.
+ */
+void xtcp_dsack_set(struct xtcp_sock *xs, u32 seq, u32 end_seq)
+{
+	if (!xs->rx_opt.sack_ok || !xtcp_after(end_seq, seq))
+		return;
+	xs->dsack.start = seq;
+	xs->dsack.end = end_seq;
+	xs->dsack_pending = 1;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_dsack_set);
+
 /*
  * RFC 9293 3.10.7.4 seventh step, like tcp_data_queue(): the segment's data.  In order:
  * to the receive queue (then whatever it joins from the out-of-order queue), and the
@@ -1221,6 +1243,7 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, bool *ack_now)
 
 	if (!xtcp_after(cb->end_seq, xs->rcv_nxt)) {
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DUPDATA);
+		xtcp_dsack_set(xs, cb->seq, cb->end_seq);
 		xs->quick_acks = XTCP_QUICKACKS;
 		*ack_now = true;
 		return false;
@@ -1242,6 +1265,8 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, bool *ack_now)
 		xs->rcv_mss = min_t(u32, skb->len, xs->advmss ?: skb->len);
 	}
 	if (!xtcp_after(cb->seq, xs->rcv_nxt)) {
+		if (xtcp_before(cb->seq, xs->rcv_nxt))	/* its head came before */
+			xtcp_dsack_set(xs, cb->seq, xs->rcv_nxt);
 		if (skb->len && !xtcp_rmem_ok(sk, skb, true)) {
 			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RCVDROPPED);
 			xs->rcv_dropped = 1;	/* reading makes room: tell the peer then */
@@ -1284,6 +1309,7 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, bool *ack_now)
 	xs->quick_acks = XTCP_QUICKACKS;
 	if (!xtcp_ofo_insert(&xs->out_of_order_queue, skb)) {
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DUPDATA);
+		xtcp_dsack_set(xs, cb->seq, cb->end_seq);
 		return false;
 	}
 	xs->ofo_last = skb;
@@ -1402,6 +1428,8 @@ int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 		if (cb->end_seq != cb->seq && xtcp_before(cb->seq, xs->rcv_nxt)) {
 			/* old data again: our ACK was lost; ACK at once from now on */
 			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DUPDATA);
+			xtcp_dsack_set(xs, cb->seq, xtcp_after(cb->end_seq, xs->rcv_nxt) ?
+					   xs->rcv_nxt : cb->end_seq);
 			xs->quick_acks = XTCP_QUICKACKS;
 		} else {
 			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BEYONDWINDOW);

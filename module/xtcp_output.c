@@ -299,6 +299,32 @@ int xtcp_sack_blocks(const struct xtcp_sock *xs, struct xtcp_sack_block *sp, int
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_sack_blocks);
 
+/**
+ * xtcp_ack_sack_blocks - the SACK blocks an ACK carries: a pending D-SACK block
+ * first (RFC 2883 4), then the out-of-order queue's (xtcp_sack_blocks())
+ * @xs: the socket
+ * @sp: where to put them
+ * @max: room for that many (at least 2)
+ *
+ * The D-SACK block is reported once.
+ *
+ * Context: any, socket locked.
+ * Return: the number of blocks written.
+ */
+int xtcp_ack_sack_blocks(struct xtcp_sock *xs, struct xtcp_sack_block *sp, int max)
+{
+	int n = 0;
+
+	if (xs->dsack_pending) {
+		sp[n++] = xs->dsack;
+		xs->dsack_pending = 0;
+	}
+	if (!skb_queue_empty(&xs->out_of_order_queue))
+		n += xtcp_sack_blocks(xs, sp + n, max - n);
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_ack_sack_blocks);
+
 /*
  * Send @skb (a segment of the write or retransmission queue, or a control segment we
  * own): a header with our ACK, window and options, the checksum, then IP.  Queued
@@ -337,9 +363,10 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	} else {
 		opts.ts_ok = xs->tstamp_ok;
 		/* SACK blocks ride on segments without data, which have room for them */
-		if (!len && xs->rx_opt.sack_ok && !skb_queue_empty(&xs->out_of_order_queue))
-			opts.num_sacks = xtcp_sack_blocks(xs, opts.sacks,
-							  opts.ts_ok ? 3 : XTCP_NUM_SACKS);
+		if (!len && xs->rx_opt.sack_ok &&
+		    (xs->dsack_pending || !skb_queue_empty(&xs->out_of_order_queue)))
+			opts.num_sacks = xtcp_ack_sack_blocks(xs, opts.sacks,
+							      opts.ts_ok ? 3 : XTCP_NUM_SACKS);
 	}
 	if (opts.ts_ok) {
 		opts.tsval = xtcp_clock_ms() + xs->tsoffset;
