@@ -347,6 +347,16 @@ static void xtcp_dp_expect_read(struct kunit *test, struct socket *s, u32 seq,
 	KUNIT_EXPECT_EQ(test, i, len);
 }
 
+/* An established socket of the peer's data, locked: the caller releases it. */
+static struct socket *xtcp_dp_receiver(struct kunit *test)
+{
+	struct socket *s = xtcp_test_kern_socket(test);
+
+	lock_sock(s->sk);
+	xtcp_test_establish(s->sk, XTCP_DP_LPORT, XTCP_DP_RPORT);
+	return s;
+}
+
 /*
  * A clone of a pattern segment, as a device that keeps the original hands it over
  * (veth a sender's clone): its data cannot be appended to another segment.  The
@@ -381,11 +391,9 @@ static void xtcp_datapath_collapse_test(struct kunit *test)
 	struct sock *sk;
 	u32 i;
 
-	s = xtcp_test_kern_socket(test);
+	s = xtcp_dp_receiver(test);
 	sk = s->sk;
 	xs = xtcp_sk(sk);
-	lock_sock(sk);
-	xtcp_test_establish(sk, XTCP_DP_LPORT, XTCP_DP_RPORT);
 	sk->sk_userlocks |= SOCK_RCVBUF_LOCK;
 	skb = xtcp_dp_cloned(test, d, len);
 	WRITE_ONCE(sk->sk_rcvbuf, n * skb->truesize - 1);
@@ -444,12 +452,10 @@ static void xtcp_datapath_coalesce_test(struct kunit *test)
 	struct sock *sk;
 	int rmem;
 
-	s = xtcp_test_kern_socket(test);
+	coalesced = xtcp_mib_read(&init_net, XTCP_MIB_RCVCOALESCE);
+	s = xtcp_dp_receiver(test);
 	sk = s->sk;
 	xs = xtcp_sk(sk);
-	coalesced = xtcp_mib_read(&init_net, XTCP_MIB_RCVCOALESCE);
-	lock_sock(sk);
-	xtcp_test_establish(sk, XTCP_DP_LPORT, XTCP_DP_RPORT);
 	/* the first has room after its data, as a driver's receive buffer may */
 	skb = xtcp_dp_pattern(test, d, len);
 	KUNIT_EXPECT_EQ(test, pskb_expand_head(skb, 0, 4 * len, GFP_ATOMIC), 0);
@@ -490,11 +496,9 @@ static void xtcp_datapath_dsack_test(struct kunit *test)
 	struct socket *s;
 	struct sock *sk;
 
-	s = xtcp_test_kern_socket(test);
+	s = xtcp_dp_receiver(test);
 	sk = s->sk;
 	xs = xtcp_sk(sk);
-	lock_sock(sk);
-	xtcp_test_establish(sk, XTCP_DP_LPORT, XTCP_DP_RPORT);
 	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_pattern(test, d, len)), 2);
 	/* the same again (a needless retransmission): its ACK reported it */
 	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_pattern(test, d, len)), 0);
