@@ -1102,6 +1102,77 @@ static struct sk_buff *xtcp_dp_sack(struct kunit *test, u32 ack, u32 start, u32 
 }
 
 /*
+ * Which segment an ACK's round trip is taken from, as tcp_clean_rtx_queue() and
+ * tcp_ack_update_rtt(): SRTT from the oldest one ACKed (it was the newest, which left
+ * out how long the receiver held its ACK and let tail-loss probes fire early), from a
+ * SACKed one when the ACK moves nothing, and none when it ACKs a retransmitted one.
+ */
+static void xtcp_datapath_rtt_sample_test(struct kunit *test)
+{
+	static const u32 ago_ms[] = { 3000, 2000, 500, 1000, 800 };
+	const u32 una = XTCP_TEST_ISS + 1, mss = 1000, slack = 500 * USEC_PER_MSEC;
+	u32 now, srtt, i;
+	struct sk_buff *skb;
+	struct socket *s;
+	struct xtcp_sock *xs;
+	struct sock *sk;
+	void *buf;
+
+	buf = kunit_kzalloc(test, mss, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	s = xtcp_dp_quiet_sender(test);
+	sk = s->sk;
+	xs = xtcp_sk(sk);
+	lock_sock(sk);
+	xs->mss_cache = mss;
+	release_sock(sk);
+	for (i = 0; i < ARRAY_SIZE(ago_ms); i++)	/* each goes at once: Nagle is off */
+		KUNIT_EXPECT_EQ(test, xtcp_dp_send(s, buf, mss), mss);
+
+	/* five segments sent 3, 2, 0.5, 1 and 0.8 s ago; the third was retransmitted */
+	lock_sock(sk);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&xs->rtx_queue), 5U);
+	now = xtcp_clock_us();
+	i = 0;
+	skb_queue_walk(&xs->rtx_queue, skb)
+		if (i < ARRAY_SIZE(ago_ms))
+			XTCP_SKB_CB(skb)->tx_time = now - ago_ms[i++] * USEC_PER_MSEC;
+	skb = skb_peek(&xs->rtx_queue);
+	if (skb)
+		skb = skb_peek_next(skb_peek_next(skb, &xs->rtx_queue), &xs->rtx_queue);
+	if (skb)
+		XTCP_SKB_CB(skb)->sacked |= XTCP_SKB_EVER_RETRANS;
+	xs->srtt_us = 0;
+	xs->min_rtt_us = U32_MAX;
+
+	/* the first two ACKed: SRTT from the first (3 s), the smallest RTT the second's */
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ack(test, una + 2 * mss)), 0);
+	KUNIT_EXPECT_GE(test, xs->srtt_us, 3 * USEC_PER_SEC);
+	KUNIT_EXPECT_LT(test, xs->srtt_us, 3 * USEC_PER_SEC + slack);
+	KUNIT_EXPECT_GE(test, xs->min_rtt_us, 2 * USEC_PER_SEC);
+	KUNIT_EXPECT_LT(test, xs->min_rtt_us, 2 * USEC_PER_SEC + slack);
+	KUNIT_EXPECT_EQ(test, xs->backoff, 0);
+
+	/* the fourth SACKed, nothing ACKed: its 1 s is a sample */
+	srtt = xs->srtt_us;
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_sack(test, una + 2 * mss, una + 3 * mss,
+							      una + 4 * mss)), 0);
+	KUNIT_EXPECT_GE(test, xs->srtt_us, (7 * srtt + USEC_PER_SEC) / 8);
+	KUNIT_EXPECT_LT(test, xs->srtt_us, (7 * srtt + USEC_PER_SEC + slack) / 8);
+	KUNIT_EXPECT_GE(test, xs->min_rtt_us, USEC_PER_SEC);
+	KUNIT_EXPECT_LT(test, xs->min_rtt_us, USEC_PER_SEC + slack);
+
+	/* the rest ACKed, the retransmitted one among them: no sample (Karn) */
+	srtt = xs->srtt_us;
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ack(test, una + 5 * mss)), 0);
+	KUNIT_EXPECT_EQ(test, xs->packets_out, 0U);
+	KUNIT_EXPECT_EQ(test, xs->srtt_us, srtt);
+	release_sock(sk);
+	xtcp_dp_forget(sk);
+	kunit_release_action(test, xtcp_test_release, s);
+}
+
+/*
  * Does every counter agree with the retransmission queue: packets_out the segments
  * its members count for, sacked_out/lost_out/retrans_out those of the marked ones?
  */
@@ -1433,6 +1504,7 @@ static struct kunit_case xtcp_datapath_cases[] = {
 	KUNIT_CASE(xtcp_datapath_tlp_schedule_test),
 	KUNIT_CASE(xtcp_datapath_tlp_probe_test),
 	KUNIT_CASE(xtcp_datapath_flight_ack_test),
+	KUNIT_CASE(xtcp_datapath_rtt_sample_test),
 	KUNIT_CASE(xtcp_datapath_super_test),
 	KUNIT_CASE(xtcp_datapath_gso_test),
 	{}

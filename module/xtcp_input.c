@@ -391,12 +391,25 @@ static bool xtcp_match_skb_to_sack(struct sock *sk, struct sk_buff *skb, u32 sta
 }
 
 /*
+ * The round trips one ACK measures, in microseconds, -1 where it measures none
+ * (Linux's seq_rtt_us, ca_rtt_us, sack_rtt_us and the SACK ca_rtt_us of tcp_ack()).
+ */
+struct xtcp_rtt_sample {
+	long seq_us;		/* of the oldest segment it ACKs: for SRTT */
+	long ca_us;		/* of the newest: for the smallest RTT */
+	long sack_us;		/* of the oldest segment it newly SACKs */
+	long sack_ca_us;	/* of the newest one */
+};
+
+/*
  * A SACK block says the peer holds [start, end): mark what it covers
  * (tcp_sacktag_write_queue()).  Each newly SACKed segment advances RACK; one never
  * retransmitted that lies below what was SACKed before it arrived late: the path
- * reorders (tcp_check_sack_reordering()).  Return the segments newly SACKed.
+ * reorders (tcp_check_sack_reordering()).  The oldest and the newest newly SACKed
+ * segment never retransmitted give @rs its SACK round trips.  Return the segments
+ * newly SACKed.
  */
-static u32 xtcp_sacktag(struct sock *sk)
+static u32 xtcp_sacktag(struct sock *sk, struct xtcp_rtt_sample *rs)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 newly = 0, prior_high = xs->sack_high, now = xtcp_clock_us();
@@ -431,6 +444,11 @@ static u32 xtcp_sacktag(struct sock *sk)
 			    xtcp_after(prior_high, xs->snd_una) &&
 			    xtcp_before(cb->end_seq, prior_high))
 				xs->reord_seen = 1;
+			if (!(cb->sacked & XTCP_SKB_EVER_RETRANS)) {
+				rs->sack_ca_us = (s32)(now - cb->tx_time);
+				if (rs->sack_us < 0)
+					rs->sack_us = rs->sack_ca_us;
+			}
 			xtcp_rack_advance(xs, cb->sacked, cb->end_seq, cb->tx_time, now);
 			cb->sacked = (cb->sacked & XTCP_SKB_EVER_RETRANS) | XTCP_SKB_SACKED;
 			xs->sacked_out += pcount;
@@ -463,15 +481,17 @@ static void xtcp_newreno_mark_lost(struct sock *sk)
 
 /*
  * Free the segments @ack covers, like tcp_clean_rtx_queue(); a super-segment ACKed in
- * part loses its ACKed segments (tcp_tso_acked()).  Take an RTT sample from the newest
- * one never retransmitted (Karn's rule).  Each advances RACK; one never retransmitted
- * nor SACKed below what was SACKed arrived late: the path reorders.  Return the
- * segments ACKed.
+ * part loses its ACKed segments (tcp_tso_acked()).  The round trip of the oldest one
+ * not SACKed before is @rs's sample for SRTT, the newest one's for the smallest RTT;
+ * neither if the ACK covers a retransmitted one (Karn's rule).  Each advances RACK; one
+ * never retransmitted nor SACKed below what was SACKed arrived late: the path reorders.
+ * Return the segments ACKed.
  */
-static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, long *rtt_us)
+static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, struct xtcp_rtt_sample *rs)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 now = xtcp_clock_us(), acked = 0;
+	bool retrans = false;
 	struct sk_buff *skb;
 
 	while ((skb = skb_peek(&xs->rtx_queue))) {
@@ -487,9 +507,12 @@ static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, long *rtt_us)
 			if (!pcount)
 				break;
 		}
-		/* Karn: not from a retransmitted one; nor from one SACKed long ago */
-		if (!(cb->sacked & (XTCP_SKB_EVER_RETRANS | XTCP_SKB_SACKED))) {
-			*rtt_us = (s32)(now - cb->tx_time);
+		if (cb->sacked & XTCP_SKB_EVER_RETRANS) {
+			retrans = true;
+		} else if (!(cb->sacked & XTCP_SKB_SACKED)) {
+			rs->ca_us = (s32)(now - cb->tx_time);
+			if (rs->seq_us < 0)
+				rs->seq_us = rs->ca_us;
 			if (xtcp_after(xs->sack_high, xs->snd_una) &&
 			    xtcp_before(cb->end_seq, xs->sack_high))
 				xs->reord_seen = 1;
@@ -504,7 +527,39 @@ static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, long *rtt_us)
 		__skb_unlink(skb, &xs->rtx_queue);
 		xtcp_wmem_free_skb(sk, skb);
 	}
+	if (retrans) {		/* Karn: which copy was ACKed is unknown */
+		rs->seq_us = -1;
+		rs->ca_us = -1;
+	}
 	return acked;
+}
+
+/*
+ * Take what an ACK measured, like tcp_ack_update_rtt(): the ACKed segments' round trip,
+ * else the SACKed ones', else (if it ACKed new data, RFC 7323 4.1) the timestamp it
+ * echoes.  SRTT takes the oldest segment's, as that includes the time the receiver held
+ * its ACK; the smallest RTT the newest one's.  A sample ends the RTO's backoff.
+ */
+static void xtcp_ack_update_rtt(struct sock *sk, struct xtcp_rtt_sample *rs, bool acked)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (rs->sack_us >= 0)
+		rs->ca_us = rs->sack_ca_us;
+	if (rs->seq_us < 0)
+		rs->seq_us = rs->sack_us;
+	if (rs->seq_us < 0 && acked && xs->tstamp_ok && xs->rx_opt.saw_tstamp &&
+	    xs->rx_opt.rcv_tsecr) {
+		rs->seq_us = (s32)(xtcp_clock_ms() + xs->tsoffset - xs->rx_opt.rcv_tsecr) *
+			     USEC_PER_MSEC;
+		rs->ca_us = rs->seq_us;
+	}
+	if (rs->seq_us < 0)
+		return;
+	xs->min_rtt_us = min_t(u32, xs->min_rtt_us, max(rs->ca_us, 1L));
+	xtcp_rtt_estimator(xs, rs->seq_us);
+	xs->rto = xtcp_rto_from_rtt(xs);
+	xs->backoff = 0;
 }
 
 /*
@@ -653,8 +708,8 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 	const struct tcphdr *th = tcp_hdr(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 ack = cb->ack_seq, prior_una = xs->snd_una, nwin, acked = 0, sacked = 0;
+	struct xtcp_rtt_sample rs = { -1, -1, -1, -1 };
 	bool dup = false, win_changed = false, reo = false;
-	long rtt_us = -1;
 
 	/*
 	 * RFC 5961 5.2: an ACK of what we never sent, or older than the largest window
@@ -688,11 +743,11 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 	if (xs->rx_opt.num_sacks) {
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_SACKRECV);
 		if (xs->rx_opt.sack_ok)
-			sacked = xtcp_sacktag(sk);
+			sacked = xtcp_sacktag(sk, &rs);
 	}
 
 	if (xtcp_after(ack, prior_una)) {
-		acked = xtcp_clean_rtx_queue(sk, ack, &rtt_us);
+		acked = xtcp_clean_rtx_queue(sk, ack, &rs);
 		xs->bytes_acked += ack - prior_una;
 		xs->snd_una = ack;
 		xs->dup_acks = 0;
@@ -703,15 +758,6 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 			u32 eaten = acked ? acked - 1 : 0;
 
 			xs->sacked_out = eaten >= xs->sacked_out ? 0 : xs->sacked_out - eaten;
-		}
-		if (rtt_us < 0 && xs->tstamp_ok && xs->rx_opt.saw_tstamp && xs->rx_opt.rcv_tsecr)
-			rtt_us = (s32)(xtcp_clock_ms() + xs->tsoffset - xs->rx_opt.rcv_tsecr) *
-				 USEC_PER_MSEC;
-		if (rtt_us >= 0) {
-			xs->min_rtt_us = min_t(u32, xs->min_rtt_us, max(rtt_us, 1L));
-			xtcp_rtt_estimator(xs, rtt_us);
-			xs->rto = xtcp_rto_from_rtt(xs);
-			xs->backoff = 0;
 		}
 		xs->retransmits = 0;
 		xs->retrans_stamp = 0;
@@ -724,6 +770,7 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 		if (!xs->rx_opt.sack_ok)
 			xs->sacked_out = min(xs->sacked_out + 1, xs->packets_out - 1);
 	}
+	xtcp_ack_update_rtt(sk, &rs, xtcp_after(ack, prior_una));
 	if (xs->tlp_high_seq)
 		xtcp_process_tlp_ack(sk, ack,
 				     xtcp_after(ack, prior_una) || win_changed || sacked ||
