@@ -133,7 +133,7 @@ static void xtcp_datapath_wakeup_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xs->snd_nxt, una + 26000);
 	KUNIT_EXPECT_EQ(test, xs->packets_out, 1U);
 	/* (no assertion may end the test with the socket locked) */
-	head = skb_peek(&xs->rtx_queue);
+	head = xtcp_rtx_queue_head(sk);
 	KUNIT_EXPECT_NOT_NULL(test, head);
 	if (head)
 		KUNIT_EXPECT_EQ(test, head->len, 26000U);
@@ -190,7 +190,7 @@ static void xtcp_datapath_fragment_test(struct kunit *test)
 	XTCP_SKB_CB(a)->end_seq++;
 	truesize = a->truesize;
 	queued = sk->sk_wmem_queued;
-	KUNIT_EXPECT_EQ(test, xtcp_fragment(sk, &sk->sk_write_queue, a, 1000, 1000), 0);
+	KUNIT_EXPECT_EQ(test, xtcp_fragment(sk, XTCP_FRAG_IN_WRITE_QUEUE, a, 1000, 1000), 0);
 	b = a->next;
 	KUNIT_EXPECT_PTR_NE(test, b, (struct sk_buff *)&sk->sk_write_queue);
 	if (b == (struct sk_buff *)&sk->sk_write_queue)
@@ -216,7 +216,7 @@ static void xtcp_datapath_fragment_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xtcp_skb_mss(b), 1000U);
 
 	/* a window exactly the data's: the FIN alone stays behind */
-	KUNIT_EXPECT_EQ(test, xtcp_fragment(sk, &sk->sk_write_queue, b, 2000, 1000), 0);
+	KUNIT_EXPECT_EQ(test, xtcp_fragment(sk, XTCP_FRAG_IN_WRITE_QUEUE, b, 2000, 1000), 0);
 	KUNIT_EXPECT_EQ(test, b->len, 2000U);
 	KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(b)->end_seq, una + 3000);
 	KUNIT_EXPECT_EQ(test, b->next->len, 0U);
@@ -760,7 +760,7 @@ static void xtcp_datapath_rack_test(struct kunit *test)
 	seg[4] = xtcp_dp_sent(test, 5000, now, 10);
 	lock_sock(sk);
 	for (i = 0; i < 5; i++)
-		__skb_queue_tail(&xs->rtx_queue, seg[i]);
+		xtcp_rtx_queue_add(sk, seg[i]);
 	xs->packets_out = 5;
 	xs->snd_una = 1000;
 	xs->snd_nxt = 6000;
@@ -774,6 +774,7 @@ static void xtcp_datapath_rack_test(struct kunit *test)
 
 	/* D is SACKed: its round trip, 50 ms, is RACK's */
 	XTCP_SKB_CB(seg[3])->sacked = XTCP_SKB_SACKED;
+	list_del_init(xtcp_skb_tsorted(seg[3]));
 	xs->sacked_out = 1;
 	xtcp_rack_advance(xs, 0, 5000, now - 50000, xtcp_clock_us());
 	KUNIT_EXPECT_EQ(test, xs->rack_mstamp, now - 50000);
@@ -803,6 +804,9 @@ static void xtcp_datapath_rack_test(struct kunit *test)
 	for (i = 0; i < 3; i++)
 		KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(seg[i])->sacked, XTCP_SKB_LOST);
 	KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(seg[4])->sacked, 0);
+	/* they wait for their retransmission out of RACK's order: E is left in it */
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_tsorted_skb(xs->tsorted_sent_queue.next), seg[4]);
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_tsorted_skb(xs->tsorted_sent_queue.prev), seg[4]);
 	/* once the path was seen to reorder, the window stays, at most SRTT */
 	xs->reord_seen = 1;
 	KUNIT_EXPECT_EQ(test, xtcp_rack_reo_wnd(xs), 10000U);
@@ -817,6 +821,9 @@ static void xtcp_datapath_rack_test(struct kunit *test)
 	 */
 	XTCP_SKB_CB(seg[0])->sacked |= XTCP_SKB_RETRANS | XTCP_SKB_EVER_RETRANS;
 	XTCP_SKB_CB(seg[0])->tx_time = now - 45000;
+	/* RACK's order is the order of sending: A's copy, then E */
+	list_move_tail(xtcp_skb_tsorted(seg[0]), &xs->tsorted_sent_queue);
+	list_move_tail(xtcp_skb_tsorted(seg[4]), &xs->tsorted_sent_queue);
 	xs->retrans_out = 1;
 	xs->ca_state = XTCP_CA_RECOVERY;
 	xtcp_rack_advance(xs, 0, 6000, now - 10, xtcp_clock_us());
@@ -828,7 +835,7 @@ static void xtcp_datapath_rack_test(struct kunit *test)
 
 	/* the segments were never charged to the socket: free them here */
 	for (i = 0; i < 5; i++) {
-		__skb_unlink(seg[i], &xs->rtx_queue);
+		xtcp_rtx_queue_unlink(sk, seg[i]);
 		kfree_skb(seg[i]);
 	}
 	xs->packets_out = 0;
@@ -896,7 +903,7 @@ static void xtcp_datapath_tlp_schedule_test(struct kunit *test)
 	lock_sock(sk);
 	xtcp_test_establish(sk, XTCP_DP_LPORT, XTCP_DP_RPORT);
 	for (i = 0; i < 2; i++)
-		__skb_queue_tail(&xs->rtx_queue, seg[i]);
+		xtcp_rtx_queue_add(sk, seg[i]);
 	xs->packets_out = 2;
 	xs->srtt_us = 10000;
 	xs->rto = 3 * HZ;
@@ -938,7 +945,7 @@ static void xtcp_datapath_tlp_schedule_test(struct kunit *test)
 
 	xtcp_clear_xmit_timers(sk);
 	for (i = 0; i < 2; i++) {
-		__skb_unlink(seg[i], &xs->rtx_queue);
+		xtcp_rtx_queue_unlink(sk, seg[i]);
 		kfree_skb(seg[i]);
 	}
 	xs->packets_out = 0;
@@ -1003,7 +1010,7 @@ static void xtcp_datapath_tlp_probe_test(struct kunit *test)
 
 	/* nothing new to send: the last segment goes again */
 	xtcp_send_loss_probe(sk);
-	last = skb_peek_tail(&xs->rtx_queue);
+	last = xtcp_rtx_queue_tail(sk);
 	KUNIT_EXPECT_NOT_NULL(test, last);
 	if (last) {
 		KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(last)->seq, una + 3 * mss);
@@ -1131,15 +1138,15 @@ static void xtcp_datapath_rtt_sample_test(struct kunit *test)
 
 	/* five segments sent 3, 2, 0.5, 1 and 0.8 s ago; the third was retransmitted */
 	lock_sock(sk);
-	KUNIT_EXPECT_EQ(test, skb_queue_len(&xs->rtx_queue), 5U);
+	KUNIT_EXPECT_EQ(test, xtcp_test_rtx_len(sk), 5U);
 	now = xtcp_clock_us();
 	i = 0;
-	skb_queue_walk(&xs->rtx_queue, skb)
+	skb_rbtree_walk(skb, &xs->rtx_queue)
 		if (i < ARRAY_SIZE(ago_ms))
 			XTCP_SKB_CB(skb)->tx_time = now - ago_ms[i++] * USEC_PER_MSEC;
-	skb = skb_peek(&xs->rtx_queue);
+	skb = xtcp_rtx_queue_head(sk);
 	if (skb)
-		skb = skb_peek_next(skb_peek_next(skb, &xs->rtx_queue), &xs->rtx_queue);
+		skb = skb_rb_next(skb_rb_next(skb));
 	if (skb)
 		XTCP_SKB_CB(skb)->sacked |= XTCP_SKB_EVER_RETRANS;
 	xs->srtt_us = 0;
@@ -1181,7 +1188,7 @@ static void xtcp_dp_expect_counts(struct kunit *test, const struct xtcp_sock *xs
 	u32 packets = 0, sacked = 0, lost = 0, retrans = 0;
 	struct sk_buff *skb;
 
-	skb_queue_walk(&xs->rtx_queue, skb) {
+	skb_rbtree_walk(skb, &xs->rtx_queue) {
 		u32 pcount = xtcp_skb_pcount(skb);
 		u8 bits = XTCP_SKB_CB(skb)->sacked;
 
@@ -1214,6 +1221,22 @@ static void xtcp_dp_expect_seg(struct kunit *test, const struct sk_buff *skb, u3
  * (tcp_match_skb_to_sack()), a retransmission of one segment cuts it off the rest,
  * the tail-loss probe sends the last segment alone; every counter follows.
  */
+/* A quiet sender (MSS @mss) whose route takes super-segments. */
+static struct socket *xtcp_dp_super_sender(struct kunit *test, u32 mss)
+{
+	struct socket *s = xtcp_dp_quiet_sender(test);
+	struct sock *sk = s->sk;
+
+	lock_sock(sk);
+	xtcp_sk(sk)->mss_cache = mss;
+	xtcp_sk(sk)->max_window = 65535;
+	sk->sk_route_caps = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_GSO | NETIF_F_GSO_SCTP;
+	sk->sk_gso_max_size = GSO_LEGACY_MAX_SIZE;
+	sk->sk_gso_max_segs = GSO_MAX_SEGS;
+	release_sock(sk);
+	return s;
+}
+
 static void xtcp_datapath_super_test(struct kunit *test)
 {
 	const u32 una = XTCP_TEST_ISS + 1, mss = 1000;
@@ -1226,34 +1249,29 @@ static void xtcp_datapath_super_test(struct kunit *test)
 
 	buf = kunit_kzalloc(test, 8 * mss, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	s = xtcp_dp_quiet_sender(test);
+	s = xtcp_dp_super_sender(test, mss);
 	sk = s->sk;
 	xs = xtcp_sk(sk);
-	lock_sock(sk);
-	xs->mss_cache = mss;
-	xs->max_window = 65535;
-	sk->sk_route_caps = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_GSO | NETIF_F_GSO_SCTP;
-	sk->sk_gso_max_size = GSO_LEGACY_MAX_SIZE;
-	sk->sk_gso_max_segs = GSO_MAX_SEGS;
-	release_sock(sk);
 
 	KUNIT_EXPECT_EQ(test, xtcp_dp_send(s, buf, 8 * mss), 8 * mss);
 	lock_sock(sk);
 	KUNIT_EXPECT_EQ(test, xs->snd_nxt, una + 8 * mss);
-	KUNIT_EXPECT_EQ(test, skb_queue_len(&xs->rtx_queue), 1U);
-	skb = skb_peek(&xs->rtx_queue);
+	KUNIT_EXPECT_EQ(test, xtcp_test_rtx_len(sk), 1U);
+	skb = xtcp_rtx_queue_head(sk);
 	if (!skb)
 		goto out;	/* no assertion may end the test with the socket locked */
 	KUNIT_EXPECT_EQ(test, xtcp_skb_pcount(skb), 8U);
 	KUNIT_EXPECT_EQ(test, xtcp_skb_mss(skb), mss);
 	xtcp_dp_expect_counts(test, xs);
+	/* sent 4 s ago: what its ACKs and SACKs measure keeps every timer seconds away */
+	XTCP_SKB_CB(skb)->tx_time = xtcp_clock_us() - 4 * USEC_PER_SEC;
 
 	/* 2.5 segments ACKed: their bytes and memory go, 6 segments are left */
 	queued = sk->sk_wmem_queued;
 	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ack(test, una + 2500)), 0);
 	KUNIT_EXPECT_EQ(test, xs->snd_una, una + 2500);
 	KUNIT_EXPECT_EQ(test, sk->sk_wmem_queued, queued - 2500);
-	skb = skb_peek(&xs->rtx_queue);
+	skb = xtcp_rtx_queue_head(sk);
 	xtcp_dp_expect_seg(test, skb, una + 2500, 5500, 0);
 	KUNIT_EXPECT_EQ(test, xtcp_skb_pcount(skb), 6U);
 	xtcp_dp_expect_counts(test, xs);
@@ -1266,21 +1284,30 @@ static void xtcp_datapath_super_test(struct kunit *test)
 	xs->min_rtt_us = 4 * USEC_PER_SEC;
 	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_sack(test, una + 2500, una + 4500,
 							      una + 6500)), 0);
-	KUNIT_EXPECT_EQ(test, skb_queue_len(&xs->rtx_queue), 3U);
-	skb = skb_peek(&xs->rtx_queue);
+	KUNIT_EXPECT_EQ(test, xtcp_test_rtx_len(sk), 3U);
+	skb = xtcp_rtx_queue_head(sk);
 	xtcp_dp_expect_seg(test, skb, una + 2500, 2000, 0);
-	xtcp_dp_expect_seg(test, skb->next, una + 4500, 2000, XTCP_SKB_SACKED);
-	xtcp_dp_expect_seg(test, skb->next->next, una + 6500, 1500, 0);
+	xtcp_dp_expect_seg(test, skb_rb_next(skb), una + 4500, 2000, XTCP_SKB_SACKED);
+	xtcp_dp_expect_seg(test, skb_rb_next(skb_rb_next(skb)), una + 6500, 1500, 0);
 	KUNIT_EXPECT_EQ(test, xs->sacked_out, 2U);
 	xtcp_dp_expect_counts(test, xs);
+	/* RACK's order: the SACKed middle left it, the two other parts kept their place */
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_tsorted_skb(xs->tsorted_sent_queue.next), skb);
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_tsorted_skb(xs->tsorted_sent_queue.prev),
+			    skb_rb_last(&xs->rtx_queue));
+	KUNIT_EXPECT_TRUE(test, list_empty(xtcp_skb_tsorted(skb_rb_next(skb))));
 
 	/* one segment of the first goes again: it is cut off the rest */
 	KUNIT_EXPECT_EQ(test, xtcp_retransmit_skb(sk, skb, 1), 0);
-	KUNIT_EXPECT_EQ(test, skb_queue_len(&xs->rtx_queue), 4U);
+	KUNIT_EXPECT_EQ(test, xtcp_test_rtx_len(sk), 4U);
 	xtcp_dp_expect_seg(test, skb, una + 2500, 1000, XTCP_SKB_RETRANS | XTCP_SKB_EVER_RETRANS);
-	xtcp_dp_expect_seg(test, skb->next, una + 3500, 1000, 0);
+	xtcp_dp_expect_seg(test, skb_rb_next(skb), una + 3500, 1000, 0);
 	KUNIT_EXPECT_EQ(test, xs->retrans_out, 1U);
 	xtcp_dp_expect_counts(test, xs);
+	/* sent last now, it is last in RACK's order; the part cut off it is first */
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_tsorted_skb(xs->tsorted_sent_queue.prev), skb);
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_tsorted_skb(xs->tsorted_sent_queue.next),
+			    skb_rb_next(skb));
 	/* it left as one segment: nothing of the whole's offload state stayed on it */
 	KUNIT_EXPECT_FALSE(test, skb_is_gso(skb));
 
@@ -1288,17 +1315,17 @@ static void xtcp_datapath_super_test(struct kunit *test)
 	xs->ca_state = XTCP_CA_OPEN;
 	xs->tlp_high_seq = 0;
 	xtcp_send_loss_probe(sk);
-	KUNIT_EXPECT_EQ(test, skb_queue_len(&xs->rtx_queue), 5U);
-	skb = skb_peek_tail(&xs->rtx_queue);
+	KUNIT_EXPECT_EQ(test, xtcp_test_rtx_len(sk), 5U);
+	skb = xtcp_rtx_queue_tail(sk);
 	xtcp_dp_expect_seg(test, skb, una + 7500, 500, XTCP_SKB_RETRANS | XTCP_SKB_EVER_RETRANS);
-	xtcp_dp_expect_seg(test, skb->prev, una + 6500, 1000, 0);
+	xtcp_dp_expect_seg(test, skb_rb_prev(skb), una + 6500, 1000, 0);
 	KUNIT_EXPECT_EQ(test, xs->retrans_out, 2U);
 	xtcp_dp_expect_counts(test, xs);
 	KUNIT_EXPECT_FALSE(test, skb_is_gso(skb));
 
 	/* all of it ACKed: nothing left, memory given back */
 	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ack(test, una + 8 * mss)), 0);
-	KUNIT_EXPECT_TRUE(test, skb_queue_empty(&xs->rtx_queue));
+	KUNIT_EXPECT_TRUE(test, xtcp_rtx_queue_empty(sk));
 	xtcp_dp_expect_counts(test, xs);
 	KUNIT_EXPECT_EQ(test, sk->sk_wmem_queued, 0);
 	release_sock(sk);
@@ -1309,7 +1336,7 @@ static void xtcp_datapath_super_test(struct kunit *test)
 	 */
 	KUNIT_EXPECT_EQ(test, xtcp_dp_send(s, buf, 3 * mss), 3 * mss);
 	lock_sock(sk);
-	skb = skb_peek_tail(&xs->rtx_queue);
+	skb = xtcp_rtx_queue_tail(sk);
 	KUNIT_EXPECT_NOT_NULL(test, skb);
 	if (!skb)
 		goto out;
@@ -1320,8 +1347,8 @@ static void xtcp_datapath_super_test(struct kunit *test)
 	xs->snd_nxt++;
 	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ack(test, una + 11 * mss)), 0);
 	KUNIT_EXPECT_EQ(test, xs->snd_una, una + 11 * mss);
-	KUNIT_EXPECT_EQ(test, skb_queue_len(&xs->rtx_queue), 1U);
-	skb = skb_peek(&xs->rtx_queue);
+	KUNIT_EXPECT_EQ(test, xtcp_test_rtx_len(sk), 1U);
+	skb = xtcp_rtx_queue_head(sk);
 	if (skb) {
 		KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(skb)->seq, una + 11 * mss);
 		KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(skb)->end_seq, una + 11 * mss + 1);
@@ -1329,6 +1356,153 @@ static void xtcp_datapath_super_test(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, xtcp_skb_pcount(skb), 1U);
 	}
 	KUNIT_EXPECT_EQ(test, xs->packets_out, 1U);
+out:
+	release_sock(sk);
+	xtcp_dp_forget(sk);
+	kunit_release_action(test, xtcp_test_release, s);
+}
+
+/*
+ * The scoreboard at large windows: a SACK block is not walked again where the previous
+ * ACK's blocks covered it (recv_sack_cache); retransmission resumes at a hint below
+ * which nothing waits; the RTO forgets both.
+ */
+static void xtcp_datapath_scoreboard_test(struct kunit *test)
+{
+	const u32 una = XTCP_TEST_ISS + 1, mss = 1000;
+	struct sk_buff *seg[6], *skb;
+	struct socket *s;
+	struct xtcp_sock *xs;
+	struct sock *sk;
+	u32 now, i;
+	void *buf;
+
+	buf = kunit_kzalloc(test, mss, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	s = xtcp_dp_quiet_sender(test);
+	sk = s->sk;
+	xs = xtcp_sk(sk);
+	lock_sock(sk);
+	xs->mss_cache = mss;
+	release_sock(sk);
+	for (i = 0; i < ARRAY_SIZE(seg); i++)	/* each goes at once: Nagle is off */
+		KUNIT_EXPECT_EQ(test, xtcp_dp_send(s, buf, mss), mss);
+	lock_sock(sk);
+	KUNIT_EXPECT_EQ(test, xtcp_test_rtx_len(sk), 6U);
+	/* sent 20 s ago, 1 ms apart, on a path that reorders: RACK waits seconds */
+	now = xtcp_clock_us();
+	i = 0;
+	skb_rbtree_walk(skb, &xs->rtx_queue) {
+		if (i == ARRAY_SIZE(seg))
+			break;
+		XTCP_SKB_CB(skb)->tx_time = now - 20 * USEC_PER_SEC + i * USEC_PER_MSEC;
+		seg[i++] = skb;
+	}
+	if (i != ARRAY_SIZE(seg))
+		goto out;	/* no assertion may end the test with the socket locked */
+	xs->reord_seen = 1;
+
+	/* [2000, 4000) SACKed: the block is remembered */
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_sack(test, una, una + 2 * mss,
+							      una + 4 * mss)), 0);
+	KUNIT_EXPECT_EQ(test, xs->sacked_out, 2U);
+	KUNIT_EXPECT_EQ(test, xs->recv_sack_cache[0].start, una + 2 * mss);
+	KUNIT_EXPECT_EQ(test, xs->recv_sack_cache[0].end, una + 4 * mss);
+	KUNIT_EXPECT_EQ(test, xs->lost_out, 0U);
+
+	/*
+	 * The block grows to [2000, 5000): only [4000, 5000) is walked.  (The third
+	 * segment's mark is taken off by hand to see that: a walk would put it back.)
+	 */
+	XTCP_SKB_CB(seg[2])->sacked = 0;
+	xs->sacked_out--;
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_sack(test, una, una + 2 * mss,
+							      una + 5 * mss)), 0);
+	KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(seg[2])->sacked, 0);
+	KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(seg[4])->sacked, XTCP_SKB_SACKED);
+	XTCP_SKB_CB(seg[2])->sacked = XTCP_SKB_SACKED;
+	xs->sacked_out++;
+	xtcp_dp_expect_counts(test, xs);
+
+	/*
+	 * Three SACKed and no more reordering: RACK takes the first two for lost; the next
+	 * ACK starts recovery, both go again and the hint stops at the first segment after
+	 * them, as none below it waits.
+	 */
+	xs->reord_seen = 0;
+	KUNIT_EXPECT_EQ(test, xtcp_rack_detect_loss(sk), 0U);
+	KUNIT_EXPECT_EQ(test, xs->lost_out, 2U);
+	KUNIT_EXPECT_TRUE(test, list_empty(xtcp_skb_tsorted(seg[0])));
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_sack(test, una, una + 2 * mss,
+							      una + 5 * mss)), 0);
+	KUNIT_EXPECT_EQ(test, xs->ca_state, XTCP_CA_RECOVERY);
+	KUNIT_EXPECT_EQ(test, xs->retrans_out, 2U);
+	KUNIT_EXPECT_PTR_EQ(test, xs->retransmit_skb_hint, seg[2]);
+	/* a segment below the hint found lost moves it down */
+	xtcp_verify_retransmit_hint(xs, seg[1]);
+	KUNIT_EXPECT_PTR_EQ(test, xs->retransmit_skb_hint, seg[1]);
+	xtcp_dp_expect_counts(test, xs);
+
+	/* the RTO: all lost, SACKs forgotten, retransmission starts from the head */
+	xtcp_enter_loss(sk);
+	KUNIT_EXPECT_NULL(test, xs->retransmit_skb_hint);
+	KUNIT_EXPECT_EQ(test, xs->recv_sack_cache[0].end, 0U);
+	KUNIT_EXPECT_TRUE(test, list_empty(&xs->tsorted_sent_queue));
+	KUNIT_EXPECT_EQ(test, xs->lost_out, 6U);
+
+	/* an ACK of all: the queue, and with it the hint, empty */
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ack(test, una + 6 * mss)), 0);
+	KUNIT_EXPECT_TRUE(test, xtcp_rtx_queue_empty(sk));
+	KUNIT_EXPECT_NULL(test, xs->retransmit_skb_hint);
+	xtcp_dp_expect_counts(test, xs);
+out:
+	release_sock(sk);
+	xtcp_dp_forget(sk);
+	kunit_release_action(test, xtcp_test_release, s);
+}
+
+/*
+ * A SACK block that grows over a segment cut at the edge of the previous block: the
+ * segment is matched against the whole block, not only against the part not walked
+ * before (it was, and half of it was never SACKed).
+ */
+static void xtcp_datapath_sack_edge_test(struct kunit *test)
+{
+	const u32 una = XTCP_TEST_ISS + 1, mss = 1000;
+	struct sk_buff *skb;
+	struct socket *s;
+	struct xtcp_sock *xs;
+	struct sock *sk;
+	void *buf;
+
+	buf = kunit_kzalloc(test, 5 * mss, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	s = xtcp_dp_super_sender(test, mss);
+	sk = s->sk;
+	xs = xtcp_sk(sk);
+	KUNIT_EXPECT_EQ(test, xtcp_dp_send(s, buf, 5 * mss), 5 * mss);
+	lock_sock(sk);
+	skb = xtcp_rtx_queue_head(sk);
+	if (!skb)
+		goto out;	/* no assertion may end the test with the socket locked */
+	KUNIT_EXPECT_EQ(test, xtcp_skb_pcount(skb), 5U);
+	/* sent 4 s ago on a path that reorders: RACK waits a second */
+	XTCP_SKB_CB(skb)->tx_time = xtcp_clock_us() - 4 * USEC_PER_SEC;
+	xs->reord_seen = 1;
+
+	/* [2500, 5000) SACKed: cut at 3000, the last two segments SACKed */
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_sack(test, una, una + 2500,
+							      una + 5 * mss)), 0);
+	KUNIT_EXPECT_EQ(test, xs->sacked_out, 2U);
+	/* [500, 5000): the first segment is cut off, the next two are SACKed whole */
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_sack(test, una, una + 500,
+							      una + 5 * mss)), 0);
+	KUNIT_EXPECT_EQ(test, xs->sacked_out, 4U);
+	KUNIT_EXPECT_EQ(test, xtcp_test_rtx_len(sk), 3U);
+	xtcp_dp_expect_seg(test, xtcp_rtx_queue_head(sk), una, 1000, 0);
+	xtcp_dp_expect_seg(test, skb_rb_next(xtcp_rtx_queue_head(sk)), una + 1000, 2000,
+			   XTCP_SKB_SACKED);
+	xtcp_dp_expect_counts(test, xs);
 out:
 	release_sock(sk);
 	xtcp_dp_forget(sk);
@@ -1505,6 +1679,8 @@ static struct kunit_case xtcp_datapath_cases[] = {
 	KUNIT_CASE(xtcp_datapath_tlp_probe_test),
 	KUNIT_CASE(xtcp_datapath_flight_ack_test),
 	KUNIT_CASE(xtcp_datapath_rtt_sample_test),
+	KUNIT_CASE(xtcp_datapath_scoreboard_test),
+	KUNIT_CASE(xtcp_datapath_sack_edge_test),
 	KUNIT_CASE(xtcp_datapath_super_test),
 	KUNIT_CASE(xtcp_datapath_gso_test),
 	{}

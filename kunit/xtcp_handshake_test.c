@@ -410,7 +410,7 @@ static void xtcp_simopen_shutdown_fin_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sk->sk_state, TCP_FIN_WAIT1);
 	KUNIT_EXPECT_EQ(test, xtcp_sk(sk)->write_seq, 5002U);
 	KUNIT_EXPECT_EQ(test, xtcp_sk(sk)->snd_nxt, 5002U);	/* the FIN went */
-	skb = skb_peek_tail(&xtcp_sk(sk)->rtx_queue);
+	skb = xtcp_rtx_queue_tail(sk);
 	KUNIT_EXPECT_NOT_NULL(test, skb);
 	if (skb)
 		KUNIT_EXPECT_TRUE(test, XTCP_SKB_CB(skb)->flags & TCPHDR_FIN);

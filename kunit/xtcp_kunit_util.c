@@ -213,3 +213,17 @@ void xtcp_test_establish(struct sock *sk, u16 lport, u16 rport)
 	xtcp_init_transfer(sk);
 	xtcp_set_state(sk, TCP_ESTABLISHED);
 }
+
+/**
+ * xtcp_test_rtx_len - how many segments (skbs) a socket's retransmission queue holds
+ * @sk: the socket, locked
+ */
+unsigned int xtcp_test_rtx_len(const struct sock *sk)
+{
+	const struct sk_buff *skb;
+	unsigned int n = 0;
+
+	skb_rbtree_walk(skb, &xtcp_sk(sk)->rtx_queue)
+		n++;
+	return n;
+}

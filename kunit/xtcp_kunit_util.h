@@ -57,5 +57,6 @@ int xtcp_test_feed(struct sock *sk, struct sk_buff *skb);
 void xtcp_test_release(void *sock);
 struct socket *xtcp_test_kern_socket(struct kunit *test);
 void xtcp_test_establish(struct sock *sk, u16 lport, u16 rport);
+unsigned int xtcp_test_rtx_len(const struct sock *sk);
 
 #endif

@@ -285,7 +285,7 @@ static void xtcp_stream_reno_test(struct kunit *test)
 	 * super-segment (the last, two segments of 500) counts for its segments
 	 */
 	for (i = 0; i < ARRAY_SIZE(rtx); i++) {
-		__skb_queue_tail(&xs->rtx_queue, rtx[i]);
+		xtcp_rtx_queue_add(sk, rtx[i]);
 		XTCP_SKB_CB(rtx[i])->pcount = 1;
 	}
 	XTCP_SKB_CB(rtx[2])->pcount = 2;
@@ -315,6 +315,7 @@ static void xtcp_stream_reno_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(rtx[1])->sacked, XTCP_SKB_LOST);
 	KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(rtx[2])->sacked,
 			XTCP_SKB_LOST | XTCP_SKB_EVER_RETRANS);
+	KUNIT_EXPECT_TRUE(test, list_empty(&xs->tsorted_sent_queue));
 	/* the same timeout again (backed off, still in loss): ssthresh stays, no recount */
 	xs->backoff = 1;
 	xs->snd_cwnd = 4;
@@ -325,10 +326,10 @@ static void xtcp_stream_reno_test(struct kunit *test)
 
 	/* the segments were never charged to the socket: free them here */
 	for (i = 0; i < ARRAY_SIZE(rtx); i++) {
-		__skb_unlink(rtx[i], &xs->rtx_queue);
+		xtcp_rtx_queue_unlink(sk, rtx[i]);
 		kfree_skb(rtx[i]);
 	}
-	KUNIT_EXPECT_TRUE(test, skb_queue_empty(&xs->rtx_queue));
+	KUNIT_EXPECT_TRUE(test, xtcp_rtx_queue_empty(sk));
 	xs->packets_out = 0;
 	xs->lost_out = 0;
 	release_sock(sk);

@@ -440,8 +440,8 @@ static void xtcp_teardown_passive_close_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xs->snd_nxt, ISS + 2U);
 	KUNIT_EXPECT_EQ(test, xs->packets_out, 1U);
 	KUNIT_EXPECT_TRUE(test, skb_queue_empty(&sk->sk_write_queue));
-	KUNIT_EXPECT_EQ(test, skb_queue_len(&xs->rtx_queue), 1U);
-	skb = skb_peek(&xs->rtx_queue);
+	KUNIT_EXPECT_EQ(test, xtcp_test_rtx_len(sk), 1U);
+	skb = xtcp_rtx_queue_head(sk);
 	if (skb) {
 		KUNIT_EXPECT_TRUE(test, XTCP_SKB_CB(skb)->flags & TCPHDR_FIN);
 		KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(skb)->seq, ISS + 1U);
@@ -461,7 +461,7 @@ static void xtcp_teardown_passive_close_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sk->sk_state, TCP_CLOSE);
 	KUNIT_EXPECT_EQ(test, xs->snd_una, ISS + 2U);
 	KUNIT_EXPECT_EQ(test, xs->packets_out, 0U);
-	KUNIT_EXPECT_TRUE(test, skb_queue_empty(&xs->rtx_queue));
+	KUNIT_EXPECT_TRUE(test, xtcp_rtx_queue_empty(sk));
 	KUNIT_EXPECT_EQ(test, xs->pending, 0);
 	KUNIT_EXPECT_FALSE(test, timer_pending(&xs->retransmit_timer));
 	KUNIT_EXPECT_EQ(test, sk->sk_shutdown, SHUTDOWN_MASK);

@@ -68,7 +68,9 @@ static inline bool xtcp_between(u32 seq1, u32 seq2, u32 seq3)
 
 /*
  * Per-segment data kept in skb->cb while we process a segment, like struct tcp_skb_cb.
- * It sits after the IP layer's struct inet_skb_parm, which stays intact.
+ * It sits after the IP layer's struct inet_skb_parm, which a received segment keeps
+ * intact; a sent one waiting in the retransmission queue keeps its RACK link there
+ * (xtcp_skb_tsorted()).
  */
 struct xtcp_skb_cb {
 	u32 seq;	/* first sequence number */
@@ -387,7 +389,16 @@ struct xtcp_cong_ops;
  * @segs_out: segments sent
  * @ca_ops: the congestion-control algorithm
  * @ca_priv: its private state
- * @rtx_queue: sent, not yet ACKed segments (sk_write_queue holds unsent ones)
+ * @rtx_queue: sent, not yet ACKed segments by sequence number, an rb-tree as
+ *	tcp_rtx_queue so that a SACK block finds its segments without a walk
+ *	(sk_write_queue holds unsent ones)
+ * @tsorted_sent_queue: those of them RACK may yet take for lost (neither SACKed nor
+ *	lost and waiting for their retransmission), the least recently sent first:
+ *	RACK stops at the first one sent after what was delivered
+ * @retransmit_skb_hint: no segment below this one in @rtx_queue waits to be
+ *	retransmitted (NULL: look from the head), like tcp_sock.retransmit_skb_hint
+ * @recv_sack_cache: the SACK blocks of the previous ACK, by sequence: what they
+ *	covered is SACKed already and is not walked again (tcp_sock.recv_sack_cache)
  * @out_of_order_queue: received segments beyond @rcv_nxt, sorted by sequence
  * @ofo_last: the out-of-order segment received last (its SACK block goes first)
  * @retransmit_timer: SYN/RTO retransmission or zero-window probe; holds a socket
@@ -484,7 +495,10 @@ struct xtcp_sock {
 	u32 segs_out;
 	const struct xtcp_cong_ops *ca_ops;
 	u64 ca_priv[4];
-	struct sk_buff_head rtx_queue;
+	struct rb_root rtx_queue;
+	struct list_head tsorted_sent_queue;
+	struct sk_buff *retransmit_skb_hint;
+	struct xtcp_sack_block recv_sack_cache[XTCP_NUM_SACKS];
 	struct sk_buff_head out_of_order_queue;
 	struct sk_buff *ofo_last;
 	struct timer_list retransmit_timer;
@@ -502,6 +516,53 @@ struct xtcp_sock {
 static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
 {
 	return (struct xtcp_sock *)sk;
+}
+
+/*
+ * The retransmission queue (an rb-tree by sequence number, as tcp_rtx_queue_head()
+ * and its kin): its first and last segments, and whether it holds any.
+ */
+static inline struct sk_buff *xtcp_rtx_queue_head(const struct sock *sk)
+{
+	return skb_rb_first(&xtcp_sk(sk)->rtx_queue);
+}
+
+static inline struct sk_buff *xtcp_rtx_queue_tail(const struct sock *sk)
+{
+	return skb_rb_last(&xtcp_sk(sk)->rtx_queue);
+}
+
+static inline bool xtcp_rtx_queue_empty(const struct sock *sk)
+{
+	return RB_EMPTY_ROOT(&xtcp_sk(sk)->rtx_queue);
+}
+
+/*
+ * A sent segment's link in tsorted_sent_queue (Linux's tcp_tsorted_anchor).  It lives
+ * where the IP layer keeps its control block: the segment itself never goes down to
+ * IP, only a clone or copy does, whose block is cleared first (xtcp_transmit_skb()).
+ * Linked, or pointing to itself when the segment is out of the list.
+ */
+static inline struct list_head *xtcp_skb_tsorted(struct sk_buff *skb)
+{
+	BUILD_BUG_ON(sizeof(struct list_head) > sizeof(struct inet_skb_parm));
+	return (struct list_head *)skb->cb;
+}
+
+static inline struct sk_buff *xtcp_tsorted_skb(struct list_head *anchor)
+{
+	return container_of((void *)anchor, struct sk_buff, cb);
+}
+
+/*
+ * A segment that needs retransmitting below the hint moves the hint down to it, like
+ * tcp_verify_retransmit_hint().
+ */
+static inline void xtcp_verify_retransmit_hint(struct xtcp_sock *xs, struct sk_buff *skb)
+{
+	if (xs->retransmit_skb_hint &&
+	    xtcp_before(XTCP_SKB_CB(skb)->seq, XTCP_SKB_CB(xs->retransmit_skb_hint)->seq))
+		xs->retransmit_skb_hint = skb;
 }
 
 /*
@@ -914,7 +975,16 @@ bool xtcp_write_xmit(struct sock *sk, int nonagle);
 int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb, u32 segs);
 void xtcp_retransmit_first_lost(struct sock *sk);
 void xtcp_send_probe0(struct sock *sk);
-int xtcp_fragment(struct sock *sk, struct sk_buff_head *q, struct sk_buff *skb, u32 len,
+/* The queue of a segment xtcp_fragment() cuts, like Linux's enum tcp_queue */
+enum xtcp_queue {
+	XTCP_FRAG_IN_WRITE_QUEUE,
+	XTCP_FRAG_IN_RTX_QUEUE,
+};
+
+void xtcp_rbtree_insert(struct rb_root *root, struct sk_buff *skb);
+void xtcp_rtx_queue_add(struct sock *sk, struct sk_buff *skb);
+void xtcp_rtx_queue_unlink(struct sock *sk, struct sk_buff *skb);
+int xtcp_fragment(struct sock *sk, enum xtcp_queue q, struct sk_buff *skb, u32 len,
 		  unsigned int mss);
 void xtcp_set_skb_tso_segs(struct sk_buff *skb, unsigned int mss);
 void xtcp_adjust_pcount(struct sock *sk, const struct sk_buff *skb, int decr);

@@ -178,10 +178,14 @@ void xtcp_enter_loss(struct sock *sk)
 	xs->retrans_out = 0;
 	xs->lost_out = 0;
 	xs->dup_acks = 0;
-	skb_queue_walk(&xs->rtx_queue, skb) {
+	skb_rbtree_walk(skb, &xs->rtx_queue) {
 		XTCP_SKB_CB(skb)->sacked &= XTCP_SKB_EVER_RETRANS;
 		XTCP_SKB_CB(skb)->sacked |= XTCP_SKB_LOST;
 		xs->lost_out += xtcp_skb_pcount(skb);
+		list_del_init(xtcp_skb_tsorted(skb));
 	}
+	/* everything waits for its retransmission, SACKed or not: forget the SACKs */
+	xs->retransmit_skb_hint = NULL;
+	memset(xs->recv_sack_cache, 0, sizeof(xs->recv_sack_cache));
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_enter_loss);

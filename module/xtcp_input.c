@@ -352,8 +352,11 @@ void xtcp_purge_queues(struct sock *sk)
 
 	while ((skb = __skb_dequeue(&sk->sk_write_queue)))
 		xtcp_wmem_free_skb(sk, skb);
-	while ((skb = __skb_dequeue(&xs->rtx_queue)))
+	while ((skb = xtcp_rtx_queue_head(sk))) {
+		xtcp_rtx_queue_unlink(sk, skb);
 		xtcp_wmem_free_skb(sk, skb);
+	}
+	memset(xs->recv_sack_cache, 0, sizeof(xs->recv_sack_cache));
 	skb_queue_purge(&xs->out_of_order_queue);
 	xs->ofo_last = NULL;
 	xs->packets_out = 0;
@@ -385,7 +388,7 @@ static bool xtcp_match_skb_to_sack(struct sock *sk, struct sk_buff *skb, u32 sta
 		len = roundup(start - cb->seq, mss);
 	if (!len || len >= skb->len)
 		return false;
-	if (xtcp_fragment(sk, &xtcp_sk(sk)->rtx_queue, skb, len, mss))
+	if (xtcp_fragment(sk, XTCP_FRAG_IN_RTX_QUEUE, skb, len, mss))
 		return false;
 	return in_sack;
 }
@@ -402,61 +405,122 @@ struct xtcp_rtt_sample {
 };
 
 /*
- * A SACK block says the peer holds [start, end): mark what it covers
- * (tcp_sacktag_write_queue()).  Each newly SACKed segment advances RACK; one never
- * retransmitted that lies below what was SACKed before it arrived late: the path
- * reorders (tcp_check_sack_reordering()).  The oldest and the newest newly SACKed
- * segment never retransmitted give @rs its SACK round trips.  Return the segments
- * newly SACKed.
+ * The segment of the retransmission queue that holds @seq, NULL if none does, like
+ * tcp_sacktag_bsearch().
+ */
+static struct sk_buff *xtcp_sacktag_bsearch(struct sock *sk, u32 seq)
+{
+	struct rb_node *node = xtcp_sk(sk)->rtx_queue.rb_node;
+
+	while (node) {
+		struct sk_buff *skb = rb_to_skb(node);
+
+		if (xtcp_before(seq, XTCP_SKB_CB(skb)->seq))
+			node = node->rb_left;
+		else if (!xtcp_before(seq, XTCP_SKB_CB(skb)->end_seq))
+			node = node->rb_right;
+		else
+			return skb;
+	}
+	return NULL;
+}
+
+/*
+ * The peer holds [start, end): mark the segments that begin in [from, to) (the part of
+ * the block not marked before), found by a search rather than a walk from the head
+ * (tcp_sacktag_walk()); each is matched against the whole block, so that one that
+ * straddles the edge of the part is still SACKed.  Each newly SACKed segment leaves
+ * RACK's order and advances RACK; one never retransmitted that lies below what was
+ * SACKed before (@prior_high) arrived late: the path reorders
+ * (tcp_check_sack_reordering()).  The oldest and the newest newly SACKed segment never
+ * retransmitted give @rs its SACK round trips.  Return the segments newly SACKed.
+ */
+static u32 xtcp_sacktag_walk(struct sock *sk, u32 from, u32 to, u32 start, u32 end,
+			     u32 prior_high, struct xtcp_rtt_sample *rs)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 newly = 0, now = xtcp_clock_us();
+	struct sk_buff *skb;
+
+	skb = xtcp_after(xs->snd_una, from) ? xtcp_rtx_queue_head(sk) :
+					      xtcp_sacktag_bsearch(sk, from);
+	for (; skb; skb = skb_rb_next(skb)) {
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+		u32 pcount;
+
+		if (!xtcp_before(cb->seq, to))
+			break;
+		if ((cb->sacked & XTCP_SKB_SACKED) || !xtcp_match_skb_to_sack(sk, skb, start, end))
+			continue;
+		pcount = xtcp_skb_pcount(skb);
+		if (cb->sacked & XTCP_SKB_LOST)
+			xs->lost_out -= pcount;
+		if (cb->sacked & XTCP_SKB_RETRANS)
+			xs->retrans_out -= pcount;
+		if (!(cb->sacked & XTCP_SKB_EVER_RETRANS)) {
+			rs->sack_ca_us = (s32)(now - cb->tx_time);
+			if (rs->sack_us < 0)
+				rs->sack_us = rs->sack_ca_us;
+			if (xtcp_after(prior_high, xs->snd_una) &&
+			    xtcp_before(cb->end_seq, prior_high))
+				xs->reord_seen = 1;
+		}
+		xtcp_rack_advance(xs, cb->sacked, cb->end_seq, cb->tx_time, now);
+		cb->sacked = (cb->sacked & XTCP_SKB_EVER_RETRANS) | XTCP_SKB_SACKED;
+		list_del_init(xtcp_skb_tsorted(skb));
+		xs->sacked_out += pcount;
+		newly += pcount;
+		if (xtcp_after(cb->end_seq, xs->sack_high))
+			xs->sack_high = cb->end_seq;
+	}
+	return newly;
+}
+
+/*
+ * The SACK blocks of an ACK: mark what they cover (tcp_sacktag_write_queue()).  Blocks
+ * that are empty, old (D-SACK) or beyond what we sent are ignored; the others are
+ * taken in sequence order, and what the previous ACK's blocks covered (marked then)
+ * is skipped, so that an ACK costs what it newly SACKs, not the size of the window.
+ * With nothing SACKed the previous blocks are forgotten, as in Linux.  Return the
+ * segments newly SACKed.
  */
 static u32 xtcp_sacktag(struct sock *sk, struct xtcp_rtt_sample *rs)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	u32 newly = 0, prior_high = xs->sack_high, now = xtcp_clock_us();
-	int i;
+	struct xtcp_sack_block sp[XTCP_NUM_SACKS], *cache = xs->recv_sack_cache;
+	u32 newly = 0, prior_high = xs->sack_high;
+	int i, j, used = 0;
 
+	if (!xs->sacked_out)
+		memset(cache, 0, sizeof(xs->recv_sack_cache));
 	for (i = 0; i < xs->rx_opt.num_sacks; i++) {
-		u32 start = xs->rx_opt.sacks[i].start, end = xs->rx_opt.sacks[i].end;
-		struct sk_buff *skb;
+		struct xtcp_sack_block b = xs->rx_opt.sacks[i];
 
-		/* ignore blocks that are empty, old (D-SACK) or beyond what we sent */
-		if (!xtcp_after(end, start) || !xtcp_after(end, xs->snd_una) ||
-		    xtcp_after(end, xs->snd_nxt) ||
-		    xtcp_before(start, xs->snd_una - xs->max_window))
+		if (!xtcp_after(b.end, b.start) || !xtcp_after(b.end, xs->snd_una) ||
+		    xtcp_after(b.end, xs->snd_nxt) ||
+		    xtcp_before(b.start, xs->snd_una - xs->max_window))
 			continue;
-		skb_queue_walk(&xs->rtx_queue, skb) {
-			struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-			u32 pcount;
-
-			if (!xtcp_after(cb->end_seq, start))
-				continue;
-			if (!xtcp_before(cb->seq, end))
-				break;
-			if ((cb->sacked & XTCP_SKB_SACKED) ||
-			    !xtcp_match_skb_to_sack(sk, skb, start, end))
-				continue;
-			pcount = xtcp_skb_pcount(skb);
-			if (cb->sacked & XTCP_SKB_LOST)
-				xs->lost_out -= pcount;
-			if (cb->sacked & XTCP_SKB_RETRANS)
-				xs->retrans_out -= pcount;
-			if (!(cb->sacked & XTCP_SKB_EVER_RETRANS) &&
-			    xtcp_after(prior_high, xs->snd_una) &&
-			    xtcp_before(cb->end_seq, prior_high))
-				xs->reord_seen = 1;
-			if (!(cb->sacked & XTCP_SKB_EVER_RETRANS)) {
-				rs->sack_ca_us = (s32)(now - cb->tx_time);
-				if (rs->sack_us < 0)
-					rs->sack_us = rs->sack_ca_us;
-			}
-			xtcp_rack_advance(xs, cb->sacked, cb->end_seq, cb->tx_time, now);
-			cb->sacked = (cb->sacked & XTCP_SKB_EVER_RETRANS) | XTCP_SKB_SACKED;
-			xs->sacked_out += pcount;
-			newly += pcount;
-			if (xtcp_after(cb->end_seq, xs->sack_high))
-				xs->sack_high = cb->end_seq;
-		}
+		for (j = used++; j > 0 && xtcp_before(b.start, sp[j - 1].start); j--)
+			sp[j] = sp[j - 1];
+		sp[j] = b;
 	}
+	for (i = 0; i < used; i++) {
+		u32 start = sp[i].start, from = start, end = sp[i].end;
+
+		for (j = 0; j < XTCP_NUM_SACKS && xtcp_before(from, end); j++) {
+			if (!xtcp_after(cache[j].end, cache[j].start) ||
+			    !xtcp_after(cache[j].end, from) || !xtcp_before(cache[j].start, end))
+				continue;	/* empty, or not in what is left of the block */
+			if (xtcp_before(from, cache[j].start))
+				newly += xtcp_sacktag_walk(sk, from, cache[j].start, start, end,
+							   prior_high, rs);
+			from = cache[j].end;
+		}
+		if (xtcp_before(from, end))
+			newly += xtcp_sacktag_walk(sk, from, end, start, end, prior_high, rs);
+	}
+	memset(cache, 0, sizeof(xs->recv_sack_cache));
+	memcpy(cache, sp, used * sizeof(*sp));
 	return newly;
 }
 
@@ -468,14 +532,16 @@ static u32 xtcp_sacktag(struct sock *sk, struct xtcp_rtt_sample *rs)
 static void xtcp_newreno_mark_lost(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct sk_buff *skb = skb_peek(&xs->rtx_queue);
+	struct sk_buff *skb = xtcp_rtx_queue_head(sk);
 
 	if (skb && !(XTCP_SKB_CB(skb)->sacked & XTCP_SKB_LOST)) {
 		if (xtcp_skb_pcount(skb) > 1)
-			xtcp_fragment(sk, &xs->rtx_queue, skb, xtcp_skb_mss(skb),
+			xtcp_fragment(sk, XTCP_FRAG_IN_RTX_QUEUE, skb, xtcp_skb_mss(skb),
 				      xtcp_skb_mss(skb));
 		XTCP_SKB_CB(skb)->sacked |= XTCP_SKB_LOST;
 		xs->lost_out += xtcp_skb_pcount(skb);
+		list_del_init(xtcp_skb_tsorted(skb));
+		xtcp_verify_retransmit_hint(xs, skb);
 	}
 }
 
@@ -494,7 +560,7 @@ static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, struct xtcp_rtt_sample
 	bool retrans = false;
 	struct sk_buff *skb;
 
-	while ((skb = skb_peek(&xs->rtx_queue))) {
+	while ((skb = xtcp_rtx_queue_head(sk))) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 		u32 pcount = xtcp_skb_pcount(skb);
 		bool whole = !xtcp_after(cb->end_seq, ack);
@@ -524,7 +590,7 @@ static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, struct xtcp_rtt_sample
 		acked += pcount;
 		if (!whole)
 			break;
-		__skb_unlink(skb, &xs->rtx_queue);
+		xtcp_rtx_queue_unlink(sk, skb);
 		xtcp_wmem_free_skb(sk, skb);
 	}
 	if (retrans) {		/* Karn: which copy was ACKed is unknown */

@@ -221,7 +221,10 @@ struct sock *xtcp_create_openreq_child(const struct sock *sk,
 	newxs->accept_tail = NULL;
 	newxs->accept_next = NULL;
 	xtcp_init_xmit_timers(newsk);
-	skb_queue_head_init(&newxs->rtx_queue);
+	newxs->rtx_queue = RB_ROOT;
+	INIT_LIST_HEAD(&newxs->tsorted_sent_queue);
+	newxs->retransmit_skb_hint = NULL;
+	memset(newxs->recv_sack_cache, 0, sizeof(newxs->recv_sack_cache));
 	skb_queue_head_init(&newxs->out_of_order_queue);
 	newxs->ofo_last = NULL;
 	xtcp_reset_conn_state(newxs);

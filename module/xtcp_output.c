@@ -347,6 +347,12 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 		skb = skb_cloned(skb) ? pskb_copy(skb, GFP_ATOMIC) : skb_clone(skb, GFP_ATOMIC);
 		if (!skb)
 			return -ENOBUFS;
+		/*
+		 * The IP layer's block held the segment's tsorted_sent_queue link, and
+		 * skb->dev shares its room with the rb-tree node: neither goes down.
+		 */
+		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+		skb->dev = NULL;
 	}
 	len = skb->len;
 	if (syn) {
@@ -562,17 +568,27 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_adjust_pcount);
 int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb, u32 segs)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	u32 pcount;
+	u32 pcount, tx_time;
 	int err;
 
 	if (xtcp_skb_pcount(skb) > segs &&
-	    xtcp_fragment(sk, &xs->rtx_queue, skb, segs * xtcp_skb_mss(skb), xtcp_skb_mss(skb)))
+	    xtcp_fragment(sk, XTCP_FRAG_IN_RTX_QUEUE, skb, segs * xtcp_skb_mss(skb),
+			  xtcp_skb_mss(skb)))
 		return -ENOMEM;
 	pcount = xtcp_skb_pcount(skb);
+	tx_time = XTCP_SKB_CB(skb)->tx_time;
 	XTCP_SKB_CB(skb)->tx_time = xtcp_clock_us();
 	err = xtcp_transmit_skb(sk, skb, true);
-	if (err)
+	if (err) {
+		XTCP_SKB_CB(skb)->tx_time = tx_time;	/* it keeps its place in RACK's order */
 		return err;
+	}
+	/*
+	 * Sent last now: RACK judges it after every other (tcp_update_skb_after_send());
+	 * not if SACKed (a tail-loss probe may send a SACKed segment again).
+	 */
+	if (!(XTCP_SKB_CB(skb)->sacked & XTCP_SKB_SACKED))
+		list_move_tail(xtcp_skb_tsorted(skb), &xs->tsorted_sent_queue);
 	if (!(XTCP_SKB_CB(skb)->sacked & XTCP_SKB_RETRANS))
 		xs->retrans_out += pcount;
 	XTCP_SKB_CB(skb)->sacked |= XTCP_SKB_RETRANS | XTCP_SKB_EVER_RETRANS;
@@ -594,13 +610,13 @@ void xtcp_retransmit_first_lost(struct sock *sk)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb;
 
-	skb_queue_walk(&xs->rtx_queue, skb) {
+	skb_rbtree_walk(skb, &xs->rtx_queue) {
 		u8 sacked = XTCP_SKB_CB(skb)->sacked;
 
 		if (sacked & XTCP_SKB_SACKED)
 			continue;
 		if ((sacked & XTCP_SKB_LOST) && !(sacked & XTCP_SKB_RETRANS) &&
-		    !xtcp_retransmit_skb(sk, skb, 1) && skb == skb_peek(&xs->rtx_queue))
+		    !xtcp_retransmit_skb(sk, skb, 1) && skb == xtcp_rtx_queue_head(sk))
 			xtcp_rearm_rto(sk);
 		return;
 	}
@@ -608,29 +624,35 @@ void xtcp_retransmit_first_lost(struct sock *sk)
 
 /*
  * Retransmit what is marked lost, as the congestion window allows
- * (tcp_xmit_retransmit_queue()).  Return true if the congestion window stopped it.
+ * (tcp_xmit_retransmit_queue()): from the hint, below which nothing waits, until
+ * every lost segment is retransmitted.  Return true if the congestion window
+ * stopped it.
  */
 static bool xtcp_xmit_retransmit_queue(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct sk_buff *skb;
+	struct sk_buff *skb = xs->retransmit_skb_hint ?: xtcp_rtx_queue_head(sk);
+	bool cwnd_full = false;
 
-	if (!xs->lost_out)
-		return false;
-	skb_queue_walk(&xs->rtx_queue, skb) {
+	skb_rbtree_walk_from(skb) {
 		u8 sacked = XTCP_SKB_CB(skb)->sacked;
 		u32 in_flight = xtcp_packets_in_flight(xs);
 
-		if (in_flight >= xs->snd_cwnd)
-			return true;	/* lets cwnd grow during loss recovery */
+		xs->retransmit_skb_hint = skb;
+		if (xs->retrans_out >= xs->lost_out)
+			break;
+		if (in_flight >= xs->snd_cwnd) {
+			cwnd_full = true;	/* lets cwnd grow during loss recovery */
+			break;
+		}
 		if (!(sacked & XTCP_SKB_LOST) || (sacked & (XTCP_SKB_RETRANS | XTCP_SKB_SACKED)))
 			continue;
 		if (xtcp_retransmit_skb(sk, skb, xs->snd_cwnd - in_flight))
 			break;
-		if (skb == skb_peek(&xs->rtx_queue))
+		if (skb == xtcp_rtx_queue_head(sk))
 			xtcp_rearm_rto(sk);
 	}
-	return false;
+	return cwnd_full;
 }
 
 /*
@@ -650,6 +672,66 @@ static void xtcp_cwnd_validate(struct sock *sk, bool is_cwnd_limited)
 	}
 }
 
+/**
+ * xtcp_rbtree_insert - put a segment in a queue kept as an rb-tree by sequence
+ * number, like tcp_rbtree_insert()
+ * @root: the queue
+ * @skb: the segment; none there overlaps it
+ *
+ * Context: any, the queue's owner locked.
+ */
+void xtcp_rbtree_insert(struct rb_root *root, struct sk_buff *skb)
+{
+	struct rb_node **p = &root->rb_node, *parent = NULL;
+	u32 seq = XTCP_SKB_CB(skb)->seq;
+
+	while (*p) {
+		parent = *p;
+		if (xtcp_before(seq, XTCP_SKB_CB(rb_to_skb(parent))->seq))
+			p = &parent->rb_left;
+		else
+			p = &parent->rb_right;
+	}
+	rb_link_node(&skb->rbnode, parent, p);
+	rb_insert_color(&skb->rbnode, root);
+}
+
+/**
+ * xtcp_rtx_queue_add - a segment was sent for the first time: into the retransmission
+ * queue, and last in RACK's order
+ * @sk: the socket, locked
+ * @skb: the segment, in no queue
+ *
+ * Context: softirq, process or timer, socket locked.
+ */
+void xtcp_rtx_queue_add(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xtcp_rbtree_insert(&xs->rtx_queue, skb);
+	list_add_tail(xtcp_skb_tsorted(skb), &xs->tsorted_sent_queue);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_rtx_queue_add);
+
+/**
+ * xtcp_rtx_queue_unlink - take a segment out of the retransmission queue, like
+ * tcp_rtx_queue_unlink()
+ * @sk: the socket, locked
+ * @skb: the segment
+ *
+ * Context: softirq, process or timer, socket locked.
+ */
+void xtcp_rtx_queue_unlink(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (skb == xs->retransmit_skb_hint)
+		xs->retransmit_skb_hint = NULL;
+	list_del(xtcp_skb_tsorted(skb));
+	rb_erase(&skb->rbnode, &xs->rtx_queue);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_rtx_queue_unlink);
+
 /*
  * @skb, the head of the write queue, left at @now for the first time: it moves to the
  * retransmission queue, and the RTO starts if nothing else runs it
@@ -661,7 +743,7 @@ static void xtcp_event_new_data_sent(struct sock *sk, struct sk_buff *skb, u32 n
 
 	XTCP_SKB_CB(skb)->tx_time = now;
 	__skb_unlink(skb, &sk->sk_write_queue);
-	__skb_queue_tail(&xs->rtx_queue, skb);
+	xtcp_rtx_queue_add(sk, skb);
 	xs->snd_nxt = XTCP_SKB_CB(skb)->end_seq;
 	xs->packets_out += xtcp_skb_pcount(skb);
 	if (xs->pending != XTCP_TIME_RETRANS && xs->pending != XTCP_TIME_REO)
@@ -820,7 +902,7 @@ bool xtcp_write_xmit(struct sock *sk, int nonagle)
 			limit = xtcp_mss_split_point(sk, skb, mss, segs, nonagle);
 		}
 		if (skb->len > limit &&
-		    xtcp_fragment(sk, &sk->sk_write_queue, skb, limit, mss))
+		    xtcp_fragment(sk, XTCP_FRAG_IN_WRITE_QUEUE, skb, limit, mss))
 			break;
 		if (xtcp_xmit_new(sk, skb))
 			break;
@@ -874,7 +956,7 @@ bool xtcp_schedule_loss_probe(struct sock *sk, bool advancing_rto)
 	else
 		timeout = XTCP_TIMEOUT_INIT;
 	/* when the RTO would fire: it restarts now, or runs from the head's transmission */
-	head = skb_peek(&xs->rtx_queue);
+	head = xtcp_rtx_queue_head(sk);
 	if (advancing_rto || !head)
 		rto_delta_us = jiffies_to_usecs(xs->rto);
 	else
@@ -915,20 +997,20 @@ void xtcp_send_loss_probe(struct sock *sk)
 	if (skb && xtcp_snd_wnd_test(xs, skb, mss)) {
 		/* one segment of new data */
 		if ((xtcp_init_tso_segs(skb, mss) > 1 &&
-		     xtcp_fragment(sk, &sk->sk_write_queue, skb, mss, mss)) ||
+		     xtcp_fragment(sk, XTCP_FRAG_IN_WRITE_QUEUE, skb, mss, mss)) ||
 		    xtcp_xmit_new(sk, skb))
 			goto rearm;
 		goto sent;
 	}
 	/* else the last segment sent: the tail of a super-segment is cut off first */
-	skb = skb_peek_tail(&xs->rtx_queue);
+	skb = xtcp_rtx_queue_tail(sk);
 	if (!skb)
 		goto rearm;
 	pcount = xtcp_skb_pcount(skb);
-	if (pcount > 1 && xtcp_fragment(sk, &xs->rtx_queue, skb, (pcount - 1) * xtcp_skb_mss(skb),
-					xtcp_skb_mss(skb)))
+	if (pcount > 1 && xtcp_fragment(sk, XTCP_FRAG_IN_RTX_QUEUE, skb,
+					(pcount - 1) * xtcp_skb_mss(skb), xtcp_skb_mss(skb)))
 		goto rearm;
-	if (xtcp_retransmit_skb(sk, skb_peek_tail(&xs->rtx_queue), 1))
+	if (xtcp_retransmit_skb(sk, xtcp_rtx_queue_tail(sk), 1))
 		goto rearm;
 	xs->tlp_retrans = 1;
 sent:
@@ -973,7 +1055,7 @@ static int xtcp_unclone(struct sk_buff *skb)
 /**
  * xtcp_fragment - cut a queued segment in two, like tcp_fragment()
  * @sk: the socket, locked
- * @q: its queue: the write queue, or the retransmission queue
+ * @q: its queue: XTCP_FRAG_IN_WRITE_QUEUE or XTCP_FRAG_IN_RTX_QUEUE
  * @skb: the segment
  * @len: bytes of data the first part keeps, at most skb->len
  * @mss: the segment size both parts are counted in (xtcp_set_skb_tso_segs())
@@ -983,13 +1065,14 @@ static int xtcp_unclone(struct sk_buff *skb)
  * the memory limits refuse it (given back when it is ACKed), as xtcp_send_fin() does.
  * PSH and FIN move to the second part.  A sent segment may still be in flight as a
  * clone sharing its fragment list: it gets a list of its own first.  The second part
- * of a sent one keeps its transmission time and scoreboard bits, and the counters
- * follow if the two parts count for more segments than the whole did.
+ * of a sent one keeps its transmission time, scoreboard bits and place in RACK's
+ * order, and the counters follow if the two parts count for more segments than the
+ * whole did.
  *
  * Context: process, softirq or timer, socket locked.
  * Return: 0, or -ENOMEM or -EINVAL (nothing changed).
  */
-int xtcp_fragment(struct sock *sk, struct sk_buff_head *q, struct sk_buff *skb, u32 len,
+int xtcp_fragment(struct sock *sk, enum xtcp_queue q, struct sk_buff *skb, u32 len,
 		  unsigned int mss)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb), *ncb;
@@ -1005,9 +1088,9 @@ int xtcp_fragment(struct sock *sk, struct sk_buff_head *q, struct sk_buff *skb, 
 	 * MSS, each charged its own header: beyond twice the send buffer (and a little,
 	 * as sendmsg may overshoot it) only the ends of the queue are cut.
 	 */
-	if (q != &sk->sk_write_queue &&
+	if (q == XTCP_FRAG_IN_RTX_QUEUE &&
 	    (sk->sk_wmem_queued >> 1) > sk->sk_sndbuf + 2 * SKB_TRUESIZE(GSO_LEGACY_MAX_SIZE) &&
-	    skb != skb_peek(q) && skb != skb_peek_tail(q)) {
+	    skb != xtcp_rtx_queue_head(sk) && skb != xtcp_rtx_queue_tail(sk)) {
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_WQUEUETOOBIG);
 		return -ENOMEM;
 	}
@@ -1035,8 +1118,14 @@ int xtcp_fragment(struct sock *sk, struct sk_buff_head *q, struct sk_buff *skb, 
 	cb->flags &= ~(TCPHDR_FIN | TCPHDR_PSH);
 	xtcp_set_skb_tso_segs(skb, mss);
 	xtcp_set_skb_tso_segs(buff, mss);
-	__skb_queue_after(q, skb, buff);
-	if (q != &sk->sk_write_queue) {
+	if (q == XTCP_FRAG_IN_WRITE_QUEUE) {
+		__skb_queue_after(&sk->sk_write_queue, skb, buff);
+	} else {
+		xtcp_rbtree_insert(&xtcp_sk(sk)->rtx_queue, buff);
+		if (list_empty(xtcp_skb_tsorted(skb)))
+			INIT_LIST_HEAD(xtcp_skb_tsorted(buff));
+		else
+			list_add(xtcp_skb_tsorted(buff), xtcp_skb_tsorted(skb));
 		diff = old_pcount - xtcp_skb_pcount(skb) - xtcp_skb_pcount(buff);
 		if (diff)
 			xtcp_adjust_pcount(sk, skb, diff);
@@ -1118,7 +1207,8 @@ static bool xtcp_write_wakeup(struct sock *sk, struct sk_buff *skb)
 	if (!xtcp_after(wnd_end, cb->seq))
 		return false;			/* a zero window: probe it */
 	if (room < cb->end_seq - cb->seq &&
-	    xtcp_fragment(sk, &sk->sk_write_queue, skb, min(room, skb->len), xtcp_size_goal(sk)))
+	    xtcp_fragment(sk, XTCP_FRAG_IN_WRITE_QUEUE, skb, min(room, skb->len),
+			  xtcp_size_goal(sk)))
 		return false;
 	return xtcp_write_xmit(sk, xs->nonagle | XTCP_NAGLE_PUSH);
 }
@@ -1262,7 +1352,7 @@ void xtcp_send_fin(struct sock *sk)
 		}
 	}
 	if (!skb) {
-		skb = skb_peek_tail(&xs->rtx_queue);
+		skb = xtcp_rtx_queue_tail(sk);
 		if (!skb)
 			return;		/* nothing to carry it: as Linux, none goes */
 		on_sent = true;

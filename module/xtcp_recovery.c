@@ -76,6 +76,9 @@ static void xtcp_mark_skb_lost(struct xtcp_sock *xs, struct sk_buff *skb)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
+	list_del_init(xtcp_skb_tsorted(skb));	/* back in RACK's order once retransmitted */
+	if (cb->sacked & XTCP_SKB_SACKED)
+		return;		/* delivered: not lost, as tcp_mark_skb_lost() */
 	if (cb->sacked & XTCP_SKB_RETRANS) {
 		cb->sacked &= ~XTCP_SKB_RETRANS;
 		xs->retrans_out -= xtcp_skb_pcount(skb);
@@ -84,6 +87,7 @@ static void xtcp_mark_skb_lost(struct xtcp_sock *xs, struct sk_buff *skb)
 		cb->sacked |= XTCP_SKB_LOST;
 		xs->lost_out += xtcp_skb_pcount(skb);
 	}
+	xtcp_verify_retransmit_hint(xs, skb);
 }
 
 /**
@@ -92,7 +96,8 @@ static void xtcp_mark_skb_lost(struct xtcp_sock *xs, struct sk_buff *skb)
  *
  * Every segment not SACKed (nor already lost and waiting for its retransmission) sent
  * before the newest delivered one is lost once that one's round trip plus the
- * reordering window has passed since it was sent.
+ * reordering window has passed since it was sent.  Those are the first ones of
+ * tsorted_sent_queue: the walk stops at the first sent after the delivered one.
  *
  * Context: softirq, process or timer, socket locked.
  * Return: microseconds until the next segment's window ends, 0 if none waits.
@@ -101,21 +106,18 @@ u32 xtcp_rack_detect_loss(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 reo_wnd = xtcp_rack_reo_wnd(xs), now = xtcp_clock_us(), timeout = 0;
-	struct sk_buff *skb;
+	struct list_head *pos, *n;
 
 	if (!xs->rack_mstamp)
 		return 0;	/* nothing delivered yet */
-	skb_queue_walk(&xs->rtx_queue, skb) {
+	list_for_each_safe(pos, n, &xs->tsorted_sent_queue) {
+		struct sk_buff *skb = xtcp_tsorted_skb(pos);
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 		s32 remaining;
 
-		if (cb->sacked & XTCP_SKB_SACKED)
-			continue;
-		if ((cb->sacked & XTCP_SKB_LOST) && !(cb->sacked & XTCP_SKB_RETRANS))
-			continue;
 		if (!xtcp_rack_sent_after(xs->rack_mstamp, cb->tx_time, xs->rack_end_seq,
 					  cb->end_seq))
-			continue;
+			break;		/* it and all after it left after what was delivered */
 		remaining = xs->rack_rtt_us + reo_wnd - (now - cb->tx_time);
 		if (remaining <= 0)
 			xtcp_mark_skb_lost(xs, skb);

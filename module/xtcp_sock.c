@@ -176,7 +176,8 @@ int xtcp_init_sock(struct sock *sk)
 
 	INIT_HLIST_NODE(&xs->listen_node);
 	INIT_HLIST_HEAD(&xs->syn_queue);
-	skb_queue_head_init(&xs->rtx_queue);
+	xs->rtx_queue = RB_ROOT;
+	INIT_LIST_HEAD(&xs->tsorted_sent_queue);
 	skb_queue_head_init(&xs->out_of_order_queue);
 	xtcp_init_xmit_timers(sk);
 	xs->rto = XTCP_TIMEOUT_INIT;

@@ -138,7 +138,7 @@ static u32 xtcp_clamp_to_user_timeout(const struct sock *sk, u32 when)
 static void xtcp_rto_expired(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct sk_buff *skb = skb_peek(&xs->rtx_queue);
+	struct sk_buff *skb = xtcp_rtx_queue_head(sk);
 
 	if (!xs->packets_out || !skb)
 		return;
