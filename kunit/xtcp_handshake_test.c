@@ -110,8 +110,8 @@ static void xtcp_ehash_tuple_test(struct kunit *test)
 	xtcp_test_tuple(a->sk, LO, 7301, LO, 40001);
 	xtcp_test_tuple(b->sk, LO, 7301, LO, 40002);	/* differs only in remote port */
 	xtcp_test_tuple(c->sk, LO, 7301, LO, 40001);	/* the same 4-tuple as a */
-	KUNIT_EXPECT_TRUE(test, xtcp_ehash_insert(a->sk, NULL));
-	KUNIT_EXPECT_TRUE(test, xtcp_ehash_insert(b->sk, NULL));
+	KUNIT_EXPECT_TRUE(test, xtcp_ehash_insert(a->sk, NULL, NULL));
+	KUNIT_EXPECT_TRUE(test, xtcp_ehash_insert(b->sk, NULL, NULL));
 
 	found[0] = xtcp_test_lookup(40001, 7301);
 	found[1] = xtcp_test_lookup(40002, 7301);
@@ -357,7 +357,7 @@ static void xtcp_icmp_seq_test(struct kunit *test)
 	struct socket *s = xtcp_test_synsent(test);
 	struct sock *sk = s->sk;
 
-	KUNIT_EXPECT_TRUE(test, xtcp_ehash_insert(sk, NULL));
+	KUNIT_EXPECT_TRUE(test, xtcp_ehash_insert(sk, NULL, NULL));
 	release_sock(sk);
 
 	xtcp_test_err(xtcp_test_icmp(test, 40200, 7501, 5000 + 5000));
@@ -469,6 +469,125 @@ static void xtcp_cookie_recent_test(struct kunit *test)
 	sock_release(l);
 }
 
+/*
+ * A segment to 127.0.0.1:@dport from @saddr:@sport, with @len data bytes (zeros) at
+ * @seq, ACKing @ack.
+ */
+static struct sk_buff *xtcp_craft_from(struct kunit *test, __be32 saddr, u16 sport, u16 dport,
+				       u32 seq, u32 ack, u8 flags, unsigned int len)
+{
+	struct xtcp_test_seg seg = { .saddr = saddr, .sport = sport, .dport = dport, .seq = seq,
+				     .ack = ack, .flags = flags, .payload = len };
+
+	if (flags & TCPHDR_SYN)
+		seg.mss = 1000;
+
+	return xtcp_test_skb(test, &seg);
+}
+
+/*
+ * The handshake's last ACK and the first data right behind it arrive while a process
+ * holds the listener (in accept(), a setsockopt): the ACK is handled at once, without
+ * the listener's lock, and makes the child, which then takes the data.  (Both waited in
+ * the listener's backlog: the ACK made the child, the data found the listener with no
+ * request left for it, was dropped and answered with a RST.)  The peer is 192.0.2.1
+ * (TEST-NET-1): what the listener and the child send it goes nowhere, as no RST of a
+ * port with nobody behind it may come back to reset the request.
+ */
+static void xtcp_synrecv_race_test(struct kunit *test)
+{
+	struct socket *l = xtcp_test_listener(test, LO, 7403), *acc = NULL;
+	const __be32 peer = htonl(0xc0000201);
+	struct sk_buff *syn, *ack, *data;
+	int child_state = -1, backlog;
+	u32 snt_isn = 0, rcv_nxt = 0;
+	struct sock *sk;
+
+	syn = xtcp_craft_from(test, peer, 40120, 7403, 3000, 0, TCPHDR_SYN, 0);
+	ack = xtcp_craft_from(test, peer, 40120, 7403, 3001, 0, TCPHDR_ACK, 0);
+	data = xtcp_craft_from(test, peer, 40120, 7403, 3001, 0, TCPHDR_ACK | TCPHDR_PSH, 100);
+	local_bh_disable();
+	xtcp_feed(syn);
+	local_bh_enable();
+	rcu_read_lock();
+	sk = xtcp_lookup_established(&init_net, peer, htons(40120), LO, htons(7403), 1);
+	rcu_read_unlock();
+	if (sk) {
+		if (sk->sk_state == TCP_NEW_SYN_RECV)
+			snt_isn = xtcp_rsk(sk)->snt_isn;
+		xtcp_sock_gen_put(sk);
+	}
+
+	lock_sock(l->sk);	/* as accept() does */
+	local_bh_disable();
+	xtcp_feed(xtcp_test_set_ack(ack, snt_isn + 1));
+	xtcp_feed(xtcp_test_set_ack(data, snt_isn + 1));
+	local_bh_enable();
+	release_sock(l->sk);
+
+	rcu_read_lock();
+	sk = xtcp_lookup_established(&init_net, peer, htons(40120), LO, htons(7403), 1);
+	rcu_read_unlock();
+	if (sk) {
+		child_state = sk->sk_state;
+		if (child_state == TCP_ESTABLISHED)
+			rcv_nxt = READ_ONCE(xtcp_sk(sk)->rcv_nxt);
+		xtcp_sock_gen_put(sk);
+	}
+	backlog = READ_ONCE(l->sk->sk_ack_backlog);
+	KUNIT_EXPECT_NE(test, snt_isn, 0U);
+	KUNIT_EXPECT_EQ(test, child_state, TCP_ESTABLISHED);
+	KUNIT_EXPECT_EQ(test, rcv_nxt, 3101U);
+	KUNIT_EXPECT_EQ(test, backlog, 1);
+	KUNIT_EXPECT_EQ(test, kernel_accept(l, &acc, O_NONBLOCK), backlog ? 0 : -EAGAIN);
+	if (acc)
+		sock_release(acc);
+	sock_release(l);
+}
+
+/*
+ * Two ACKs of one SYN cookie waiting in the listener's backlog (the second, data, was
+ * looked up before the first made the connection): one connection, not two - the
+ * second child would duplicate the first's 4-tuple (Linux's found_dup_sk).
+ */
+static void xtcp_cookie_dup_test(struct kunit *test)
+{
+	struct socket *l = xtcp_test_listener(test, LO, 7404), *acc = NULL;
+	struct xtcp_net *xn = xtcp_pernet(&init_net);
+	int syncookies = READ_ONCE(xn->sysctl_syncookies), backlog;
+	unsigned long recv = xtcp_mib_read(&init_net, XTCP_MIB_SYNCOOKIESRECV);
+	struct sk_buff *syn, *ack, *data;
+	u32 cookie;
+
+	cookie = xtcp_cookie_make(LO, LO, htons(7404), htons(40130), 4000,
+				  xtcp_cookie_mssind(1000), xtcp_cookie_count());
+	syn = xtcp_craft(test, 40130, 7404, 4000, 0, TCPHDR_SYN, 1000);
+	ack = xtcp_craft(test, 40130, 7404, 4001, cookie + 1, TCPHDR_ACK, 0);
+	data = xtcp_craft_from(test, LO, 40130, 7404, 4001, cookie + 1, TCPHDR_ACK | TCPHDR_PSH,
+			       100);
+
+	WRITE_ONCE(xn->sysctl_syncookies, 2);
+	local_bh_disable();
+	xtcp_feed(syn);
+	local_bh_enable();
+	lock_sock(l->sk);
+	local_bh_disable();
+	xtcp_feed(ack);
+	xtcp_feed(data);
+	local_bh_enable();
+	release_sock(l->sk);
+	WRITE_ONCE(xn->sysctl_syncookies, syncookies);
+
+	backlog = READ_ONCE(l->sk->sk_ack_backlog);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_SYNCOOKIESRECV) - recv, 2UL);
+	KUNIT_EXPECT_EQ(test, backlog, 1);
+	while (kernel_accept(l, &acc, O_NONBLOCK) == 0) {
+		sock_release(acc);
+		acc = NULL;
+	}
+	sock_release(l);
+}
+
 static struct kunit_case xtcp_handshake_cases[] = {
 	KUNIT_CASE(xtcp_lhash_specific_first_test),
 	KUNIT_CASE(xtcp_ehash_tuple_test),
@@ -478,6 +597,8 @@ static struct kunit_case xtcp_handshake_cases[] = {
 	KUNIT_CASE(xtcp_icmp_seq_test),
 	KUNIT_CASE(xtcp_simopen_shutdown_fin_test),
 	KUNIT_CASE(xtcp_cookie_recent_test),
+	KUNIT_CASE(xtcp_synrecv_race_test),
+	KUNIT_CASE(xtcp_cookie_dup_test),
 	{}
 };
 

@@ -15,7 +15,8 @@ static void xtcp_test_checksum(struct sk_buff *skb, u8 proto)
 	struct tcphdr *th = tcp_hdr(skb);
 
 	th->check = 0;
-	th->check = csum_tcpudp_magic(LO, LO, skb->len, proto, csum_partial(th, skb->len, 0));
+	th->check = csum_tcpudp_magic(ip_hdr(skb)->saddr, ip_hdr(skb)->daddr, skb->len, proto,
+				      csum_partial(th, skb->len, 0));
 }
 
 /**
@@ -66,6 +67,10 @@ struct sk_buff *xtcp_test_skb(struct kunit *test, const struct xtcp_test_seg *se
 
 	skb_reset_network_header(skb);
 	iph = xtcp_test_put_iphdr(skb, len);
+	if (seg->saddr) {
+		iph->saddr = seg->saddr;
+		ip_send_check(iph);
+	}
 	skb_pull(skb, sizeof(*iph));
 	skb_reset_transport_header(skb);
 

@@ -42,6 +42,7 @@ struct xtcp_test_seg {
 	u32 tsval, tsecr;
 	bool sack;
 	u32 sack_start, sack_end;
+	__be32 saddr;		/* the source address, 0: 127.0.0.1 */
 };
 
 struct iphdr *xtcp_test_put_iphdr(struct sk_buff *skb, unsigned int len);

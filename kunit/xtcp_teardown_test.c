@@ -175,7 +175,7 @@ static struct xtcp_td *xtcp_td_new(struct kunit *test, u16 lport, u16 rport)
 	inet->inet_sport = htons(rport);
 	inet->inet_daddr = LO;
 	inet->inet_dport = htons(lport);
-	xtcp_ehash_insert(peer->sk, NULL);
+	xtcp_ehash_insert(peer->sk, NULL, NULL);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, xtcp_td_peer_release, peer), 0);
 
 	td->s = xtcp_test_kern_socket(test);
@@ -185,7 +185,7 @@ static struct xtcp_td *xtcp_td_new(struct kunit *test, u16 lport, u16 rport)
 	lock_sock(td->sk);
 	xtcp_test_establish(td->sk, lport, rport);
 	err = xtcp_get_port(td->sk, lport);
-	hashed = xtcp_ehash_insert(td->sk, NULL);
+	hashed = xtcp_ehash_insert(td->sk, NULL, NULL);
 	release_sock(td->sk);
 	KUNIT_ASSERT_EQ(test, err, 0);
 	KUNIT_ASSERT_TRUE(test, hashed);

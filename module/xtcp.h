@@ -407,11 +407,16 @@ struct xtcp_cong_ops;
  *	(sk->sk_timer is the keepalive timer, and an orphan's FIN_WAIT2 timeout)
  * @bind_bucket: the port this socket is bound to (xtcp_net.bind_lock)
  * @listen_node: link in the listening hash (xtcp_net.lhash_lock)
- * @syn_queue: a listener's request minisockets (its socket lock)
- * @syn_qlen: their number
+ * @queue_lock: a listener's request and accept queues: @syn_queue, @syn_qlen, the
+ *	requests' unlinked flags, @accept_head, @accept_tail and the children's
+ *	@accept_next (like request_sock_queue.rskq_lock).  A request's ACK is handled
+ *	without the listener's socket lock (xtcp_check_req()), so these cannot rely on it
+ * @syn_queue: a listener's request minisockets
+ * @syn_qlen: their number (read without the lock by the SYN-flood check)
  * @synq_overflow_stamp: when a listener last answered a SYN with a cookie (jiffies, 0:
  *	never); cookies are taken only within XTCP_SYNCOOKIE_VALID of it
- * @accept_head: a listener's connections ready for accept() (its socket lock)
+ * @accept_head: a listener's connections ready for accept() (read without the lock
+ *	by poll and the accept wait: written with WRITE_ONCE)
  * @accept_tail: the last of them
  * @accept_next: link of a child in its listener's accept queue
  */
@@ -505,6 +510,7 @@ struct xtcp_sock {
 	struct timer_list delack_timer;
 	struct xtcp_bind_bucket *bind_bucket;
 	struct hlist_node listen_node;
+	spinlock_t queue_lock;		/* the request and accept queues: see above */
 	struct hlist_head syn_queue;
 	u32 syn_qlen;
 	u32 synq_overflow_stamp;
@@ -776,10 +782,10 @@ long xtcp_memory_allocated_pages(void);
 void xtcp_hash_init_net(struct xtcp_net *xn);
 int xtcp_get_port(struct sock *sk, unsigned short snum);
 void xtcp_put_port(struct sock *sk);
-void xtcp_inherit_port(struct sock *listener, struct sock *child);
+int xtcp_inherit_port(struct sock *listener, struct sock *child);
 int xtcp_hash(struct sock *sk);
 void xtcp_unhash(struct sock *sk);
-bool xtcp_ehash_insert(struct sock *sk, struct sock *osk);
+bool xtcp_ehash_insert(struct sock *sk, struct sock *osk, bool *found_dup_sk);
 bool xtcp_ehash_unlink(struct sock *sk);
 void xtcp_ehash_remove(struct sock *sk);
 int xtcp_hash_connect(struct sock *sk);
@@ -839,18 +845,18 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb);
 int xtcp_reqsk_init(void);
 void xtcp_reqsk_exit(void);
 struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
-			    struct xtcp_request_sock *req);
+			    struct xtcp_request_sock *req, bool *req_stolen);
 struct sock *xtcp_create_openreq_child(const struct sock *sk,
 				       struct xtcp_request_sock *req,
 				       struct sk_buff *skb);
 struct sock *xtcp_v4_syn_recv_sock(struct sock *sk, struct sk_buff *skb,
-				   struct xtcp_request_sock *req, struct sock *osk);
+				   struct xtcp_request_sock *req, struct sock *osk,
+				   bool *own_req);
 int xtcp_child_process(struct sock *parent, struct sock *child, struct sk_buff *skb);
 struct xtcp_request_sock *xtcp_reqsk_alloc(struct sock *listener, struct sk_buff *skb);
 void xtcp_reqsk_put(struct xtcp_request_sock *req);
 void xtcp_reqsk_queue_hash_add(struct sock *listener, struct xtcp_request_sock *req);
 void xtcp_reqsk_queue_drop(struct sock *listener, struct xtcp_request_sock *req);
-struct xtcp_request_sock *xtcp_reqsk_find(struct sock *listener, struct sk_buff *skb);
 
 /* xtcp_syncookies.c: SYN cookies (like syncookies.c) */
 u32 xtcp_cookie_count(void);
@@ -894,7 +900,7 @@ void xtcp_tw_send_ack(struct xtcp_timewait_sock *tw, struct sk_buff *skb);
 int xtcp_listen(struct socket *sock, int backlog);
 struct sock *xtcp_accept(struct sock *sk, struct proto_accept_arg *arg);
 void xtcp_listen_stop(struct sock *sk);
-void xtcp_reqsk_queue_add(struct sock *listener, struct sock *child);
+struct sock *xtcp_reqsk_queue_add(struct sock *listener, struct sock *child);
 
 /* xtcp_timer.c: timers (like tcp_timer.c) */
 void xtcp_init_xmit_timers(struct sock *sk);

@@ -4,27 +4,58 @@
  * inet_csk_listen_start, inet_csk_listen_stop) and inet_listen() in af_inet.c.
  *
  * A listener's accept queue is a singly linked list of children (xtcp_sock.accept_next)
- * protected by the listener's socket lock: softirq appends under bh_lock_sock(), and
- * accept() takes from it under lock_sock(), which softirq respects by queueing its
- * segments on the socket's backlog meanwhile.
+ * protected by the listener's queue_lock, not its socket lock: the ACK that completes a
+ * handshake appends its child in softirq even while accept() holds the socket lock
+ * (xtcp_check_req()), and accept() takes from it under both.
  */
 #include <linux/sched/signal.h>
 #include <linux/wait.h>
 #include <net/inet_common.h>
 #include "xtcp.h"
 
+/*
+ * A child nobody will accept, locked: orphan it, abort it (RST) and let it go, like
+ * inet_child_forget().  Its connection may have moved on (the peer's FIN: CLOSE_WAIT).
+ */
+static void __xtcp_child_forget(struct sock *child)
+{
+	sock_hold(child);	/* dropped by xtcp_destroy_sock() */
+	sock_orphan(child);
+	xtcp_orphan_add();
+	if ((1 << child->sk_state) & (TCPF_ESTABLISHED | TCPF_SYN_RECV | TCPF_CLOSE_WAIT))
+		xtcp_send_active_reset(child);
+	if (child->sk_state == TCP_CLOSE)
+		xtcp_destroy_sock(child);
+	else
+		xtcp_done(child);
+	sock_put(child);	/* the accept queue's reference */
+}
+
 /**
  * xtcp_reqsk_queue_add - put a new child at the tail of the accept queue, like
  * inet_csk_reqsk_queue_add()
- * @listener: the listener, locked
- * @child: the child; the queue takes over one of its references
+ * @listener: the listener (not locked)
+ * @child: the child, locked; the queue takes over one of its references
  *
- * Context: softirq or process (backlog), listener locked.
+ * A listener that stopped listening meanwhile (close() drains the queue after the
+ * state changes, under the same lock) takes no child: it is forgotten.
+ *
+ * Context: softirq or process (backlog).
+ * Return: @child, or NULL if it was forgotten (unlocked, the caller's reference gone).
  */
-void xtcp_reqsk_queue_add(struct sock *listener, struct sock *child)
+struct sock *xtcp_reqsk_queue_add(struct sock *listener, struct sock *child)
 {
 	struct xtcp_sock *xl = xtcp_sk(listener);
 
+	spin_lock_bh(&xl->queue_lock);
+	if (unlikely(READ_ONCE(listener->sk_state) != TCP_LISTEN)) {
+		spin_unlock_bh(&xl->queue_lock);
+		__xtcp_child_forget(child);
+		__acquire(&child->sk_lock.slock);	/* for sparse: the caller locked it */
+		bh_unlock_sock(child);
+		sock_put(child);
+		return NULL;
+	}
 	xtcp_sk(child)->accept_next = NULL;
 	if (xl->accept_tail)
 		xtcp_sk(xl->accept_tail)->accept_next = child;
@@ -32,13 +63,17 @@ void xtcp_reqsk_queue_add(struct sock *listener, struct sock *child)
 		WRITE_ONCE(xl->accept_head, child);
 	xl->accept_tail = child;
 	sk_acceptq_added(listener);
+	spin_unlock_bh(&xl->queue_lock);
+	return child;
 }
 
 static struct sock *xtcp_accept_dequeue(struct sock *listener)
 {
 	struct xtcp_sock *xl = xtcp_sk(listener);
-	struct sock *child = xl->accept_head;
+	struct sock *child;
 
+	spin_lock_bh(&xl->queue_lock);
+	child = xl->accept_head;
 	if (child) {
 		WRITE_ONCE(xl->accept_head, xtcp_sk(child)->accept_next);
 		if (!xl->accept_head)
@@ -46,6 +81,7 @@ static struct sock *xtcp_accept_dequeue(struct sock *listener)
 		xtcp_sk(child)->accept_next = NULL;
 		sk_acceptq_removed(listener);
 	}
+	spin_unlock_bh(&xl->queue_lock);
 	return child;
 }
 
@@ -54,6 +90,7 @@ static int xtcp_listen_start(struct sock *sk)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct inet_sock *inet = inet_sk(sk);
 
+	/* nothing can reach the queues before the listener is hashed below */
 	xs->accept_head = NULL;
 	xs->accept_tail = NULL;
 	INIT_HLIST_HEAD(&xs->syn_queue);
@@ -115,7 +152,7 @@ static int xtcp_wait_for_connect(struct sock *sk, long timeo)
 			timeo = schedule_timeout(timeo);
 		lock_sock(sk);
 		err = 0;
-		if (xtcp_sk(sk)->accept_head)
+		if (READ_ONCE(xtcp_sk(sk)->accept_head))
 			break;
 		err = -EINVAL;
 		if (sk->sk_state != TCP_LISTEN)
@@ -152,7 +189,7 @@ struct sock *xtcp_accept(struct sock *sk, struct proto_accept_arg *arg)
 	error = -EINVAL;
 	if (sk->sk_state != TCP_LISTEN)
 		goto out;
-	if (!xtcp_sk(sk)->accept_head) {
+	if (!READ_ONCE(xtcp_sk(sk)->accept_head)) {
 		long timeo = sock_rcvtimeo(sk, arg->flags & O_NONBLOCK);
 
 		error = -EAGAIN;
@@ -170,32 +207,23 @@ out:
 	return newsk;
 }
 
-/*
- * A child nobody will accept: orphan it, abort it (RST) and let it go, like
- * inet_child_forget().  Its connection may have moved on (the peer's FIN: CLOSE_WAIT).
- */
+/* __xtcp_child_forget() for a child taken from the accept queue, not locked. */
 static void xtcp_child_forget(struct sock *child)
 {
 	local_bh_disable();
 	bh_lock_sock(child);
-	sock_hold(child);	/* dropped by xtcp_destroy_sock() */
-	sock_orphan(child);
-	xtcp_orphan_add();
-	if ((1 << child->sk_state) & (TCPF_ESTABLISHED | TCPF_SYN_RECV | TCPF_CLOSE_WAIT))
-		xtcp_send_active_reset(child);
-	if (child->sk_state == TCP_CLOSE)
-		xtcp_destroy_sock(child);
-	else
-		xtcp_done(child);
+	sock_hold(child);	/* alive until unlocked: the queue's reference goes inside */
+	__xtcp_child_forget(child);
 	bh_unlock_sock(child);
 	local_bh_enable();
-	sock_put(child);	/* the accept queue's reference */
+	sock_put(child);
 }
 
 /**
  * xtcp_listen_stop - a listener closes: drop its requests and un-accepted children,
  * like inet_csk_listen_stop()
- * @sk: the listener, locked, already out of the listening hash
+ * @sk: the listener, locked, already out of the listening hash and no longer in
+ *	TCP_LISTEN, so that no ACK completing a handshake adds a child after this
  *
  * Context: process, socket locked.
  */
@@ -203,13 +231,19 @@ void xtcp_listen_stop(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct xtcp_request_sock *req;
-	struct hlist_node *tmp;
 	struct sock *child;
 
-	local_bh_disable();
-	hlist_for_each_entry_safe(req, tmp, &xs->syn_queue, syn_node)
+	for (;;) {
+		spin_lock_bh(&xs->queue_lock);
+		req = hlist_entry_safe(xs->syn_queue.first, struct xtcp_request_sock, syn_node);
+		if (req)
+			refcount_inc(&req->common.skc_refcnt);
+		spin_unlock_bh(&xs->queue_lock);
+		if (!req)
+			break;
 		xtcp_reqsk_queue_drop(sk, req);
-	local_bh_enable();
+		xtcp_reqsk_put(req);
+	}
 	while ((child = xtcp_accept_dequeue(sk)))
 		xtcp_child_forget(child);
 }

@@ -286,18 +286,23 @@ void xtcp_unbind_tw(struct xtcp_timewait_sock *tw)
 
 /**
  * xtcp_inherit_port - a new child takes its listener's port, like __inet_inherit_port()
- * @listener: the listening socket
+ * @listener: the listening socket (not locked: it may be closing meanwhile)
  * @child: the socket created for an accepted connection
  *
- * Context: softirq or process, listener locked.
+ * Context: softirq or process.
+ * Return: 0, or -ENOENT if the listener no longer holds its port.
  */
-void xtcp_inherit_port(struct sock *listener, struct sock *child)
+int xtcp_inherit_port(struct sock *listener, struct sock *child)
 {
 	struct xtcp_net *xn = xtcp_pernet(sock_net(child));
+	struct xtcp_bind_bucket *tb;
 
 	spin_lock_bh(&xn->bind_lock);
-	xtcp_bind_hash(child, xtcp_sk(listener)->bind_bucket);
+	tb = xtcp_sk(listener)->bind_bucket;
+	if (tb)
+		xtcp_bind_hash(child, tb);
 	spin_unlock_bh(&xn->bind_lock);
+	return tb ? 0 : -ENOENT;
 }
 
 /* ---- listening hash ---- */
@@ -473,18 +478,23 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_lookup);
  * xtcp_ehash_insert - add @sk to the established hash, replacing @osk if given
  * @sk: a socket or request minisocket with its 4-tuple set
  * @osk: a request minisocket @sk replaces (the child of a completed handshake), or NULL
+ * @found_dup_sk: if not NULL (and no @osk), set to whether another socket holds the
+ *	same 4-tuple already, in which case nothing is inserted
  *
  * Like inet_ehash_insert().  The table holds a reference on @sk.  If @osk is given but
- * no longer hashed (its request was dropped meanwhile), nothing is inserted.
+ * no longer hashed (its request was dropped, or its handshake completed on another
+ * CPU, meanwhile), nothing is inserted.  A child made from a SYN cookie checks for a
+ * duplicate: two ACKs of one cookie could otherwise make two connections of one.
  *
  * Context: softirq or process.
  * Return: true if @sk was inserted.
  */
-bool xtcp_ehash_insert(struct sock *sk, struct sock *osk)
+bool xtcp_ehash_insert(struct sock *sk, struct sock *osk, bool *found_dup_sk)
 {
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
 	u32 hash = xtcp_ehashfn(sk->sk_rcv_saddr, sk->sk_num, sk->sk_daddr, sk->sk_dport);
 	spinlock_t *lock = xtcp_ehash_lock(xn, hash);
+	struct sock_common *skc;
 	bool ok = true;
 
 	spin_lock_bh(lock);
@@ -492,6 +502,16 @@ bool xtcp_ehash_insert(struct sock *sk, struct sock *osk)
 		ok = !hlist_unhashed(&osk->sk_node);
 		if (ok)
 			hlist_del_init_rcu(&osk->sk_node);
+	} else if (found_dup_sk) {
+		*found_dup_sk = false;
+		hlist_for_each_entry(skc, xtcp_ehash_chain(xn, hash), skc_node) {
+			if (xtcp_ehash_match(skc, hash, sk->sk_daddr, sk->sk_dport,
+					     sk->sk_rcv_saddr, sk->sk_num, sk->sk_bound_dev_if)) {
+				*found_dup_sk = true;
+				ok = false;
+				break;
+			}
+		}
 	}
 	if (ok)
 		xtcp_ehash_link(xn, sk, hash);

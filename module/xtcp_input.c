@@ -1721,8 +1721,8 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LISTENOVERFLOWS);
 		goto drop;
 	}
-	if (xtcp_sk(sk)->syn_qlen >= min_t(u32, READ_ONCE(sk->sk_max_ack_backlog),
-					   READ_ONCE(xn->sysctl_max_syn_backlog))) {
+	if (READ_ONCE(xtcp_sk(sk)->syn_qlen) >=
+	    min_t(u32, READ_ONCE(sk->sk_max_ack_backlog), READ_ONCE(xn->sysctl_max_syn_backlog))) {
 		if (!syncookies)
 			goto drop;
 		want_cookie = true;

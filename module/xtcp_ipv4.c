@@ -4,13 +4,14 @@
  * entry point and its lookups (tcp_v4_rcv, tcp_v4_do_rcv), ICMP errors (tcp_v4_err) and
  * the per-namespace control socket.
  *
- * Receive path, as the seeds trace it for TCP:
+ * Receive path, as the seeds trace it for TCP (and as Linux 6.12 has it):
  *   ip_local_deliver_finish -> xtcp_v4_rcv -> xtcp_lookup (established, then listener)
- *     listener or request:  xtcp_v4_do_rcv -> xtcp_v4_hnd_req -> xtcp_check_req
- *                             -> xtcp_create_openreq_child -> xtcp_child_process
- *                           (an ACK with no request: xtcp_cookie_v4_check)
- *                           or xtcp_rcv_state_process -> xtcp_conn_request (a SYN)
- *     other sockets:        xtcp_v4_do_rcv -> xtcp_rcv_state_process
+ *     request:   xtcp_check_req (in softirq, without the listener's socket lock)
+ *                  -> xtcp_v4_syn_recv_sock -> xtcp_create_openreq_child
+ *                  -> xtcp_child_process
+ *     listener:  xtcp_v4_do_rcv -> xtcp_rcv_state_process -> xtcp_conn_request (a SYN)
+ *                (an ACK with no request: xtcp_cookie_v4_check -> xtcp_child_process)
+ *     others:    xtcp_v4_do_rcv -> xtcp_rcv_state_process
  */
 #include <linux/icmp.h>
 #include <net/icmp.h>
@@ -154,22 +155,6 @@ static struct sock *xtcp_v4_rcv_timewait(struct net *net, struct xtcp_timewait_s
 	return NULL;
 }
 
-/*
- * A segment for a listener: is it for one of its requests, or does it return a SYN
- * cookie?  Like tcp_v4_hnd_req() / tcp_v4_cookie_check().
- */
-static struct sock *xtcp_v4_hnd_req(struct sock *sk, struct sk_buff *skb)
-{
-	struct xtcp_request_sock *req = xtcp_reqsk_find(sk, skb);
-	struct sock *nsk;
-
-	if (!req)
-		return xtcp_cookie_v4_check(sk, skb);
-	nsk = xtcp_check_req(sk, skb, req);
-	xtcp_reqsk_put(req);
-	return nsk;
-}
-
 /**
  * xtcp_v4_do_rcv - process a segment with its socket locked, like tcp_v4_do_rcv()
  * @sk: the socket, locked (also the struct proto .backlog_rcv)
@@ -186,11 +171,12 @@ int xtcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb)
 		struct sock *nsk;
 
 		/*
+		 * An ACK with no request may return a SYN cookie (tcp_v4_cookie_check()).
 		 * A child is locked with bh_lock_sock() and its lock is taken in softirq
 		 * too: from the backlog (process context) keep softirqs off meanwhile.
 		 */
 		local_bh_disable();
-		nsk = xtcp_v4_hnd_req(sk, skb);
+		nsk = xtcp_cookie_v4_check(sk, skb);
 		if (nsk && nsk != sk)
 			ret = xtcp_child_process(sk, nsk, skb);
 		local_bh_enable();
@@ -242,10 +228,13 @@ static bool xtcp_add_backlog(struct sock *sk, struct sk_buff *skb)
  * and within the datagram) and its checksum over the IPv4 pseudo-header with our
  * protocol number must be correct; a malformed segment is dropped and counted in
  * InErrs (and InCsumErrors).  Then the socket is looked up, established hash first;
- * a request minisocket's segment goes to its listener, a TIME_WAIT minisocket's is
- * answered by xtcp_timewait_state_process() (a new SYN goes to the listener).  The
- * socket processes it now, or later from its backlog if a process holds it.  No
- * socket: a RST answers.
+ * a TIME_WAIT minisocket's segment is answered by xtcp_timewait_state_process() (a
+ * new SYN goes to the listener).  A request minisocket's is processed at once,
+ * without its listener's socket lock (xtcp_check_req()), as tcp_v4_rcv() does since
+ * Linux 4.4: its ACK creates the child even while a process holds the listener, so
+ * that a data segment right behind it finds the child rather than a listener that
+ * has no request left for it.  Other sockets process it now, or later from their
+ * backlog if a process holds them.  No socket: a RST answers.
  *
  * Context: softirq, rcu_read_lock() held.
  * Return: 0; the skb is always consumed.
@@ -287,6 +276,7 @@ int xtcp_v4_rcv(struct sk_buff *skb)
 	iph = ip_hdr(skb);
 	xtcp_v4_fill_cb(skb, th);
 
+lookup:
 	sk = xtcp_lookup(net, iph->saddr, th->source, iph->daddr, th->dest, inet_iif(skb));
 	if (!sk)
 		goto no_xtcp_socket;
@@ -298,11 +288,52 @@ int xtcp_v4_rcv(struct sk_buff *skb)
 		}
 	}
 	if (sk->sk_state == TCP_NEW_SYN_RECV) {
-		struct sock *listener = xtcp_rsk(sk)->listener;
+		struct xtcp_request_sock *req = xtcp_rsk(sk);
+		bool req_stolen = false;
+		struct sock *nsk = NULL;
+		int ret;
 
-		sock_hold(listener);
-		xtcp_reqsk_put(xtcp_rsk(sk));
-		sk = listener;
+		sk = req->listener;
+		if (!xfrm4_policy_check(sk, XFRM_POLICY_IN, skb)) {
+			xtcp_reqsk_put(req);
+			reason = SKB_DROP_REASON_XFRM_POLICY;
+			goto discard_it;
+		}
+		if (unlikely(READ_ONCE(sk->sk_state) != TCP_LISTEN)) {
+			/* its listener is closing: the request goes, look again */
+			xtcp_reqsk_queue_drop(sk, req);
+			xtcp_reqsk_put(req);
+			goto lookup;
+		}
+		sock_hold(sk);		/* the request's hold on it may go with the request */
+		if (!sk_filter(sk, skb))
+			nsk = xtcp_check_req(sk, skb, req, &req_stolen);
+		else
+			reason = SKB_DROP_REASON_SOCKET_FILTER;
+		xtcp_reqsk_put(req);
+		if (!nsk) {
+			if (req_stolen) {
+				/* another CPU made the child: it takes this segment */
+				sock_put(sk);
+				goto lookup;
+			}
+			goto discard_and_relse;
+		}
+		nf_reset_ct(skb);
+		if (nsk == sk) {
+			/* an ACK of something else than our SYN: the listener's RST */
+			xtcp_v4_send_reset(net, skb);
+			goto discard_and_relse;
+		}
+		ret = xtcp_child_process(sk, nsk, skb);
+		sock_put(sk);
+		if (ret == 1) {
+			xtcp_v4_send_reset(net, skb);
+			kfree_skb(skb);
+		} else if (ret != 2) {
+			consume_skb(skb);
+		}
+		return 0;
 	}
 	if (!xfrm4_policy_check(sk, XFRM_POLICY_IN, skb)) {
 		reason = SKB_DROP_REASON_XFRM_POLICY;

@@ -12,7 +12,12 @@
  * References on a request: one for the tables (established hash + syn_queue, dropped
  * together), one while its timer is pending, one per lookup in flight.  The last
  * xtcp_reqsk_put() frees it after an RCU grace period and releases the listener.
- * The syn_queue and the request fields are protected by the listener's socket lock.
+ * The syn_queue is protected by the listener's queue_lock.  A request's fields are set
+ * before it is hashed and only read after, except those its timer keeps (under the
+ * listener's socket lock) and last_oow_ack_time.  Its ACK is processed in softirq
+ * without the listener's socket lock, as Linux does (xtcp_check_req()): when two
+ * segments complete one handshake on two CPUs, the one whose child replaces the
+ * request in the hash wins, the other finds that child by a new lookup.
  */
 #include <linux/slab.h>
 #include <kunit/visibility.h>
@@ -110,25 +115,37 @@ void xtcp_reqsk_queue_hash_add(struct sock *listener, struct xtcp_request_sock *
 {
 	struct xtcp_sock *xl = xtcp_sk(listener);
 
-	xtcp_ehash_insert(xtcp_req_to_sk(req), NULL);
-	hlist_add_head(&req->syn_node, &xl->syn_queue);
-	xl->syn_qlen++;
-	refcount_inc(&req->common.skc_refcnt);
+	refcount_inc(&req->common.skc_refcnt);	/* the timer's, set before it can run */
 	mod_timer(&req->timer, jiffies + XTCP_TIMEOUT_INIT);
+	spin_lock_bh(&xl->queue_lock);
+	hlist_add_head(&req->syn_node, &xl->syn_queue);
+	WRITE_ONCE(xl->syn_qlen, xl->syn_qlen + 1);
+	spin_unlock_bh(&xl->queue_lock);
+	xtcp_ehash_insert(xtcp_req_to_sk(req), NULL, NULL);
 }
 
 /*
  * Take @req off its listener's queue and stop its timer; @hashed says whether it is
  * still in the established hash (a completed handshake already replaced it there).
+ * Once only: whoever comes second (its timer, a RST, the listener closing, the ACK
+ * that completes it) finds it unlinked.
  */
 static void xtcp_reqsk_queue_unlink(struct sock *listener, struct xtcp_request_sock *req,
 				    bool hashed)
 {
-	if (READ_ONCE(req->unlinked))
+	struct xtcp_sock *xl = xtcp_sk(listener);
+	bool unlinked;
+
+	spin_lock_bh(&xl->queue_lock);
+	unlinked = req->unlinked;
+	if (!unlinked) {
+		WRITE_ONCE(req->unlinked, true);
+		hlist_del_init(&req->syn_node);
+		WRITE_ONCE(xl->syn_qlen, xl->syn_qlen - 1);
+	}
+	spin_unlock_bh(&xl->queue_lock);
+	if (unlinked)
 		return;
-	WRITE_ONCE(req->unlinked, true);
-	hlist_del_init(&req->syn_node);
-	xtcp_sk(listener)->syn_qlen--;
 	if (hashed)
 		xtcp_ehash_unlink(xtcp_req_to_sk(req));
 	xtcp_reqsk_put(req);		/* the tables' reference */
@@ -138,10 +155,10 @@ static void xtcp_reqsk_queue_unlink(struct sock *listener, struct xtcp_request_s
 
 /**
  * xtcp_reqsk_queue_drop - forget a request, like inet_csk_reqsk_queue_drop()
- * @listener: its listener, locked
+ * @listener: its listener
  * @req: the request
  *
- * Context: softirq, timer or process, listener locked.
+ * Context: softirq, timer or process.
  */
 void xtcp_reqsk_queue_drop(struct sock *listener, struct xtcp_request_sock *req)
 {
@@ -149,43 +166,16 @@ void xtcp_reqsk_queue_drop(struct sock *listener, struct xtcp_request_sock *req)
 }
 
 /**
- * xtcp_reqsk_find - the request of @listener for the 4-tuple of @skb
- * @listener: the listener, locked
- * @skb: a segment that arrived for it
- *
- * Context: softirq or process (backlog), listener locked.
- * Return: the request with a reference held, or NULL.
- */
-struct xtcp_request_sock *xtcp_reqsk_find(struct sock *listener, struct sk_buff *skb)
-{
-	const struct tcphdr *th = tcp_hdr(skb);
-	const struct iphdr *iph = ip_hdr(skb);
-	struct sock *sk;
-
-	rcu_read_lock();
-	sk = xtcp_lookup_established(sock_net(listener), iph->saddr, th->source, iph->daddr,
-				     th->dest, inet_iif(skb));
-	rcu_read_unlock();
-	if (!sk)
-		return NULL;
-	if (sk->sk_state != TCP_NEW_SYN_RECV || xtcp_rsk(sk)->listener != listener) {
-		xtcp_sock_gen_put(sk);
-		return NULL;
-	}
-	return xtcp_rsk(sk);
-}
-
-/**
  * xtcp_create_openreq_child - the full socket for a completed handshake, like
  * tcp_create_openreq_child() + inet_csk_clone_lock()
- * @sk: the listener, locked
+ * @sk: the listener (not locked)
  * @req: the request the handshake completed
  * @skb: the ACK that completed it
  *
  * The child is a copy of the listener (sk_clone_lock()) with the connection's
  * addresses, sequence numbers and negotiated options, in state SYN_RECV.
  *
- * Context: softirq or process (backlog), listener locked.
+ * Context: softirq or process (backlog).
  * Return: the child, locked (bh_lock_sock) with two references (the accept queue's
  * and the caller's), or NULL.
  */
@@ -215,6 +205,7 @@ struct sock *xtcp_create_openreq_child(const struct sock *sk,
 
 	newxs->bind_bucket = NULL;
 	INIT_HLIST_NODE(&newxs->listen_node);
+	spin_lock_init(&newxs->queue_lock);
 	INIT_HLIST_HEAD(&newxs->syn_queue);
 	newxs->syn_qlen = 0;
 	newxs->accept_head = NULL;
@@ -266,20 +257,28 @@ static void xtcp_child_discard(struct sock *newsk)
 /**
  * xtcp_v4_syn_recv_sock - the child for a completed handshake, hashed and bound to the
  * listener's port, like tcp_v4_syn_recv_sock()
- * @sk: the listener, locked
+ * @sk: the listener (locked only on the SYN cookie path)
  * @skb: the ACK
  * @req: the request (from the hash, or made from a SYN cookie)
- * @osk: what the child replaces in the established hash (the request), or NULL
+ * @osk: what the child replaces in the established hash (the request), or NULL for a
+ *	SYN cookie's child, which must not duplicate a connection hashed already
+ * @own_req: set to false if the child lost its place in the hash: another CPU
+ *	completed the same handshake first (or the request was dropped meanwhile), or a
+ *	SYN cookie's connection exists already; true otherwise
  *
- * Context: softirq or process (backlog), listener locked.
+ * Context: softirq or process (backlog).
  * Return: the child, locked, or NULL if the accept queue is full (the ACK is then
- * dropped and a hashed request kept, so that a later ACK can still complete it).
+ * dropped and a hashed request kept, so that a later ACK can still complete it), the
+ * listener no longer holds its port, or the child did not take its place.
  */
 struct sock *xtcp_v4_syn_recv_sock(struct sock *sk, struct sk_buff *skb,
-				   struct xtcp_request_sock *req, struct sock *osk)
+				   struct xtcp_request_sock *req, struct sock *osk,
+				   bool *own_req)
 {
+	bool found_dup_sk = false;
 	struct sock *newsk;
 
+	*own_req = true;
 	if (sk_acceptq_is_full(sk)) {
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LISTENOVERFLOWS);
 		goto drop;
@@ -287,12 +286,17 @@ struct sock *xtcp_v4_syn_recv_sock(struct sock *sk, struct sk_buff *skb,
 	newsk = xtcp_create_openreq_child(sk, req, skb);
 	if (!newsk)
 		goto drop;
-	xtcp_inherit_port(sk, newsk);
-	if (!xtcp_ehash_insert(newsk, osk)) {
-		__acquire(&newsk->sk_lock.slock);	/* for sparse: sk_clone_lock() took it */
+	__acquire(&newsk->sk_lock.slock);	/* for sparse: sk_clone_lock() took it */
+	if (xtcp_inherit_port(sk, newsk)) {
 		xtcp_child_discard(newsk);
 		goto drop;
 	}
+	*own_req = xtcp_ehash_insert(newsk, osk, osk ? NULL : &found_dup_sk);
+	if (!*own_req) {
+		xtcp_child_discard(newsk);
+		return NULL;	/* not a drop: the connection exists */
+	}
+	__release(&newsk->sk_lock.slock);
 	return newsk;
 drop:
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LISTENDROPS);
@@ -301,25 +305,30 @@ drop:
 
 /**
  * xtcp_check_req - process a segment for a request minisocket, like tcp_check_req()
- * @sk: the listener, locked
+ * @sk: the listener, not locked: this runs in softirq when the segment arrives, even
+ *	while a process holds the listener (in accept() or a setsockopt)
  * @skb: the segment
  * @req: the request with the segment's 4-tuple (the caller holds a reference)
+ * @req_stolen: set if the right ACK came, but another CPU completed the handshake
+ *	first: the caller looks the segment's socket up again and finds that child
  *
  * RFC 9293 3.10.7.4 for SYN-RECEIVED: a retransmitted SYN gets the SYN-ACK again (at
  * most once per net.xtcp.invalid_ratelimit: xtcp_oow_rate_limited()); an
  * ACK of anything but our SYN is answered with a RST; a RST or SYN in the window drops
- * the request (a SYN also gets a RST); the right ACK creates the child.
+ * the request (a SYN also gets a RST); the right ACK creates the child, which takes
+ * the request's place in the hash and goes on the accept queue.
  *
- * Context: softirq or process (backlog), listener locked.
+ * Context: softirq.
  * Return: NULL if the segment is done with; @sk if the caller must answer it as the
  * listener (with a RST); otherwise the child, locked, with the caller's reference.
  */
 struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
-			    struct xtcp_request_sock *req)
+			    struct xtcp_request_sock *req, bool *req_stolen)
 {
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	u8 flg = cb->flags & (TCPHDR_RST | TCPHDR_SYN | TCPHDR_ACK);
 	struct sock *child;
+	bool own_req;
 
 	if (flg == TCPHDR_SYN && cb->seq == req->rcv_isn) {
 		/* the SYN again: the SYN-ACK again, at most one per invalid_ratelimit */
@@ -342,32 +351,38 @@ struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
 	if (!(flg & TCPHDR_ACK))
 		return NULL;
 
-	child = xtcp_v4_syn_recv_sock(sk, skb, req, xtcp_req_to_sk(req));
-	if (!child)
+	child = xtcp_v4_syn_recv_sock(sk, skb, req, xtcp_req_to_sk(req), &own_req);
+	if (!child) {
+		*req_stolen = !own_req;
 		return NULL;
+	}
 	xtcp_reqsk_queue_unlink(sk, req, false);
-	xtcp_reqsk_queue_add(sk, child);
-	return child;
+	return xtcp_reqsk_queue_add(sk, child);
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_check_req);
 
 /**
  * xtcp_child_process - let the child process the ACK that created it, like
  * tcp_child_process(): SYN_RECV -> ESTABLISHED, and wake accept()
- * @parent: the listener, locked
+ * @parent: the listener
  * @child: the child, locked by xtcp_create_openreq_child(); unlocked and its caller's
  *	reference dropped here
  * @skb: the ACK
  *
- * Context: softirq or process (backlog), listener locked.
+ * Context: softirq, or process (the listener's backlog, a SYN cookie's ACK).
  * Return: as xtcp_rcv_state_process(): 1 to answer @skb with a RST, 2 if the child
- * queued it (data with the ACK), 0 otherwise.
+ * queued it (data with the ACK, or in its backlog if a process holds it already),
+ * 0 otherwise.
  */
 int xtcp_child_process(struct sock *parent, struct sock *child, struct sk_buff *skb)
 	__releases(&child->sk_lock.slock)
 {
-	int ret = xtcp_rcv_state_process(child, skb);
+	int ret = 2;
 
+	if (!sock_owned_by_user(child))
+		ret = xtcp_rcv_state_process(child, skb);
+	else
+		__sk_add_backlog(child, skb);
 	parent->sk_data_ready(parent);
 	bh_unlock_sock(child);
 	sock_put(child);

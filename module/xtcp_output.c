@@ -1374,9 +1374,10 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_send_fin);
  * @req: the request
  *
  * The route is looked up for the request's addresses; its MSS sets the one we offer.
- * The first call also fixes the MSS the connection will use.
+ * The first call (for the SYN, listener locked) also fixes the MSS the connection will
+ * use; later ones only read the listener and the request.
  *
- * Context: softirq or timer, listener locked.
+ * Context: softirq or timer; the listener locked for the first SYN-ACK.
  * Return: 0 or a negative errno.
  */
 int xtcp_v4_send_synack(struct sock *listener, struct xtcp_request_sock *req)

@@ -175,6 +175,7 @@ int xtcp_init_sock(struct sock *sk)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
 	INIT_HLIST_NODE(&xs->listen_node);
+	spin_lock_init(&xs->queue_lock);
 	INIT_HLIST_HEAD(&xs->syn_queue);
 	xs->rtx_queue = RB_ROOT;
 	INIT_LIST_HEAD(&xs->tsorted_sent_queue);

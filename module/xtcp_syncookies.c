@@ -150,6 +150,7 @@ struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb)
 	const struct iphdr *iph = ip_hdr(skb);
 	struct xtcp_request_sock *req;
 	struct sock *child;
+	bool own_req;
 	int mssind;
 
 	if (!READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_syncookies) || !th->ack || th->rst ||
@@ -173,9 +174,10 @@ struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb)
 	req->mss = xtcp_cookie_mss(mssind);
 	req->advmss = req->mss;
 	req->rcv_wnd = min_t(u32, xtcp_rcv_wnd_init(sk), U16_MAX);	/* no window scale */
-	child = xtcp_v4_syn_recv_sock(sk, skb, req, NULL);
+	/* not if the connection exists already: made by an earlier ACK of this cookie */
+	child = xtcp_v4_syn_recv_sock(sk, skb, req, NULL, &own_req);
 	if (child)
-		xtcp_reqsk_queue_add(sk, child);
+		child = xtcp_reqsk_queue_add(sk, child);
 	xtcp_reqsk_put(req);
 	return child;
 }

@@ -181,7 +181,7 @@ void xtcp_time_wait(struct sock *sk)
 	xtcp_bind_tw(tw, xtcp_sk(sk)->bind_bucket);
 	refcount_inc(&tw->common.skc_refcnt);	/* the timer's */
 	mod_timer(&tw->timer, jiffies + timeo);
-	if (xtcp_ehash_insert((struct sock *)&tw->common, sk)) {
+	if (xtcp_ehash_insert((struct sock *)&tw->common, sk, NULL)) {
 		__sock_put(sk);		/* @sk's place in the table, now the minisocket's */
 	} else {
 		/* @sk was no longer hashed: nothing to hold */
