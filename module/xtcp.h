@@ -665,6 +665,7 @@ enum xtcp_mib_field {
 	XTCP_MIB_OFOPRUNED,		/* out-of-order queues given up for memory */
 	XTCP_MIB_WQUEUETOOBIG,		/* cuts of sent segments refused: queue too big */
 	XTCP_MIB_RCVCOALESCE,		/* received segments appended to the queue's last */
+	XTCP_MIB_MEMORYPRESSURES,	/* times all xtcp sockets went over net.xtcp.mem[1] */
 	XTCP_MIB_MAX
 };
 

@@ -175,7 +175,10 @@ static u32 xtcp_full_space(const struct sock *sk)
  * 3.8.6.2.2) offers nothing below one segment of the peer's (rcv_mss) or a sixteenth
  * of the buffer's window, so that a zero window goes out before the buffer overflows.
  * Above half, it is rounded up: scaling never cuts it below what the sender's segments
- * need.
+ * need.  While all xtcp sockets together are over net.xtcp.mem[1] (memory pressure) a
+ * window offers at most four of our segments, as Linux then clamps rcv_ssthresh
+ * (tcp_adjust_rcv_ssthresh()): the senders slow down before the hard limit makes
+ * receivers drop what arrives.
  *
  * Context: any, socket locked.
  * Return: the window in bytes, a multiple of our window scale unit.
@@ -190,10 +193,16 @@ u32 xtcp_window_now(const struct sock *sk)
 
 	if (win < full / 2) {
 		win = round_down(win, unit);
-		return win < full / 16 || win < mss ? 0 : win;
+		if (win < full / 16 || win < mss)
+			return 0;
+	} else {
+		win = min_t(u32, ALIGN(win, unit), (u32)U16_MAX << xs->rcv_wscale);
 	}
-	return min_t(u32, ALIGN(win, unit), (u32)U16_MAX << xs->rcv_wscale);
+	if (sk_under_memory_pressure(sk))
+		win = min(win, max_t(u32, round_down(4U * xs->advmss, unit), unit));
+	return win;
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_window_now);
 
 /**
  * xtcp_select_window - the window field of an outgoing segment, like tcp_select_window()
@@ -554,18 +563,14 @@ void xtcp_adjust_pcount(struct sock *sk, const struct sk_buff *skb, int decr)
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_adjust_pcount);
 
-/**
- * xtcp_retransmit_skb - send a segment of the retransmission queue again, like
- * tcp_retransmit_skb()
- * @sk: the socket, locked
- * @skb: the segment
- * @segs: at most this many segments of it go; a super-segment holding more is cut
- *	first, the rest stays behind (still lost) as a segment of its own
- *
- * Context: softirq, timer or process, socket locked.
- * Return: 0 or a negative errno.
+/*
+ * Send a segment of the retransmission queue again, like __tcp_retransmit_skb(): at
+ * most @segs segments of it (a super-segment holding more is cut first, the rest stays
+ * behind as a segment of its own).  It is marked as ever retransmitted (no RTT sample
+ * from it), but not as a copy in flight: a tail-loss probe sends this way, as Linux's
+ * does, so that its copy does not stand for a lost segment's retransmission.
  */
-int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb, u32 segs)
+static int __xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb, u32 segs)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 pcount, tx_time;
@@ -589,11 +594,34 @@ int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb, u32 segs)
 	 */
 	if (!(XTCP_SKB_CB(skb)->sacked & XTCP_SKB_SACKED))
 		list_move_tail(xtcp_skb_tsorted(skb), &xs->tsorted_sent_queue);
-	if (!(XTCP_SKB_CB(skb)->sacked & XTCP_SKB_RETRANS))
-		xs->retrans_out += pcount;
-	XTCP_SKB_CB(skb)->sacked |= XTCP_SKB_RETRANS | XTCP_SKB_EVER_RETRANS;
+	XTCP_SKB_CB(skb)->sacked |= XTCP_SKB_EVER_RETRANS;
 	xs->total_retrans += pcount;
 	XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_RETRANSSEGS, pcount);
+	return 0;
+}
+
+/**
+ * xtcp_retransmit_skb - send a segment of the retransmission queue again, like
+ * tcp_retransmit_skb(): its copy is in flight (retrans_out) until ACKed, SACKed or
+ * found lost
+ * @sk: the socket, locked
+ * @skb: the segment
+ * @segs: at most this many segments of it go; a super-segment holding more is cut
+ *	first, the rest stays behind (still lost) as a segment of its own
+ *
+ * Context: softirq, timer or process, socket locked.
+ * Return: 0 or a negative errno.
+ */
+int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb, u32 segs)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	int err = __xtcp_retransmit_skb(sk, skb, segs);
+
+	if (err)
+		return err;
+	if (!(XTCP_SKB_CB(skb)->sacked & XTCP_SKB_RETRANS))
+		xs->retrans_out += xtcp_skb_pcount(skb);
+	XTCP_SKB_CB(skb)->sacked |= XTCP_SKB_RETRANS;
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_retransmit_skb);
@@ -975,7 +1003,9 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_schedule_loss_probe);
  * @sk: the socket, locked
  *
  * RFC 8985 7.3: new data if the peer's window takes the next segment (whatever the
- * congestion window and Nagle say), else the last segment sent goes again.  Either
+ * congestion window and Nagle say), else the last segment sent goes again, not
+ * counted as a copy in flight (__tcp_retransmit_skb(), as Linux's probe: it must not
+ * hold back the retransmission of a segment found lost meanwhile).  Either
  * way its ACK (or SACK) lets RACK find what was lost at the tail without waiting for
  * the RTO.  One probe at a time: while one is outstanding (@tlp_high_seq) the timer
  * only becomes the RTO again, which is restarted from now after a probe.
@@ -1010,7 +1040,7 @@ void xtcp_send_loss_probe(struct sock *sk)
 	if (pcount > 1 && xtcp_fragment(sk, XTCP_FRAG_IN_RTX_QUEUE, skb,
 					(pcount - 1) * xtcp_skb_mss(skb), xtcp_skb_mss(skb)))
 		goto rearm;
-	if (xtcp_retransmit_skb(sk, xtcp_rtx_queue_tail(sk), 1))
+	if (__xtcp_retransmit_skb(sk, xtcp_rtx_queue_tail(sk), 1))
 		goto rearm;
 	xs->tlp_retrans = 1;
 sent:

@@ -73,6 +73,7 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_OFOPRUNED]		= "OfoPruned",
 	[XTCP_MIB_WQUEUETOOBIG]		= "WqueueTooBig",
 	[XTCP_MIB_RCVCOALESCE]		= "RcvCoalesce",
+	[XTCP_MIB_MEMORYPRESSURES]	= "MemoryPressures",
 };
 
 /**

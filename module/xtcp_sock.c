@@ -437,9 +437,11 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_sysctl_wmem);
 int xtcp_sysctl_rmem[3] = { 4096, 131072, 6 * 1024 * 1024 };
 EXPORT_SYMBOL_IF_KUNIT(xtcp_sysctl_rmem);
 
+/* Memory pressure starts (counted once), like tcp_enter_memory_pressure(). */
 static void xtcp_enter_memory_pressure(struct sock *sk)
 {
-	WRITE_ONCE(xtcp_memory_pressure, 1);
+	if (!READ_ONCE(xtcp_memory_pressure) && !cmpxchg(&xtcp_memory_pressure, 0, 1))
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_MEMORYPRESSURES);
 }
 
 static void xtcp_leave_memory_pressure(struct sock *sk)
