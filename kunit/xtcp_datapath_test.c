@@ -1397,7 +1397,7 @@ out:
 /*
  * The scoreboard at large windows: a SACK block is not walked again where the previous
  * ACK's blocks covered it (recv_sack_cache); retransmission resumes at a hint below
- * which nothing waits; the RTO forgets both.
+ * which nothing waits; the RTO restarts it from the head and keeps the SACKs.
  */
 static void xtcp_datapath_scoreboard_test(struct kunit *test)
 {
@@ -1483,12 +1483,17 @@ static void xtcp_datapath_scoreboard_test(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, xs->retransmit_skb_hint, seg[1]);
 	xtcp_dp_expect_counts(test, xs);
 
-	/* the RTO: all lost, SACKs forgotten, retransmission starts from the head */
+	/*
+	 * The RTO: what is not SACKed is lost (the probed segment too), the SACKs and
+	 * their cache are kept; retransmission starts from the head
+	 */
 	xtcp_enter_loss(sk);
 	KUNIT_EXPECT_NULL(test, xs->retransmit_skb_hint);
-	KUNIT_EXPECT_EQ(test, xs->recv_sack_cache[0].end, 0U);
+	KUNIT_EXPECT_EQ(test, xs->recv_sack_cache[0].end, una + 5 * mss);
 	KUNIT_EXPECT_TRUE(test, list_empty(&xs->tsorted_sent_queue));
-	KUNIT_EXPECT_EQ(test, xs->lost_out, 6U);
+	KUNIT_EXPECT_EQ(test, xs->lost_out, 3U);
+	KUNIT_EXPECT_EQ(test, xs->sacked_out, 3U);
+	xtcp_dp_expect_counts(test, xs);
 
 	/* an ACK of all: the queue, and with it the hint, empty */
 	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ack(test, una + 6 * mss)), 0);

@@ -281,8 +281,10 @@ static void xtcp_stream_reno_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 2U);
 
 	/*
-	 * RTO: cwnd 1, everything in flight lost, SACK and retransmit marks forgotten; a
-	 * super-segment (the last, two segments of 500) counts for its segments
+	 * RTO: cwnd 1, everything in flight and not SACKed lost, retransmit marks
+	 * forgotten, the SACKed segment kept (not sent again: it was, and so were the
+	 * SACKed parts of a 64-flow benchmark's windows); a super-segment (the last, two
+	 * segments of 500) counts for its segments
 	 */
 	for (i = 0; i < ARRAY_SIZE(rtx); i++) {
 		xtcp_rtx_queue_add(sk, rtx[i]);
@@ -291,6 +293,7 @@ static void xtcp_stream_reno_test(struct kunit *test)
 	XTCP_SKB_CB(rtx[2])->pcount = 2;
 	XTCP_SKB_CB(rtx[2])->gso_size = 500;
 	XTCP_SKB_CB(rtx[1])->sacked = XTCP_SKB_SACKED;
+	list_del_init(xtcp_skb_tsorted(rtx[1]));	/* as SACKing it does */
 	XTCP_SKB_CB(rtx[2])->sacked = XTCP_SKB_RETRANS | XTCP_SKB_EVER_RETRANS;
 	xs->packets_out = 4;
 	xs->sacked_out = 1;
@@ -307,12 +310,12 @@ static void xtcp_stream_reno_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xs->snd_ssthresh, 10U);
 	KUNIT_EXPECT_EQ(test, xs->ca_state, XTCP_CA_LOSS);
 	KUNIT_EXPECT_EQ(test, xs->high_seq, 4000U);
-	KUNIT_EXPECT_EQ(test, xs->lost_out, 4U);
-	KUNIT_EXPECT_EQ(test, xs->sacked_out, 0U);
+	KUNIT_EXPECT_EQ(test, xs->lost_out, 3U);
+	KUNIT_EXPECT_EQ(test, xs->sacked_out, 1U);
 	KUNIT_EXPECT_EQ(test, xs->retrans_out, 0U);
 	KUNIT_EXPECT_EQ(test, xs->dup_acks, 0U);
 	KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(rtx[0])->sacked, XTCP_SKB_LOST);
-	KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(rtx[1])->sacked, XTCP_SKB_LOST);
+	KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(rtx[1])->sacked, XTCP_SKB_SACKED);
 	KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(rtx[2])->sacked,
 			XTCP_SKB_LOST | XTCP_SKB_EVER_RETRANS);
 	KUNIT_EXPECT_TRUE(test, list_empty(&xs->tsorted_sent_queue));
@@ -322,7 +325,15 @@ static void xtcp_stream_reno_test(struct kunit *test)
 	xtcp_enter_loss(sk);
 	KUNIT_EXPECT_EQ(test, xs->snd_ssthresh, 10U);
 	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 1U);
+	KUNIT_EXPECT_EQ(test, xs->lost_out, 3U);
+	KUNIT_EXPECT_EQ(test, xs->sacked_out, 1U);
+	/* the first segment SACKed: the receiver reneged, everything is lost */
+	XTCP_SKB_CB(rtx[0])->sacked = XTCP_SKB_SACKED;
+	xtcp_enter_loss(sk);
 	KUNIT_EXPECT_EQ(test, xs->lost_out, 4U);
+	KUNIT_EXPECT_EQ(test, xs->sacked_out, 0U);
+	KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(rtx[0])->sacked, XTCP_SKB_LOST);
+	KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(rtx[1])->sacked, XTCP_SKB_LOST);
 
 	/* the segments were never charged to the socket: free them here */
 	for (i = 0; i < ARRAY_SIZE(rtx); i++) {

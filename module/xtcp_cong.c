@@ -156,15 +156,18 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_enter_recovery);
  *
  * ssthresh from the algorithm - unless the loss it answers was already answered (a
  * timeout during recovery, or repeating one), as tcp_enter_loss() decides - cwnd one
- * segment, and every segment in flight is taken for lost - SACK information
- * included, as the receiver may have dropped what it SACKed (RFC 2018 8).
+ * segment, and every segment in flight not SACKed is taken for lost, as
+ * tcp_timeout_mark_lost() does: what was SACKed is not sent again.  Unless the first
+ * one is SACKed: the receiver then dropped what it SACKed (reneging, RFC 2018 8), and
+ * every segment is taken for lost.
  *
  * Context: timer, socket locked.
  */
 void xtcp_enter_loss(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct sk_buff *skb;
+	struct sk_buff *skb = xtcp_rtx_queue_head(sk);
+	bool reneg = skb && (XTCP_SKB_CB(skb)->sacked & XTCP_SKB_SACKED);
 
 	if (xs->ca_state == XTCP_CA_OPEN || !xtcp_after(xs->high_seq, xs->snd_una) ||
 	    (xs->ca_state == XTCP_CA_LOSS && !xs->backoff))
@@ -179,13 +182,21 @@ void xtcp_enter_loss(struct sock *sk)
 	xs->lost_out = 0;
 	xs->dup_acks = 0;
 	skb_rbtree_walk(skb, &xs->rtx_queue) {
-		XTCP_SKB_CB(skb)->sacked &= XTCP_SKB_EVER_RETRANS;
-		XTCP_SKB_CB(skb)->sacked |= XTCP_SKB_LOST;
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+		if (reneg)
+			cb->sacked &= ~XTCP_SKB_SACKED;
+		if (cb->sacked & XTCP_SKB_SACKED) {
+			xs->sacked_out += xtcp_skb_pcount(skb);
+			continue;
+		}
+		cb->sacked = (cb->sacked & XTCP_SKB_EVER_RETRANS) | XTCP_SKB_LOST;
 		xs->lost_out += xtcp_skb_pcount(skb);
 		list_del_init(xtcp_skb_tsorted(skb));
 	}
-	/* everything waits for its retransmission, SACKed or not: forget the SACKs */
+	/* retransmission starts from the head; after reneging the SACKs are forgotten */
 	xs->retransmit_skb_hint = NULL;
-	memset(xs->recv_sack_cache, 0, sizeof(xs->recv_sack_cache));
+	if (reneg)
+		memset(xs->recv_sack_cache, 0, sizeof(xs->recv_sack_cache));
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_enter_loss);
