@@ -1141,6 +1141,26 @@ static struct sk_buff *xtcp_dp_sack(struct kunit *test, u32 ack, u32 start, u32 
 }
 
 /*
+ * A quiet sender with MSS @mss that sent @n segments of @mss bytes one by one (Nagle is
+ * off: each went at once, as a segment of its own).
+ */
+static struct socket *xtcp_dp_sent_singles(struct kunit *test, u32 mss, unsigned int n)
+{
+	void *buf = kunit_kzalloc(test, mss, GFP_KERNEL);
+	struct socket *s;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	s = xtcp_dp_quiet_sender(test);
+	lock_sock(s->sk);
+	xtcp_sk(s->sk)->mss_cache = mss;
+	release_sock(s->sk);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, xtcp_dp_send(s, buf, mss), (int)mss);
+	return s;
+}
+
+/*
  * Which segment an ACK's round trip is taken from, as tcp_clean_rtx_queue() and
  * tcp_ack_update_rtt(): SRTT from the oldest one ACKed (it was the newest, which left
  * out how long the receiver held its ACK and let tail-loss probes fire early), from a
@@ -1150,23 +1170,11 @@ static void xtcp_datapath_rtt_sample_test(struct kunit *test)
 {
 	static const u32 ago_ms[] = { 3000, 2000, 500, 1000, 800 };
 	const u32 una = XTCP_TEST_ISS + 1, mss = 1000, slack = 500 * USEC_PER_MSEC;
-	u32 now, srtt, i;
+	struct socket *s = xtcp_dp_sent_singles(test, mss, ARRAY_SIZE(ago_ms));
+	struct xtcp_sock *xs = xtcp_sk(s->sk);
+	struct sock *sk = s->sk;
 	struct sk_buff *skb;
-	struct socket *s;
-	struct xtcp_sock *xs;
-	struct sock *sk;
-	void *buf;
-
-	buf = kunit_kzalloc(test, mss, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	s = xtcp_dp_quiet_sender(test);
-	sk = s->sk;
-	xs = xtcp_sk(sk);
-	lock_sock(sk);
-	xs->mss_cache = mss;
-	release_sock(sk);
-	for (i = 0; i < ARRAY_SIZE(ago_ms); i++)	/* each goes at once: Nagle is off */
-		KUNIT_EXPECT_EQ(test, xtcp_dp_send(s, buf, mss), mss);
+	u32 now, srtt, i;
 
 	/* five segments sent 3, 2, 0.5, 1 and 0.8 s ago; the third was retransmitted */
 	lock_sock(sk);
@@ -1402,23 +1410,12 @@ out:
 static void xtcp_datapath_scoreboard_test(struct kunit *test)
 {
 	const u32 una = XTCP_TEST_ISS + 1, mss = 1000;
+	struct socket *s = xtcp_dp_sent_singles(test, mss, 6);
+	struct xtcp_sock *xs = xtcp_sk(s->sk);
+	struct sock *sk = s->sk;
 	struct sk_buff *seg[6], *skb;
-	struct socket *s;
-	struct xtcp_sock *xs;
-	struct sock *sk;
 	u32 now, i;
-	void *buf;
 
-	buf = kunit_kzalloc(test, mss, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	s = xtcp_dp_quiet_sender(test);
-	sk = s->sk;
-	xs = xtcp_sk(sk);
-	lock_sock(sk);
-	xs->mss_cache = mss;
-	release_sock(sk);
-	for (i = 0; i < ARRAY_SIZE(seg); i++)	/* each goes at once: Nagle is off */
-		KUNIT_EXPECT_EQ(test, xtcp_dp_send(s, buf, mss), mss);
 	lock_sock(sk);
 	KUNIT_EXPECT_EQ(test, xtcp_test_rtx_len(sk), 6U);
 	/* sent 20 s ago, 1 ms apart, on a path that reorders: RACK waits seconds */
