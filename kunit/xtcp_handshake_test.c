@@ -588,6 +588,57 @@ static void xtcp_cookie_dup_test(struct kunit *test)
 	sock_release(l);
 }
 
+/*
+ * A request of a closing listener, marked unlinked by whoever drops it but still in the
+ * hash for a moment (close() between its two steps): a segment that finds it drops it
+ * and looks again, and must not find it again.  (It did, forever: the drop left the
+ * hash to the first dropper, and a softirq running between that one's two steps spun.)
+ */
+static void xtcp_closing_listener_req_test(struct kunit *test)
+{
+	struct socket *l = xtcp_test_listener(test, LO, 7405);
+	const __be32 peer = htonl(0xc0000202);
+	struct xtcp_sock *xl = xtcp_sk(l->sk);
+	struct sock *req, *again = NULL;
+	struct sk_buff *syn, *ack;
+
+	syn = xtcp_craft_from(test, peer, 40140, 7405, 5000, 0, TCPHDR_SYN, 0);
+	ack = xtcp_craft_from(test, peer, 40140, 7405, 5001, 0, TCPHDR_ACK, 0);
+	local_bh_disable();
+	xtcp_feed(syn);
+	local_bh_enable();
+	rcu_read_lock();
+	req = xtcp_lookup_established(&init_net, peer, htons(40140), LO, htons(7405), 1);
+	rcu_read_unlock();
+	KUNIT_EXPECT_TRUE(test, req && req->sk_state == TCP_NEW_SYN_RECV);
+	if (!req || req->sk_state != TCP_NEW_SYN_RECV)
+		goto out;
+
+	spin_lock_bh(&xl->queue_lock);
+	WRITE_ONCE(xtcp_rsk(req)->unlinked, true);
+	spin_unlock_bh(&xl->queue_lock);
+	WRITE_ONCE(l->sk->sk_state, TCP_CLOSE);
+	local_bh_disable();
+	xtcp_feed(xtcp_test_set_ack(ack, xtcp_rsk(req)->snt_isn + 1));
+	local_bh_enable();
+	rcu_read_lock();
+	again = xtcp_lookup_established(&init_net, peer, htons(40140), LO, htons(7405), 1);
+	rcu_read_unlock();
+
+	/* as it was, so that closing the listener drops the request for good */
+	WRITE_ONCE(l->sk->sk_state, TCP_LISTEN);
+	spin_lock_bh(&xl->queue_lock);
+	WRITE_ONCE(xtcp_rsk(req)->unlinked, false);
+	spin_unlock_bh(&xl->queue_lock);
+	KUNIT_EXPECT_NULL(test, again);
+	if (again)
+		xtcp_sock_gen_put(again);
+out:
+	if (req)
+		xtcp_sock_gen_put(req);
+	sock_release(l);
+}
+
 static struct kunit_case xtcp_handshake_cases[] = {
 	KUNIT_CASE(xtcp_lhash_specific_first_test),
 	KUNIT_CASE(xtcp_ehash_tuple_test),
@@ -599,6 +650,7 @@ static struct kunit_case xtcp_handshake_cases[] = {
 	KUNIT_CASE(xtcp_cookie_recent_test),
 	KUNIT_CASE(xtcp_synrecv_race_test),
 	KUNIT_CASE(xtcp_cookie_dup_test),
+	KUNIT_CASE(xtcp_closing_listener_req_test),
 	{}
 };
 

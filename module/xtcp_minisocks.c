@@ -128,7 +128,10 @@ void xtcp_reqsk_queue_hash_add(struct sock *listener, struct xtcp_request_sock *
  * Take @req off its listener's queue and stop its timer; @hashed says whether it is
  * still in the established hash (a completed handshake already replaced it there).
  * Once only: whoever comes second (its timer, a RST, the listener closing, the ACK
- * that completes it) finds it unlinked.
+ * that completes it) finds it unlinked.  Out of the hash first, whoever comes: a
+ * request marked unlinked but still found would send the segment that found it
+ * (its listener closing) back to the lookup forever, as a softirq on this CPU may
+ * run between the two (Linux too unhashes first, reqsk_queue_unlink()).
  */
 static void xtcp_reqsk_queue_unlink(struct sock *listener, struct xtcp_request_sock *req,
 				    bool hashed)
@@ -136,6 +139,8 @@ static void xtcp_reqsk_queue_unlink(struct sock *listener, struct xtcp_request_s
 	struct xtcp_sock *xl = xtcp_sk(listener);
 	bool unlinked;
 
+	if (hashed)
+		xtcp_ehash_unlink(xtcp_req_to_sk(req));	/* takes no reference */
 	spin_lock_bh(&xl->queue_lock);
 	unlinked = req->unlinked;
 	if (!unlinked) {
@@ -146,8 +151,6 @@ static void xtcp_reqsk_queue_unlink(struct sock *listener, struct xtcp_request_s
 	spin_unlock_bh(&xl->queue_lock);
 	if (unlinked)
 		return;
-	if (hashed)
-		xtcp_ehash_unlink(xtcp_req_to_sk(req));
 	xtcp_reqsk_put(req);		/* the tables' reference */
 	if (timer_delete(&req->timer))
 		xtcp_reqsk_put(req);	/* the pending timer's */

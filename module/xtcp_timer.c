@@ -427,6 +427,25 @@ void xtcp_clear_xmit_timers(struct sock *sk)
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_clear_xmit_timers);
 
+/*
+ * Run a request's timer again in @delay jiffies - unless it was unlinked meanwhile (its
+ * handshake completed on another CPU, which found the timer running, not pending, and
+ * left its reference to us).  Return whether it runs again.
+ */
+static bool xtcp_reqsk_rearm(struct sock *listener, struct xtcp_request_sock *req,
+			     unsigned long delay)
+{
+	struct xtcp_sock *xl = xtcp_sk(listener);
+	bool armed;
+
+	spin_lock_bh(&xl->queue_lock);
+	armed = !req->unlinked;
+	if (armed)
+		mod_timer(&req->timer, jiffies + delay);
+	spin_unlock_bh(&xl->queue_lock);
+	return armed;
+}
+
 /**
  * xtcp_reqsk_timer_handler - re-send a request's SYN-ACK, or drop the request once
  * net.xtcp.synack_retries re-sends went unanswered (like reqsk_timer_handler())
@@ -446,7 +465,8 @@ void xtcp_reqsk_timer_handler(struct timer_list *t)
 	if (READ_ONCE(req->unlinked))
 		goto out;
 	if (sock_owned_by_user(listener)) {
-		mod_timer(&req->timer, jiffies + XTCP_DEFER);
+		if (!xtcp_reqsk_rearm(listener, req, XTCP_DEFER))
+			goto out;
 		bh_unlock_sock(listener);
 		return;		/* the pending timer keeps its reference */
 	}
@@ -454,12 +474,13 @@ void xtcp_reqsk_timer_handler(struct timer_list *t)
 		xtcp_reqsk_queue_drop(listener, req);
 		goto out;
 	}
+	if (!xtcp_reqsk_rearm(listener, req,
+			      xtcp_backoff(XTCP_TIMEOUT_INIT, req->num_retrans + 1, XTCP_RTO_MAX)))
+		goto out;
 	req->num_retrans++;
 	XTCP_INC_STATS(sock_net(listener), XTCP_MIB_SYNACKRETRANS);
 	trace_xtcp_retransmit_synack(&req->common, req->num_retrans);
 	xtcp_v4_send_synack(listener, req);
-	mod_timer(&req->timer,
-		  jiffies + xtcp_backoff(XTCP_TIMEOUT_INIT, req->num_retrans, XTCP_RTO_MAX));
 	bh_unlock_sock(listener);
 	return;
 out:
