@@ -150,6 +150,12 @@ static int xtcp_wait_for_connect(struct sock *sk, long timeo)
 		release_sock(sk);
 		if (!READ_ONCE(xtcp_sk(sk)->accept_head))
 			timeo = schedule_timeout(timeo);
+		/*
+		 * A child queued in softirq since the check above leaves us here still
+		 * TASK_INTERRUPTIBLE: lock_sock() may sleep, which is fine, as
+		 * inet_csk_wait_for_connect() tells the debug check.
+		 */
+		sched_annotate_sleep();
 		lock_sock(sk);
 		err = 0;
 		if (READ_ONCE(xtcp_sk(sk)->accept_head))
