@@ -659,9 +659,12 @@ void xtcp_retransmit_first_lost(struct sock *sk)
 static bool xtcp_xmit_retransmit_queue(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct sk_buff *skb = xs->retransmit_skb_hint ?: xtcp_rtx_queue_head(sk);
+	struct sk_buff *skb;
 	bool cwnd_full = false;
 
+	if (!xs->lost_out)
+		return false;	/* the common case, on every transmission: nothing lost */
+	skb = xs->retransmit_skb_hint ?: xtcp_rtx_queue_head(sk);
 	skb_rbtree_walk_from(skb) {
 		u8 sacked = XTCP_SKB_CB(skb)->sacked;
 		u32 in_flight = xtcp_packets_in_flight(xs);
