@@ -277,16 +277,21 @@ static void xtcp_datapath_ratio_test(struct kunit *test)
 
 static void xtcp_datapath_rmem_test(struct kunit *test)
 {
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
 	const u32 d = XTCP_TEST_IRS + 1;
-	struct sk_buff *a, *b, *c;
+	struct kvec iov = { .iov_len = 2000 };
+	struct sk_buff *a, *b, *c, *c2;
 	unsigned long dropped;
 	struct xtcp_sock *xs;
 	struct socket *s;
 	struct sock *sk;
 
+	iov.iov_base = kunit_kzalloc(test, iov.iov_len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, iov.iov_base);
 	a = xtcp_dp_data(test, d, 1000);
 	b = xtcp_dp_data(test, d + 1000, 1000);
 	c = xtcp_dp_data(test, d + 2000, 1000);
+	c2 = xtcp_dp_data(test, d + 2000, 1000);
 	s = xtcp_test_kern_socket(test);
 	sk = s->sk;
 	xs = xtcp_sk(sk);
@@ -304,13 +309,28 @@ static void xtcp_datapath_rmem_test(struct kunit *test)
 	KUNIT_EXPECT_GT(test, sk->sk_rcvbuf, 1500);
 	KUNIT_EXPECT_EQ(test, xs->rcv_nxt, d + 2000);
 	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_RCVDROPPED), dropped);
-	/* a buffer fixed by SO_RCVBUF does not grow: in-order data is dropped, not ACKed */
+	/*
+	 * A buffer fixed by SO_RCVBUF does not grow: in-order data is dropped, not ACKed,
+	 * while the reader has data to take; the ACK offers a zero window (Linux's
+	 * ICSK_ACK_NOMEM), so that the peer stops sending what would be dropped.
+	 */
 	sk->sk_userlocks |= SOCK_RCVBUF_LOCK;
 	WRITE_ONCE(sk->sk_rcvbuf, 1500);
 	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, c), 0);
 	KUNIT_EXPECT_EQ(test, sk->sk_rcvbuf, 1500);
 	KUNIT_EXPECT_EQ(test, xs->rcv_nxt, d + 2000);
 	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_RCVDROPPED), dropped + 1);
+	KUNIT_EXPECT_EQ(test, xs->rcv_wnd, 0U);
+	KUNIT_EXPECT_EQ(test, xs->rcv_wup, d + 2000);
+	KUNIT_EXPECT_FALSE(test, (int)xs->ack_nomem);	/* the ACK went */
+	release_sock(sk);
+
+	/* reading makes room, and an ACK reopens the window: the segment is taken now */
+	KUNIT_EXPECT_EQ(test, kernel_recvmsg(s, &msg, &iov, 1, 2000, MSG_DONTWAIT), 2000);
+	lock_sock(sk);
+	KUNIT_EXPECT_GT(test, xtcp_receive_window(xs), 0U);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, c2), 2);
+	KUNIT_EXPECT_EQ(test, xs->rcv_nxt, d + 3000);
 	release_sock(sk);
 	xtcp_dp_forget(sk);
 	kunit_release_action(test, xtcp_test_release, s);
@@ -371,6 +391,54 @@ static struct sk_buff *xtcp_dp_cloned(struct kunit *test, u32 seq, unsigned int 
 		kfree_skb(c);
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	return c;
+}
+
+/* net.xtcp.mem as it was (memory pressure ends with the next charge under mem[0]) */
+static void xtcp_dp_restore_mem(void *saved)
+{
+	memcpy(xtcp_sysctl_mem, saved, sizeof(xtcp_sysctl_mem));
+}
+
+/*
+ * Over the hard memory limit (net.xtcp.mem[2]) with nothing queued to read, in-order
+ * data is charged anyway, as Linux does (sk_forced_mem_schedule()): dropping it could
+ * only stall the stream, for no reading would free memory.  The ACK offers a zero
+ * window all the same.
+ */
+static void xtcp_datapath_nomem_test(struct kunit *test)
+{
+	const u32 d = XTCP_TEST_IRS + 1;
+	long *saved = kunit_kmalloc(test, sizeof(xtcp_sysctl_mem), GFP_KERNEL);
+	struct sk_buff *a = xtcp_dp_pattern(test, d, 8000);
+	unsigned long dropped = xtcp_mib_read(&init_net, XTCP_MIB_RCVDROPPED);
+	struct socket *s;
+	struct sock *sk;
+	struct xtcp_sock *xs;
+
+	KUNIT_ASSERT_NOT_NULL(test, saved);
+	/* more than a socket keeps charged ahead (under a page) */
+	KUNIT_ASSERT_GT(test, a->truesize, (unsigned int)PAGE_SIZE);
+	memcpy(saved, xtcp_sysctl_mem, sizeof(xtcp_sysctl_mem));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, xtcp_dp_restore_mem, saved), 0);
+	s = xtcp_dp_receiver(test);
+	sk = s->sk;
+	xs = xtcp_sk(sk);
+	sk_mem_reclaim(sk);
+	/* below any count: what CPUs hold back of it is not added in yet (sk_memory_allocated()) */
+	xtcp_sysctl_mem[0] = -1;
+	xtcp_sysctl_mem[1] = -1;
+	xtcp_sysctl_mem[2] = -1;
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, a), 2);
+	KUNIT_EXPECT_EQ(test, xs->rcv_nxt, d + 8000);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_RCVDROPPED), dropped);
+	KUNIT_EXPECT_EQ(test, xs->rcv_wnd, 0U);
+	KUNIT_EXPECT_GE(test, sk->sk_forward_alloc, 0);
+	sk->sk_prot->leave_memory_pressure(sk);
+	release_sock(sk);
+	kunit_release_action(test, xtcp_dp_restore_mem, saved);
+	xtcp_dp_expect_read(test, s, d, 8000);
+	xtcp_dp_forget(sk);
+	kunit_release_action(test, xtcp_test_release, s);
 }
 
 /*
@@ -916,6 +984,55 @@ static void xtcp_dp_expect_timer(struct kunit *test, const struct xtcp_sock *xs,
 	/* the clock may tick once meanwhile */
 	KUNIT_EXPECT_LE(test, left, (long)when);
 	KUNIT_EXPECT_GE(test, left, (long)when - 1);
+}
+
+/*
+ * The receiver shrank its window to zero under two segments in flight (out of memory,
+ * as Linux's ICSK_ACK_NOMEM does): the second is not retransmitted beyond the window,
+ * the RTO sends the first as the window's probe without counting a timeout - even past
+ * XTCP_RETRIES2 retransmissions, the connection lives while the peer answers - and only
+ * a peer silent for twice the largest RTO ends it (tcp_retransmit_timer()).
+ */
+static void xtcp_datapath_zero_window_rto_test(struct kunit *test)
+{
+	const u32 una = XTCP_TEST_ISS + 1, mss = 1460;
+	unsigned long timeouts;
+	struct xtcp_sock *xs;
+	struct socket *s;
+	struct sock *sk;
+	void *buf;
+	u32 total;
+
+	buf = kunit_kzalloc(test, 2 * mss, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	s = xtcp_dp_quiet_sender(test);
+	sk = s->sk;
+	xs = xtcp_sk(sk);
+	KUNIT_EXPECT_EQ(test, xtcp_dp_send(s, buf, 2 * mss), 2 * mss);
+	lock_sock(sk);
+	KUNIT_EXPECT_EQ(test, xs->snd_nxt, una + 2 * mss);
+	xs->snd_wnd = 0;		/* what the peer's ACK of nothing offered */
+	timeouts = xtcp_mib_read(&init_net, XTCP_MIB_TIMEOUTS);
+	total = xs->total_retrans;
+	KUNIT_EXPECT_EQ(test, xtcp_retransmit_skb(sk, xtcp_rtx_queue_tail(sk), 1), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, xs->total_retrans, total);
+
+	xs->retransmits = XTCP_RETRIES2;
+	xs->rcv_tstamp = tcp_jiffies32;
+	xtcp_rto_expired(sk);
+	KUNIT_EXPECT_EQ(test, sk->sk_err, 0);
+	KUNIT_EXPECT_EQ(test, (int)sk->sk_state, TCP_ESTABLISHED);
+	KUNIT_EXPECT_EQ(test, xs->total_retrans, total + 1);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_TIMEOUTS), timeouts);
+	KUNIT_EXPECT_EQ(test, xs->pending, XTCP_TIME_RETRANS);
+
+	xs->rcv_tstamp = tcp_jiffies32 - 2 * XTCP_RTO_MAX - 1;
+	xs->retrans_stamp = xs->rcv_tstamp;
+	xtcp_rto_expired(sk);
+	KUNIT_EXPECT_EQ(test, sk->sk_err, ETIMEDOUT);
+	release_sock(sk);
+	xtcp_dp_forget(sk);
+	kunit_release_action(test, xtcp_test_release, s);
 }
 
 /* The probe timeout against worked numbers (tcp_schedule_loss_probe()). */
@@ -1713,6 +1830,7 @@ static struct kunit_case xtcp_datapath_cases[] = {
 	KUNIT_CASE(xtcp_datapath_coalesce_test),
 	KUNIT_CASE(xtcp_datapath_dsack_test),
 	KUNIT_CASE(xtcp_datapath_pressure_test),
+	KUNIT_CASE(xtcp_datapath_nomem_test),
 	KUNIT_CASE(xtcp_datapath_wscale_test),
 	KUNIT_CASE(xtcp_datapath_rcv_rtt_test),
 	KUNIT_CASE(xtcp_datapath_autotune_test),
@@ -1720,6 +1838,7 @@ static struct kunit_case xtcp_datapath_cases[] = {
 	KUNIT_CASE(xtcp_datapath_rack_test),
 	KUNIT_CASE(xtcp_datapath_tlp_schedule_test),
 	KUNIT_CASE(xtcp_datapath_tlp_probe_test),
+	KUNIT_CASE(xtcp_datapath_zero_window_rto_test),
 	KUNIT_CASE(xtcp_datapath_flight_ack_test),
 	KUNIT_CASE(xtcp_datapath_rtt_sample_test),
 	KUNIT_CASE(xtcp_datapath_scoreboard_test),

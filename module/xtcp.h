@@ -322,6 +322,8 @@ struct xtcp_cong_ops;
  * @rcv_wscale: our window scale shift
  * @tstamp_ok: timestamps negotiated
  * @rcv_dropped: in-order data was dropped for lack of memory; reading sends an ACK
+ * @ack_nomem: the next ACK offers a zero window: in-order data found no memory
+ *	(ICSK_ACK_NOMEM)
  * @dsack_pending: @dsack goes first in the next ACK's SACK blocks
  * @dsack: data received twice, reported by a D-SACK block (RFC 2883)
  * @scaling_ratio: payload per byte of memory of full-sized received segments, in
@@ -446,6 +448,7 @@ struct xtcp_sock {
 	   cwnd_limited : 1,
 	   ack_pending : 1,
 	   rcv_dropped : 1,
+	   ack_nomem : 1,
 	   dsack_pending : 1;
 	u8 scaling_ratio;
 	struct xtcp_sack_block dsack;
@@ -966,6 +969,7 @@ bool xtcp_oow_rate_limited(struct net *net, const struct sk_buff *skb,
 			   enum xtcp_mib_field mib, u32 *last_oow_ack_time);
 void xtcp_send_challenge_ack(struct sock *sk);
 void xtcp_send_loss_probe(struct sock *sk);
+void xtcp_rto_expired(struct sock *sk);
 
 /* xtcp_output.c: the send side of the stream */
 u32 xtcp_clock_us(void);

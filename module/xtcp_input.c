@@ -1100,6 +1100,23 @@ static bool xtcp_rmem_ok(struct sock *sk, struct sk_buff *skb, bool in_order)
 }
 
 /*
+ * Charge @size bytes to the socket whatever the limits say, like
+ * sk_forced_mem_schedule() (which is not exported): for in-order data that found no
+ * memory while nothing waits to be read, so that the stream cannot stall.  No memory
+ * cgroup is charged: xtcp sockets are never attached to one (sk_memcg stays NULL).
+ */
+static void xtcp_forced_mem_schedule(struct sock *sk, int size)
+{
+	int delta = size - sk->sk_forward_alloc, amt;
+
+	if (delta <= 0)
+		return;
+	amt = sk_mem_pages(delta);
+	sk_forward_alloc_add(sk, amt << PAGE_SHIFT);
+	sk_memory_allocated_add(sk, amt);
+}
+
+/*
  * Append @from's data to @to, the receive queue's last segment, if it follows it and
  * its pages can move (skb_try_coalesce()), like tcp_try_coalesce(): the memory of
  * @from's own sk_buff and head goes back at once, so a queue of small segments takes
@@ -1336,8 +1353,10 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_dsack_set);
  * to the receive queue (then whatever it joins from the out-of-order queue), and the
  * reader is woken; a FIN there ends the stream (xtcp_fin()).  Out of order: kept in
  * the out-of-order queue, FIN included, ACKed at once with SACK blocks.  Duplicates are
- * trimmed or dropped and ACKed at once.  Return true if @skb was queued (the caller
- * must not free it).
+ * trimmed or dropped and ACKed at once.  In-order data that finds no memory is
+ * dropped only while the reader has something to read (reading makes room), and is
+ * charged anyway when it has not; either way the ACK offers a zero window, as Linux's
+ * does.  Return true if @skb was queued (the caller must not free it).
  */
 static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, bool *ack_now)
 {
@@ -1381,10 +1400,18 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, bool *ack_now)
 		if (xtcp_before(cb->seq, xs->rcv_nxt))	/* its head came before */
 			xtcp_dsack_set(xs, cb->seq, xs->rcv_nxt);
 		if (skb->len && !xtcp_rmem_ok(sk, skb, true)) {
-			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RCVDROPPED);
-			xs->rcv_dropped = 1;	/* reading makes room: tell the peer then */
+			/* the ACK now offers a zero window */
+			xs->ack_nomem = 1;
 			*ack_now = true;
-			return false;
+			if (!skb_queue_empty(&sk->sk_receive_queue)) {
+				XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RCVDROPPED);
+				xs->rcv_dropped = 1;	/* reading makes room: tell the peer then */
+				if (!sock_flag(sk, SOCK_DEAD))
+					sk->sk_data_ready(sk);
+				return false;
+			}
+			/* nothing to read would free memory: the stream must move on */
+			xtcp_forced_mem_schedule(sk, skb->truesize);
 		}
 		xs->bytes_received += cb->end_seq - xs->rcv_nxt - fin;
 		WRITE_ONCE(xs->rcv_nxt, cb->end_seq);

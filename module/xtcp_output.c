@@ -209,8 +209,10 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_window_now);
  * @sk: the socket, locked
  *
  * The window follows the free receive space, but its right edge never moves left
- * (RFC 7323 2.4): what was offered stays offered.  The result is remembered as the
- * window advertised from rcv_nxt.
+ * (RFC 7323 2.4): what was offered stays offered - unless in-order data found no
+ * memory (@ack_nomem): then, like Linux, the window is zero at once, so that the
+ * sender stops instead of sending what would be dropped.  The result is remembered
+ * as the window advertised from rcv_nxt.
  *
  * Context: process, softirq or timer, socket locked.
  * Return: the value for th->window (scaled down by our window scale).
@@ -220,6 +222,12 @@ u32 xtcp_select_window(struct sock *sk)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 cur = xtcp_receive_window(xs), win = xtcp_window_now(sk);
 
+	if (unlikely(xs->ack_nomem)) {
+		/* no memory for in-order data: the window shrinks to nothing (RFC 7323 2.4) */
+		xs->rcv_wnd = 0;
+		xs->rcv_wup = xs->rcv_nxt;
+		return 0;
+	}
 	if (win < cur)
 		win = round_up(cur, 1U << xs->rcv_wscale);
 	win = min_t(u32, win, (u32)U16_MAX << xs->rcv_wscale);
@@ -397,6 +405,7 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	if (flags & TCPHDR_ACK) {
 		/* this segment carries the ACK owed: no delayed ACK needed any more */
 		xs->ack_pending = 0;
+		xs->ack_nomem = 0;
 		if (xs->quick_acks)
 			xs->quick_acks--;
 		if (timer_pending(&xs->delack_timer))
@@ -576,6 +585,13 @@ static int __xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb, u32 segs)
 	u32 pcount, tx_time;
 	int err;
 
+	/*
+	 * Not beyond a window the receiver shrank, but for the first segment: alone, it
+	 * probes a zero window.
+	 */
+	if (!xtcp_before(XTCP_SKB_CB(skb)->seq, xs->snd_una + xs->snd_wnd) &&
+	    XTCP_SKB_CB(skb)->seq != xs->snd_una)
+		return -EAGAIN;
 	if (xtcp_skb_pcount(skb) > segs &&
 	    xtcp_fragment(sk, XTCP_FRAG_IN_RTX_QUEUE, skb, segs * xtcp_skb_mss(skb),
 			  xtcp_skb_mss(skb)))

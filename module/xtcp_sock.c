@@ -228,6 +228,7 @@ void xtcp_reset_conn_state(struct xtcp_sock *xs)
 	xs->segs_in = 0;
 	xs->segs_out = 0;
 	xs->rcv_dropped = 0;
+	xs->ack_nomem = 0;
 	xs->quick_acks = 0;
 }
 
@@ -432,6 +433,7 @@ static struct percpu_counter xtcp_sockets_allocated;
 static DEFINE_PER_CPU(int, xtcp_memory_per_cpu_fw_alloc);
 static unsigned long xtcp_memory_pressure;
 long xtcp_sysctl_mem[3];
+EXPORT_SYMBOL_IF_KUNIT(xtcp_sysctl_mem);
 int xtcp_sysctl_wmem[3] = { 4096, 16384, 4 * 1024 * 1024 };
 EXPORT_SYMBOL_IF_KUNIT(xtcp_sysctl_wmem);
 int xtcp_sysctl_rmem[3] = { 4096, 131072, 6 * 1024 * 1024 };

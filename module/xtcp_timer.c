@@ -130,12 +130,44 @@ static u32 xtcp_clamp_to_user_timeout(const struct sock *sk, u32 when)
 }
 
 /*
- * The retransmission timeout of a connection, like tcp_retransmit_timer(): everything
- * in flight is taken for lost, cwnd drops to one segment, the oldest segment goes out
- * again and the RTO doubles (RFC 6298 5.4-5.7).  When xtcp_write_timeout() says the
- * peer is gone, the connection fails with ETIMEDOUT.
+ * Data in flight meets a zero window: has the peer gone?  Like
+ * tcp_rtx_probe0_timed_out(): only if nothing came from it for twice the largest RTO
+ * and the retransmissions have lasted that long too; TCP_USER_TIMEOUT, if set, bounds
+ * both.  Called when the retransmission timer expires.
  */
-static void xtcp_rto_expired(struct sock *sk)
+static bool xtcp_rtx_probe0_timed_out(const struct sock *sk)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 user_timeout = READ_ONCE(xs->user_timeout);
+	u32 rtx_delta = tcp_jiffies32 - xs->retrans_stamp;
+	u32 timeout = 2 * XTCP_RTO_MAX;
+
+	if (user_timeout) {
+		if (rtx_delta > msecs_to_jiffies(user_timeout))
+			return true;
+		timeout = min(timeout, msecs_to_jiffies(user_timeout));
+	}
+	/* the timer may run a jiffy late while an ACK just came: a negative delta */
+	if ((s32)(tcp_jiffies32 - READ_ONCE(xs->rcv_tstamp)) <= (s32)timeout)
+		return false;
+	return rtx_delta > timeout;
+}
+
+/**
+ * xtcp_rto_expired - the retransmission timeout of a connection, like
+ * tcp_retransmit_timer()
+ * @sk: the socket, locked
+ *
+ * Everything in flight is taken for lost, cwnd drops to one segment, the oldest
+ * segment goes out again and the RTO doubles (RFC 6298 5.4-5.7).  When
+ * xtcp_write_timeout() says the peer is gone, the connection fails with ETIMEDOUT.
+ * Under a zero window (the receiver shrank it, out of memory) the retransmissions are
+ * its probes: they count no timeout, and only a silent peer ends the connection
+ * (xtcp_rtx_probe0_timed_out()).
+ *
+ * Context: timer (the retransmit timer's handler) or a KUnit test, socket locked.
+ */
+void xtcp_rto_expired(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb = xtcp_rtx_queue_head(sk);
@@ -144,6 +176,20 @@ static void xtcp_rto_expired(struct sock *sk)
 		return;
 	if (!xs->retrans_stamp)		/* it left about one RTO ago */
 		xs->retrans_stamp = (tcp_jiffies32 - xs->rto) ?: 1;
+	if (!xs->snd_wnd && !sock_flag(sk, SOCK_DEAD)) {
+		/*
+		 * The receiver shrank its window to zero under data in flight: the
+		 * retransmissions probe it, and only a peer silent for as long as a
+		 * zero-window probe's allows ends the connection.
+		 */
+		if (xtcp_rtx_probe0_timed_out(sk)) {
+			xtcp_write_err(sk);
+			return;
+		}
+		xtcp_enter_loss(sk);
+		xtcp_retransmit_skb(sk, skb, 1);
+		goto backoff;
+	}
 	if (xtcp_write_timeout(sk, xs->retransmits)) {
 		xtcp_write_err(sk);
 		return;
@@ -153,11 +199,13 @@ static void xtcp_rto_expired(struct sock *sk)
 	trace_xtcp_retransmit_timeout(&sk->__sk_common, xs->retransmits + 1);
 	xtcp_retransmit_skb(sk, skb, 1);
 	xs->retransmits++;
+backoff:
 	if (xs->backoff < 16)
 		xs->backoff++;
 	xs->rto = min_t(u32, xs->rto * 2, XTCP_RTO_MAX);
 	xtcp_reset_xmit_timer(sk, XTCP_TIME_RETRANS, xtcp_clamp_to_user_timeout(sk, xs->rto));
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_rto_expired);
 
 /**
  * xtcp_fin_timeout - how long an orphan waits in FIN_WAIT2 (net.xtcp.fin_timeout)
