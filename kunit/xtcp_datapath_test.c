@@ -442,6 +442,54 @@ static void xtcp_datapath_nomem_test(struct kunit *test)
 }
 
 /*
+ * PAWS on a connection (tcp_validate_incoming(), tcp_paws_check()): a timestamp two
+ * ticks older than ts_recent is stale (PAWSEstab), one tick older passes
+ * (TCP_PAWS_WINDOW) without moving ts_recent back, and once ts_recent is 24 days old
+ * any timestamp passes (RFC 7323 5.5: the peer's clock may have wrapped).
+ */
+static void xtcp_datapath_paws_test(struct kunit *test)
+{
+	const u32 d = XTCP_TEST_IRS + 1;
+	struct xtcp_test_seg seg = { .sport = XTCP_DP_RPORT, .dport = XTCP_DP_LPORT,
+				     .seq = d, .ack = XTCP_TEST_ISS + 1, .flags = TCPHDR_ACK,
+				     .payload = 100, .ts = true, .tsval = 998 };
+	struct sk_buff *stale, *fresh, *wrapped;
+	unsigned long paws;
+	struct xtcp_sock *xs;
+	struct socket *s;
+	struct sock *sk;
+
+	stale = xtcp_test_rcv_skb(test, &seg);
+	seg.tsval = 999;
+	fresh = xtcp_test_rcv_skb(test, &seg);
+	seg.seq = d + 100;
+	seg.tsval = 5;
+	wrapped = xtcp_test_rcv_skb(test, &seg);
+	paws = xtcp_mib_read(&init_net, XTCP_MIB_PAWSESTAB);
+	s = xtcp_dp_receiver(test);
+	sk = s->sk;
+	xs = xtcp_sk(sk);
+	xs->tstamp_ok = 1;
+	xs->ts_recent = 1000;
+	xs->ts_recent_stamp = ktime_get_seconds();
+
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, stale), 0);
+	KUNIT_EXPECT_EQ(test, xs->rcv_nxt, d);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_PAWSESTAB), paws + 1);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, fresh), 2);
+	KUNIT_EXPECT_EQ(test, xs->rcv_nxt, d + 100);
+	KUNIT_EXPECT_EQ(test, xs->ts_recent, 1000U);
+	xs->ts_recent_stamp = ktime_get_seconds() - XTCP_PAWS_24DAYS - 1;
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, wrapped), 2);
+	KUNIT_EXPECT_EQ(test, xs->rcv_nxt, d + 200);
+	KUNIT_EXPECT_EQ(test, xs->ts_recent, 5U);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_PAWSESTAB), paws + 1);
+	release_sock(sk);
+	xtcp_dp_forget(sk);
+	kunit_release_action(test, xtcp_test_release, s);
+}
+
+/*
  * A receive buffer (fixed by SO_RCVBUF) filled by small segments that cannot be
  * appended to each other, each taking far more memory than its data, while the window
  * assumed the share a large segment gave: the next in-order segment is taken once the
@@ -1831,6 +1879,7 @@ static struct kunit_case xtcp_datapath_cases[] = {
 	KUNIT_CASE(xtcp_datapath_dsack_test),
 	KUNIT_CASE(xtcp_datapath_pressure_test),
 	KUNIT_CASE(xtcp_datapath_nomem_test),
+	KUNIT_CASE(xtcp_datapath_paws_test),
 	KUNIT_CASE(xtcp_datapath_wscale_test),
 	KUNIT_CASE(xtcp_datapath_rcv_rtt_test),
 	KUNIT_CASE(xtcp_datapath_autotune_test),

@@ -8,8 +8,10 @@
  * before any answer comes back.
  */
 #include <kunit/test.h>
+#include <linux/filter.h>
 #include <linux/icmp.h>
 #include <linux/inet.h>
+#include <linux/mman.h>
 #include <linux/net.h>
 #include <net/icmp.h>
 #include <net/ip.h>
@@ -169,6 +171,16 @@ static void xtcp_feed(struct sk_buff *skb)
 	rcu_read_lock();
 	xtcp_v4_rcv(skb);
 	rcu_read_unlock();
+}
+
+/*
+ * Close an accepted connection to the silent TEST-NET-1 peer with a RST (SO_LINGER 0):
+ * a FIN would wait for its ACK long after the test, keeping the module in use.
+ */
+static void xtcp_release_abort(struct socket *s)
+{
+	sock_no_linger(s->sk);
+	sock_release(s);
 }
 
 /*
@@ -546,6 +558,141 @@ static void xtcp_synrecv_race_test(struct kunit *test)
 }
 
 /*
+ * PAWS in SYN_RECV (tcp_check_req()): the SYN's timestamp is the request's ts_recent;
+ * an ACK carrying an older one is a segment of an old incarnation and makes no child
+ * (PAWSEstab); the request waits for the real one.  The peer is TEST-NET-1, as above.
+ */
+static void xtcp_req_paws_test(struct kunit *test)
+{
+	struct socket *l = xtcp_test_listener(test, LO, 7406), *acc = NULL;
+	struct xtcp_test_seg seg = { .saddr = htonl(0xc0000201), .sport = 40140, .dport = 7406,
+				     .seq = 5000, .flags = TCPHDR_SYN, .mss = 1000, .ts = true,
+				     .tsval = 1000 };
+	int old_state = -1, new_state = -1;
+	struct sk_buff *syn, *old, *ack;
+	unsigned long paws;
+	u32 snt_isn = 0;
+	struct sock *sk;
+
+	syn = xtcp_test_skb(test, &seg);
+	seg.seq = 5001;
+	seg.flags = TCPHDR_ACK;
+	seg.mss = 0;
+	seg.tsval = 500;
+	old = xtcp_test_skb(test, &seg);
+	seg.tsval = 1001;
+	ack = xtcp_test_skb(test, &seg);
+	paws = xtcp_mib_read(&init_net, XTCP_MIB_PAWSESTAB);
+
+	local_bh_disable();
+	xtcp_feed(syn);
+	rcu_read_lock();
+	sk = xtcp_lookup_established(&init_net, seg.saddr, htons(40140), LO, htons(7406), 1);
+	rcu_read_unlock();
+	if (sk) {
+		if (sk->sk_state == TCP_NEW_SYN_RECV)
+			snt_isn = xtcp_rsk(sk)->snt_isn;
+		xtcp_sock_gen_put(sk);
+	}
+	xtcp_feed(xtcp_test_set_ack(old, snt_isn + 1));
+	rcu_read_lock();
+	sk = xtcp_lookup_established(&init_net, seg.saddr, htons(40140), LO, htons(7406), 1);
+	rcu_read_unlock();
+	if (sk) {
+		old_state = sk->sk_state;
+		xtcp_sock_gen_put(sk);
+	}
+	xtcp_feed(xtcp_test_set_ack(ack, snt_isn + 1));
+	rcu_read_lock();
+	sk = xtcp_lookup_established(&init_net, seg.saddr, htons(40140), LO, htons(7406), 1);
+	rcu_read_unlock();
+	if (sk) {
+		new_state = sk->sk_state;
+		xtcp_sock_gen_put(sk);
+	}
+	local_bh_enable();
+
+	KUNIT_EXPECT_NE(test, snt_isn, 0U);
+	KUNIT_EXPECT_EQ(test, old_state, TCP_NEW_SYN_RECV);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_PAWSESTAB), paws + 1);
+	KUNIT_EXPECT_EQ(test, new_state, TCP_ESTABLISHED);
+	KUNIT_EXPECT_EQ(test, kernel_accept(l, &acc, O_NONBLOCK), 0);
+	if (acc)
+		xtcp_release_abort(acc);
+	sock_release(l);
+}
+
+/*
+ * A socket filter (SO_ATTACH_FILTER) that cuts every packet to 20 bytes, on a
+ * listener (its children inherit it): the handshake's last ACK carries 100 bytes and
+ * a timestamp (a 32-byte header).  As tcp_filter() does, the cut stops at the header:
+ * the child is made, the data is cut off (not ACKed, the peer sends it again), and the
+ * segment is read from what is left.  (Cut to 20 bytes, the header's options would be
+ * read beyond the segment and pulling the header would leave a negative length.)
+ */
+static void xtcp_filter_trim_test(struct kunit *test)
+{
+	struct sock_filter insn = BPF_STMT(BPF_RET | BPF_K, 20);
+	struct socket *l = xtcp_test_listener(test, LO, 7407), *acc = NULL;
+	struct xtcp_test_seg seg = { .saddr = htonl(0xc0000201), .sport = 40150, .dport = 7407,
+				     .seq = 6000, .flags = TCPHDR_SYN, .mss = 1000 };
+	struct sock_fprog fprog = { .len = 1 };
+	int state = -1, attached;
+	struct sk_buff *syn, *ack;
+	unsigned long user;
+	u32 snt_isn = 0, rcv_nxt = 0;
+	struct sock *sk;
+
+	user = kunit_vm_mmap(test, NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_NE(test, user, 0UL);
+	KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)user, &insn, sizeof(insn)), 0UL);
+	fprog.filter = (struct sock_filter __user *)user;
+	syn = xtcp_test_skb(test, &seg);
+	seg.seq = 6001;
+	seg.flags = TCPHDR_ACK | TCPHDR_PSH;
+	seg.mss = 0;
+	seg.ts = true;
+	seg.tsval = 7;
+	seg.payload = 100;
+	ack = xtcp_test_skb(test, &seg);
+
+	lock_sock(l->sk);
+	attached = sk_attach_filter(&fprog, l->sk);
+	release_sock(l->sk);
+	local_bh_disable();
+	xtcp_feed(syn);
+	rcu_read_lock();
+	sk = xtcp_lookup_established(&init_net, seg.saddr, htons(40150), LO, htons(7407), 1);
+	rcu_read_unlock();
+	if (sk) {
+		if (sk->sk_state == TCP_NEW_SYN_RECV)
+			snt_isn = xtcp_rsk(sk)->snt_isn;
+		xtcp_sock_gen_put(sk);
+	}
+	xtcp_feed(xtcp_test_set_ack(ack, snt_isn + 1));
+	rcu_read_lock();
+	sk = xtcp_lookup_established(&init_net, seg.saddr, htons(40150), LO, htons(7407), 1);
+	rcu_read_unlock();
+	if (sk) {
+		state = sk->sk_state;
+		if (state == TCP_ESTABLISHED)
+			rcv_nxt = READ_ONCE(xtcp_sk(sk)->rcv_nxt);
+		xtcp_sock_gen_put(sk);
+	}
+	local_bh_enable();
+
+	KUNIT_EXPECT_EQ(test, attached, 0);
+	KUNIT_EXPECT_NE(test, snt_isn, 0U);
+	KUNIT_EXPECT_EQ(test, state, TCP_ESTABLISHED);
+	KUNIT_EXPECT_EQ(test, rcv_nxt, 6001U);
+	KUNIT_EXPECT_EQ(test, kernel_accept(l, &acc, O_NONBLOCK), 0);
+	if (acc)
+		xtcp_release_abort(acc);
+	sock_release(l);
+}
+
+/*
  * Two ACKs of one SYN cookie waiting in the listener's backlog (the second, data, was
  * looked up before the first made the connection): one connection, not two - the
  * second child would duplicate the first's 4-tuple (Linux's found_dup_sk).
@@ -649,6 +796,8 @@ static struct kunit_case xtcp_handshake_cases[] = {
 	KUNIT_CASE(xtcp_simopen_shutdown_fin_test),
 	KUNIT_CASE(xtcp_cookie_recent_test),
 	KUNIT_CASE(xtcp_synrecv_race_test),
+	KUNIT_CASE(xtcp_req_paws_test),
+	KUNIT_CASE(xtcp_filter_trim_test),
 	KUNIT_CASE(xtcp_cookie_dup_test),
 	KUNIT_CASE(xtcp_closing_listener_req_test),
 	{}

@@ -936,10 +936,13 @@ static void xtcp_teardown_tw_rules_test(struct kunit *test)
 }
 
 /*
- * With timestamps: PAWS drops a segment with an older timestamp (ACKed, 2*MSL again)
- * but never a RST; a bare ACK with a newer one updates ts_recent; a SYN with a newer
- * timestamp opens a new incarnation even below rcv_nxt (RFC 6191), one with an older
- * timestamp does not even above it.  connect() may reuse the 4-tuple.
+ * With timestamps: PAWS drops a segment with an older timestamp (ACKed, 2*MSL again);
+ * a bare ACK with a newer one updates ts_recent; a SYN with a newer timestamp opens a
+ * new incarnation even below rcv_nxt (RFC 6191), one with an older timestamp does not
+ * even above it.  Once ts_recent is 24 days old, an older timestamp passes (the peer's
+ * clock may have wrapped).  A RST with an older timestamp is dropped while ts_recent is
+ * less than a minute old (XTCP_PAWS_MSL), and kills the TIME_WAIT after, as
+ * tcp_paws_reject() says.  connect() may reuse the 4-tuple.
  */
 static void xtcp_teardown_tw_timestamps_test(struct kunit *test)
 {
@@ -949,6 +952,8 @@ static void xtcp_teardown_tw_timestamps_test(struct kunit *test)
 	struct sk_buff *new_ack = xtcp_td_seg_ts(td, rcv_nxt, ISS + 2, TCPHDR_ACK, 2500);
 	struct sk_buff *syn_low = xtcp_td_seg_ts(td, rcv_nxt - 1000, 0, TCPHDR_SYN, 3000);
 	struct sk_buff *syn_old = xtcp_td_seg_ts(td, rcv_nxt + 1000, 0, TCPHDR_SYN, 1000);
+	struct sk_buff *wrapped = xtcp_td_seg_ts(td, rcv_nxt, ISS + 2, TCPHDR_ACK, 1500);
+	struct sk_buff *rst_early = xtcp_td_seg_ts(td, rcv_nxt, 0, TCPHDR_RST, 1000);
 	struct sk_buff *rst = xtcp_td_seg_ts(td, rcv_nxt, 0, TCPHDR_RST, 1000);
 	unsigned long killed = xtcp_td_mib(XTCP_MIB_TWKILLED);
 	struct xtcp_timewait_sock *tw;
@@ -974,6 +979,14 @@ static void xtcp_teardown_tw_timestamps_test(struct kunit *test)
 	kfree_skb(syn_low);
 	KUNIT_EXPECT_EQ(test, xtcp_td_tw_process(tw, syn_old), XTCP_TW_ACK);
 
+	WRITE_ONCE(tw->ts_recent_stamp, ktime_get_seconds() - XTCP_PAWS_24DAYS - 1);
+	KUNIT_EXPECT_EQ(test, xtcp_td_tw_process(tw, wrapped), XTCP_TW_SUCCESS);
+	KUNIT_EXPECT_EQ(test, tw->ts_recent, 1500U);
+
+	KUNIT_EXPECT_EQ(test, xtcp_td_tw_process(tw, rst_early), XTCP_TW_SUCCESS);
+	KUNIT_EXPECT_EQ(test, xtcp_td_mib(XTCP_MIB_TWKILLED) - killed, 0UL);
+	KUNIT_EXPECT_TRUE(test, xtcp_td_in_hash(td));
+	WRITE_ONCE(tw->ts_recent_stamp, ktime_get_seconds() - XTCP_PAWS_MSL - 1);
 	KUNIT_EXPECT_EQ(test, xtcp_td_tw_process(tw, rst), XTCP_TW_SUCCESS);
 	KUNIT_EXPECT_EQ(test, xtcp_td_mib(XTCP_MIB_TWKILLED) - killed, 1UL);
 	KUNIT_EXPECT_FALSE(test, xtcp_td_in_hash(td));

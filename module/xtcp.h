@@ -66,6 +66,53 @@ static inline bool xtcp_between(u32 seq1, u32 seq2, u32 seq3)
 	return seq3 - seq1 >= seq2 - seq1;
 }
 
+#define XTCP_PAWS_24DAYS	(60 * 60 * 24 * 24)	/* a timestamp this old says nothing */
+#define XTCP_PAWS_MSL		60	/* a RST's timestamp is not checked after this (s) */
+#define XTCP_PAWS_WINDOW	1	/* how far back a timestamp may be (tsval ticks) */
+
+/**
+ * xtcp_paws_check - RFC 7323 5 (PAWS): is a timestamp recent enough, like
+ * tcp_paws_check()?
+ * @ts_recent: the peer's last timestamp we kept
+ * @stamp: when it came (ktime_get_seconds())
+ * @tsval: the timestamp of the segment
+ * @win: how many ticks older than @ts_recent it may be
+ *
+ * It is if not older than @ts_recent less @win; if @ts_recent is 24 days old (the
+ * peer's clock may have wrapped since: RFC 7323 5.5); or if it is 0 (some stacks send
+ * their SYN with tsval 0).
+ *
+ * Context: any.
+ * Return: true if the segment passes.
+ */
+static inline bool xtcp_paws_check(u32 ts_recent, time64_t stamp, u32 tsval, int win)
+{
+	if ((s32)(ts_recent - tsval) <= win)
+		return true;
+	if (unlikely(!time_before32(ktime_get_seconds(), stamp + XTCP_PAWS_24DAYS)))
+		return true;
+	return !ts_recent;
+}
+
+/**
+ * xtcp_paws_reject - does PAWS reject a segment of a request or a TIME_WAIT, like
+ * tcp_paws_reject()?
+ * @ts_recent: the peer's last timestamp we kept
+ * @stamp: when it came (ktime_get_seconds())
+ * @tsval: the timestamp of the segment
+ * @rst: the segment is a RST: its timestamp is not held against it after
+ *	XTCP_PAWS_MSL seconds of silence (RFC 7323 5.3 leaves RSTs out of PAWS)
+ *
+ * Context: any.
+ * Return: true to drop it.
+ */
+static inline bool xtcp_paws_reject(u32 ts_recent, time64_t stamp, u32 tsval, bool rst)
+{
+	if (xtcp_paws_check(ts_recent, stamp, tsval, 0))
+		return false;
+	return !rst || time_before32(ktime_get_seconds(), stamp + XTCP_PAWS_MSL);
+}
+
 /*
  * Per-segment data kept in skb->cb while we process a segment, like struct tcp_skb_cb.
  * It sits after the IP layer's struct inet_skb_parm, which a received segment keeps
@@ -313,6 +360,7 @@ struct xtcp_cong_ops;
  * @rcv_wnd: the receive window last advertised, from @rcv_wup, unscaled
  * @rcv_mss: the largest segment received, for delayed-ACK decisions
  * @ts_recent: the peer's last timestamp value, echoed in ours
+ * @ts_recent_stamp: when @ts_recent was taken, seconds (ktime_get_seconds())
  * @tsoffset: random offset of our timestamps, per connection
  * @syn_time: when our SYN left (xtcp_clock_us()), for the handshake's RTT sample
  * @mss_cache: MSS for sending, from the handshake (without options)
@@ -437,6 +485,7 @@ struct xtcp_sock {
 	u32 rcv_wnd;
 	u32 rcv_mss;
 	u32 ts_recent;
+	time64_t ts_recent_stamp;
 	u32 tsoffset;
 	u32 syn_time;
 	u16 mss_cache;
@@ -669,6 +718,7 @@ enum xtcp_mib_field {
 	XTCP_MIB_WQUEUETOOBIG,		/* cuts of sent segments refused: queue too big */
 	XTCP_MIB_RCVCOALESCE,		/* received segments appended to the queue's last */
 	XTCP_MIB_MEMORYPRESSURES,	/* times all xtcp sockets went over net.xtcp.mem[1] */
+	XTCP_MIB_PAWSESTAB,		/* segments dropped by PAWS: connections, requests */
 	XTCP_MIB_MAX
 };
 
@@ -826,6 +876,7 @@ void xtcp_send_active_reset(struct sock *sk);
 void xtcp_send_fin(struct sock *sk);
 void xtcp_v4_send_ack(struct net *net, struct sk_buff *skb, u32 seq, u32 ack, u16 win,
 		      const struct xtcp_out_options *opts);
+int xtcp_req_init_mss(const struct sock *listener, struct xtcp_request_sock *req);
 int xtcp_v4_send_synack(struct sock *listener, struct xtcp_request_sock *req);
 void xtcp_v4_send_reset(struct net *net, struct sk_buff *skb);
 u32 xtcp_backoff(u32 base, unsigned int n, u32 max);

@@ -82,8 +82,10 @@ static void xtcp_negotiate(struct xtcp_sock *xs, const struct xtcp_options_recei
 		xs->rcv_wnd = min_t(u32, xs->rcv_wnd, U16_MAX);
 	}
 	xs->tstamp_ok = opt->saw_tstamp;
-	if (opt->saw_tstamp)
+	if (opt->saw_tstamp) {
 		xs->ts_recent = opt->rcv_tsval;
+		xs->ts_recent_stamp = ktime_get_seconds();
+	}
 	xs->mss_cache = xtcp_clamp_mss(opt->mss_clamp, xs->advmss);
 }
 
@@ -1508,11 +1510,16 @@ static bool xtcp_reset_check(const struct sock *sk, u32 seq)
 		(1 << sk->sk_state) & (TCPF_CLOSE_WAIT | TCPF_LAST_ACK | TCPF_CLOSING));
 }
 
-/* RFC 7323 5.3 (PAWS): a segment with a timestamp older than the last one is stale. */
-static bool xtcp_paws_reject(const struct xtcp_sock *xs, const struct tcphdr *th)
+/*
+ * RFC 7323 5.3 (PAWS), like tcp_validate_incoming()'s: a segment with a timestamp
+ * older than the last one is stale, unless that one is 24 days old (xtcp_paws_check());
+ * a RST is not held to it.
+ */
+static bool xtcp_paws_discard(const struct xtcp_sock *xs, const struct tcphdr *th)
 {
 	return xs->tstamp_ok && xs->rx_opt.saw_tstamp && !th->rst &&
-	       (s32)(xs->rx_opt.rcv_tsval - xs->ts_recent) < 0;
+	       !xtcp_paws_check(xs->ts_recent, xs->ts_recent_stamp, xs->rx_opt.rcv_tsval,
+				XTCP_PAWS_WINDOW);
 }
 
 /**
@@ -1539,7 +1546,7 @@ int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 	const struct tcphdr *th = tcp_hdr(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	bool occupies = cb->end_seq != cb->seq;	/* data or FIN: it takes sequence space */
-	bool ack_now = false, queued = false, fin_acked;
+	bool ack_now = false, queued = false, fin_acked, paws;
 
 	switch (sk->sk_state) {
 	case TCP_CLOSE:
@@ -1557,7 +1564,10 @@ int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 
 	xs->segs_in++;
 	xtcp_rx_options(xs, th);
-	if (!xtcp_sequence_ok(xs, cb->seq, cb->end_seq) || xtcp_paws_reject(xs, th)) {
+	paws = xtcp_paws_discard(xs, th);
+	if (paws)
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PAWSESTAB);
+	if (!xtcp_sequence_ok(xs, cb->seq, cb->end_seq) || paws) {
 		if (th->rst) {
 			if (xtcp_reset_check(sk, cb->seq))
 				xtcp_reset(sk);
@@ -1591,8 +1601,12 @@ int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 			xtcp_send_challenge_ack(sk);
 		return 0;
 	}
-	if (xs->rx_opt.saw_tstamp && !xtcp_after(cb->seq, xs->rcv_wup))
-		xs->ts_recent = xs->rx_opt.rcv_tsval;	/* RFC 7323 4.3 */
+	/* RFC 7323 4.3, like tcp_replace_ts_recent(): never back in time */
+	if (xs->rx_opt.saw_tstamp && !xtcp_after(cb->seq, xs->rcv_wup) &&
+	    xtcp_paws_check(xs->ts_recent, xs->ts_recent_stamp, xs->rx_opt.rcv_tsval, 0)) {
+		xs->ts_recent = xs->rx_opt.rcv_tsval;
+		xs->ts_recent_stamp = ktime_get_seconds();
+	}
 	if (th->syn) {
 syn_challenge:
 		/* RFC 5961 4: a SYN, in the window or not, gets a challenge ACK */
@@ -1787,11 +1801,16 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 		/* cookies are checked from now on (tcp_synq_overflow()) */
 		WRITE_ONCE(xtcp_sk(sk)->synq_overflow_stamp, tcp_jiffies32 ?: 1);
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_SYNCOOKIESSENT);
-	} else {
-		xtcp_reqsk_queue_hash_add(sk, req);
 	}
 	if (!req->wscale_ok)	/* an unscaled window field says at most 65535 */
 		req->rcv_wnd = min_t(u32, req->rcv_wnd, U16_MAX);
+	if (xtcp_req_init_mss(sk, req)) {
+		xtcp_reqsk_put(req);
+		goto drop;
+	}
+	/* complete before the hash shows it to lockless readers (xtcp_check_req()) */
+	if (!want_cookie)
+		xtcp_reqsk_queue_hash_add(sk, req);
 	xtcp_v4_send_synack(sk, req);
 	xtcp_reqsk_put(req);
 	return 0;

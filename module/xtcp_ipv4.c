@@ -122,6 +122,24 @@ static void xtcp_v4_fill_cb(struct sk_buff *skb, const struct tcphdr *th)
 }
 
 /*
+ * The socket's filter (SO_ATTACH_FILTER), like tcp_filter(): it may drop the segment
+ * or cut it short, but never into the header; what it cut is read anew
+ * (tcp_v4_fill_cb() after tcp_filter()).  Return 0 if the segment passes.
+ */
+static int xtcp_filter(struct sock *sk, struct sk_buff *skb)
+{
+	u32 tw_isn = XTCP_SKB_CB(skb)->tw_isn;
+	int err;
+
+	err = sk_filter_trim_cap(sk, skb, ((const struct tcphdr *)skb->data)->doff * 4);
+	if (!err) {
+		xtcp_v4_fill_cb(skb, (const struct tcphdr *)skb->data);
+		XTCP_SKB_CB(skb)->tw_isn = tw_isn;
+	}
+	return err;
+}
+
+/*
  * A segment for a TIME_WAIT minisocket, like tcp_v4_rcv()'s do_time_wait: answer it,
  * or let a listener take a SYN that opens a new incarnation.  Return the listener
  * (referenced) that must process @skb, or NULL if it is done with.  Softirq, under
@@ -134,6 +152,11 @@ static struct sock *xtcp_v4_rcv_timewait(struct net *net, struct xtcp_timewait_s
 	const struct iphdr *iph = ip_hdr(skb);
 	struct sock *sk = NULL;
 
+	if (!xfrm4_policy_check(NULL, XFRM_POLICY_IN, skb)) {
+		/* IPsec policy refuses it: dropped, as by do_time_wait */
+		xtcp_tw_put(tw);
+		return NULL;
+	}
 	switch (xtcp_timewait_state_process(tw, skb)) {
 	case XTCP_TW_SYN:
 		sk = xtcp_lookup_listener(net, iph->saddr, th->source, iph->daddr, th->dest,
@@ -306,7 +329,7 @@ lookup:
 			goto lookup;
 		}
 		sock_hold(sk);		/* the request's hold on it may go with the request */
-		if (!sk_filter(sk, skb))
+		if (!xtcp_filter(sk, skb))
 			nsk = xtcp_check_req(sk, skb, req, &req_stolen);
 		else
 			reason = SKB_DROP_REASON_SOCKET_FILTER;
@@ -340,7 +363,7 @@ lookup:
 		goto discard_and_relse;
 	}
 	nf_reset_ct(skb);
-	if (sk_filter(sk, skb)) {
+	if (xtcp_filter(sk, skb)) {
 		reason = SKB_DROP_REASON_SOCKET_FILTER;
 		goto discard_and_relse;
 	}

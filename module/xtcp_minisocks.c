@@ -235,6 +235,7 @@ struct sock *xtcp_create_openreq_child(const struct sock *sk,
 	newxs->rx_opt.sack_ok = req->sack_ok;
 	newxs->tstamp_ok = req->tstamp_ok;
 	newxs->ts_recent = req->ts_recent;
+	newxs->ts_recent_stamp = req->tstamp_ok ? ktime_get_seconds() : 0;
 	newxs->tsoffset = xtcp_ts_offset(req->common.skc_rcv_saddr, req->common.skc_daddr);
 	newxs->snd_wnd = ntohs(tcp_hdr(skb)->window) << newxs->rx_opt.snd_wscale;
 	newxs->mss_cache = req->mss;
@@ -306,6 +307,28 @@ drop:
 	return NULL;
 }
 
+/*
+ * PAWS for a request, like tcp_check_req()'s: the SYN's timestamp is its ts_recent,
+ * taken (we do not keep when) no longer ago than its current SYN-ACK timeout, as Linux
+ * estimates it.
+ */
+static bool xtcp_req_paws_reject(const struct xtcp_request_sock *req,
+				 const struct sk_buff *skb)
+{
+	const struct tcphdr *th = tcp_hdr(skb);
+	struct xtcp_options_received opt = {};
+
+	if (!req->tstamp_ok || th->doff <= sizeof(*th) / 4)
+		return false;
+	xtcp_parse_options(th, th->doff * 4, &opt);
+	return opt.saw_tstamp &&
+	       xtcp_paws_reject(req->ts_recent,
+				ktime_get_seconds() -
+				xtcp_backoff(XTCP_TIMEOUT_INIT, READ_ONCE(req->num_retrans),
+					     XTCP_RTO_MAX) / HZ,
+				opt.rcv_tsval, th->rst);
+}
+
 /**
  * xtcp_check_req - process a segment for a request minisocket, like tcp_check_req()
  * @sk: the listener, not locked: this runs in softirq when the segment arrives, even
@@ -342,6 +365,10 @@ struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
 	}
 	if ((flg & TCPHDR_ACK) && cb->ack_seq != req->snt_isn + 1)
 		return sk;
+	if (xtcp_req_paws_reject(req, skb)) {
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PAWSESTAB);
+		return NULL;
+	}
 	if (!xtcp_between(req->rcv_isn + 1, cb->seq, req->rcv_isn + req->rcv_wnd))
 		return NULL;
 	if (flg & (TCPHDR_RST | TCPHDR_SYN)) {

@@ -1416,45 +1416,72 @@ void xtcp_send_fin(struct sock *sk)
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_send_fin);
 
+/* The route of a request's SYN-ACKs, to the peer that sent the SYN. */
+static struct rtable *xtcp_req_route(const struct sock *listener,
+				     const struct xtcp_request_sock *req, struct flowi4 *fl4)
+{
+	struct net *net = sock_net(listener);
+
+	flowi4_init_output(fl4, listener->sk_bound_dev_if, READ_ONCE(listener->sk_mark), 0,
+			   RT_SCOPE_UNIVERSE, xtcp_protocol, 0, req->common.skc_daddr,
+			   req->common.skc_rcv_saddr, req->common.skc_dport,
+			   htons(req->common.skc_num), sock_net_uid(net, listener));
+	return ip_route_output_flow(net, fl4, listener);
+}
+
+/**
+ * xtcp_req_init_mss - the MSS a request offers (from its route, TCP_MAXSEG on the
+ * listener) and the one its connection will send with, like tcp_conn_request()'s
+ * tcp_mss_clamp() and tcp_openreq_init_rwin()
+ * @listener: the listening socket, locked
+ * @req: the request, not yet in the hash: what a lockless reader finds there is
+ *	complete
+ *
+ * Context: softirq or process (the listener's backlog), listener locked.
+ * Return: 0, or a negative errno if there is no route to the peer.
+ */
+int xtcp_req_init_mss(const struct sock *listener, struct xtcp_request_sock *req)
+{
+	u16 user_mss = READ_ONCE(xtcp_sk(listener)->user_mss);
+	struct flowi4 fl4;
+	struct rtable *rt;
+
+	rt = xtcp_req_route(listener, req, &fl4);
+	if (IS_ERR(rt))
+		return PTR_ERR(rt);
+	req->advmss = min_t(u32, dst_metric_advmss(&rt->dst), U16_MAX);
+	if (user_mss)
+		req->advmss = min(req->advmss, user_mss);
+	req->mss = xtcp_clamp_mss(req->mss, req->advmss);
+	ip_rt_put(rt);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_req_init_mss);
+
 /**
  * xtcp_v4_send_synack - answer a SYN for a request minisocket, like
  * tcp_v4_send_synack() + tcp_make_synack()
- * @listener: the listening socket, locked
- * @req: the request
+ * @listener: the listening socket
+ * @req: the request, its MSS set (xtcp_req_init_mss()); only read here
  *
- * The route is looked up for the request's addresses; its MSS sets the one we offer.
- * The first call (for the SYN, listener locked) also fixes the MSS the connection will
- * use; later ones only read the listener and the request.
- *
- * Context: softirq or timer; the listener locked for the first SYN-ACK.
+ * Context: softirq or timer.
  * Return: 0 or a negative errno.
  */
 int xtcp_v4_send_synack(struct sock *listener, struct xtcp_request_sock *req)
 {
-	struct net *net = sock_net(listener);
 	struct xtcp_out_options opts = {};
 	struct sk_buff *skb;
 	struct flowi4 fl4;
 	struct rtable *rt;
 	int err;
 
-	flowi4_init_output(&fl4, listener->sk_bound_dev_if, READ_ONCE(listener->sk_mark), 0,
-			   RT_SCOPE_UNIVERSE, xtcp_protocol, 0, req->common.skc_daddr,
-			   req->common.skc_rcv_saddr, req->common.skc_dport,
-			   htons(req->common.skc_num), sock_net_uid(net, listener));
-	rt = ip_route_output_flow(net, &fl4, listener);
+	rt = xtcp_req_route(listener, req, &fl4);
 	if (IS_ERR(rt))
 		return PTR_ERR(rt);
 	skb = xtcp_alloc_ctl_skb();
 	if (!skb) {
 		ip_rt_put(rt);
 		return -ENOBUFS;
-	}
-	if (!req->advmss) {
-		req->advmss = min_t(u32, dst_metric_advmss(&rt->dst), U16_MAX);
-		if (xtcp_sk(listener)->user_mss)	/* TCP_MAXSEG on the listener */
-			req->advmss = min(req->advmss, xtcp_sk(listener)->user_mss);
-		req->mss = xtcp_clamp_mss(req->mss, req->advmss);
 	}
 	opts.mss = req->advmss;
 	opts.ws_ok = req->wscale_ok;
@@ -1473,7 +1500,7 @@ int xtcp_v4_send_synack(struct sock *listener, struct xtcp_request_sock *req)
 	skb_dst_set(skb, &rt->dst);
 	err = ip_build_and_send_pkt(skb, listener, req->common.skc_rcv_saddr,
 				    req->common.skc_daddr, NULL, 0);
-	XTCP_INC_STATS(net, XTCP_MIB_OUTSEGS);
+	XTCP_INC_STATS(sock_net(listener), XTCP_MIB_OUTSEGS);
 	return net_xmit_eval(err);
 }
 

@@ -74,6 +74,7 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_WQUEUETOOBIG]		= "WqueueTooBig",
 	[XTCP_MIB_RCVCOALESCE]		= "RcvCoalesce",
 	[XTCP_MIB_MEMORYPRESSURES]	= "MemoryPressures",
+	[XTCP_MIB_PAWSESTAB]		= "PAWSEstab",
 };
 
 /**

@@ -145,7 +145,7 @@ static struct xtcp_timewait_sock *xtcp_tw_alloc(struct sock *sk)
 	tw->rcv_wscale = xs->rcv_wscale;
 	tw->tstamp_ok = xs->tstamp_ok;
 	tw->ts_recent = xs->ts_recent;
-	tw->ts_recent_stamp = xs->tstamp_ok ? ktime_get_seconds() : 0;
+	tw->ts_recent_stamp = xs->tstamp_ok ? xs->ts_recent_stamp : 0;
 	tw->tsoffset = xs->tsoffset;
 	tw->reuse = sk->sk_reuse;
 	atomic_inc(&xn->tw_count);
@@ -220,7 +220,8 @@ static bool xtcp_tw_paws_reject(const struct xtcp_timewait_sock *tw,
 	if (!tw->ts_recent_stamp || th->doff <= sizeof(*th) / 4)
 		return false;
 	xtcp_parse_options(th, th->doff * 4, opt);
-	return opt->saw_tstamp && !th->rst && (s32)(opt->rcv_tsval - tw->ts_recent) < 0;
+	return opt->saw_tstamp && xtcp_paws_reject(tw->ts_recent, tw->ts_recent_stamp,
+						   opt->rcv_tsval, th->rst);
 }
 
 /**
