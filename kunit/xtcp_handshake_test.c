@@ -498,6 +498,31 @@ static struct sk_buff *xtcp_craft_from(struct kunit *test, __be32 saddr, u16 spo
 }
 
 /*
+ * What the listener on @lport holds for the TEST-NET-1 peer's port @sport: the state
+ * of its request or socket (-1: nothing), with the request's ISN or the connection's
+ * rcv_nxt.  Softirq-safe: called with bottom halves off or on.
+ */
+static int xtcp_peer_lookup(u16 sport, u16 lport, u32 *snt_isn, u32 *rcv_nxt)
+{
+	struct sock *sk;
+	int state = -1;
+
+	rcu_read_lock();
+	sk = xtcp_lookup_established(&init_net, htonl(0xc0000201), htons(sport), LO,
+				     htons(lport), 1);
+	rcu_read_unlock();
+	if (sk) {
+		state = sk->sk_state;
+		if (state == TCP_NEW_SYN_RECV && snt_isn)
+			*snt_isn = xtcp_rsk(sk)->snt_isn;
+		if (state == TCP_ESTABLISHED && rcv_nxt)
+			*rcv_nxt = READ_ONCE(xtcp_sk(sk)->rcv_nxt);
+		xtcp_sock_gen_put(sk);
+	}
+	return state;
+}
+
+/*
  * The handshake's last ACK and the first data right behind it arrive while a process
  * holds the listener (in accept(), a setsockopt): the ACK is handled at once, without
  * the listener's lock, and makes the child, which then takes the data.  (Both waited in
@@ -568,11 +593,10 @@ static void xtcp_req_paws_test(struct kunit *test)
 	struct xtcp_test_seg seg = { .saddr = htonl(0xc0000201), .sport = 40140, .dport = 7406,
 				     .seq = 5000, .flags = TCPHDR_SYN, .mss = 1000, .ts = true,
 				     .tsval = 1000 };
-	int old_state = -1, new_state = -1;
+	int old_state, new_state;
 	struct sk_buff *syn, *old, *ack;
 	unsigned long paws;
 	u32 snt_isn = 0;
-	struct sock *sk;
 
 	syn = xtcp_test_skb(test, &seg);
 	seg.seq = 5001;
@@ -586,30 +610,11 @@ static void xtcp_req_paws_test(struct kunit *test)
 
 	local_bh_disable();
 	xtcp_feed(syn);
-	rcu_read_lock();
-	sk = xtcp_lookup_established(&init_net, seg.saddr, htons(40140), LO, htons(7406), 1);
-	rcu_read_unlock();
-	if (sk) {
-		if (sk->sk_state == TCP_NEW_SYN_RECV)
-			snt_isn = xtcp_rsk(sk)->snt_isn;
-		xtcp_sock_gen_put(sk);
-	}
+	xtcp_peer_lookup(40140, 7406, &snt_isn, NULL);
 	xtcp_feed(xtcp_test_set_ack(old, snt_isn + 1));
-	rcu_read_lock();
-	sk = xtcp_lookup_established(&init_net, seg.saddr, htons(40140), LO, htons(7406), 1);
-	rcu_read_unlock();
-	if (sk) {
-		old_state = sk->sk_state;
-		xtcp_sock_gen_put(sk);
-	}
+	old_state = xtcp_peer_lookup(40140, 7406, NULL, NULL);
 	xtcp_feed(xtcp_test_set_ack(ack, snt_isn + 1));
-	rcu_read_lock();
-	sk = xtcp_lookup_established(&init_net, seg.saddr, htons(40140), LO, htons(7406), 1);
-	rcu_read_unlock();
-	if (sk) {
-		new_state = sk->sk_state;
-		xtcp_sock_gen_put(sk);
-	}
+	new_state = xtcp_peer_lookup(40140, 7406, NULL, NULL);
 	local_bh_enable();
 
 	KUNIT_EXPECT_NE(test, snt_isn, 0U);
@@ -637,11 +642,10 @@ static void xtcp_filter_trim_test(struct kunit *test)
 	struct xtcp_test_seg seg = { .saddr = htonl(0xc0000201), .sport = 40150, .dport = 7407,
 				     .seq = 6000, .flags = TCPHDR_SYN, .mss = 1000 };
 	struct sock_fprog fprog = { .len = 1 };
-	int state = -1, attached;
+	int state, attached;
 	struct sk_buff *syn, *ack;
 	unsigned long user;
 	u32 snt_isn = 0, rcv_nxt = 0;
-	struct sock *sk;
 
 	user = kunit_vm_mmap(test, NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
 			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
@@ -662,24 +666,9 @@ static void xtcp_filter_trim_test(struct kunit *test)
 	release_sock(l->sk);
 	local_bh_disable();
 	xtcp_feed(syn);
-	rcu_read_lock();
-	sk = xtcp_lookup_established(&init_net, seg.saddr, htons(40150), LO, htons(7407), 1);
-	rcu_read_unlock();
-	if (sk) {
-		if (sk->sk_state == TCP_NEW_SYN_RECV)
-			snt_isn = xtcp_rsk(sk)->snt_isn;
-		xtcp_sock_gen_put(sk);
-	}
+	xtcp_peer_lookup(40150, 7407, &snt_isn, NULL);
 	xtcp_feed(xtcp_test_set_ack(ack, snt_isn + 1));
-	rcu_read_lock();
-	sk = xtcp_lookup_established(&init_net, seg.saddr, htons(40150), LO, htons(7407), 1);
-	rcu_read_unlock();
-	if (sk) {
-		state = sk->sk_state;
-		if (state == TCP_ESTABLISHED)
-			rcv_nxt = READ_ONCE(xtcp_sk(sk)->rcv_nxt);
-		xtcp_sock_gen_put(sk);
-	}
+	state = xtcp_peer_lookup(40150, 7407, NULL, &rcv_nxt);
 	local_bh_enable();
 
 	KUNIT_EXPECT_EQ(test, attached, 0);
