@@ -432,11 +432,12 @@ static void xtcp_datapath_nomem_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xs->rcv_nxt, d + 8000);
 	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_RCVDROPPED), dropped);
 	KUNIT_EXPECT_EQ(test, xs->rcv_wnd, 0U);
-	KUNIT_EXPECT_GE(test, sk->sk_forward_alloc, 0);
+	KUNIT_EXPECT_GE(test, atomic_read(&sk->sk_rmem_alloc), 8000);	/* charged */
 	sk->sk_prot->leave_memory_pressure(sk);
 	release_sock(sk);
 	kunit_release_action(test, xtcp_dp_restore_mem, saved);
 	xtcp_dp_expect_read(test, s, d, 8000);
+	KUNIT_EXPECT_EQ(test, atomic_read(&sk->sk_rmem_alloc), 0);
 	xtcp_dp_forget(sk);
 	kunit_release_action(test, xtcp_test_release, s);
 }
@@ -444,8 +445,8 @@ static void xtcp_datapath_nomem_test(struct kunit *test)
 /*
  * PAWS on a connection (tcp_validate_incoming(), tcp_paws_check()): a timestamp two
  * ticks older than ts_recent is stale (PAWSEstab), one tick older passes
- * (TCP_PAWS_WINDOW) without moving ts_recent back, and once ts_recent is 24 days old
- * any timestamp passes (RFC 7323 5.5: the peer's clock may have wrapped).
+ * (TCP_PAWS_WINDOW) without moving ts_recent back, and once ts_recent is
+ * XTCP_PAWS_WRAP (36 min) old any timestamp passes (its clock may have wrapped).
  */
 static void xtcp_datapath_paws_test(struct kunit *test)
 {
@@ -479,12 +480,52 @@ static void xtcp_datapath_paws_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, fresh), 2);
 	KUNIT_EXPECT_EQ(test, xs->rcv_nxt, d + 100);
 	KUNIT_EXPECT_EQ(test, xs->ts_recent, 1000U);
-	xs->ts_recent_stamp = ktime_get_seconds() - XTCP_PAWS_24DAYS - 1;
+	xs->ts_recent_stamp = ktime_get_seconds() - XTCP_PAWS_WRAP - 1;
 	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, wrapped), 2);
 	KUNIT_EXPECT_EQ(test, xs->rcv_nxt, d + 200);
 	KUNIT_EXPECT_EQ(test, xs->ts_recent, 5U);
 	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_PAWSESTAB), paws + 1);
 	release_sock(sk);
+	xtcp_dp_forget(sk);
+	kunit_release_action(test, xtcp_test_release, s);
+}
+
+/*
+ * The window grows as data comes (tcp_grow_window()): from the handshake's 65535, each
+ * full segment whose memory the window's share accounts for adds two of our segments
+ * (rcv_ssthresh), and the window offers no more than that however large the free
+ * buffer; under memory pressure it falls to four segments, and grows again after.
+ */
+static void xtcp_datapath_grow_window_test(struct kunit *test)
+{
+	const u32 d = XTCP_TEST_IRS + 1;
+	struct sk_buff *a = xtcp_dp_pattern(test, d, 1000);
+	struct sk_buff *b = xtcp_dp_pattern(test, d + 1000, 1000);
+	struct xtcp_sock *xs;
+	struct socket *s;
+	struct sock *sk;
+	u32 win;
+
+	s = xtcp_dp_receiver(test);
+	sk = s->sk;
+	xs = xtcp_sk(sk);
+	xs->rcv_wscale = 7;
+	WRITE_ONCE(sk->sk_rcvbuf, 4 << 20);
+	KUNIT_EXPECT_EQ(test, xs->rcv_ssthresh, 65535U);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, a), 2);
+	KUNIT_EXPECT_EQ(test, xs->rcv_ssthresh, 65535U + 2 * 1460);
+	win = xtcp_window_now(sk);
+	KUNIT_EXPECT_EQ(test, win, ALIGN(65535U + 2 * 1460, 128));
+
+	/* (the next charge below net.xtcp.mem[0] would end the pressure: none here) */
+	sk->sk_prot->enter_memory_pressure(sk);
+	xtcp_grow_window(sk, b);
+	sk->sk_prot->leave_memory_pressure(sk);
+	KUNIT_EXPECT_EQ(test, xs->rcv_ssthresh, 4U * 1460);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, b), 2);
+	KUNIT_EXPECT_EQ(test, xs->rcv_ssthresh, 4U * 1460 + 2 * 1460);
+	release_sock(sk);
+	xtcp_dp_expect_read(test, s, d, 2000);
 	xtcp_dp_forget(sk);
 	kunit_release_action(test, xtcp_test_release, s);
 }
@@ -1880,6 +1921,7 @@ static struct kunit_case xtcp_datapath_cases[] = {
 	KUNIT_CASE(xtcp_datapath_pressure_test),
 	KUNIT_CASE(xtcp_datapath_nomem_test),
 	KUNIT_CASE(xtcp_datapath_paws_test),
+	KUNIT_CASE(xtcp_datapath_grow_window_test),
 	KUNIT_CASE(xtcp_datapath_wscale_test),
 	KUNIT_CASE(xtcp_datapath_rcv_rtt_test),
 	KUNIT_CASE(xtcp_datapath_autotune_test),

@@ -215,6 +215,7 @@ void xtcp_test_establish(struct sock *sk, u16 lport, u16 rport)
 	xs->mss_cache = 1460;
 	xs->rx_opt.sack_ok = 1;		/* the ACKs carry SACK blocks */
 	xs->rcv_wnd = 65535;
+	xs->rcv_ssthresh = 65535;
 	xtcp_init_transfer(sk);
 	xtcp_set_state(sk, TCP_ESTABLISHED);
 }

@@ -939,10 +939,10 @@ static void xtcp_teardown_tw_rules_test(struct kunit *test)
  * With timestamps: PAWS drops a segment with an older timestamp (ACKed, 2*MSL again);
  * a bare ACK with a newer one updates ts_recent; a SYN with a newer timestamp opens a
  * new incarnation even below rcv_nxt (RFC 6191), one with an older timestamp does not
- * even above it.  Once ts_recent is 24 days old, an older timestamp passes (the peer's
- * clock may have wrapped).  A RST with an older timestamp is dropped while ts_recent is
- * less than a minute old (XTCP_PAWS_MSL), and kills the TIME_WAIT after, as
- * tcp_paws_reject() says.  connect() may reuse the 4-tuple.
+ * even above it.  Once ts_recent is XTCP_PAWS_WRAP (36 min) old, an older timestamp
+ * passes (the peer's clock may have wrapped).  A RST with an older timestamp is
+ * dropped while ts_recent is less than a minute old (XTCP_PAWS_MSL), and kills the
+ * TIME_WAIT after, as tcp_paws_reject() says.  connect() may reuse the 4-tuple.
  */
 static void xtcp_teardown_tw_timestamps_test(struct kunit *test)
 {
@@ -979,7 +979,7 @@ static void xtcp_teardown_tw_timestamps_test(struct kunit *test)
 	kfree_skb(syn_low);
 	KUNIT_EXPECT_EQ(test, xtcp_td_tw_process(tw, syn_old), XTCP_TW_ACK);
 
-	WRITE_ONCE(tw->ts_recent_stamp, ktime_get_seconds() - XTCP_PAWS_24DAYS - 1);
+	WRITE_ONCE(tw->ts_recent_stamp, ktime_get_seconds() - XTCP_PAWS_WRAP - 1);
 	KUNIT_EXPECT_EQ(test, xtcp_td_tw_process(tw, wrapped), XTCP_TW_SUCCESS);
 	KUNIT_EXPECT_EQ(test, tw->ts_recent, 1500U);
 

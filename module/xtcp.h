@@ -66,7 +66,7 @@ static inline bool xtcp_between(u32 seq1, u32 seq2, u32 seq3)
 	return seq3 - seq1 >= seq2 - seq1;
 }
 
-#define XTCP_PAWS_24DAYS	(60 * 60 * 24 * 24)	/* a timestamp this old says nothing */
+#define XTCP_PAWS_WRAP	(INT_MAX / USEC_PER_SEC)	/* s: a ts_recent this old says nothing */
 #define XTCP_PAWS_MSL		60	/* a RST's timestamp is not checked after this (s) */
 #define XTCP_PAWS_WINDOW	1	/* how far back a timestamp may be (tsval ticks) */
 
@@ -78,9 +78,10 @@ static inline bool xtcp_between(u32 seq1, u32 seq2, u32 seq3)
  * @tsval: the timestamp of the segment
  * @win: how many ticks older than @ts_recent it may be
  *
- * It is if not older than @ts_recent less @win; if @ts_recent is 24 days old (the
- * peer's clock may have wrapped since: RFC 7323 5.5); or if it is 0 (some stacks send
- * their SYN with tsval 0).
+ * It is if not older than @ts_recent less @win; if @ts_recent is XTCP_PAWS_WRAP old
+ * (about 36 minutes, Linux 6.12's TCP_PAWS_WRAP: a microsecond timestamp clock wraps
+ * its sign in that time; RFC 7323 5.5's 24 days are for millisecond clocks); or if it
+ * is 0 (some stacks send their SYN with tsval 0).
  *
  * Context: any.
  * Return: true if the segment passes.
@@ -89,7 +90,7 @@ static inline bool xtcp_paws_check(u32 ts_recent, time64_t stamp, u32 tsval, int
 {
 	if ((s32)(ts_recent - tsval) <= win)
 		return true;
-	if (unlikely(!time_before32(ktime_get_seconds(), stamp + XTCP_PAWS_24DAYS)))
+	if (unlikely(!time_before32(ktime_get_seconds(), stamp + XTCP_PAWS_WRAP)))
 		return true;
 	return !ts_recent;
 }
@@ -382,6 +383,9 @@ struct xtcp_cong_ops;
  * @rcv_rtt_seq: the sequence number whose arrival ends the current window-long sample
  * @rcv_rtt_time: when that sample started (xtcp_clock_us()), 0 before the first
  * @rcv_rtt_last_tsecr: the timestamp echo the last timestamp sample came from
+ * @rcv_ssthresh: the most the window offers now, whatever the buffer allows: it starts
+ *	at the handshake's window and grows as full data segments arrive
+ *	(xtcp_grow_window(), like tcp_sock.rcv_ssthresh)
  * @rcvq_space: the most bytes the reader took in one measured round trip so far
  *	(tcp_sock.rcvq_space.space)
  * @rcvq_seq: copied_seq when the current measure started
@@ -505,6 +509,7 @@ struct xtcp_sock {
 	u32 rcv_rtt_seq;
 	u32 rcv_rtt_time;
 	u32 rcv_rtt_last_tsecr;
+	u32 rcv_ssthresh;
 	u32 rcvq_space;
 	u32 rcvq_seq;
 	u32 rcvq_time;
@@ -574,6 +579,12 @@ struct xtcp_sock {
 static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
 {
 	return (struct xtcp_sock *)sk;
+}
+
+/* The MSS we advertise, or the default before it is known. */
+static inline u32 xtcp_advmss(const struct xtcp_sock *xs)
+{
+	return xs->advmss ?: XTCP_MSS_DEFAULT;
 }
 
 /*
@@ -1002,6 +1013,7 @@ void xtcp_rtt_estimator(struct xtcp_sock *xs, long rtt_us);
 u32 xtcp_rto_from_rtt(const struct xtcp_sock *xs);
 bool xtcp_ofo_insert(struct sk_buff_head *q, struct sk_buff *skb);
 void xtcp_rcv_space_adjust(struct sock *sk);
+void xtcp_grow_window(struct sock *sk, const struct sk_buff *skb);
 void xtcp_rcv_rtt_update(struct xtcp_sock *xs, u32 sample_us, bool win_dep);
 void xtcp_sndbuf_expand(struct sock *sk);
 int xtcp_max_rcv_space(const struct sock *sk);

@@ -306,7 +306,7 @@ void xtcp_init_transfer(struct sock *sk)
 	xs->max_window = max(xs->snd_wnd, 1U);
 	xs->copied_seq = xs->rcv_nxt;
 	xs->rcv_wup = xs->rcv_nxt;
-	xs->rcv_mss = min_t(u32, xs->advmss ?: XTCP_MSS_DEFAULT, XTCP_MSS_DEFAULT);
+	xs->rcv_mss = min_t(u32, xtcp_advmss(xs), XTCP_MSS_DEFAULT);
 	xs->quick_acks = XTCP_QUICKACKS;
 	xs->retransmits = 0;
 	xs->backoff = 0;
@@ -322,7 +322,7 @@ void xtcp_init_transfer(struct sock *sk)
 	xs->rcv_rtt_us = 0;
 	xs->rcv_rtt_time = 0;
 	xs->rcv_rtt_last_tsecr = 0;
-	xs->rcvq_space = min_t(u32, xs->rcv_wnd, XTCP_INIT_CWND * (xs->advmss ?: XTCP_MSS_DEFAULT));
+	xs->rcvq_space = min_t(u32, xs->rcv_wnd, XTCP_INIT_CWND * xtcp_advmss(xs));
 	xs->rcvq_seq = xs->copied_seq;
 	xs->rcvq_time = xtcp_clock_us();
 	/* RACK: nothing delivered yet; the handshake's RTT is the smallest so far */
@@ -910,13 +910,74 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_ofo_insert);
  */
 static void xtcp_clamp_window(struct sock *sk)
 {
+	struct xtcp_sock *xs = xtcp_sk(sk);
 	int rmem2 = READ_ONCE(xtcp_sysctl_rmem[2]);
 
 	if (sk->sk_rcvbuf < rmem2 && !(sk->sk_userlocks & SOCK_RCVBUF_LOCK) &&
 	    !sk_under_memory_pressure(sk) &&
 	    sk_memory_allocated(sk) < sk_prot_mem_limits(sk, 0))
 		WRITE_ONCE(sk->sk_rcvbuf, min(atomic_read(&sk->sk_rmem_alloc), rmem2));
+	/* still over it: the window starts growing again from two segments */
+	if (atomic_read(&sk->sk_rmem_alloc) > READ_ONCE(sk->sk_rcvbuf))
+		xs->rcv_ssthresh = min(xs->rcv_ssthresh, 2U * xtcp_advmss(xs));
 }
+
+/*
+ * How much more window a segment that takes @truesize of memory for its @len bytes
+ * earns, when its share of data is below what the window assumes, like
+ * __tcp_grow_window(): two segments while rcv_ssthresh is small enough that such
+ * segments up to net.xtcp.rmem[2] would still fit, nothing beyond.
+ */
+static u32 __xtcp_grow_window(const struct xtcp_sock *xs, u32 truesize, u32 len)
+{
+	u32 half = xtcp_win_from_space(xs, truesize) >> 1;
+	u32 window = xtcp_win_from_space(xs, READ_ONCE(xtcp_sysctl_rmem[2])) >> 1;
+
+	while (xs->rcv_ssthresh <= window) {
+		if (half <= len)
+			return 2 * xs->rcv_mss;
+		half >>= 1;
+		window >>= 1;
+	}
+	return 0;
+}
+
+/**
+ * xtcp_grow_window - a data segment came: let the window offer more, like
+ * tcp_grow_window()
+ * @sk: the socket, locked
+ * @skb: the segment (in order, or out of order on a SACK connection), at least 128
+ *	bytes of data
+ *
+ * rcv_ssthresh, the most the window offers, grows by two of our segments (or twice
+ * this one's data, if more) while the free buffer has room beyond it: a sender's window
+ * opens as fast as it sends, and no faster.  A segment whose memory holds less data
+ * than the window assumes earns that only while the window is small (see above).
+ * Under memory pressure it shrinks to four segments instead (tcp_adjust_rcv_ssthresh()).
+ *
+ * Context: softirq or process (backlog), socket locked.
+ */
+void xtcp_grow_window(struct sock *sk, const struct sk_buff *skb)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	int free = READ_ONCE(sk->sk_rcvbuf) - atomic_read(&sk->sk_rmem_alloc);
+	s64 room = (s64)xtcp_win_from_space(xs, free) - xs->rcv_ssthresh;
+	u32 incr;
+
+	if (room <= 0)
+		return;
+	if (sk_under_memory_pressure(sk)) {
+		xs->rcv_ssthresh = min(xs->rcv_ssthresh, 4U * xtcp_advmss(xs));
+		return;
+	}
+	if (xtcp_win_from_space(xs, skb->truesize) <= skb->len)
+		incr = 2 * xtcp_advmss(xs);
+	else
+		incr = __xtcp_grow_window(xs, skb->truesize, skb->len);
+	if (incr)
+		xs->rcv_ssthresh += min_t(s64, room, max(incr, 2 * skb->len));
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_grow_window);
 
 /*
  * Would @skb take much less memory packed (xtcp_collapse())?  Packed, data takes about
@@ -1061,6 +1122,8 @@ static bool xtcp_prune_queue(struct sock *sk)
 
 	if (atomic_read(&sk->sk_rmem_alloc) >= READ_ONCE(sk->sk_rcvbuf))
 		xtcp_clamp_window(sk);
+	else if (sk_under_memory_pressure(sk))
+		xs->rcv_ssthresh = min(xs->rcv_ssthresh, 4U * xtcp_advmss(xs));
 	if (atomic_read(&sk->sk_rmem_alloc) <= READ_ONCE(sk->sk_rcvbuf))
 		return true;
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PRUNECALLED);
@@ -1103,19 +1166,24 @@ static bool xtcp_rmem_ok(struct sock *sk, struct sk_buff *skb, bool in_order)
 
 /*
  * Charge @size bytes to the socket whatever the limits say, like
- * sk_forced_mem_schedule() (which is not exported): for in-order data that found no
- * memory while nothing waits to be read, so that the stream cannot stall.  No memory
- * cgroup is charged: xtcp sockets are never attached to one (sk_memcg stays NULL).
+ * sk_forced_mem_schedule(): for in-order data that found no memory while nothing waits
+ * to be read, so that the stream cannot stall.  A socket charged to a memory cgroup
+ * (sk_alloc() attaches a process's own) cannot be: the cgroup's forced charge,
+ * mem_cgroup_charge_skmem(), is not exported, and what is released later is taken off
+ * the cgroup whether charged or not.  Return true if charged.
  */
-static void xtcp_forced_mem_schedule(struct sock *sk, int size)
+static bool xtcp_forced_mem_schedule(struct sock *sk, int size)
 {
 	int delta = size - sk->sk_forward_alloc, amt;
 
 	if (delta <= 0)
-		return;
+		return true;
+	if (mem_cgroup_sk_enabled(sk))
+		return false;
 	amt = sk_mem_pages(delta);
 	sk_forward_alloc_add(sk, amt << PAGE_SHIFT);
 	sk_memory_allocated_add(sk, amt);
+	return true;
 }
 
 /*
@@ -1311,7 +1379,7 @@ void xtcp_rcv_space_adjust(struct sock *sk)
 	copied = (xs->copied_seq - xs->rcvq_seq) - (xs->rcv_nxt - xs->copied_seq);
 	if (copied > (s32)xs->rcvq_space) {
 		if (!(sk->sk_userlocks & SOCK_RCVBUF_LOCK) && xs->rcvq_space) {
-			u64 rcvwin = ((u64)copied << 1) + 16 * (xs->advmss ?: XTCP_MSS_DEFAULT);
+			u64 rcvwin = ((u64)copied << 1) + 16 * xtcp_advmss(xs);
 			u64 grow = div_u64(rcvwin * (copied - xs->rcvq_space), xs->rcvq_space);
 			int rcvbuf;
 
@@ -1405,21 +1473,23 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, bool *ack_now)
 			/* the ACK now offers a zero window */
 			xs->ack_nomem = 1;
 			*ack_now = true;
-			if (!skb_queue_empty(&sk->sk_receive_queue)) {
+			/* with nothing to read, no reading would free memory: it is taken */
+			if (!skb_queue_empty(&sk->sk_receive_queue) ||
+			    !xtcp_forced_mem_schedule(sk, skb->truesize)) {
 				XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RCVDROPPED);
 				xs->rcv_dropped = 1;	/* reading makes room: tell the peer then */
 				if (!sock_flag(sk, SOCK_DEAD))
 					sk->sk_data_ready(sk);
 				return false;
 			}
-			/* nothing to read would free memory: the stream must move on */
-			xtcp_forced_mem_schedule(sk, skb->truesize);
 		}
 		xs->bytes_received += cb->end_seq - xs->rcv_nxt - fin;
 		WRITE_ONCE(xs->rcv_nxt, cb->end_seq);
 		queued = skb->len;
 		if (queued) {
 			xtcp_rcv_rtt_measure(sk, skb);
+			if (skb->len >= 128)
+				xtcp_grow_window(sk, skb);
 			xtcp_queue_rcv(sk, skb);
 		}
 		/*
@@ -1455,6 +1525,9 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, bool *ack_now)
 		return false;
 	}
 	xs->ofo_last = skb;
+	/* without SACK the window stays: the sender's duplicate ACKs must come */
+	if (xs->rx_opt.sack_ok && skb->len >= 128)
+		xtcp_grow_window(sk, skb);
 	return true;
 }
 
@@ -1512,8 +1585,8 @@ static bool xtcp_reset_check(const struct sock *sk, u32 seq)
 
 /*
  * RFC 7323 5.3 (PAWS), like tcp_validate_incoming()'s: a segment with a timestamp
- * older than the last one is stale, unless that one is 24 days old (xtcp_paws_check());
- * a RST is not held to it.
+ * older than the last one is stale, unless that one is XTCP_PAWS_WRAP old
+ * (xtcp_paws_check()); a RST is not held to it.
  */
 static bool xtcp_paws_discard(const struct xtcp_sock *xs, const struct tcphdr *th)
 {

@@ -86,6 +86,7 @@ int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 	rt = NULL;
 
 	xs->rcv_wnd = xtcp_rcv_wnd_init(sk);
+	xs->rcv_ssthresh = xs->rcv_wnd;
 	xs->rcv_wscale = xtcp_select_wscale(xtcp_max_rcv_space(sk));
 	if (!xs->iss)	/* unless a reused TIME_WAIT fixed it */
 		xs->iss = xtcp_secure_isn(inet->inet_saddr, inet->inet_daddr,
@@ -295,11 +296,12 @@ int xtcp_v4_rcv(struct sk_buff *skb)
 		goto bad_packet;
 	}
 
-	th = (const struct tcphdr *)skb->data;
-	iph = ip_hdr(skb);
-	xtcp_v4_fill_cb(skb, th);
+	xtcp_v4_fill_cb(skb, (const struct tcphdr *)skb->data);
 
 lookup:
+	/* read again after a filter cut the segment (the head may have moved) */
+	th = (const struct tcphdr *)skb->data;
+	iph = ip_hdr(skb);
 	sk = xtcp_lookup(net, iph->saddr, th->source, iph->daddr, th->dest, inet_iif(skb));
 	if (!sk)
 		goto no_xtcp_socket;

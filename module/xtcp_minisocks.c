@@ -229,6 +229,7 @@ struct sock *xtcp_create_openreq_child(const struct sock *sk,
 	newxs->rcv_nxt = req->rcv_isn + 1;
 	newxs->rcv_wup = newxs->rcv_nxt;
 	newxs->rcv_wnd = req->rcv_wnd;
+	newxs->rcv_ssthresh = req->rcv_wnd;
 	newxs->rx_opt.wscale_ok = req->wscale_ok;
 	newxs->rx_opt.snd_wscale = req->wscale_ok ? req->snd_wscale : 0;
 	newxs->rcv_wscale = req->wscale_ok ? req->rcv_wscale : 0;
@@ -353,10 +354,11 @@ struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
 {
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	u8 flg = cb->flags & (TCPHDR_RST | TCPHDR_SYN | TCPHDR_ACK);
+	bool paws_reject = xtcp_req_paws_reject(req, skb);
 	struct sock *child;
 	bool own_req;
 
-	if (flg == TCPHDR_SYN && cb->seq == req->rcv_isn) {
+	if (flg == TCPHDR_SYN && cb->seq == req->rcv_isn && !paws_reject) {
 		/* the SYN again: the SYN-ACK again, at most one per invalid_ratelimit */
 		if (!xtcp_oow_rate_limited(sock_net(sk), skb, XTCP_MIB_ACKSKIPPEDSYNRECV,
 					   &req->last_oow_ack_time))
@@ -365,8 +367,13 @@ struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
 	}
 	if ((flg & TCPHDR_ACK) && cb->ack_seq != req->snt_isn + 1)
 		return sk;
-	if (xtcp_req_paws_reject(req, skb)) {
+	if (paws_reject) {
+		/* an old segment: answered with the SYN-ACK, rate-limited, as Linux does */
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PAWSESTAB);
+		if (!(flg & TCPHDR_RST) &&
+		    !xtcp_oow_rate_limited(sock_net(sk), skb, XTCP_MIB_ACKSKIPPEDSYNRECV,
+					   &req->last_oow_ack_time))
+			xtcp_v4_send_synack(sk, req);
 		return NULL;
 	}
 	if (!xtcp_between(req->rcv_isn + 1, cb->seq, req->rcv_isn + req->rcv_wnd))

@@ -175,10 +175,11 @@ static u32 xtcp_full_space(const struct sock *sk)
  * 3.8.6.2.2) offers nothing below one segment of the peer's (rcv_mss) or a sixteenth
  * of the buffer's window, so that a zero window goes out before the buffer overflows.
  * Above half, it is rounded up: scaling never cuts it below what the sender's segments
- * need.  While all xtcp sockets together are over net.xtcp.mem[1] (memory pressure) a
- * window offers at most four of our segments, as Linux then clamps rcv_ssthresh
- * (tcp_adjust_rcv_ssthresh()): the senders slow down before the hard limit makes
- * receivers drop what arrives.
+ * need.  It never offers more than rcv_ssthresh, which grows as data comes
+ * (xtcp_grow_window()), as Linux's does.  While all xtcp sockets together are over
+ * net.xtcp.mem[1] (memory pressure) a window offers at most four of our segments, as
+ * Linux then clamps rcv_ssthresh (tcp_adjust_rcv_ssthresh()): the senders slow down
+ * before the hard limit makes receivers drop what arrives.
  *
  * Context: any, socket locked.
  * Return: the window in bytes, a multiple of our window scale unit.
@@ -195,9 +196,9 @@ u32 xtcp_window_now(const struct sock *sk)
 		win = round_down(win, unit);
 		if (win < full / 16 || win < mss)
 			return 0;
-	} else {
-		win = min_t(u32, ALIGN(win, unit), (u32)U16_MAX << xs->rcv_wscale);
 	}
+	win = min(win, xs->rcv_ssthresh);
+	win = min_t(u32, ALIGN(win, unit), (u32)U16_MAX << xs->rcv_wscale);
 	if (sk_under_memory_pressure(sk))
 		win = min(win, max_t(u32, round_down(4U * xs->advmss, unit), unit));
 	return win;
@@ -582,16 +583,22 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_adjust_pcount);
 static int __xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb, u32 segs)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 wnd_end = xs->snd_una + xs->snd_wnd;
 	u32 pcount, tx_time;
 	int err;
 
 	/*
 	 * Not beyond a window the receiver shrank, but for the first segment: alone, it
-	 * probes a zero window.
+	 * probes a zero window; and no more of it than the window takes, one segment at
+	 * least.
 	 */
-	if (!xtcp_before(XTCP_SKB_CB(skb)->seq, xs->snd_una + xs->snd_wnd) &&
-	    XTCP_SKB_CB(skb)->seq != xs->snd_una)
-		return -EAGAIN;
+	if (!xtcp_before(XTCP_SKB_CB(skb)->seq, wnd_end)) {
+		if (XTCP_SKB_CB(skb)->seq != xs->snd_una)
+			return -EAGAIN;
+		segs = 1;
+	} else if (xtcp_skb_pcount(skb) > 1) {
+		segs = min(segs, max(1U, (wnd_end - XTCP_SKB_CB(skb)->seq) / xtcp_skb_mss(skb)));
+	}
 	if (xtcp_skb_pcount(skb) > segs &&
 	    xtcp_fragment(sk, XTCP_FRAG_IN_RTX_QUEUE, skb, segs * xtcp_skb_mss(skb),
 			  xtcp_skb_mss(skb)))

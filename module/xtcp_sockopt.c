@@ -204,7 +204,7 @@ void xtcp_get_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_sacked = xs->sacked_out;
 	info->tcpi_lost = xs->lost_out;
 	info->tcpi_retrans = xs->retrans_out;
-	info->tcpi_rcv_ssthresh = xs->rcv_wnd;
+	info->tcpi_rcv_ssthresh = xs->rcv_ssthresh;
 	info->tcpi_rtt = xs->srtt_us;
 	info->tcpi_rttvar = xs->rttvar_us;
 	info->tcpi_snd_ssthresh = xs->snd_ssthresh;

@@ -217,10 +217,11 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_tw_may_reuse);
 static bool xtcp_tw_paws_reject(const struct xtcp_timewait_sock *tw,
 				const struct tcphdr *th, struct xtcp_options_received *opt)
 {
-	if (!tw->ts_recent_stamp || th->doff <= sizeof(*th) / 4)
+	if (!READ_ONCE(tw->ts_recent_stamp) || th->doff <= sizeof(*th) / 4)
 		return false;
 	xtcp_parse_options(th, th->doff * 4, opt);
-	return opt->saw_tstamp && xtcp_paws_reject(tw->ts_recent, tw->ts_recent_stamp,
+	return opt->saw_tstamp && xtcp_paws_reject(READ_ONCE(tw->ts_recent),
+						   READ_ONCE(tw->ts_recent_stamp),
 						   opt->rcv_tsval, th->rst);
 }
 
