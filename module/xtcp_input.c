@@ -923,6 +923,15 @@ static void xtcp_clamp_window(struct sock *sk)
 }
 
 /*
+ * Memory pressure: the window offers at most four of our segments, like
+ * tcp_adjust_rcv_ssthresh().
+ */
+static void xtcp_adjust_rcv_ssthresh(struct xtcp_sock *xs)
+{
+	xs->rcv_ssthresh = min(xs->rcv_ssthresh, 4U * xtcp_advmss(xs));
+}
+
+/*
  * How much more window a segment that takes @truesize of memory for its @len bytes
  * earns, when its share of data is below what the window assumes, like
  * __tcp_grow_window(): two segments while rcv_ssthresh is small enough that such
@@ -967,7 +976,7 @@ void xtcp_grow_window(struct sock *sk, const struct sk_buff *skb)
 	if (room <= 0)
 		return;
 	if (sk_under_memory_pressure(sk)) {
-		xs->rcv_ssthresh = min(xs->rcv_ssthresh, 4U * xtcp_advmss(xs));
+		xtcp_adjust_rcv_ssthresh(xs);
 		return;
 	}
 	if (xtcp_win_from_space(xs, skb->truesize) <= skb->len)
@@ -1123,7 +1132,7 @@ static bool xtcp_prune_queue(struct sock *sk)
 	if (atomic_read(&sk->sk_rmem_alloc) >= READ_ONCE(sk->sk_rcvbuf))
 		xtcp_clamp_window(sk);
 	else if (sk_under_memory_pressure(sk))
-		xs->rcv_ssthresh = min(xs->rcv_ssthresh, 4U * xtcp_advmss(xs));
+		xtcp_adjust_rcv_ssthresh(xs);
 	if (atomic_read(&sk->sk_rmem_alloc) <= READ_ONCE(sk->sk_rcvbuf))
 		return true;
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PRUNECALLED);
