@@ -275,7 +275,8 @@ static inline struct xtcp_timewait_sock *xtcp_twsk(const struct sock *sk)
  * @advmss: the MSS we offered (0 until the first SYN-ACK is routed)
  * @snd_wscale: the peer's window scale
  * @rcv_wscale: ours
- * @num_retrans: SYN-ACKs re-sent so far
+ * @num_retrans: SYN-ACKs re-sent so far (written by the request timer, read locklessly:
+ *	WRITE_ONCE)
  * @wscale_ok: both sides scale windows
  * @sack_ok: both sides use SACK
  * @tstamp_ok: both sides use timestamps

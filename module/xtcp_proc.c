@@ -192,7 +192,7 @@ static void xtcp_proc_req(struct seq_file *f, struct xtcp_request_sock *req, int
 	seq_printf(f, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %u %d %pK",
 		   i, req->common.skc_rcv_saddr, req->common.skc_num, req->common.skc_daddr,
 		   ntohs(req->common.skc_dport), TCP_SYN_RECV, 0, 0, 1,
-		   jiffies_delta_to_clock_t(left), req->num_retrans,
+		   jiffies_delta_to_clock_t(left), READ_ONCE(req->num_retrans),
 		   from_kuid_munged(seq_user_ns(f), sock_i_uid(req->listener)), 0, 0, 0, req);
 	seq_pad(f, '\n');
 }

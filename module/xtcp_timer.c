@@ -525,7 +525,7 @@ void xtcp_reqsk_timer_handler(struct timer_list *t)
 	if (!xtcp_reqsk_rearm(listener, req,
 			      xtcp_backoff(XTCP_TIMEOUT_INIT, req->num_retrans + 1, XTCP_RTO_MAX)))
 		goto out;
-	req->num_retrans++;
+	WRITE_ONCE(req->num_retrans, req->num_retrans + 1);
 	XTCP_INC_STATS(sock_net(listener), XTCP_MIB_SYNACKRETRANS);
 	trace_xtcp_retransmit_synack(&req->common, req->num_retrans);
 	xtcp_v4_send_synack(listener, req);
