@@ -22,6 +22,9 @@
  *   - the tail-loss probe (RFC 8985 7): its timeout against worked numbers, what it
  *     sends (new data, else the last segment again), one per episode, and what the
  *     ACKs that follow make of it;
+ *   - a retransmit timer re-armed for later while its callback waited does nothing; the
+ *     retransmit and delayed-ACK timers leave their work to release_sock() when a
+ *     process owns the socket (tcp_release_cb());
  *   - cwnd grows on an ACK of the whole flight (one per super-segment), and only while
  *     the flight used it (tcp_cwnd_validate());
  *   - super-segments in the queues: sent as one, ACKed in part, cut by a SACK block, by
@@ -1910,6 +1913,89 @@ static void xtcp_datapath_gso_test(struct kunit *test)
 	kfree_skb(skb);
 }
 
+/*
+ * The retransmit and delayed-ACK timers against the socket's owner and the lock
+ * (tcp_write_timer(), tcp_delack_timer(), tcp_release_cb()): a timer whose callback
+ * finds the event re-armed for later does nothing but sleep again; one that finds the
+ * socket owned leaves its work to release_sock(), which does it at once.  The
+ * callbacks are called by hand, with the reference a pending timer holds.
+ */
+static void xtcp_datapath_timer_owned_test(struct kunit *test)
+{
+	const u32 una = XTCP_TEST_ISS + 1, mss = 1460;
+	unsigned long probes, timeouts, delacks;
+	bool deferred_rto, deferred_ack;
+	struct socket *s;
+	struct xtcp_sock *xs;
+	struct sock *sk;
+	void *buf;
+
+	buf = kunit_kzalloc(test, 2 * mss, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	s = xtcp_dp_quiet_sender(test);
+	sk = s->sk;
+	xs = xtcp_sk(sk);
+	KUNIT_EXPECT_EQ(test, xtcp_dp_send(s, buf, 2 * mss), 2 * mss);
+
+	/* the probe is seconds away: a callback that runs now only sleeps again */
+	lock_sock(sk);
+	KUNIT_EXPECT_EQ(test, xs->snd_nxt, una + 2 * mss);
+	KUNIT_EXPECT_EQ(test, xs->pending, XTCP_TIME_LOSS_PROBE);
+	probes = xtcp_mib_read(&init_net, XTCP_MIB_LOSSPROBES);
+	xtcp_write_timer_handler(sk);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_LOSSPROBES), probes);
+	KUNIT_EXPECT_EQ(test, xs->pending, XTCP_TIME_LOSS_PROBE);
+	KUNIT_EXPECT_TRUE(test, timer_pending(&xs->retransmit_timer));
+	KUNIT_EXPECT_EQ(test, xs->snd_nxt, una + 2 * mss);
+	release_sock(sk);
+
+	/*
+	 * An ACK owed when the delayed-ACK timer expires while a process owns the
+	 * socket: the callback leaves it to release_sock(), which sends it at once.
+	 */
+	lock_sock(sk);
+	xs->ack_pending = 1;
+	delacks = xtcp_mib_read(&init_net, XTCP_MIB_DELAYEDACKS);
+	sock_hold(sk);
+	local_bh_disable();
+	xs->delack_timer.function(&xs->delack_timer);
+	local_bh_enable();
+	deferred_ack = test_bit(XTCP_DELACK_TIMER_DEFERRED, &sk->sk_tsq_flags);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_DELAYEDACKS), delacks);
+	KUNIT_EXPECT_TRUE(test, xs->ack_pending);
+	KUNIT_EXPECT_FALSE(test, timer_pending(&xs->delack_timer));
+	release_sock(sk);
+	KUNIT_EXPECT_TRUE(test, deferred_ack);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_DELAYEDACKS), delacks + 1);
+	KUNIT_EXPECT_FALSE(test, xs->ack_pending);
+
+	lock_sock(sk);
+	/* the same for the RTO: retransmitted at once, not a retry delay later */
+	sk_stop_timer(sk, &xs->retransmit_timer);
+	xs->pending = XTCP_TIME_RETRANS;
+	xs->timeout = jiffies - 1;
+	timeouts = xtcp_mib_read(&init_net, XTCP_MIB_TIMEOUTS);
+	sock_hold(sk);			/* what the pending timer held */
+	local_bh_disable();
+	xs->retransmit_timer.function(&xs->retransmit_timer);
+	local_bh_enable();
+	deferred_rto = test_bit(XTCP_WRITE_TIMER_DEFERRED, &sk->sk_tsq_flags);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_TIMEOUTS), timeouts);
+	KUNIT_EXPECT_FALSE(test, timer_pending(&xs->retransmit_timer));
+	release_sock(sk);
+	KUNIT_EXPECT_TRUE(test, deferred_rto);
+	KUNIT_EXPECT_EQ(test, sk->sk_tsq_flags & XTCPF_DEFERRED_ALL, 0UL);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_TIMEOUTS), timeouts + 1);
+	KUNIT_EXPECT_EQ(test, xs->retransmits, 1);
+	KUNIT_EXPECT_EQ(test, xs->pending, XTCP_TIME_RETRANS);	/* backed off */
+	/* the references the deferred work held were given back */
+	KUNIT_EXPECT_EQ(test, refcount_read(&sk->sk_refcnt),
+			1 + timer_pending(&xs->retransmit_timer) +
+			timer_pending(&xs->delack_timer));
+	xtcp_dp_forget(sk);
+	kunit_release_action(test, xtcp_test_release, s);
+}
+
 static struct kunit_case xtcp_datapath_cases[] = {
 	KUNIT_CASE(xtcp_datapath_wakeup_test),
 	KUNIT_CASE(xtcp_datapath_fragment_test),
@@ -1929,6 +2015,7 @@ static struct kunit_case xtcp_datapath_cases[] = {
 	KUNIT_CASE(xtcp_datapath_rack_test),
 	KUNIT_CASE(xtcp_datapath_tlp_schedule_test),
 	KUNIT_CASE(xtcp_datapath_tlp_probe_test),
+	KUNIT_CASE(xtcp_datapath_timer_owned_test),
 	KUNIT_CASE(xtcp_datapath_zero_window_rto_test),
 	KUNIT_CASE(xtcp_datapath_flight_ack_test),
 	KUNIT_CASE(xtcp_datapath_rtt_sample_test),

@@ -330,6 +330,21 @@ enum xtcp_timer_event {
 	XTCP_TIME_LOSS_PROBE,	/* tail-loss probe (xtcp_send_loss_probe()) */
 };
 
+/*
+ * Work a timer found the socket owned by a process for, in sk->sk_tsq_flags (which
+ * only TCP's small queues use otherwise): xtcp_release_cb() does it when release_sock()
+ * has processed the backlog, as tcp_release_cb() does TCP_WRITE_TIMER_DEFERRED and
+ * TCP_DELACK_TIMER_DEFERRED.  Each bit set holds a socket reference.
+ */
+enum xtcp_deferred {
+	XTCP_WRITE_TIMER_DEFERRED,	/* the retransmit timer's event */
+	XTCP_DELACK_TIMER_DEFERRED,	/* the delayed ACK */
+};
+
+#define XTCPF_WRITE_TIMER_DEFERRED	BIT(XTCP_WRITE_TIMER_DEFERRED)
+#define XTCPF_DELACK_TIMER_DEFERRED	BIT(XTCP_DELACK_TIMER_DEFERRED)
+#define XTCPF_DEFERRED_ALL	(XTCPF_WRITE_TIMER_DEFERRED | XTCPF_DELACK_TIMER_DEFERRED)
+
 /* The timer column of /proc/net/xtcp, as /proc/net/tcp numbers them */
 #define XTCP_PROC_TIMER_RETRANS		1	/* retransmission */
 #define XTCP_PROC_TIMER_KEEPALIVE	2	/* keepalive or FIN_WAIT2 (sk_timer) */
@@ -456,8 +471,10 @@ struct xtcp_cong_ops;
  *	covered is SACKed already and is not walked again (tcp_sock.recv_sack_cache)
  * @out_of_order_queue: received segments beyond @rcv_nxt, sorted by sequence
  * @ofo_last: the out-of-order segment received last (its SACK block goes first)
- * @retransmit_timer: SYN/RTO retransmission or zero-window probe; holds a socket
- *	reference while pending
+ * @retransmit_timer: SYN/RTO retransmission, zero-window probe, RACK's reordering
+ *	window or the tail-loss probe (@pending); holds a socket reference while pending
+ * @timeout: when @pending is due (jiffies), as icsk_timeout: a timer that fires
+ *	earlier (it was re-armed while its callback waited for the lock) sleeps again
  * @delack_timer: the delayed ACK; holds a socket reference while pending
  *	(sk->sk_timer is the keepalive timer, and an orphan's FIN_WAIT2 timeout)
  * @bind_bucket: the port this socket is bound to (xtcp_net.bind_lock)
@@ -565,6 +582,7 @@ struct xtcp_sock {
 	struct sk_buff_head out_of_order_queue;
 	struct sk_buff *ofo_last;
 	struct timer_list retransmit_timer;
+	unsigned long timeout;
 	struct timer_list delack_timer;
 	struct xtcp_bind_bucket *bind_bucket;
 	struct hlist_node listen_node;
@@ -976,6 +994,9 @@ void xtcp_reqsk_timer_handler(struct timer_list *t);
 void xtcp_reset_xmit_timer(struct sock *sk, enum xtcp_timer_event what, u32 when);
 void xtcp_rearm_rto(struct sock *sk);
 void xtcp_send_delayed_ack(struct sock *sk);
+void xtcp_release_cb(struct sock *sk);
+void xtcp_write_timer_handler(struct sock *sk);
+void xtcp_delack_timer_handler(struct sock *sk);
 void xtcp_reset_keepalive_timer(struct sock *sk, unsigned long len);
 u32 xtcp_fin_timeout(const struct sock *sk);
 void xtcp_write_err(struct sock *sk);

@@ -326,7 +326,7 @@ adjudge_to_death:
 	local_bh_disable();
 	bh_lock_sock(sk);
 	if (state != TCP_CLOSE && sk->sk_state == TCP_CLOSE)
-		goto out;	/* the backlog closed it: it is destroyed */
+		goto out;	/* the backlog or a deferred timer closed it: destroyed */
 	if (sk->sk_state == TCP_FIN_WAIT2)
 		xtcp_reset_keepalive_timer(sk, xtcp_fin_timeout(sk));
 	if (sk->sk_state != TCP_CLOSE && xtcp_too_many_orphans()) {
@@ -522,6 +522,7 @@ struct proto xtcp_prot = {
 	.sendmsg	= xtcp_sendmsg,
 	.recvmsg	= xtcp_recvmsg,
 	.backlog_rcv	= xtcp_v4_do_rcv,
+	.release_cb	= xtcp_release_cb,
 	.hash		= xtcp_hash,
 	.unhash		= xtcp_unhash,
 	.get_port	= xtcp_get_port,

@@ -8,14 +8,16 @@
  *
  * All timers here run in timer (softirq) context.  A pending socket timer holds a
  * reference on its socket (sk_reset_timer()), a pending request timer one on its
- * request.  When the socket is in use by a process the handler comes back shortly
- * instead of waiting for the lock, as tcp_write_timer() defers its work.
+ * request.  When the socket is in use by a process, the retransmit and delayed-ACK
+ * timers leave their work to xtcp_release_cb(), which release_sock() runs after the
+ * backlog, as tcp_write_timer() and tcp_delack_timer() do; the keepalive timer comes
+ * back shortly, as tcp_keepalive_timer().
  */
 #include <kunit/visibility.h>
 #include "xtcp.h"
 #include "xtcp_trace.h"
 
-#define XTCP_DEFER	(HZ / 20)	/* retry when the socket is owned by a process */
+#define XTCP_DEFER	(HZ / 20)	/* keepalive: retry when a process owns the socket */
 
 /**
  * xtcp_reset_xmit_timer - arm the retransmit timer for @what, @when jiffies from now
@@ -30,7 +32,8 @@ void xtcp_reset_xmit_timer(struct sock *sk, enum xtcp_timer_event what, u32 when
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
 	WRITE_ONCE(xs->pending, what);
-	sk_reset_timer(sk, &xs->retransmit_timer, jiffies + min_t(u32, when, XTCP_RTO_MAX));
+	xs->timeout = jiffies + min_t(u32, when, XTCP_RTO_MAX);
+	sk_reset_timer(sk, &xs->retransmit_timer, xs->timeout);
 }
 
 /**
@@ -370,27 +373,32 @@ out:
 	sock_put(sk);
 }
 
-/*
- * The retransmit timer of a full socket (SYN, RTO, zero-window probe, RACK's
- * reordering window or the tail-loss probe); timer context.
+/**
+ * xtcp_write_timer_handler - the retransmit timer's event (SYN, RTO, zero-window
+ * probe, RACK's reordering window or the tail-loss probe), like
+ * tcp_write_timer_handler()
+ * @sk: the socket, locked and not in use by a process
+ *
+ * Nothing is done before the event is due: the timer may have been re-armed for later
+ * (an ACK came) while its callback waited for the socket's lock, or while the socket's
+ * owner kept it (xtcp_release_cb() runs after the backlog's ACKs).
+ *
+ * Context: timer, or process from release_sock() (xtcp_release_cb()), socket locked.
  */
-static void xtcp_retransmit_timer(struct timer_list *t)
+void xtcp_write_timer_handler(struct sock *sk)
 {
-	struct xtcp_sock *xs = from_timer(xs, t, retransmit_timer);
-	struct sock *sk = (struct sock *)xs;
-	u8 what;
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u8 what = xs->pending;
 
-	bh_lock_sock(sk);
-	if (sock_owned_by_user(sk)) {
-		sk_reset_timer(sk, &xs->retransmit_timer, jiffies + XTCP_DEFER);
-		goto out;
+	if (((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN)) || !what)
+		return;
+	if (time_after(xs->timeout, jiffies)) {
+		sk_reset_timer(sk, &xs->retransmit_timer, xs->timeout);
+		return;
 	}
-	what = xs->pending;
 	WRITE_ONCE(xs->pending, 0);
 	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV))
 		xtcp_syn_retransmit(sk);
-	else if (sk->sk_state == TCP_CLOSE)
-		;
 	else if (what == XTCP_TIME_PROBE0)
 		xtcp_send_probe0(sk);
 	else if (what == XTCP_TIME_RETRANS)
@@ -399,7 +407,20 @@ static void xtcp_retransmit_timer(struct timer_list *t)
 		xtcp_rack_reo_timeout(sk);
 	else if (what == XTCP_TIME_LOSS_PROBE)
 		xtcp_send_loss_probe(sk);
-out:
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_write_timer_handler);
+
+/* The retransmit timer of a full socket, like tcp_write_timer(); timer context. */
+static void xtcp_retransmit_timer(struct timer_list *t)
+{
+	struct xtcp_sock *xs = from_timer(xs, t, retransmit_timer);
+	struct sock *sk = (struct sock *)xs;
+
+	bh_lock_sock(sk);
+	if (!sock_owned_by_user(sk))
+		xtcp_write_timer_handler(sk);
+	else if (!test_and_set_bit(XTCP_WRITE_TIMER_DEFERRED, &sk->sk_tsq_flags))
+		sock_hold(sk);		/* xtcp_release_cb() does it */
 	bh_unlock_sock(sk);
 	sock_put(sk);
 }
@@ -421,6 +442,24 @@ void xtcp_send_delayed_ack(struct sock *sk)
 	sk_reset_timer(sk, &xs->delack_timer, jiffies + XTCP_DELACK_MIN);
 }
 
+/**
+ * xtcp_delack_timer_handler - the delayed ACK is due: send it if still owed, like
+ * tcp_delack_timer_handler()
+ * @sk: the socket, locked and not in use by a process
+ *
+ * Context: timer, or process from release_sock() (xtcp_release_cb()), socket locked.
+ */
+void xtcp_delack_timer_handler(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN)) || !xs->ack_pending)
+		return;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DELAYEDACKS);
+	xtcp_send_ack(sk);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_delack_timer_handler);
+
 /* The delayed-ACK timer, like tcp_delack_timer(); timer context. */
 static void xtcp_delack_timer(struct timer_list *t)
 {
@@ -428,14 +467,47 @@ static void xtcp_delack_timer(struct timer_list *t)
 	struct sock *sk = (struct sock *)xs;
 
 	bh_lock_sock(sk);
-	if (sock_owned_by_user(sk)) {
-		sk_reset_timer(sk, &xs->delack_timer, jiffies + XTCP_DELACK_MIN);
-	} else if (xs->ack_pending && sk->sk_state != TCP_CLOSE) {
-		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DELAYEDACKS);
-		xtcp_send_ack(sk);
-	}
+	if (!sock_owned_by_user(sk))
+		xtcp_delack_timer_handler(sk);
+	else if (!test_and_set_bit(XTCP_DELACK_TIMER_DEFERRED, &sk->sk_tsq_flags))
+		sock_hold(sk);		/* xtcp_release_cb() sends it */
 	bh_unlock_sock(sk);
 	sock_put(sk);
+}
+
+/**
+ * xtcp_release_cb - what the timers found the socket in use for, done when its owner
+ * lets it go, like tcp_release_cb() (struct proto .release_cb)
+ * @sk: the socket
+ *
+ * release_sock() calls it once the backlog is processed, so a retransmit timer that
+ * fired meanwhile sees the ACKs that arrived meanwhile (they re-armed it for later,
+ * or stopped it): a busy sender makes no spurious probe or retransmission, and a
+ * real one goes at once instead of after a retry delay.  A delayed ACK still owed
+ * goes now.
+ *
+ * Context: process, from release_sock(): the socket still owned, its spinlock held,
+ * bottom halves off.
+ */
+void xtcp_release_cb(struct sock *sk)
+{
+	/* as tcp_release_cb(); the callbacks set the bits under sk_lock.slock, held here */
+	unsigned long flags = smp_load_acquire(&sk->sk_tsq_flags), nflags;
+
+	do {
+		if (!(flags & XTCPF_DEFERRED_ALL))
+			return;
+		nflags = flags & ~XTCPF_DEFERRED_ALL;
+	} while (!try_cmpxchg(&sk->sk_tsq_flags, &flags, nflags));
+
+	if (flags & XTCPF_WRITE_TIMER_DEFERRED) {
+		xtcp_write_timer_handler(sk);
+		__sock_put(sk);
+	}
+	if (flags & XTCPF_DELACK_TIMER_DEFERRED) {
+		xtcp_delack_timer_handler(sk);
+		__sock_put(sk);
+	}
 }
 
 /**
