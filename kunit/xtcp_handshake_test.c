@@ -8,9 +8,11 @@
  * before any answer comes back.
  */
 #include <kunit/test.h>
+#include <linux/delay.h>
 #include <linux/filter.h>
 #include <linux/icmp.h>
 #include <linux/inet.h>
+#include <linux/kthread.h>
 #include <linux/mman.h>
 #include <linux/net.h>
 #include <net/icmp.h>
@@ -101,6 +103,86 @@ static struct sock *xtcp_test_lookup(u16 rport, u16 lport)
 	sk = xtcp_lookup_established(&init_net, LO, htons(rport), LO, htons(lport), 1);
 	rcu_read_unlock();
 	return sk;
+}
+
+/* The head of an established-hash chain, and what a helper puts back in it. */
+struct xtcp_divert_ctx {
+	struct hlist_nulls_head *chain;
+	struct hlist_nulls_node *first;
+};
+
+/* Put the chain's real first node back a little later, from another CPU. */
+static int xtcp_divert_restore(void *arg)
+{
+	struct xtcp_divert_ctx *ctx = arg;
+
+	msleep(20);
+	rcu_assign_pointer(hlist_nulls_first_rcu(ctx->chain), ctx->first);
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+/*
+ * A socket re-hashed into another chain (a new connect()) while a lockless lookup
+ * stands on it takes the lookup along: the walk goes on in the other chain, where its
+ * target is not.  The chains end in a nulls marker naming the chain, and a walk that
+ * ends in another chain's starts again (__inet_lookup_established()).  What such a
+ * walk sees is set up for good here: b's chain starts with a, which lives in another
+ * chain; after 20 ms a helper on another CPU puts b back at the head.  The lookup of
+ * b must wait for it instead of answering "no socket" (a RST to a live connection).
+ */
+static void xtcp_ehash_nulls_test(struct kunit *test)
+{
+	struct socket *a = xtcp_test_socket(test), *b = xtcp_test_socket(test);
+	struct xtcp_net *xn = xtcp_pernet(&init_net);
+	u32 mask = XTCP_EHASH_SIZE - 1, chain;
+	struct xtcp_divert_ctx ctx;
+	struct task_struct *helper;
+	struct sock *found = NULL;
+	int cpu, other;
+	u16 p;
+
+	xtcp_test_tuple(b->sk, LO, 7401, LO, 40001);
+	KUNIT_EXPECT_TRUE(test, xtcp_ehash_insert(b->sk, NULL, NULL));
+	chain = b->sk->sk_hash & mask;
+	for (p = 41000; p < 65000; p++) {	/* a in a chain of its own */
+		xtcp_test_tuple(a->sk, LO, 7401, LO, p);
+		xtcp_ehash_insert(a->sk, NULL, NULL);
+		if ((a->sk->sk_hash & mask) != chain &&
+		    is_a_nulls(a->sk->sk_nulls_node.next))
+			break;
+		xtcp_ehash_remove(a->sk);
+	}
+	KUNIT_EXPECT_LT(test, p, 65000);
+	ctx.chain = &xn->ehash[chain];
+	ctx.first = &b->sk->sk_nulls_node;
+
+	cpu = get_cpu();
+	other = cpumask_any_but(cpu_online_mask, cpu);
+	put_cpu();
+	helper = other < nr_cpu_ids && p < 65000 ?
+		 kthread_create(xtcp_divert_restore, &ctx, "xtcp-divert") : NULL;
+	if (!IS_ERR_OR_NULL(helper)) {
+		kthread_bind(helper, other);
+		spin_lock_bh(xtcp_ehash_lock(xn, chain));
+		rcu_assign_pointer(hlist_nulls_first_rcu(ctx.chain), &a->sk->sk_nulls_node);
+		spin_unlock_bh(xtcp_ehash_lock(xn, chain));
+		wake_up_process(helper);
+		found = xtcp_test_lookup(40001, 7401);
+		kthread_stop(helper);
+	}
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(helper));
+	KUNIT_EXPECT_PTR_EQ(test, found, b->sk);
+	if (found)
+		sock_put(found);
+
+	xtcp_ehash_remove(a->sk);
+	xtcp_ehash_remove(b->sk);
+	inet_sk(a->sk)->inet_num = 0;
+	inet_sk(b->sk)->inet_num = 0;
+	sock_release(a);
+	sock_release(b);
 }
 
 static void xtcp_ehash_tuple_test(struct kunit *test)
@@ -778,6 +860,7 @@ out:
 static struct kunit_case xtcp_handshake_cases[] = {
 	KUNIT_CASE(xtcp_lhash_specific_first_test),
 	KUNIT_CASE(xtcp_ehash_tuple_test),
+	KUNIT_CASE(xtcp_ehash_nulls_test),
 	KUNIT_CASE(xtcp_ephemeral_port_test),
 	KUNIT_CASE(xtcp_passive_open_test),
 	KUNIT_CASE(xtcp_synsent_test),

@@ -10,6 +10,7 @@
 #define _XTCP_H
 
 #include <linux/ip.h>
+#include <linux/list_nulls.h>
 #include <linux/skbuff.h>
 #include <linux/spinlock.h>
 #include <linux/tcp.h>
@@ -364,15 +365,18 @@ struct xtcp_cong_ops;
  * Sequence variables follow RFC 9293 3.3.1 and Linux's struct tcp_sock.
  * @inet: the generic IPv4 socket; must stay first (inet_sk() casts to it)
  * @iss: initial send sequence number
- * @snd_una: oldest unacknowledged sequence number
+ * @snd_una: oldest unacknowledged sequence number (read without the lock by
+ *	/proc: written with WRITE_ONCE)
  * @snd_nxt: next sequence number to send
- * @write_seq: end of the data sendmsg() queued (snd_nxt..write_seq is unsent)
+ * @write_seq: end of the data sendmsg() queued (snd_nxt..write_seq is unsent; read
+ *	without the lock by /proc: written with WRITE_ONCE)
  * @snd_wl1: sequence number of the segment that last updated @snd_wnd
  * @snd_wnd: the peer's receive window, unscaled
  * @max_window: the largest window the peer offered
- * @rcv_nxt: next sequence number expected (read without the lock by a waiting reader
- *	and SIOCINQ: written with WRITE_ONCE once established)
- * @copied_seq: next sequence number the reader will read
+ * @rcv_nxt: next sequence number expected (read without the lock by a waiting reader,
+ *	poll() and SIOCINQ: written with WRITE_ONCE)
+ * @copied_seq: next sequence number the reader will read (read without the lock by
+ *	poll() and SIOCINQ: written with WRITE_ONCE)
  * @rcv_wup: @rcv_nxt when we last advertised a window
  * @rcv_wnd: the receive window last advertised, from @rcv_wup, unscaled
  * @rcv_mss: the largest segment received, for delayed-ACK decisions
@@ -761,8 +765,12 @@ struct xtcp_mib {
  * @mib: the counters above
  * @ctl_sk: an unhashed raw socket on our protocol, used to send segments that belong
  *	to no socket of ours (RSTs); it does not pin the module
- * @ehash: established hash: full sockets past LISTEN and request minisockets, by
- *	4-tuple; readers walk it under RCU, writers hold the chain's lock in @ehash_locks
+ * @ehash: established hash: full sockets past LISTEN, request and TIME_WAIT
+ *	minisockets, by 4-tuple; readers walk it under RCU, writers hold the chain's
+ *	lock in @ehash_locks.  Chain i ends in the nulls marker i (hlist_nulls, as
+ *	Linux's ehash): a socket moved to another chain while a reader stood on it
+ *	(re-hashed by a new connect()) takes the reader there, and a walk that ends in
+ *	another chain's marker starts again.
  * @ehash_locks: locks of @ehash chains (chain i uses lock i % XTCP_EHASH_LOCKS)
  * @lhash2: listening sockets by local port + address; RCU readers, @lhash_lock writers
  * @lhash_lock: protects writes to @lhash2
@@ -795,7 +803,7 @@ struct xtcp_mib {
 struct xtcp_net {
 	struct xtcp_mib __percpu *mib;
 	struct sock *ctl_sk;
-	struct hlist_head ehash[XTCP_EHASH_SIZE];
+	struct hlist_nulls_head ehash[XTCP_EHASH_SIZE];
 	/* ehash_locks[i] protects writes to ehash chains i, i + 64, i + 128 ... */
 	spinlock_t ehash_locks[XTCP_EHASH_LOCKS];
 	struct hlist_head lhash2[XTCP_LHASH_SIZE];
@@ -869,6 +877,12 @@ void xtcp_put_port(struct sock *sk);
 int xtcp_inherit_port(struct sock *listener, struct sock *child);
 int xtcp_hash(struct sock *sk);
 void xtcp_unhash(struct sock *sk);
+/* The lock of established-hash chain @chain (a hash, or a chain's index) */
+static inline spinlock_t *xtcp_ehash_lock(struct xtcp_net *xn, u32 chain)
+{
+	return &xn->ehash_locks[chain & (XTCP_EHASH_LOCKS - 1)];
+}
+
 bool xtcp_ehash_insert(struct sock *sk, struct sock *osk, bool *found_dup_sk);
 bool xtcp_ehash_unlink(struct sock *sk);
 void xtcp_ehash_remove(struct sock *sk);

@@ -15,6 +15,7 @@
 #include <linux/jhash.h>
 #include <linux/random.h>
 #include <linux/rculist.h>
+#include <linux/rculist_nulls.h>
 #include <net/route.h>
 #include <kunit/visibility.h>
 #include "xtcp.h"
@@ -59,7 +60,7 @@ void xtcp_hash_init_net(struct xtcp_net *xn)
 	int i;
 
 	for (i = 0; i < XTCP_EHASH_SIZE; i++)
-		INIT_HLIST_HEAD(&xn->ehash[i]);
+		INIT_HLIST_NULLS_HEAD(&xn->ehash[i], i);
 	for (i = 0; i < XTCP_EHASH_LOCKS; i++)
 		spin_lock_init(&xn->ehash_locks[i]);
 	for (i = 0; i < XTCP_LHASH_SIZE; i++)
@@ -394,14 +395,14 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_lookup_listener);
 
 /* ---- established hash ---- */
 
-static spinlock_t *xtcp_ehash_lock(struct xtcp_net *xn, u32 hash)
+static u32 xtcp_ehash_slot(u32 hash)
 {
-	return &xn->ehash_locks[hash & (XTCP_EHASH_LOCKS - 1)];
+	return hash & (XTCP_EHASH_SIZE - 1);
 }
 
-static struct hlist_head *xtcp_ehash_chain(struct xtcp_net *xn, u32 hash)
+static struct hlist_nulls_head *xtcp_ehash_chain(struct xtcp_net *xn, u32 hash)
 {
-	return &xn->ehash[hash & (XTCP_EHASH_SIZE - 1)];
+	return &xn->ehash[xtcp_ehash_slot(hash)];
 }
 
 /* Link @sk into its chain; the table takes a reference.  Chain lock held. */
@@ -409,7 +410,7 @@ static void xtcp_ehash_link(struct xtcp_net *xn, struct sock *sk, u32 hash)
 {
 	sk->sk_hash = hash;
 	refcount_inc(&sk->sk_refcnt);
-	hlist_add_head_rcu(&sk->sk_node, xtcp_ehash_chain(xn, hash));
+	hlist_nulls_add_head_rcu(&sk->sk_nulls_node, xtcp_ehash_chain(xn, hash));
 }
 
 static bool xtcp_ehash_match(const struct sock_common *skc, u32 hash, __be32 saddr,
@@ -431,6 +432,11 @@ static bool xtcp_ehash_match(const struct sock_common *skc, u32 hash, __be32 sad
  * @dport: its destination (our) port
  * @dif: the device it arrived on
  *
+ * A socket that moved to another chain while the walk stood on it (re-hashed by a
+ * new connect()) leads the walk into that chain: ending in another chain's nulls
+ * marker, it starts again.  What matched is checked again once referenced, in case
+ * it was re-hashed with another 4-tuple meanwhile.
+ *
  * Context: softirq or process, rcu_read_lock() held.
  * Return: a full socket or a request minisocket (sk_state TCP_NEW_SYN_RECV) with a
  * reference held, or NULL.
@@ -441,14 +447,22 @@ struct sock *xtcp_lookup_established(struct net *net, __be32 saddr, __be16 sport
 	struct xtcp_net *xn = xtcp_pernet(net);
 	u16 hnum = ntohs(dport);
 	u32 hash = xtcp_ehashfn(daddr, hnum, saddr, sport);
+	const struct hlist_nulls_node *node;
 	struct sock_common *skc;
 
-	hlist_for_each_entry_rcu(skc, xtcp_ehash_chain(xn, hash), skc_node) {
-		if (!xtcp_ehash_match(skc, hash, saddr, sport, daddr, hnum, dif))
+begin:
+	hlist_nulls_for_each_entry_rcu(skc, node, xtcp_ehash_chain(xn, hash), skc_nulls_node) {
+		if (!xtcp_ehash_match(skc, hash, saddr, sport, daddr, hnum, dif) ||
+		    !refcount_inc_not_zero(&skc->skc_refcnt))
 			continue;
-		if (refcount_inc_not_zero(&skc->skc_refcnt))
-			return (struct sock *)skc;
+		if (unlikely(!xtcp_ehash_match(skc, hash, saddr, sport, daddr, hnum, dif))) {
+			xtcp_sock_gen_put((struct sock *)skc);
+			goto begin;
+		}
+		return (struct sock *)skc;
 	}
+	if (get_nulls_value(node) != xtcp_ehash_slot(hash))
+		goto begin;
 	return NULL;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_lookup_established);
@@ -494,17 +508,18 @@ bool xtcp_ehash_insert(struct sock *sk, struct sock *osk, bool *found_dup_sk)
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
 	u32 hash = xtcp_ehashfn(sk->sk_rcv_saddr, sk->sk_num, sk->sk_daddr, sk->sk_dport);
 	spinlock_t *lock = xtcp_ehash_lock(xn, hash);
+	const struct hlist_nulls_node *node;
 	struct sock_common *skc;
 	bool ok = true;
 
 	spin_lock_bh(lock);
 	if (osk) {
-		ok = !hlist_unhashed(&osk->sk_node);
+		ok = !hlist_nulls_unhashed(&osk->sk_nulls_node);
 		if (ok)
-			hlist_del_init_rcu(&osk->sk_node);
+			hlist_nulls_del_init_rcu(&osk->sk_nulls_node);
 	} else if (found_dup_sk) {
 		*found_dup_sk = false;
-		hlist_for_each_entry(skc, xtcp_ehash_chain(xn, hash), skc_node) {
+		hlist_nulls_for_each_entry(skc, node, xtcp_ehash_chain(xn, hash), skc_nulls_node) {
 			if (xtcp_ehash_match(skc, hash, sk->sk_daddr, sk->sk_dport,
 					     sk->sk_rcv_saddr, sk->sk_num, sk->sk_bound_dev_if)) {
 				*found_dup_sk = true;
@@ -534,9 +549,9 @@ bool xtcp_ehash_unlink(struct sock *sk)
 	bool was_hashed;
 
 	spin_lock_bh(lock);
-	was_hashed = !hlist_unhashed(&sk->sk_node);
+	was_hashed = !hlist_nulls_unhashed(&sk->sk_nulls_node);
 	if (was_hashed)
-		hlist_del_init_rcu(&sk->sk_node);
+		hlist_nulls_del_init_rcu(&sk->sk_nulls_node);
 	spin_unlock_bh(lock);
 	return was_hashed;
 }
@@ -562,9 +577,10 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_ehash_remove);
 static bool xtcp_ehash_tuple_free(struct xtcp_net *xn, u32 hash, struct sock *sk, u16 port,
 				  struct xtcp_timewait_sock **twp)
 {
+	const struct hlist_nulls_node *node;
 	struct sock_common *skc;
 
-	hlist_for_each_entry(skc, xtcp_ehash_chain(xn, hash), skc_node) {
+	hlist_nulls_for_each_entry(skc, node, xtcp_ehash_chain(xn, hash), skc_nulls_node) {
 		struct xtcp_timewait_sock *tw;
 
 		if (!xtcp_ehash_match(skc, hash, sk->sk_daddr, sk->sk_dport, sk->sk_rcv_saddr,

@@ -113,8 +113,8 @@ static int xtcp_rcv_synsent_state_process(struct sock *sk, struct sk_buff *skb)
 		if (!th->syn)
 			return 0;
 		/* fourth: SYN-ACK, the connection is established */
-		xs->rcv_nxt = cb->seq + 1;
-		xs->snd_una = cb->ack_seq;
+		WRITE_ONCE(xs->rcv_nxt, cb->seq + 1);
+		WRITE_ONCE(xs->snd_una, cb->ack_seq);
 		xs->snd_wnd = ntohs(th->window);	/* never scaled in a SYN */
 		xtcp_negotiate(xs, &opt);
 		xtcp_clear_xmit_timers(sk);
@@ -131,7 +131,7 @@ static int xtcp_rcv_synsent_state_process(struct sock *sk, struct sk_buff *skb)
 		return 0;
 	if (th->syn) {
 		/* simultaneous open: SYN_RECV, answer with SYN-ACK (same ISS) */
-		xs->rcv_nxt = cb->seq + 1;
+		WRITE_ONCE(xs->rcv_nxt, cb->seq + 1);
 		xs->rcv_wup = xs->rcv_nxt;
 		xs->snd_wnd = ntohs(th->window);
 		xtcp_negotiate(xs, &opt);
@@ -301,10 +301,10 @@ void xtcp_init_transfer(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
-	xs->write_seq = xs->snd_nxt;
+	WRITE_ONCE(xs->write_seq, xs->snd_nxt);
 	xs->snd_wl1 = xs->rcv_nxt - 1;
 	xs->max_window = max(xs->snd_wnd, 1U);
-	xs->copied_seq = xs->rcv_nxt;
+	WRITE_ONCE(xs->copied_seq, xs->rcv_nxt);
 	xs->rcv_wup = xs->rcv_nxt;
 	xs->rcv_mss = min_t(u32, xtcp_advmss(xs), XTCP_MSS_DEFAULT);
 	xs->quick_acks = XTCP_QUICKACKS;
@@ -817,7 +817,7 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 	if (xtcp_after(ack, prior_una)) {
 		acked = xtcp_clean_rtx_queue(sk, ack, &rs);
 		xs->bytes_acked += ack - prior_una;
-		xs->snd_una = ack;
+		WRITE_ONCE(xs->snd_una, ack);
 		xs->dup_acks = 0;
 		if (!xs->rx_opt.sack_ok && xs->ca_state == XTCP_CA_OPEN) {
 			xs->sacked_out = 0;	/* NewReno: the dup ACKs were reordering */
@@ -1701,7 +1701,7 @@ syn_challenge:
 	if (sk->sk_state == TCP_SYN_RECV) {
 		if (!xtcp_between(xs->snd_una, cb->ack_seq, xs->snd_nxt))
 			return 1;
-		xs->snd_una = cb->ack_seq;
+		WRITE_ONCE(xs->snd_una, cb->ack_seq);
 		xs->snd_wnd = ntohs(th->window) << xs->rx_opt.snd_wscale;
 		xtcp_clear_xmit_timers(sk);
 		xtcp_init_transfer(sk);

@@ -1334,9 +1334,9 @@ int xtcp_connect(struct sock *sk)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	int err;
 
-	xs->snd_una = xs->iss;
+	WRITE_ONCE(xs->snd_una, xs->iss);
 	xs->snd_nxt = xs->iss + 1;
-	xs->rcv_nxt = 0;
+	WRITE_ONCE(xs->rcv_nxt, 0);
 	xs->retransmits = 0;
 	xs->rto = XTCP_TIMEOUT_INIT;
 	xs->syn_time = xtcp_clock_us();

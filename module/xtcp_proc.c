@@ -218,6 +218,7 @@ static void xtcp_proc_tw(struct seq_file *f, struct xtcp_timewait_sock *tw, int 
 static int xtcp_seq_show(struct seq_file *f, void *v)
 {
 	struct xtcp_net *xn = xtcp_pernet(seq_file_single_net(f));
+	const struct hlist_nulls_node *node;
 	struct sock_common *skc;
 	struct xtcp_sock *xs;
 	int b, i = 0;
@@ -229,8 +230,10 @@ static int xtcp_seq_show(struct seq_file *f, void *v)
 	for (b = 0; b < XTCP_LHASH_SIZE; b++)
 		hlist_for_each_entry_rcu(xs, &xn->lhash2[b], listen_node)
 			xtcp_proc_sock(f, (struct sock *)xs, i++);
+	/* each chain under its lock, as /proc/net/tcp: a walk never strays */
 	for (b = 0; b < XTCP_EHASH_SIZE; b++) {
-		hlist_for_each_entry_rcu(skc, &xn->ehash[b], skc_node) {
+		spin_lock_bh(xtcp_ehash_lock(xn, b));
+		hlist_nulls_for_each_entry(skc, node, &xn->ehash[b], skc_nulls_node) {
 			if (skc->skc_state == TCP_NEW_SYN_RECV)
 				xtcp_proc_req(f, container_of(skc, struct xtcp_request_sock,
 							      common), i++);
@@ -239,6 +242,7 @@ static int xtcp_seq_show(struct seq_file *f, void *v)
 			else
 				xtcp_proc_sock(f, (struct sock *)skc, i++);
 		}
+		spin_unlock_bh(xtcp_ehash_lock(xn, b));
 	}
 	rcu_read_unlock();
 	return 0;

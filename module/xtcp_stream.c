@@ -152,7 +152,7 @@ int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 			goto do_error;
 		if (!n)
 			goto wait_for_space;
-		xs->write_seq += n;
+		WRITE_ONCE(xs->write_seq, xs->write_seq + n);
 		XTCP_SKB_CB(skb)->end_seq += n;
 		XTCP_SKB_CB(skb)->pcount = 0;	/* counted anew when it goes */
 		copied += n;
@@ -372,7 +372,7 @@ found_ok_skb:
 				break;
 			}
 		}
-		*seq += used;
+		WRITE_ONCE(*seq, *seq + used);
 		copied += used;
 		len -= used;
 		if (!(flags & MSG_PEEK))

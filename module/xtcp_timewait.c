@@ -20,6 +20,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <kunit/visibility.h>
+#include <linux/rculist_nulls.h>
 #include "xtcp.h"
 
 static struct kmem_cache *xtcp_tw_cache __read_mostly;
@@ -323,13 +324,14 @@ void xtcp_tw_send_ack(struct xtcp_timewait_sock *tw, struct sk_buff *skb)
 void xtcp_tw_purge_net(struct net *net)
 {
 	struct xtcp_net *xn = xtcp_pernet(net);
+	const struct hlist_nulls_node *node;
 	struct sock_common *skc;
 	int b;
 
 	for (b = 0; b < XTCP_EHASH_SIZE; b++) {
 restart:
 		rcu_read_lock();
-		hlist_for_each_entry_rcu(skc, &xn->ehash[b], skc_node) {
+		hlist_nulls_for_each_entry_rcu(skc, node, &xn->ehash[b], skc_nulls_node) {
 			if (skc->skc_state != TCP_TIME_WAIT ||
 			    !refcount_inc_not_zero(&skc->skc_refcnt))
 				continue;
@@ -338,5 +340,7 @@ restart:
 			goto restart;
 		}
 		rcu_read_unlock();
+		if (get_nulls_value(node) != b)	/* led into another chain */
+			goto restart;
 	}
 }
