@@ -25,13 +25,18 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 #define LO	htonl(INADDR_LOOPBACK)
 
+/*
+ * A kernel socket released when the test ends, even after a failed assertion (the
+ * module stays pinned otherwise); released before with xtcp_test_put().
+ */
 static struct socket *xtcp_test_socket(struct kunit *test)
 {
-	struct socket *sock;
+	return xtcp_test_kern_socket(test);
+}
 
-	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, AF_INET, SOCK_STREAM, xtcp_protocol,
-					       &sock), 0);
-	return sock;
+static void xtcp_test_put(struct kunit *test, struct socket *sock)
+{
+	kunit_release_action(test, xtcp_test_release, sock);
 }
 
 static struct socket *xtcp_test_listener(struct kunit *test, __be32 addr, u16 port)
@@ -91,8 +96,8 @@ static void xtcp_lhash_specific_first_test(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, found[0]);
 	inet_sk(any->sk)->inet_num = 0;
 	inet_sk(one->sk)->inet_num = 0;
-	sock_release(any);
-	sock_release(one);
+	xtcp_test_put(test, any);
+	xtcp_test_put(test, one);
 }
 
 static struct sock *xtcp_test_lookup(u16 rport, u16 lport)
@@ -181,8 +186,8 @@ static void xtcp_ehash_nulls_test(struct kunit *test)
 	xtcp_ehash_remove(b->sk);
 	inet_sk(a->sk)->inet_num = 0;
 	inet_sk(b->sk)->inet_num = 0;
-	sock_release(a);
-	sock_release(b);
+	xtcp_test_put(test, a);
+	xtcp_test_put(test, b);
 }
 
 static void xtcp_ehash_tuple_test(struct kunit *test)
@@ -218,9 +223,9 @@ static void xtcp_ehash_tuple_test(struct kunit *test)
 	inet_sk(a->sk)->inet_num = 0;
 	inet_sk(b->sk)->inet_num = 0;
 	inet_sk(c->sk)->inet_num = 0;
-	sock_release(a);
-	sock_release(b);
-	sock_release(c);
+	xtcp_test_put(test, a);
+	xtcp_test_put(test, b);
+	xtcp_test_put(test, c);
 }
 
 static void xtcp_ephemeral_port_test(struct kunit *test)
@@ -236,7 +241,7 @@ static void xtcp_ephemeral_port_test(struct kunit *test)
 	xtcp_put_port(s->sk);
 	KUNIT_EXPECT_EQ(test, (int)s->sk->sk_num, 0);
 	release_sock(s->sk);
-	sock_release(s);
+	xtcp_test_put(test, s);
 }
 
 static struct sk_buff *xtcp_craft(struct kunit *test, u16 sport, u16 dport, u32 seq, u32 ack,
@@ -333,7 +338,7 @@ static void xtcp_passive_open_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kernel_accept(l, &acc, O_NONBLOCK), 0);
 	if (acc)
 		sock_release(acc);
-	sock_release(l);
+	xtcp_test_put(test, l);
 }
 
 /* Drive a socket put in SYN_SENT by hand with one crafted segment. */
@@ -382,7 +387,7 @@ static void xtcp_synsent_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s->sk->sk_err, ECONNREFUSED);
 	inet_sk(s->sk)->inet_num = 0;
 	release_sock(s->sk);
-	sock_release(s);
+	xtcp_test_put(test, s);
 
 	s = xtcp_test_synsent(test);
 	/* SYN-ACK: established, with the peer's sequence numbers */
@@ -398,7 +403,7 @@ static void xtcp_synsent_test(struct kunit *test)
 	xtcp_set_state(s->sk, TCP_CLOSE);
 	release_sock(s->sk);
 	inet_sk(s->sk)->inet_num = 0;
-	sock_release(s);
+	xtcp_test_put(test, s);
 }
 
 /*
@@ -471,7 +476,7 @@ static void xtcp_icmp_seq_test(struct kunit *test)
 	xtcp_set_state(sk, TCP_CLOSE);
 	inet_sk(sk)->inet_num = 0;
 	release_sock(sk);
-	sock_release(s);
+	xtcp_test_put(test, s);
 }
 
 /*
@@ -513,7 +518,7 @@ static void xtcp_simopen_shutdown_fin_test(struct kunit *test)
 	xtcp_set_state(sk, TCP_CLOSE);
 	release_sock(sk);
 	inet_sk(sk)->inet_num = 0;
-	sock_release(s);
+	xtcp_test_put(test, s);
 }
 
 /*
@@ -560,7 +565,7 @@ static void xtcp_cookie_recent_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kernel_accept(l, &acc, O_NONBLOCK), queued[1] ? 0 : -EAGAIN);
 	if (acc)
 		sock_release(acc);
-	sock_release(l);
+	xtcp_test_put(test, l);
 }
 
 /*
@@ -661,7 +666,7 @@ static void xtcp_synrecv_race_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kernel_accept(l, &acc, O_NONBLOCK), backlog ? 0 : -EAGAIN);
 	if (acc)
 		sock_release(acc);
-	sock_release(l);
+	xtcp_test_put(test, l);
 }
 
 /*
@@ -706,7 +711,39 @@ static void xtcp_req_paws_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kernel_accept(l, &acc, O_NONBLOCK), 0);
 	if (acc)
 		xtcp_release_abort(acc);
-	sock_release(l);
+	xtcp_test_put(test, l);
+}
+
+/*
+ * The SYN again, for a request (tcp_check_req()): the SYN-ACK goes again, but at most
+ * once per net.xtcp.invalid_ratelimit, so that a flood of one SYN draws no flood of
+ * SYN-ACKs; the others are counted in AckSkippedSynRecv.  Four copies of the SYN
+ * within a few ms: two SYN-ACKs (the first answer and one repeat), two skipped.
+ */
+static void xtcp_req_syn_again_test(struct kunit *test)
+{
+	struct socket *l = xtcp_test_listener(test, LO, 7408);
+	struct xtcp_test_seg seg = { .saddr = htonl(0xc0000201), .sport = 40160, .dport = 7408,
+				     .seq = 7000, .flags = TCPHDR_SYN, .mss = 1000 };
+	unsigned long out, skipped;
+	struct sk_buff *syn[4];
+	int i, state;
+
+	for (i = 0; i < 4; i++)
+		syn[i] = xtcp_test_skb(test, &seg);
+	out = xtcp_mib_read(&init_net, XTCP_MIB_OUTSEGS);
+	skipped = xtcp_mib_read(&init_net, XTCP_MIB_ACKSKIPPEDSYNRECV);
+	local_bh_disable();
+	for (i = 0; i < 4; i++)
+		xtcp_feed(syn[i]);
+	state = xtcp_peer_lookup(40160, 7408, NULL, NULL);
+	local_bh_enable();
+
+	KUNIT_EXPECT_EQ(test, state, TCP_NEW_SYN_RECV);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_OUTSEGS), out + 2);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_ACKSKIPPEDSYNRECV),
+			skipped + 2);
+	xtcp_test_put(test, l);
 }
 
 /*
@@ -760,7 +797,7 @@ static void xtcp_filter_trim_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kernel_accept(l, &acc, O_NONBLOCK), 0);
 	if (acc)
 		xtcp_release_abort(acc);
-	sock_release(l);
+	xtcp_test_put(test, l);
 }
 
 /*
@@ -803,7 +840,7 @@ static void xtcp_cookie_dup_test(struct kunit *test)
 		sock_release(acc);
 		acc = NULL;
 	}
-	sock_release(l);
+	xtcp_test_put(test, l);
 }
 
 /*
@@ -854,7 +891,7 @@ static void xtcp_closing_listener_req_test(struct kunit *test)
 out:
 	if (req)
 		xtcp_sock_gen_put(req);
-	sock_release(l);
+	xtcp_test_put(test, l);
 }
 
 static struct kunit_case xtcp_handshake_cases[] = {
@@ -869,6 +906,7 @@ static struct kunit_case xtcp_handshake_cases[] = {
 	KUNIT_CASE(xtcp_cookie_recent_test),
 	KUNIT_CASE(xtcp_synrecv_race_test),
 	KUNIT_CASE(xtcp_req_paws_test),
+	KUNIT_CASE(xtcp_req_syn_again_test),
 	KUNIT_CASE(xtcp_filter_trim_test),
 	KUNIT_CASE(xtcp_cookie_dup_test),
 	KUNIT_CASE(xtcp_closing_listener_req_test),

@@ -141,13 +141,6 @@ static int xtcp_rcv_synsent_state_process(struct sock *sk, struct sk_buff *skb)
 	return 0;
 }
 
-/*
- * RFC 9293 3.10.7.4 first check, as tcp_sequence() makes it: does any of the segment
- * fall at or after what we last ACKed (rcv_wup) and start within the window?  Data we
- * already hold, in part, passes (the data step trims it); a zero window still admits
- * a segment at rcv_nxt, so that its ACK and window are processed (RFC 9293: "valid
- * ACKs ... should be processed") while its data is dropped.
- */
 /* The rate limit itself (__tcp_oow_rate_limited()): at most one per invalid_ratelimit. */
 static bool __xtcp_oow_rate_limited(struct net *net, enum xtcp_mib_field mib,
 				    u32 *last_oow_ack_time)
@@ -236,6 +229,13 @@ void xtcp_send_challenge_ack(struct sock *sk)
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_send_challenge_ack);
 
+/*
+ * RFC 9293 3.10.7.4 first check, as tcp_sequence() makes it: does any of the segment
+ * fall at or after what we last ACKed (rcv_wup) and start within the window?  Data we
+ * already hold, in part, passes (the data step trims it); a zero window still admits
+ * a segment at rcv_nxt, so that its ACK and window are processed (RFC 9293: "valid
+ * ACKs ... should be processed") while its data is dropped.
+ */
 static bool xtcp_sequence_ok(const struct xtcp_sock *xs, u32 seq, u32 end_seq)
 {
 	return !xtcp_before(end_seq, xs->rcv_wup) &&
