@@ -244,6 +244,119 @@ static void xtcp_ephemeral_port_test(struct kunit *test)
 	xtcp_test_put(test, s);
 }
 
+/*
+ * connect() from 127.0.0.1 to @daddr:@dport, the local port picked by
+ * xtcp_hash_connect() from @lo..@hi (IP_LOCAL_PORT_RANGE; 0, 0: the namespace's
+ * range).  Return: its error; the port in *@port.
+ */
+static int xtcp_test_hash_connect(struct socket *s, __be32 daddr, u16 dport, u16 lo, u16 hi,
+				  int *port)
+{
+	struct inet_sock *inet = inet_sk(s->sk);
+	int err;
+
+	lock_sock(s->sk);
+	inet->inet_rcv_saddr = LO;
+	inet->inet_saddr = LO;
+	inet->inet_daddr = daddr;
+	inet->inet_dport = htons(dport);
+	WRITE_ONCE(inet->local_port_range, (u32)hi << 16 | lo);
+	xtcp_set_state(s->sk, TCP_SYN_SENT);
+	err = xtcp_hash_connect(s->sk);
+	*port = err ? -1 : s->sk->sk_num;
+	release_sock(s->sk);
+	return err;
+}
+
+/* Out of the tables again, as a failed connect() leaves it (its port given back). */
+static void xtcp_test_unconnect(struct socket *s)
+{
+	lock_sock(s->sk);
+	xtcp_set_state(s->sk, TCP_CLOSE);
+	release_sock(s->sk);
+}
+
+/*
+ * connect()'s ports (inet_hash_connect()): a port only connect()s use is shared toward
+ * other destinations, never by two connections of one 4-tuple; bind() cannot take it
+ * from them (EADDRINUSE); once free again and bound, connect() never picks it.  The
+ * search is narrowed to one port P (IP_LOCAL_PORT_RANGE).
+ */
+static void xtcp_connect_port_share_test(struct kunit *test)
+{
+	struct socket *a = xtcp_test_socket(test), *b = xtcp_test_socket(test);
+	struct socket *c = xtcp_test_socket(test), *d = xtcp_test_socket(test);
+	const u16 P = 60990;
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(P),
+				   .sin_addr.s_addr = htonl(INADDR_ANY) };
+	int err[4], port[4], bound[2];
+
+	err[0] = xtcp_test_hash_connect(a, htonl(0xc0000201), 80, P, P, &port[0]);
+	err[1] = xtcp_test_hash_connect(b, htonl(0xc0000202), 80, P, P, &port[1]);
+	err[2] = xtcp_test_hash_connect(c, htonl(0xc0000201), 80, P, P, &port[2]);
+	bound[0] = kernel_bind(d, (struct sockaddr *)&sin, sizeof(sin));
+	KUNIT_EXPECT_EQ(test, err[0], 0);
+	KUNIT_EXPECT_EQ(test, port[0], (int)P);
+	KUNIT_EXPECT_EQ(test, err[1], 0);		/* another destination: shared */
+	KUNIT_EXPECT_EQ(test, port[1], (int)P);
+	KUNIT_EXPECT_EQ(test, err[2], -EADDRNOTAVAIL);	/* a's 4-tuple */
+	KUNIT_EXPECT_EQ(test, bound[0], -EADDRINUSE);
+
+	xtcp_test_unconnect(a);
+	xtcp_test_unconnect(b);
+	xtcp_test_unconnect(c);
+	sin.sin_addr.s_addr = LO;
+	bound[1] = kernel_bind(d, (struct sockaddr *)&sin, sizeof(sin));
+	err[3] = xtcp_test_hash_connect(c, htonl(0xc0000203), 80, P, P, &port[3]);
+	KUNIT_EXPECT_EQ(test, bound[1], 0);
+	KUNIT_EXPECT_EQ(test, err[3], -EADDRNOTAVAIL);	/* bind() holds it */
+	xtcp_test_unconnect(c);
+	xtcp_test_put(test, a);
+	xtcp_test_put(test, b);
+	xtcp_test_put(test, c);
+	xtcp_test_put(test, d);
+}
+
+/*
+ * Where connect()'s search starts (RFC 6056 3.3.4, xtcp_secure_port_offset()): the same
+ * for one destination within 10 s, another for another destination or 10 s later; then
+ * successive connect()s toward one destination move on by random steps, even ports
+ * first: not a sequence an attacker can follow.
+ */
+static void xtcp_connect_port_random_test(struct kunit *test)
+{
+	u64 first = xtcp_secure_port_offset(LO, htonl(0xc0000201), htons(80), 7);
+	int i, port[16], start[8], odd = 0, same_step = 0, same_start = 0;
+	struct socket *s = xtcp_test_socket(test);
+	u64 offsets[16];
+
+	KUNIT_EXPECT_EQ(test, xtcp_secure_port_offset(LO, htonl(0xc0000201), htons(80), 7), first);
+	KUNIT_EXPECT_NE(test, xtcp_secure_port_offset(LO, htonl(0xc0000201), htons(80), 8), first);
+	for (i = 0; i < 16; i++)
+		offsets[i] = xtcp_secure_port_offset(LO, htonl(0xc0000201 + i), htons(80), 7);
+	for (i = 1; i < 16; i++)
+		KUNIT_EXPECT_NE(test, offsets[i], offsets[0]);
+
+	for (i = 0; i < 16; i++) {
+		KUNIT_EXPECT_EQ(test, xtcp_test_hash_connect(s, htonl(0xc0000201), 80, 0, 0,
+							     &port[i]), 0);
+		xtcp_test_unconnect(s);
+		odd += port[i] & 1;
+		if (i > 1 && port[i] - port[i - 1] == port[1] - port[0])
+			same_step++;
+	}
+	for (i = 0; i < 8; i++) {
+		KUNIT_EXPECT_EQ(test, xtcp_test_hash_connect(s, htonl(0xc0000210 + i), 80, 0, 0,
+							     &start[i]), 0);
+		xtcp_test_unconnect(s);
+		same_start += start[i] == start[0];
+	}
+	KUNIT_EXPECT_EQ(test, odd, 0);
+	KUNIT_EXPECT_LT(test, same_step, 14);
+	KUNIT_EXPECT_LT(test, same_start, 8);
+	xtcp_test_put(test, s);
+}
+
 static struct sk_buff *xtcp_craft(struct kunit *test, u16 sport, u16 dport, u32 seq, u32 ack,
 				  u8 flags, u16 mss)
 {
@@ -898,6 +1011,8 @@ static struct kunit_case xtcp_handshake_cases[] = {
 	KUNIT_CASE(xtcp_lhash_specific_first_test),
 	KUNIT_CASE(xtcp_ehash_tuple_test),
 	KUNIT_CASE(xtcp_ehash_nulls_test),
+	KUNIT_CASE(xtcp_connect_port_share_test),
+	KUNIT_CASE(xtcp_connect_port_random_test),
 	KUNIT_CASE(xtcp_ephemeral_port_test),
 	KUNIT_CASE(xtcp_passive_open_test),
 	KUNIT_CASE(xtcp_synsent_test),

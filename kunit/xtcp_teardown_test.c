@@ -363,6 +363,22 @@ static struct xtcp_timewait_sock *xtcp_td_time_wait(struct xtcp_td *td, u32 tsva
 	return xtcp_td_tw(td);
 }
 
+/*
+ * Would a connect() take @tw over (xtcp_twsk_unique())?  Asked for a scratch socket;
+ * the reference a yes takes is given back.
+ */
+static bool xtcp_td_tw_unique(struct kunit *test, struct xtcp_timewait_sock *tw,
+			      bool ephemeral)
+{
+	struct socket *s = xtcp_test_kern_socket(test);
+	bool unique = xtcp_twsk_unique(s->sk, tw, ephemeral);
+
+	if (unique)
+		xtcp_tw_put(tw);
+	kunit_release_action(test, xtcp_test_release, s);
+	return unique;
+}
+
 /* --- 1. the close state machine */
 
 /* xtcp_close_state(): the next state after close() or shutdown(SHUT_WR), and the FIN. */
@@ -896,7 +912,7 @@ static void xtcp_teardown_tw_rules_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, tw);
 	KUNIT_EXPECT_EQ(test, tw->rcv_nxt, rcv_nxt);
 	KUNIT_EXPECT_EQ(test, tw->snd_nxt, ISS + 2U);
-	KUNIT_EXPECT_FALSE(test, xtcp_tw_may_reuse(tw));
+	KUNIT_EXPECT_FALSE(test, xtcp_td_tw_unique(test, tw, false));
 
 	xtcp_td_tw_timer_near_end(tw);
 	KUNIT_EXPECT_EQ(test, xtcp_td_tw_process(tw, refin), XTCP_TW_ACK);
@@ -964,7 +980,7 @@ static void xtcp_teardown_tw_timestamps_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, tw->tstamp_ok);
 	KUNIT_EXPECT_EQ(test, tw->ts_recent, 2000U);
 	KUNIT_EXPECT_NE(test, tw->ts_recent_stamp, 0);
-	KUNIT_EXPECT_TRUE(test, xtcp_tw_may_reuse(tw));
+	KUNIT_EXPECT_TRUE(test, xtcp_td_tw_unique(test, tw, false));
 
 	xtcp_td_tw_timer_near_end(tw);
 	KUNIT_EXPECT_EQ(test, xtcp_td_tw_process(tw, old_ack), XTCP_TW_ACK);
@@ -1122,6 +1138,80 @@ static void xtcp_teardown_tw_reuse_test(struct kunit *test)
 	xtcp_td_connecting_close(c1);
 
 	xtcp_tw_deschedule_put(ts_tw);
+	xtcp_tw_deschedule_put(tw);
+}
+
+/*
+ * connect() over a TIME_WAIT with a port it picks (tcp_twsk_unique() for an ephemeral
+ * port): only with net.xtcp.tw_reuse, once the old connection's last timestamp is over
+ * a second old; 2 (the default) toward loopback only.  The search is narrowed to the
+ * TIME_WAIT's port (IP_LOCAL_PORT_RANGE), in a bucket only connect() uses (one bind()
+ * made is never searched), and the TIME_WAIT leaves the hash and the bucket as the new
+ * socket enters them.
+ */
+static void xtcp_teardown_tw_reuse_ephemeral_test(struct kunit *test)
+{
+	struct xtcp_td *td = xtcp_td_new(test, 40513, 7713);
+	struct socket *c = xtcp_td_connecting(test, td);
+	struct xtcp_net *xn = xtcp_pernet(&init_net);
+	unsigned long recycled = xtcp_td_mib(XTCP_MIB_TWRECYCLED);
+	struct xtcp_timewait_sock *tw;
+	__be32 old_daddr, old_saddr;
+	int err[3], port = -1;
+	struct sock *found;
+
+	/* td's port as if connect() had picked it: its bucket only connect() uses */
+	spin_lock_bh(&xn->bind_lock);
+	td->xs->bind_bucket->connect_only = true;
+	spin_unlock_bh(&xn->bind_lock);
+	tw = xtcp_td_time_wait(td, 2000);
+	KUNIT_ASSERT_NOT_NULL(test, tw);
+	inet_sk(c->sk)->inet_num = 0;		/* connect() picks the port ... */
+	inet_sk(c->sk)->inet_sport = 0;
+	WRITE_ONCE(inet_sk(c->sk)->local_port_range, (u32)td->lport << 16 | td->lport);
+	xtcp_td_sysctl_set(test, &xn->sysctl_tw_reuse, 2);
+
+	/* the loopback rule of tw_reuse 2: this TIME_WAIT's ends are on 127/8 */
+	tw->ts_recent_stamp = ktime_get_seconds() - 2;
+	KUNIT_EXPECT_TRUE(test, xtcp_td_tw_unique(test, tw, true));
+	old_daddr = tw->common.skc_daddr;
+	old_saddr = tw->common.skc_rcv_saddr;
+	tw->common.skc_daddr = htonl(0xc0000201);
+	tw->common.skc_rcv_saddr = htonl(0xc0000202);
+	KUNIT_EXPECT_FALSE(test, xtcp_td_tw_unique(test, tw, true));
+	KUNIT_EXPECT_TRUE(test, xtcp_td_tw_unique(test, tw, false));	/* bind(): yes */
+	tw->common.skc_daddr = old_daddr;
+	tw->common.skc_rcv_saddr = old_saddr;
+
+	/* tw_reuse 0: refused; 1 with a timestamp of this second: refused; then taken */
+	lock_sock(c->sk);
+	xtcp_set_state(c->sk, TCP_SYN_SENT);
+	WRITE_ONCE(xn->sysctl_tw_reuse, 0);
+	err[0] = xtcp_hash_connect(c->sk);
+	WRITE_ONCE(xn->sysctl_tw_reuse, 1);
+	tw->ts_recent_stamp = ktime_get_seconds() + 10;	/* not a second old */
+	err[1] = xtcp_hash_connect(c->sk);
+	tw->ts_recent_stamp = ktime_get_seconds() - 2;
+	xtcp_sk(c->sk)->iss = 0;
+	err[2] = xtcp_hash_connect(c->sk);
+	if (!err[2])
+		port = c->sk->sk_num;
+	release_sock(c->sk);
+
+	KUNIT_EXPECT_EQ(test, err[0], -EADDRNOTAVAIL);
+	KUNIT_EXPECT_EQ(test, err[1], -EADDRNOTAVAIL);
+	KUNIT_EXPECT_EQ(test, err[2], 0);
+	KUNIT_EXPECT_EQ(test, port, (int)td->lport);
+	KUNIT_EXPECT_EQ(test, xtcp_sk(c->sk)->iss, TW_ISN(ISS + 2U));
+	KUNIT_EXPECT_EQ(test, xtcp_td_mib(XTCP_MIB_TWRECYCLED) - recycled, 1UL);
+	found = xtcp_td_lookup(td);
+	KUNIT_EXPECT_PTR_EQ(test, found, c->sk);
+	if (found)
+		xtcp_sock_gen_put(found);
+	KUNIT_EXPECT_FALSE(test, timer_pending(&tw->timer));
+	KUNIT_EXPECT_NULL(test, tw->tb);
+	KUNIT_EXPECT_EQ(test, refcount_read(&tw->common.skc_refcnt), 1U);	/* ours */
+	xtcp_td_connecting_close(c);
 	xtcp_tw_deschedule_put(tw);
 }
 
@@ -1460,6 +1550,7 @@ static struct kunit_case xtcp_teardown_cases[] = {
 	KUNIT_CASE(xtcp_teardown_tw_rules_test),
 	KUNIT_CASE(xtcp_teardown_tw_timestamps_test),
 	KUNIT_CASE(xtcp_teardown_tw_reuse_test),
+	KUNIT_CASE(xtcp_teardown_tw_reuse_ephemeral_test),
 	KUNIT_CASE(xtcp_teardown_tw_overflow_test),
 	KUNIT_CASE(xtcp_teardown_close_orphan_test),
 	KUNIT_CASE(xtcp_teardown_orphan_old_data_fin_test),

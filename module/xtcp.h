@@ -194,6 +194,9 @@ struct xtcp_out_options {
  * @owners: the sockets bound to the port (through sk->sk_bind_node)
  * @tw_owners: the TIME_WAIT minisockets holding it (xtcp_timewait_sock.bind_node)
  * @port: the port, host order
+ * @connect_only: only connect() put sockets here (Linux: fastreuse and fastreuseport
+ *	-1): other connect()s may share the port toward other destinations; once
+ *	bind() or listen() uses it, never again
  *
  * Protected by xtcp_net.bind_lock.  The bucket is freed once both lists are empty.
  */
@@ -202,6 +205,7 @@ struct xtcp_bind_bucket {
 	struct hlist_head owners;
 	struct hlist_head tw_owners;
 	unsigned short port;
+	bool connect_only;
 };
 
 /*
@@ -776,7 +780,7 @@ struct xtcp_mib {
  * @lhash_lock: protects writes to @lhash2
  * @bhash: bound ports; everything in it is protected by @bind_lock
  * @bind_lock: protects @bhash and the buckets' owner lists
- * @port_rover: where the next ephemeral port search starts
+ * @port_rover: where the next search of bind() for a free port starts
  * @sysctl_syn_retries: SYN retransmissions before connect() fails (net.xtcp.syn_retries)
  * @sysctl_synack_retries: SYN-ACK retransmissions before a request is dropped
  * @sysctl_max_syn_backlog: half-open connections per listener, at most
@@ -784,6 +788,8 @@ struct xtcp_mib {
  * @sysctl_fin_timeout: seconds an orphan waits in FIN_WAIT2 for the peer's FIN
  * @sysctl_tw_timeout: seconds of TIME_WAIT (2*MSL)
  * @sysctl_max_tw_buckets: TIME_WAIT minisockets at most
+ * @sysctl_tw_reuse: may connect() take a TIME_WAIT's 4-tuple over with a port it
+ *	picks: 0 no, 1 yes, 2 toward loopback only (net.xtcp.tw_reuse, tcp_tw_reuse)
  * @sysctl_orphan_retries: RTOs an orphan tries (0: XTCP_ORPHAN_RETRIES)
  * @sysctl_keepalive_time: seconds idle before the first keepalive probe
  * @sysctl_keepalive_intvl: seconds between probes
@@ -820,6 +826,7 @@ struct xtcp_net {
 	int sysctl_fin_timeout;
 	int sysctl_tw_timeout;
 	int sysctl_max_tw_buckets;
+	int sysctl_tw_reuse;
 	int sysctl_orphan_retries;
 	int sysctl_keepalive_time;
 	int sysctl_keepalive_intvl;
@@ -901,6 +908,7 @@ void xtcp_sock_gen_put(struct sock *sk);
 void xtcp_isn_init(void);
 u32 xtcp_secure_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport, u64 ns);
 u32 xtcp_ts_offset(__be32 saddr, __be32 daddr);
+u64 xtcp_secure_port_offset(__be32 saddr, __be32 daddr, __be16 dport, u32 timeseed);
 u32 xtcp_clock_ms(void);
 
 /* xtcp_options.c: TCP options (like tcp_parse_options / tcp_options_write) */
@@ -977,7 +985,7 @@ void xtcp_tw_exit(void);
 void xtcp_time_wait(struct sock *sk);
 void xtcp_tw_put(struct xtcp_timewait_sock *tw);
 void xtcp_tw_deschedule_put(struct xtcp_timewait_sock *tw);
-bool xtcp_tw_may_reuse(const struct xtcp_timewait_sock *tw);
+bool xtcp_twsk_unique(struct sock *sk, struct xtcp_timewait_sock *tw, bool ephemeral);
 void xtcp_tw_purge_net(struct net *net);
 
 /*

@@ -127,12 +127,14 @@ static struct xtcp_bind_bucket *xtcp_bind_bucket_find(struct xtcp_net *xn, u16 p
 	return NULL;
 }
 
-static struct xtcp_bind_bucket *xtcp_bind_bucket_create(struct xtcp_net *xn, u16 port)
+static struct xtcp_bind_bucket *xtcp_bind_bucket_create(struct xtcp_net *xn, u16 port,
+							bool connect_only)
 {
 	struct xtcp_bind_bucket *tb = kmalloc(sizeof(*tb), GFP_ATOMIC);
 
 	if (tb) {
 		tb->port = port;
+		tb->connect_only = connect_only;
 		INIT_HLIST_HEAD(&tb->owners);
 		INIT_HLIST_HEAD(&tb->tw_owners);
 		hlist_add_head(&tb->node, xtcp_bhash_head(xn, port));
@@ -157,8 +159,9 @@ static void xtcp_bind_hash(struct sock *sk, struct xtcp_bind_bucket *tb)
 }
 
 /*
- * An ephemeral port nobody holds, from net.ipv4.ip_local_port_range, starting at a
- * moving random offset like inet_csk_find_open_port().  Called with bind_lock held.
+ * For bind() to port 0 (and autobind): a port nobody holds, from
+ * net.ipv4.ip_local_port_range, starting at a moving random offset like
+ * inet_csk_find_open_port().  Called with bind_lock held.
  */
 static u16 xtcp_find_free_port(struct xtcp_net *xn, struct net *net)
 {
@@ -212,9 +215,10 @@ int xtcp_get_port(struct sock *sk, unsigned short snum)
 	if (tb && xtcp_bind_conflict(sk, tb))
 		goto out;
 	if (!tb)
-		tb = xtcp_bind_bucket_create(xn, snum);
+		tb = xtcp_bind_bucket_create(xn, snum, false);
 	if (!tb)
 		goto out;
+	tb->connect_only = false;	/* connect() no longer shares it */
 	xtcp_bind_hash(sk, tb);
 	ret = 0;
 out:
@@ -266,6 +270,16 @@ void xtcp_bind_tw(struct xtcp_timewait_sock *tw, struct xtcp_bind_bucket *tb)
 	spin_unlock_bh(&xn->bind_lock);
 }
 
+/* A TIME_WAIT minisocket gives its port up; bind_lock held. */
+static void __xtcp_unbind_tw(struct xtcp_timewait_sock *tw)
+{
+	if (tw->tb) {
+		hlist_del_init(&tw->bind_node);
+		xtcp_bind_bucket_destroy(tw->tb);
+		tw->tb = NULL;
+	}
+}
+
 /**
  * xtcp_unbind_tw - a TIME_WAIT minisocket gives its port up
  * @tw: the minisocket
@@ -277,11 +291,7 @@ void xtcp_unbind_tw(struct xtcp_timewait_sock *tw)
 	struct xtcp_net *xn = xtcp_pernet(read_pnet(&tw->common.skc_net));
 
 	spin_lock_bh(&xn->bind_lock);
-	if (tw->tb) {
-		hlist_del_init(&tw->bind_node);
-		xtcp_bind_bucket_destroy(tw->tb);
-		tw->tb = NULL;
-	}
+	__xtcp_unbind_tw(tw);
 	spin_unlock_bh(&xn->bind_lock);
 }
 
@@ -570,32 +580,62 @@ void xtcp_ehash_remove(struct sock *sk)
 EXPORT_SYMBOL_IF_KUNIT(xtcp_ehash_remove);
 
 /*
- * Is the 4-tuple of @sk with local port @port free?  Called under its chain lock.  A
- * TIME_WAIT that may be reused (xtcp_tw_may_reuse()) does not count: it is returned in
- * @twp, and the new connection starts beyond what the old one sent.
+ * Is the 4-tuple of @sk with local port @lport free, or held by a TIME_WAIT it may
+ * take over (xtcp_twsk_unique())?  If so @sk enters the established hash with that
+ * port, and the TIME_WAIT leaves it in the same critical section, so that a lookup
+ * never finds both, as __inet_check_established().  With @twp the TIME_WAIT, which
+ * still holds the port and its timer, is returned referenced for the caller to end;
+ * without (a port fixed by bind()) it is ended here.  Bottom halves off.
  */
-static bool xtcp_ehash_tuple_free(struct xtcp_net *xn, u32 hash, struct sock *sk, u16 port,
-				  struct xtcp_timewait_sock **twp)
+static int __xtcp_check_established(struct sock *sk, u16 lport,
+				    struct xtcp_timewait_sock **twp)
 {
+	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	u32 hash = xtcp_ehashfn(sk->sk_rcv_saddr, lport, sk->sk_daddr, sk->sk_dport);
+	spinlock_t *lock = xtcp_ehash_lock(xn, hash);
+	struct xtcp_timewait_sock *tw = NULL;
 	const struct hlist_nulls_node *node;
 	struct sock_common *skc;
 
+	spin_lock(lock);
 	hlist_nulls_for_each_entry(skc, node, xtcp_ehash_chain(xn, hash), skc_nulls_node) {
-		struct xtcp_timewait_sock *tw;
-
 		if (!xtcp_ehash_match(skc, hash, sk->sk_daddr, sk->sk_dport, sk->sk_rcv_saddr,
-				      port, sk->sk_bound_dev_if))
+				      lport, sk->sk_bound_dev_if))
 			continue;
-		tw = xtcp_twsk((struct sock *)skc);
-		if (skc->skc_state != TCP_TIME_WAIT || !xtcp_tw_may_reuse(tw) ||
-		    !refcount_inc_not_zero(&skc->skc_refcnt))
-			return false;
-		xtcp_sk(sk)->iss = (tw->snd_nxt + 65535 + 2) ?: 1;
-		*twp = tw;
-		return true;
+		if (skc->skc_state == TCP_TIME_WAIT &&
+		    xtcp_twsk_unique(sk, xtcp_twsk((struct sock *)skc), !!twp)) {
+			tw = xtcp_twsk((struct sock *)skc);
+			break;
+		}
+		spin_unlock(lock);
+		return -EADDRNOTAVAIL;
 	}
-	return true;
+	inet_sk(sk)->inet_num = lport;
+	inet_sk(sk)->inet_sport = htons(lport);
+	xtcp_ehash_link(xn, sk, hash);
+	if (tw) {
+		hlist_nulls_del_init_rcu(&tw->common.skc_nulls_node);
+		refcount_dec(&tw->common.skc_refcnt);	/* the table's; ours remains */
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TWRECYCLED);
+	}
+	spin_unlock(lock);
+	if (twp)
+		*twp = tw;
+	else if (tw)
+		xtcp_tw_deschedule_put(tw);
+	return 0;
 }
+
+/*
+ * RFC 6056 3.3.4 (Algorithm 4), as Linux: the search for a local port starts at a
+ * keyed hash of the destination (xtcp_secure_port_offset()) plus a counter from this
+ * table, indexed by the hash's low bits; each success moves the counter on by a
+ * random 2-16 ports, so the next connect() toward that destination does not take
+ * the next port.  Shared by all namespaces, drawn at random at first use; updated
+ * without a lock (a lost update costs nothing).
+ */
+#define XTCP_PERTURB_SIZE	BIT(16)
+static u32 xtcp_table_perturb[XTCP_PERTURB_SIZE];
 
 /**
  * xtcp_hash_connect - pick the local port of a connecting socket and hash it, like
@@ -603,39 +643,87 @@ static bool xtcp_ehash_tuple_free(struct xtcp_net *xn, u32 hash, struct sock *sk
  * @sk: a socket in SYN_SENT with its addresses and destination port set
  *
  * A socket bound by bind() keeps its port if the 4-tuple is unique, or held by a
- * TIME_WAIT that may be reused (then ended, and xtcp_sock.iss set beyond it); an unbound
- * one gets an ephemeral port that no other socket, nor any TIME_WAIT, holds.
+ * TIME_WAIT it may take over (then ended, and xtcp_sock.iss set beyond it).  Otherwise
+ * a port from net.ipv4.ip_local_port_range (or IP_LOCAL_PORT_RANGE) whose 4-tuple is
+ * free, searched from where RFC 6056's algorithm 4 says, in the namespace's range the
+ * ports of its low end's parity first, as Linux.  A port only other connect()s use is
+ * shared, toward other
+ * destinations (so one namespace keeps far more connections than it has ports); one
+ * bind() or listen() uses is skipped.
  *
  * Context: process, socket locked.
- * Return: 0, -EADDRNOTAVAIL if no port can be used.
+ * Return: 0, -EADDRNOTAVAIL if no port can be used, -ENOMEM.
  */
 int xtcp_hash_connect(struct sock *sk)
 {
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
 	struct xtcp_timewait_sock *tw = NULL;
-	u16 port = sk->sk_num;
-	u32 hash;
-	spinlock_t *lock;	/* the chain lock of the 4-tuple */
+	u32 remaining, offset, index, step, i;
+	struct xtcp_bind_bucket *tb;
+	int low, high, port, ret;
+	bool local_ports;
+	u64 port_offset;
 
-	if (!port) {
-		if (xtcp_get_port(sk, 0))
-			return -EADDRNOTAVAIL;
-		port = sk->sk_num;
-		inet_sk(sk)->inet_sport = htons(port);
+	if (sk->sk_num) {
+		local_bh_disable();
+		ret = __xtcp_check_established(sk, sk->sk_num, NULL);
+		local_bh_enable();
+		return ret;
 	}
-	hash = xtcp_ehashfn(sk->sk_rcv_saddr, port, sk->sk_daddr, sk->sk_dport);
-	lock = xtcp_ehash_lock(xn, hash);
-	spin_lock_bh(lock);
-	if (!xtcp_ehash_tuple_free(xn, hash, sk, port, &tw)) {
-		spin_unlock_bh(lock);
-		return -EADDRNOTAVAIL;
+	local_ports = inet_sk_get_local_port_range(sk, &low, &high);
+	step = local_ports ? 1 : 2;
+	high++;				/* [low, high) */
+	remaining = high - low;
+	if (!local_ports && remaining > 1)
+		remaining &= ~1U;
+	get_random_sleepable_once(xtcp_table_perturb, sizeof(xtcp_table_perturb));
+	port_offset = xtcp_secure_port_offset(sk->sk_rcv_saddr, sk->sk_daddr, sk->sk_dport,
+					      jiffies / (10 * HZ));
+	index = port_offset & (XTCP_PERTURB_SIZE - 1);
+	offset = READ_ONCE(xtcp_table_perturb[index]) + (port_offset >> 32);
+	offset %= remaining;
+	if (!local_ports)
+		offset &= ~1U;		/* ports of low's parity first */
+other_parity_scan:
+	port = low + offset;
+	for (i = 0; i < remaining; i += step, port += step) {
+		if (port >= high)
+			port -= remaining;
+		if (inet_is_local_reserved_port(sock_net(sk), port))
+			continue;
+		spin_lock_bh(&xn->bind_lock);
+		tb = xtcp_bind_bucket_find(xn, port);
+		if (tb && !tb->connect_only)
+			goto next_port;
+		if (!tb)
+			tb = xtcp_bind_bucket_create(xn, port, true);
+		if (!tb) {
+			spin_unlock_bh(&xn->bind_lock);
+			return -ENOMEM;
+		}
+		if (!__xtcp_check_established(sk, port, &tw))
+			goto ok;
+		xtcp_bind_bucket_destroy(tb);	/* if it was new */
+next_port:
+		spin_unlock_bh(&xn->bind_lock);
+		cond_resched();
 	}
-	xtcp_ehash_link(xn, sk, hash);
-	spin_unlock_bh(lock);
-	if (tw) {
-		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TWRECYCLED);
+	if (!local_ports) {		/* then the other parity */
+		offset++;
+		if ((offset & 1) && remaining > 1)
+			goto other_parity_scan;
+	}
+	return -EADDRNOTAVAIL;
+
+ok:
+	i = max_t(u32, i, get_random_u32_below(8) * step);
+	WRITE_ONCE(xtcp_table_perturb[index], READ_ONCE(xtcp_table_perturb[index]) + i + step);
+	xtcp_bind_hash(sk, tb);
+	if (tw)
+		__xtcp_unbind_tw(tw);
+	spin_unlock_bh(&xn->bind_lock);
+	if (tw)
 		xtcp_tw_deschedule_put(tw);
-	}
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_hash_connect);

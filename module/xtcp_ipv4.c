@@ -33,7 +33,7 @@
  *
  * Context: process, socket locked.
  * Return: 0, or -EINVAL/-EAFNOSUPPORT for a bad address, -ENETUNREACH and other
- * routing errors, -EADDRNOTAVAIL if no local port is free for the 4-tuple.
+ * routing errors, -EADDRNOTAVAIL if no local port is free for the 4-tuple, -ENOMEM.
  */
 int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 {

@@ -5,7 +5,8 @@
  * RFC 6528: ISN = M + F(localip, localport, remoteip, remoteport, secretkey), where M is
  * a clock ticking every 64 ns (so it wraps in about 4.5 minutes, more than the 2 MSL a
  * 4-tuple stays reserved) and F a keyed hash (SipHash) that an off-path attacker cannot
- * predict.  The key is drawn once, the first time it is needed.
+ * predict.  The key is drawn once, the first time it is needed.  The start of the search
+ * for an ephemeral port (RFC 6056) is keyed the same way, with a key of its own.
  */
 #include <linux/ktime.h>
 #include <linux/random.h>
@@ -14,6 +15,7 @@
 #include "xtcp.h"
 
 static siphash_aligned_key_t xtcp_isn_key;
+static siphash_aligned_key_t xtcp_port_key;
 
 static void xtcp_isn_key_init(void)
 {
@@ -54,6 +56,29 @@ u32 xtcp_ts_offset(__be32 saddr, __be32 daddr)
 	xtcp_isn_key_init();
 	return (u32)siphash_2u32((__force u32)saddr, (__force u32)daddr, &xtcp_isn_key);
 }
+
+/**
+ * xtcp_secure_port_offset - where connect() starts looking for a local port toward
+ * one destination, like secure_ipv4_port_ephemeral() (RFC 6056 3.3.4, F())
+ * @saddr: local address
+ * @daddr: remote address
+ * @dport: remote port
+ * @timeseed: jiffies / (10 * HZ) for a real connection: the start moves every 10 s
+ *
+ * A keyed hash (its own key): an off-path attacker cannot tell which ports a host
+ * uses toward a peer from those it used toward another.
+ *
+ * Context: any.
+ * Return: the offset; its low bits index the perturbation table, its high 32 bits
+ * are added to the entry (xtcp_hash_connect()).
+ */
+u64 xtcp_secure_port_offset(__be32 saddr, __be32 daddr, __be16 dport, u32 timeseed)
+{
+	net_get_random_once(&xtcp_port_key, sizeof(xtcp_port_key));
+	return siphash_4u32((__force u32)saddr, (__force u32)daddr, (__force u16)dport,
+			    timeseed, &xtcp_port_key);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_secure_port_offset);
 
 /**
  * xtcp_clock_ms - the millisecond clock behind our timestamps

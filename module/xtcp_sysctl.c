@@ -4,10 +4,11 @@
  * net.ipv4.tcp_syn_retries, tcp_synack_retries, tcp_max_syn_backlog, tcp_syncookies,
  * tcp_fin_timeout, tcp_max_tw_buckets, tcp_orphan_retries, tcp_keepalive_time, _intvl
  * and _probes, tcp_early_retrans (tail-loss probes), tcp_invalid_ratelimit and
- * tcp_challenge_ack_limit (answers to invalid segments), and tw_timeout (TIME_WAIT's
- * length, fixed at 60 s in Linux); and, in the initial namespace only, the
- * machine-wide limits net.xtcp.mem, wmem and rmem (pages; bytes min/default/max) and
- * max_orphans, the counterparts of tcp_mem, tcp_wmem, tcp_rmem and tcp_max_orphans.
+ * tcp_challenge_ack_limit (answers to invalid segments), tcp_tw_reuse (connect() over a
+ * TIME_WAIT), and tw_timeout (TIME_WAIT's length, fixed at 60 s in Linux); and, in the
+ * initial namespace only, the machine-wide limits net.xtcp.mem, wmem and rmem (pages;
+ * bytes min/default/max) and max_orphans, the counterparts of tcp_mem, tcp_wmem,
+ * tcp_rmem and tcp_max_orphans.
  */
 #include <linux/sysctl.h>
 #include <net/net_namespace.h>
@@ -19,7 +20,7 @@ static int xtcp_keepidle_max = XTCP_MAX_KEEPIDLE;
 static int xtcp_keepcnt_max = XTCP_MAX_KEEPCNT;
 static int xtcp_early_retrans_max = 4;
 
-#define XTCP_SYSCTL_PERNET	14	/* the entries of every namespace come first */
+#define XTCP_SYSCTL_PERNET	15	/* the entries of every namespace come first */
 
 static const struct ctl_table xtcp_sysctl_template[] = {
 	{
@@ -130,6 +131,14 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.extra1		= SYSCTL_ZERO,
 	},
 	{
+		.procname	= "tw_reuse",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_TWO,
+	},
+	{
 		.procname	= "mem",
 		.data		= &xtcp_sysctl_mem,
 		.maxlen		= sizeof(xtcp_sysctl_mem),
@@ -189,6 +198,7 @@ int xtcp_sysctl_init_net(struct net *net)
 	xn->sysctl_fin_timeout = 60;
 	xn->sysctl_tw_timeout = 60;
 	xn->sysctl_max_tw_buckets = 8192;
+	xn->sysctl_tw_reuse = 2;
 	xn->sysctl_orphan_retries = 0;
 	xn->sysctl_keepalive_time = 7200;
 	xn->sysctl_keepalive_intvl = 75;
@@ -214,6 +224,7 @@ int xtcp_sysctl_init_net(struct net *net)
 	table[11].data = &xn->sysctl_early_retrans;
 	table[12].data = &xn->sysctl_invalid_ratelimit;
 	table[13].data = &xn->sysctl_challenge_ack_limit;
+	table[14].data = &xn->sysctl_tw_reuse;
 	xn->sysctl_hdr = register_net_sysctl_sz(net, "net/xtcp", table,
 						net_eq(net, &init_net) ?
 						ARRAY_SIZE(xtcp_sysctl_template) :

@@ -197,22 +197,42 @@ void xtcp_time_wait(struct sock *sk)
 EXPORT_SYMBOL_IF_KUNIT(xtcp_time_wait);
 
 /**
- * xtcp_tw_may_reuse - may a new connection take this TIME_WAIT's 4-tuple?  Like
- * tcp_twsk_unique() for a connect() from a port fixed by bind()
- * @tw: the minisocket
+ * xtcp_twsk_unique - may a connect() take this TIME_WAIT's 4-tuple over?  Like
+ * tcp_twsk_unique()
+ * @sk: the connecting socket
+ * @tw: the TIME_WAIT holding the 4-tuple
+ * @ephemeral: connect() picked the port (else bind() fixed it)
  *
  * Only if the old connection used timestamps: PAWS then tells the new incarnation's
- * segments from old duplicates (RFC 7323 5.8).  The caller starts the new connection
- * beyond anything the old one sent (snd_nxt + 65537, as Linux).
+ * segments from old duplicates (RFC 7323 5.8).  A port connect() picks takes one over
+ * only with net.xtcp.tw_reuse (1; 2, the default, toward loopback only) and once the
+ * old connection's last timestamp is more than a second old.  The new connection
+ * starts beyond anything the old one sent (snd_nxt + 65537) and takes its timestamp
+ * state.
  *
- * Context: any.
- * Return: true if it may.
+ * Context: softirq or process, the 4-tuple's chain locked.
+ * Return: true, with a reference on @tw taken, if it may.
  */
-bool xtcp_tw_may_reuse(const struct xtcp_timewait_sock *tw)
+bool xtcp_twsk_unique(struct sock *sk, struct xtcp_timewait_sock *tw, bool ephemeral)
 {
-	return READ_ONCE(tw->ts_recent_stamp) != 0;
+	int reuse = READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_tw_reuse);
+	time64_t stamp = READ_ONCE(tw->ts_recent_stamp);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (reuse == 2 && tw->common.skc_bound_dev_if != LOOPBACK_IFINDEX &&
+	    !ipv4_is_loopback(tw->common.skc_daddr) &&
+	    !ipv4_is_loopback(tw->common.skc_rcv_saddr))
+		reuse = 0;
+	if (!stamp || (ephemeral && !(reuse && ktime_get_seconds() > stamp)))
+		return false;
+	if (!refcount_inc_not_zero(&tw->common.skc_refcnt))
+		return false;
+	xs->iss = (tw->snd_nxt + 65535 + 2) ?: 1;
+	xs->ts_recent = READ_ONCE(tw->ts_recent);
+	xs->ts_recent_stamp = stamp;
+	return true;
 }
-EXPORT_SYMBOL_IF_KUNIT(xtcp_tw_may_reuse);
+EXPORT_SYMBOL_IF_KUNIT(xtcp_twsk_unique);
 
 /* The peer's timestamp on @skb, if the connection used them; PAWS says if it is old. */
 static bool xtcp_tw_paws_reject(const struct xtcp_timewait_sock *tw,

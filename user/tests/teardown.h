@@ -227,7 +227,7 @@ static const struct {
 	{ "keepalive_intvl", 1, "tcp_keepalive_intvl" },
 	{ "keepalive_probes", 1, "tcp_keepalive_probes" },
 	{ "max_orphans", 1, "tcp_max_orphans" },	/* the initial namespace only */
-	{ "tw_reuse", 0, "tcp_tw_reuse" },		/* Linux only */
+	{ "tw_reuse", 1, "tcp_tw_reuse" },
 	{ "rfc1337", 0, "tcp_rfc1337" },		/* Linux only */
 };
 
