@@ -232,13 +232,11 @@ static void test_connect_accept(void)
 	/* the server aborts (SO_LINGER 0: close sends a RST): the client sees it */
 	setsockopt(a, SOL_SOCKET, SO_LINGER, &(struct linger){ .l_onoff = 1 }, sizeof(struct linger));
 	close(a);
-	usleep(100000);
-	r = CALL(recv(c, &len, 1, MSG_DONTWAIT));
+	wait_for((r = CALL(recv(c, &len, 1, MSG_DONTWAIT))).ret != -1 || r.err != EAGAIN, 5);
 	tap_errno(r.ret, r.err, ECONNRESET, "recv after the peer's RST");
 	close(c);
 	close(l);
-	usleep(50000);
-	tap_ok(proc_total() == 0, "no socket left in /proc/net/xtcp");
+	tap_ok(wait_for(proc_total() == 0, 5), "no socket left in /proc/net/xtcp");
 }
 
 static void test_refused(void)
@@ -382,7 +380,7 @@ static void test_backlog_overflow(void)
 		c[i] = sock(IPPROTO_XTCP, SOCK_NONBLOCK);
 		do_connect(c[i], LO, 7005);
 	}
-	usleep(200000);
+	wait_for(xtcp_stat("ListenOverflows") > over && xtcp_stat("ListenDrops") > drops, 5);
 	tap_ok(xtcp_stat("ListenOverflows") > over && xtcp_stat("ListenDrops") > drops,
 	       "backlog 1, 4 clients: overflows counted (ListenOverflows +%ld, ListenDrops +%ld)",
 	       xtcp_stat("ListenOverflows") - over, xtcp_stat("ListenDrops") - drops);

@@ -242,9 +242,8 @@ static int netns_child(void)
 	if (send(cf, buf, sizeof(buf), MSG_NOSIGNAL) != sizeof(buf))
 		return 12;
 	close(cf);		/* FIN_WAIT1, its data and FIN lost */
-	usleep(100000);
-	if (xtcp_proc_rows(0x01, pe) != 1 || xtcp_proc_rows(0x06, pt) != 1 ||
-	    xtcp_proc_rows(0x04, pf) != 1)
+	if (!wait_for(xtcp_proc_rows(0x01, pe) == 1 && xtcp_proc_rows(0x06, pt) == 1 &&
+		      xtcp_proc_rows(0x04, pf) == 1, 5))
 		return 13;
 	return 0;	/* exit closes the rest */
 }

@@ -112,9 +112,10 @@ int main(void)
 				 1024 + rand() % 60000) == 0;
 	close(raw);
 	tap_ok(sent == FLOOD, "%d SYNs sent from spoofed 198.18.0.0/15 addresses", sent);
-	usleep(500000);
 
 	setns(ns_s, CLONE_NEWNET);
+	wait_for(xtcp_proc_rows(0x03, 8100) == BACKLOG &&
+		 xtcp_stat("SyncookiesSent") - cookies >= FLOOD - BACKLOG - 50, 10);
 	tap_ok(xtcp_proc_rows(0x03, 8100) == BACKLOG,
 	       "the half-open queue is full: %d requests (03) in /proc/net/xtcp",
 	       xtcp_proc_rows(0x03, 8100));

@@ -1023,7 +1023,8 @@ static void test_max_tw_buckets(void)
 		done += recv(s, b, sizeof(b), 0) == 0;
 		close(s);
 	}
-	msleep(200);
+	/* the last ACKs may still be on their way */
+	wait_for(rows_count(ST_TIME_WAIT, 0, lport) == max && rows_count(-1, 0, lport) == max, 5);
 	tw = rows_count(ST_TIME_WAIT, 0, lport);
 	all = rows_count(-1, 0, lport);
 	check(done == n && tw == max && all == max,
@@ -1125,6 +1126,7 @@ static void test_keepalive_alive(void)
 	char b1[4] = { 0 }, b2[4] = { 0 }, e1[80];
 	struct row r;
 	long ka0;
+	double t0;
 
 	if (pair(&c, &s, "keepalive"))
 		return;
@@ -1136,12 +1138,12 @@ static void test_keepalive_alive(void)
 	send(c, "a", 1, MSG_NOSIGNAL);
 	recv(s, b1, 1, 0);
 	ka0 = counter("KeepAliveProbes");
-	msleep(500);
-	st = row_of(cl, cr, &r);
+	t0 = now();
+	wait_for((st = row_of(cl, cr, &r)) == ST_ESTABLISHED && r.tr == TR_KEEPALIVE, 0.5);
 	check(st == ST_ESTABLISHED && r.tr == TR_KEEPALIVE,
 	      "... idle, the client's row shows the keepalive timer, tr 2 (%s, tr %u)",
 	      st_name(st), r.tr);
-	msleep(3000);
+	msleep((int)((t0 + 3.5 - now()) * 1000));	/* the measured interval */
 	check(delta("KeepAliveProbes", ka0) >= 2 && delta("KeepAliveProbes", ka0) <= 5,
 	      "... 3.5 s idle: a probe a second, 2 to 5 sent (%s)",
 	      delta_str("KeepAliveProbes", ka0, e1));

@@ -207,8 +207,9 @@ static void test_fin_wait1_last_ack(void)
 	close(c);
 	c = -1;
 	st = wait_in(ns_client, cl, cr, ST_FIN_WAIT1, 1, NULL);
-	msleep(700);
-	st = row_of(cl, cr, &r);
+	/* the FIN's first re-send, an RTO later */
+	wait_for((st = row_of(cl, cr, &r)) == ST_FIN_WAIT1 && r.tr == TR_RETRANS && r.retr >= 1,
+		 5);
 	check(st == ST_FIN_WAIT1 && r.tr == TR_RETRANS && r.retr >= 1,
 	      "FIN under loss: the client closes, 04 FIN_WAIT1 re-sending its FIN, tr 1 "
 	      "(%s, tr %u, %u re-sends)", st_name(st), r.tr, r.retr);
@@ -229,8 +230,7 @@ static void test_fin_wait1_last_ack(void)
 	s = -1;
 	st = wait_in(ns_client, cl, cr, ST_TIME_WAIT, 1, NULL);
 	st2 = wait_in(ns_server, cr, cl, ST_LAST_ACK, 1, NULL);
-	msleep(300);
-	st2 = row_of(cr, cl, &r);
+	wait_for((st2 = row_of(cr, cl, &r)) == ST_LAST_ACK && r.tr == TR_RETRANS, 5);
 	check(st == ST_TIME_WAIT && st2 == ST_LAST_ACK && r.tr == TR_RETRANS,
 	      "LAST_ACK: the server closes while the client's ACKs are lost: client 06 "
 	      "TIME_WAIT, server 09 LAST_ACK re-sending its FIN, tr 1 (%s, %s, tr %u)",

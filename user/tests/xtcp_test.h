@@ -69,6 +69,20 @@ static inline double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/*
+ * Wait until @cond holds, looking every 10 ms for @secs seconds at most: instead of a
+ * sleep before an assertion, which passes or fails with the machine's speed.
+ * Evaluates to whether it held.
+ */
+#define wait_for(cond, secs) ({						\
+	double wait_end_ = now() + (secs);					\
+	int held_;								\
+									\
+	while (!(held_ = !!(cond)) && now() < wait_end_)			\
+		usleep(10000);							\
+	held_;									\
+})
+
 /* Run the shell command made of @fmt: 0 if it succeeded, else -1. */
 __attribute__((format(printf, 1, 2)))
 static inline int sh(const char *fmt, ...)
