@@ -87,16 +87,6 @@ static unsigned short local_port(int fd)
 	return getsockname(fd, (struct sockaddr *)&a, &len) ? 0 : ntohs(a.sin_port);
 }
 
-static void abort_fd(int fd)
-{
-	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
-
-	if (fd < 0)
-		return;
-	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	close(fd);
-}
-
 int main(void)
 {
 	int self = open("/proc/self/ns/net", O_RDONLY), l, one = 1, p, i, e, fd, n = 0;

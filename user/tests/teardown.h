@@ -436,16 +436,6 @@ static int keepalive_on(int fd, int idle, int intvl, int cnt)
 	       setint(fd, IPPROTO_TCP, TCP_KEEPCNT, cnt);
 }
 
-/* Close with RST (SO_LINGER 0): no orphan, no TIME_WAIT left behind.  -1 is ignored. */
-static void abort_fd(int fd)
-{
-	struct linger lin = { .l_onoff = 1, .l_linger = 0 };
-
-	if (fd < 0)
-		return;
-	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lin, sizeof(lin));
-	close(fd);
-}
 
 static int set_linger(int fd, int on, int secs)
 {

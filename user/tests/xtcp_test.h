@@ -83,6 +83,17 @@ static inline double now(void)
 	held_;									\
 })
 
+/* Close with RST (SO_LINGER 0): no orphan, no TIME_WAIT left behind.  -1 is ignored. */
+static inline void abort_fd(int fd)
+{
+	struct linger lin = { .l_onoff = 1, .l_linger = 0 };
+
+	if (fd < 0)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lin, sizeof(lin));
+	close(fd);
+}
+
 /* Run the shell command made of @fmt: 0 if it succeeded, else -1. */
 __attribute__((format(printf, 1, 2)))
 static inline int sh(const char *fmt, ...)
