@@ -10,14 +10,15 @@
  * reference on its socket (sk_reset_timer()), a pending request timer one on its
  * request.  When the socket is in use by a process, the retransmit and delayed-ACK
  * timers leave their work to xtcp_release_cb(), which release_sock() runs after the
- * backlog, as tcp_write_timer() and tcp_delack_timer() do; the keepalive timer comes
- * back shortly, as tcp_keepalive_timer().
+ * backlog, as tcp_write_timer() and tcp_delack_timer() do; the keepalive timer and a
+ * request's SYN-ACK timer (whose listener is in use) come back shortly, as
+ * tcp_keepalive_timer() and reqsk_timer_handler().
  */
 #include <kunit/visibility.h>
 #include "xtcp.h"
 #include "xtcp_trace.h"
 
-#define XTCP_DEFER	(HZ / 20)	/* keepalive: retry when a process owns the socket */
+#define XTCP_DEFER	(HZ / 20)	/* keepalive, SYN-ACK: retry when a process owns it */
 
 /**
  * xtcp_reset_xmit_timer - arm the retransmit timer for @what, @when jiffies from now
