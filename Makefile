@@ -38,7 +38,23 @@ debug:
 
 user: $(USER_PROGS) $(USER_LIBS)
 
-build/user/%: user/%.c $(wildcard user/tests/*.h) include/uapi/linux/xtcp.h Makefile
+# the tests' library (user/tests/lib), linked into each test program
+TEST_LIB := build/user/tests/lib/libxtcptest.a
+TEST_LIB_OBJS := $(patsubst user/%.c,build/user/%.o,$(wildcard user/tests/lib/*.c))
+TEST_HDRS := $(wildcard user/tests/*.h user/tests/lib/*.h) include/uapi/linux/xtcp.h Makefile
+
+build/user/tests/lib/%.o: user/tests/lib/%.c $(TEST_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -c -o $@ $<
+
+$(TEST_LIB): $(TEST_LIB_OBJS)
+	$(AR) rcs $@ $^
+
+build/user/tests/%: user/tests/%.c $(TEST_LIB) $(TEST_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -Iuser/tests/lib -o $@ $< $(TEST_LIB)
+
+build/user/%: user/%.c $(TEST_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ $<
 

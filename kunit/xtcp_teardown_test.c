@@ -466,7 +466,7 @@ static void xtcp_teardown_passive_close_test(struct kunit *test)
 	}
 	/* retransmitted like data: the tail-loss probe first, then the RTO */
 	KUNIT_EXPECT_EQ(test, xs->pending, XTCP_TIME_LOSS_PROBE);
-	xtcp_td_expect_sent(td, "our FIN", TCPHDR_ACK | TCPHDR_PSH | TCPHDR_FIN, ISS + 1,
+	xtcp_td_expect_sent(td, "our FIN", TCPHDR_ACK | TCPHDR_FIN, ISS + 1,
 			    D + 101);
 
 	segs = xs->segs_out;
@@ -526,7 +526,7 @@ static void xtcp_teardown_active_close_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xs->write_seq, ISS + 2U);
 	KUNIT_EXPECT_EQ(test, xs->snd_nxt, ISS + 2U);
 	release_sock(sk);
-	xtcp_td_expect_sent(td, "our FIN", TCPHDR_ACK | TCPHDR_PSH | TCPHDR_FIN, ISS + 1, D);
+	xtcp_td_expect_sent(td, "our FIN", TCPHDR_ACK | TCPHDR_FIN, ISS + 1, D);
 	/* a second shutdown sends nothing more */
 	segs = xs->segs_out;
 	KUNIT_EXPECT_EQ(test, kernel_sock_shutdown(td->s, SHUT_WR), 0);
@@ -603,7 +603,7 @@ static void xtcp_teardown_simultaneous_close_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sk->sk_state, TCP_CLOSE);
 	KUNIT_EXPECT_TRUE(test, sk_unhashed(sk));
 	release_sock(sk);
-	xtcp_td_expect_sent(td, "our FIN", TCPHDR_ACK | TCPHDR_PSH | TCPHDR_FIN, ISS + 1, D);
+	xtcp_td_expect_sent(td, "our FIN", TCPHDR_ACK | TCPHDR_FIN, ISS + 1, D);
 	xtcp_td_expect_sent(td, "ACK of the FIN", TCPHDR_ACK, ISS + 2, D + 1);
 	xtcp_td_expect_quiet(td, "after the ACK of our FIN");
 
@@ -1281,7 +1281,7 @@ static void xtcp_teardown_close_orphan_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, sock_flag(sk, SOCK_DEAD));
 	KUNIT_EXPECT_NULL(test, sk->sk_socket);
 	KUNIT_EXPECT_EQ(test, sk->sk_shutdown, SHUTDOWN_MASK);
-	xtcp_td_expect_sent(td, "our FIN", TCPHDR_ACK | TCPHDR_PSH | TCPHDR_FIN, ISS + 1, D);
+	xtcp_td_expect_sent(td, "our FIN", TCPHDR_ACK | TCPHDR_FIN, ISS + 1, D);
 
 	xtcp_td_rcv(fin_ack);
 	KUNIT_EXPECT_EQ(test, sk->sk_state, TCP_FIN_WAIT2);
@@ -1324,7 +1324,7 @@ static void xtcp_teardown_orphan_old_data_fin_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xtcp_td_read(td, 100), 100);
 	xtcp_td_expect_sent(td, "ACK of the data", TCPHDR_ACK, ISS + 1, D + 100);
 	xtcp_td_close(td);
-	xtcp_td_expect_sent(td, "our FIN", TCPHDR_ACK | TCPHDR_PSH | TCPHDR_FIN, ISS + 1,
+	xtcp_td_expect_sent(td, "our FIN", TCPHDR_ACK | TCPHDR_FIN, ISS + 1,
 			    D + 100);
 	xtcp_td_rcv(fin_ack);
 	KUNIT_EXPECT_EQ(test, sk->sk_state, TCP_FIN_WAIT2);

@@ -806,14 +806,15 @@ static void xtcp_event_new_data_sent(struct sock *sk, struct sk_buff *skb, u32 n
 
 /*
  * Send @skb, the head of the write queue (its count known), for the first time; the
- * last of the queue carries PSH.  Return 0 or a negative errno (it stays queued).
+ * last of the queue carries PSH if it carries data (a FIN alone goes as ACK|FIN, as
+ * tcp_send_fin() queues it).  Return 0 or a negative errno (it stays queued).
  */
 static int xtcp_xmit_new(struct sock *sk, struct sk_buff *skb)
 {
 	u32 now = xtcp_clock_us();
 	int err;
 
-	if (skb_queue_is_last(&sk->sk_write_queue, skb))
+	if (skb->len && skb_queue_is_last(&sk->sk_write_queue, skb))
 		XTCP_SKB_CB(skb)->flags |= TCPHDR_PSH;
 	err = xtcp_transmit_skb(sk, skb, true);
 	if (err)

@@ -26,11 +26,6 @@
 
 static int ns_client, ns_server;
 
-static int enter(int ns)
-{
-	return setns(ns, CLONE_NEWNET);
-}
-
 /* Lines of the trace buffer that contain @what. */
 static int trace_count(const char *what)
 {
@@ -46,19 +41,19 @@ static int trace_count(const char *what)
 	return n;
 }
 
+static const char *const ns_names[2] = { "xtcp-c", "xtcp-s" };
+
 static int setup(void)
 {
-	system("ip netns del xtcp-c 2>/dev/null; ip netns del xtcp-s 2>/dev/null");
-	if (system("ip netns add xtcp-c && ip netns add xtcp-s && "
-		   "ip link add v0 netns xtcp-c type veth peer v1 netns xtcp-s && "
-		   "ip -n xtcp-c addr add " CLIENT_IP "/24 dev v0 && "
-		   "ip -n xtcp-s addr add " SERVER_IP "/24 dev v1 && "
-		   "ip -n xtcp-c link set v0 up && ip -n xtcp-s link set v1 up && "
-		   "ip -n xtcp-c link set lo up && ip -n xtcp-s link set lo up"))
+	static const char *const dev[2] = { "v0", "v1" };
+	static const char *const ip[2] = { CLIENT_IP "/24", SERVER_IP "/24" };
+	int fd[2];
+
+	if (netns_veth(ns_names, dev, ip, fd))
 		return -1;
-	ns_client = open("/run/netns/xtcp-c", O_RDONLY);
-	ns_server = open("/run/netns/xtcp-s", O_RDONLY);
-	return ns_client < 0 || ns_server < 0 ? -1 : 0;
+	ns_client = fd[0];
+	ns_server = fd[1];
+	return 0;
 }
 
 int main(void)
@@ -74,14 +69,14 @@ int main(void)
 	if (!tap_ok(setup() == 0, "two namespaces joined by a veth pair"))
 		return tap_done();
 
-	enter(ns_server);
+	netns_enter(ns_server);
 	l = socket(AF_INET, SOCK_STREAM, IPPROTO_XTCP);
 	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	tap_ok(bind(l, (struct sockaddr *)&srv, sizeof(srv)) == 0 && listen(l, 8) == 0,
 	       "server listens on " SERVER_IP ":8001");
 	write_file("/proc/sys/net/xtcp/synack_retries", "2");
 
-	enter(ns_client);
+	netns_enter(ns_client);
 	tap_ok(xtcp_proc_rows(0x0A, 0) == 0,
 	       "the server's listener is not in the client namespace's /proc/net/xtcp");
 	c = socket(AF_INET, SOCK_STREAM, IPPROTO_XTCP);
@@ -94,12 +89,12 @@ int main(void)
 	c = socket(AF_INET, SOCK_STREAM, IPPROTO_XTCP);
 	tap_ok(connect(c, (struct sockaddr *)&srv, sizeof(srv)) == 0,
 	       "client connects across the veth pair");
-	enter(ns_server);
+	netns_enter(ns_server);
 	a = accept(l, (struct sockaddr *)&peer, &len);
 	tap_ok(a >= 0 && peer.sin_addr.s_addr == inet_addr(CLIENT_IP),
 	       "server accepts, peer " CLIENT_IP);
 	close(a);
-	enter(ns_client);
+	netns_enter(ns_client);
 	close(c);
 
 	/* the server's side loses everything it sends: SYN-ACKs never arrive */
@@ -112,7 +107,7 @@ int main(void)
 	       "xtcp tracepoints enabled");
 	synretrans = xtcp_stat("SynRetrans");
 	fails = xtcp_stat("AttemptFails");
-	enter(ns_server);
+	netns_enter(ns_server);
 	synackretrans = xtcp_stat("SynAckRetrans");
 
 	pid = fork();
@@ -121,7 +116,7 @@ int main(void)
 		sleep(2);
 		_exit(xtcp_proc_rows(0x03, 0) == 1 ? 0 : 1);
 	}
-	enter(ns_client);
+	netns_enter(ns_client);
 	c = socket(AF_INET, SOCK_STREAM, IPPROTO_XTCP);
 	gettimeofday(&t0, NULL);
 	errno = 0;
@@ -137,7 +132,7 @@ int main(void)
 	waitpid(pid, &e, 0);
 	tap_ok(WIFEXITED(e) && WEXITSTATUS(e) == 0,
 	       "server: /proc/net/xtcp showed the request as 03 meanwhile");
-	enter(ns_server);
+	netns_enter(ns_server);
 	tap_ok(xtcp_stat("SynAckRetrans") > synackretrans, "server: SynAckRetrans +%ld",
 	       xtcp_stat("SynAckRetrans") - synackretrans);
 	write_file("/sys/kernel/tracing/events/xtcp/enable", "0");
@@ -152,7 +147,7 @@ int main(void)
 	       "tracepoint xtcp:xtcp_set_state: CLOSE -> SYN_SENT -> CLOSE");
 	close(l);
 
-	enter(self);
+	netns_enter(self);
 	tap_ok(system("ip netns del xtcp-c && ip netns del xtcp-s") == 0,
 	       "namespaces deleted with requests and timers pending");
 	return tap_done();

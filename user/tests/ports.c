@@ -33,27 +33,21 @@ static int ns_client, ns_server;
 static int cfd[PEERS][PORTS], sfd[PEERS][PORTS];
 static unsigned short lport[PEERS][PORTS];
 
-static int enter(int ns)
-{
-	return setns(ns, CLONE_NEWNET);
-}
+static const char *const ns_names[2] = { "xtcp-pc", "xtcp-ps" };
 
 static int setup(void)
 {
-	system("ip netns del xtcp-pc 2>/dev/null; ip netns del xtcp-ps 2>/dev/null");
-	if (system("ip netns add xtcp-pc && ip netns add xtcp-ps && "
-		   "ip link add p0 netns xtcp-pc type veth peer p1 netns xtcp-ps && "
-		   "ip -n xtcp-pc addr add " CLIENT_IP "/24 dev p0 && "
-		   "ip -n xtcp-ps addr add 10.11.0.1/24 dev p1 && "
-		   "ip -n xtcp-ps addr add 10.11.0.2/24 dev p1 && "
-		   "ip -n xtcp-ps addr add 10.11.0.3/24 dev p1 && "
-		   "ip -n xtcp-ps addr add 10.11.0.4/24 dev p1 && "
-		   "ip -n xtcp-pc link set p0 up && ip -n xtcp-ps link set p1 up && "
-		   "ip -n xtcp-pc link set lo up && ip -n xtcp-ps link set lo up"))
+	static const char *const dev[2] = { "p0", "p1" };
+	static const char *const ip[2] = {
+		CLIENT_IP "/24", "10.11.0.1/24 10.11.0.2/24 10.11.0.3/24 10.11.0.4/24"
+	};
+	int fd[2];
+
+	if (netns_veth(ns_names, dev, ip, fd))
 		return -1;
-	ns_client = open("/run/netns/xtcp-pc", O_RDONLY);
-	ns_server = open("/run/netns/xtcp-ps", O_RDONLY);
-	return ns_client < 0 || ns_server < 0 ? -1 : 0;
+	ns_client = fd[0];
+	ns_server = fd[1];
+	return 0;
 }
 
 static struct sockaddr_in peer_addr(int p)
@@ -103,12 +97,12 @@ int main(void)
 		    "two namespaces joined by a veth pair, peers 10.11.0.1-4, %d files",
 		    8 * PEERS * PORTS))
 		return tap_done();
-	enter(ns_server);
+	netns_enter(ns_server);
 	l = socket(AF_INET, SOCK_STREAM, IPPROTO_XTCP);
 	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	tap_ok(bind(l, (struct sockaddr *)&any, sizeof(any)) == 0 && listen(l, 4096) == 0,
 	       "the peers listen on port 7000");
-	enter(ns_client);
+	netns_enter(ns_client);
 	tap_ok(write_file("/proc/sys/net/ipv4/ip_local_port_range", "40000 40499\n") == 0,
 	       "client: net.ipv4.ip_local_port_range = 40000 40499 (%d ports)", PORTS);
 
@@ -116,12 +110,12 @@ int main(void)
 	t0 = now();
 	for (i = 0; i < PORTS; i++) {
 		for (p = 0; p < PEERS; p++) {
-			enter(ns_client);
+			netns_enter(ns_client);
 			e = try_connect(p, &cfd[p][i]);
 			if (e)
 				break;
 			lport[p][i] = local_port(cfd[p][i]);
-			enter(ns_server);
+			netns_enter(ns_server);
 			sfd[p][i] = accept(l, NULL, NULL);
 			if (sfd[p][i] < 0)
 				break;
@@ -159,7 +153,7 @@ int main(void)
 	       "not a sequence (%u %u %u %u)", lport[0][0], lport[1][0], lport[2][0],
 	       lport[3][0]);
 
-	enter(ns_client);
+	netns_enter(ns_client);
 	e = try_connect(0, &fd);
 	tap_ok(e == EADDRNOTAVAIL, "a %dth connection to 10.11.0.1 fails with EADDRNOTAVAIL (%s)",
 	       PORTS + 1, e ? strerrorname_np(e) : "connected");
@@ -172,13 +166,13 @@ int main(void)
 
 	/* 10 connections to 10.11.0.1 closed by the client: TIME_WAITs on the client */
 	for (i = 0; i < 10 && n == PEERS * PORTS; i++) {
-		enter(ns_client);
+		netns_enter(ns_client);
 		close(cfd[0][i]);
-		enter(ns_server);
+		netns_enter(ns_server);
 		close(sfd[0][i]);
 		cfd[0][i] = sfd[0][i] = -1;
 	}
-	enter(ns_client);
+	netns_enter(ns_client);
 	t0 = now();
 	while (xtcp_proc_rows(0x06, 0) < 10 && now() - t0 < 10)
 		usleep(20000);
@@ -212,14 +206,14 @@ int main(void)
 
 	for (p = 0; p < PEERS; p++) {
 		for (i = 0; i < PORTS; i++) {
-			enter(ns_client);
+			netns_enter(ns_client);
 			abort_fd(cfd[p][i]);
-			enter(ns_server);
+			netns_enter(ns_server);
 			abort_fd(sfd[p][i]);
 		}
 	}
 	close(l);
-	enter(self);
+	netns_enter(self);
 	tap_ok(system("ip netns del xtcp-pc && ip netns del xtcp-ps") == 0,
 	       "namespaces deleted");
 	return tap_done();

@@ -50,40 +50,15 @@ static struct sockaddr_in srv = { .sin_family = AF_INET };
 
 /* ---- the watchdog: a step that stops making progress fails the run instead of hanging ---- */
 
-static double wd_deadline;
-static const char *wd_what;
-static pthread_mutex_t wd_lock = PTHREAD_MUTEX_INITIALIZER;
-
 static void watch(const char *what)
 {
-	pthread_mutex_lock(&wd_lock);
-	wd_what = what;
-	wd_deadline = what ? now() + timeout : 0;
-	pthread_mutex_unlock(&wd_lock);
+	watchdog_step(what, timeout);
 }
 
-static void *watchdog(void *arg)
+static void diag(void)
 {
-	unsigned long last = 0, p;
-
-	(void)arg;
-	for (;;) {
-		msleep(100);
-		pthread_mutex_lock(&wd_lock);
-		p = __atomic_load_n(&progress, __ATOMIC_RELAXED);
-		if (p != last && wd_deadline)
-			wd_deadline = now() + timeout;
-		last = p;
-		if (wd_deadline && now() > wd_deadline) {
-			tap_ok(0, "%s: makes progress within %d s (it hangs: a stall or a lost "
-			       "wake-up)", wd_what, timeout);
-			proc_dump("the sockets");
-			stat_dump("the counters");
-			bail_out(wd_what);
-		}
-		pthread_mutex_unlock(&wd_lock);
-	}
-	return NULL;
+	proc_dump("the sockets");
+	stat_dump("the counters");
 }
 
 /* ---- the guard: a call of the main thread blocked too long is interrupted (EINTR) ---- */
@@ -997,7 +972,6 @@ int main(int argc, char **argv)
 	uint64_t largest = 16 * MiB, big = 100 * MiB, plen = 2 * MiB, seed;
 	int opt, streams = 16, one = 1;
 	struct timespec ts;
-	pthread_t wd;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	seed = (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
@@ -1036,7 +1010,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	srv.sin_port = htons(PORT);
 	srv.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	pthread_create(&wd, NULL, watchdog, NULL);
+	watchdog_start(diag, NULL);
 	guard_init();
 	printf("# protocol %d\n", proto);
 	printf("# seed %llu\n", (unsigned long long)seed);

@@ -14,7 +14,7 @@
  * equivalents (/proc/net/snmp, /proc/net/netstat) with -p 6: see counter().
  *
  * The including program sets proto and timeout (seconds a non-blocking end waits in
- * epoll for an event); progress counts the chunks moved, for a watchdog.
+ * epoll for an event); each chunk moved is progress for the library's watchdog.
  */
 #ifndef XTCP_STREAM_H
 #define XTCP_STREAM_H
@@ -40,7 +40,6 @@
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static int proto = IPPROTO_XTCP, timeout = 120;
-static unsigned long progress;	/* chunks moved by the transfers */
 
 static void msleep(int ms)
 {
@@ -102,16 +101,6 @@ static inline const char *events_str(int ev, char *buf)
 	if (!buf[0])
 		sprintf(buf, "none");
 	return buf;
-}
-
-/* A watchdog's end of the run: the step @what hangs (its check already failed). */
-__attribute__((noreturn))
-static inline void bail_out(const char *what)
-{
-	printf("Bail out! %s hangs\n", what);
-	tap_done();
-	fflush(stdout);
-	_exit(1);
 }
 
 /* A size with an optional K, M or G suffix. */
@@ -367,7 +356,7 @@ static int send_file(struct io *io, struct end *e)
 		if (k <= 0)
 			return -1;
 		__atomic_store_n(&e->done, e->done + k, __ATOMIC_RELAXED);
-		__atomic_add_fetch(&progress, 1, __ATOMIC_RELAXED);
+		watchdog_progress();
 	}
 	return 0;
 }
@@ -406,7 +395,7 @@ static void *sender(void *arg)
 			goto out;
 		}
 		__atomic_store_n(&e->done, e->done + n, __ATOMIC_RELAXED);
-		__atomic_add_fetch(&progress, 1, __ATOMIC_RELAXED);
+		watchdog_progress();
 	}
 	if (io_recv_all(&io, hdr, 8)) {
 		end_fail(e, "recv of the confirmation");
@@ -474,7 +463,7 @@ static void *receiver(void *arg)
 			e->good += k;
 		}
 		__atomic_store_n(&e->done, e->done + k, __ATOMIC_RELAXED);
-		__atomic_add_fetch(&progress, 1, __ATOMIC_RELAXED);
+		watchdog_progress();
 	}
 	put_be64(hdr, e->good);
 	if (io_send(&io, hdr, 8))

@@ -18,6 +18,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 #include "tap.h"
+#include "xpeer.h"
 #include "xtcp_test.h"
 
 #define FLOOD 3000
@@ -25,65 +26,28 @@
 
 static int setup(int *ns_c, int *ns_s)
 {
-	system("ip netns del xtcp-fc 2>/dev/null; ip netns del xtcp-fs 2>/dev/null");
-	if (system("ip netns add xtcp-fc && ip netns add xtcp-fs && "
-		   "ip link add f0 netns xtcp-fc type veth peer f1 netns xtcp-fs && "
-		   "ip -n xtcp-fc addr add 10.8.0.1/24 dev f0 && "
-		   "ip -n xtcp-fs addr add 10.8.0.2/24 dev f1 && "
-		   "ip -n xtcp-fc link set f0 up && ip -n xtcp-fs link set f1 up && "
-		   "ip -n xtcp-fs route add default via 10.8.0.1"))
+	static const char *const ns[2] = { "xtcp-fc", "xtcp-fs" };
+	static const char *const dev[2] = { "f0", "f1" };
+	static const char *const ip[2] = { "10.8.0.1/24", "10.8.0.2/24" };
+	int fd[2];
+
+	/* the server's answers to the spoofed sources go to the flooder's side */
+	if (netns_veth(ns, dev, ip, fd) || sh("ip -n xtcp-fs route add default via 10.8.0.1"))
 		return -1;
-	*ns_c = open("/run/netns/xtcp-fc", O_RDONLY);
-	*ns_s = open("/run/netns/xtcp-fs", O_RDONLY);
-	return *ns_c < 0 || *ns_s < 0 ? -1 : 0;
-}
-
-static unsigned int sum16(unsigned int sum, const void *buf, size_t len)
-{
-	const unsigned char *p = buf;
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (p[i] << 8) | p[i + 1];
-	return sum;
+	*ns_c = fd[0];
+	*ns_s = fd[1];
+	return 0;
 }
 
 /* One SYN from @src:@sport to 10.8.0.2:8100, IP header included. */
 static int send_syn(int fd, in_addr_t src, unsigned short sport)
 {
-	unsigned char pkt[sizeof(struct iphdr) + sizeof(struct tcphdr)] = { 0 };
-	struct iphdr *iph = (struct iphdr *)pkt;
-	struct tcphdr *th = (struct tcphdr *)(iph + 1);
-	struct sockaddr_in dst = { .sin_family = AF_INET };
-	unsigned char pseudo[12];
-	unsigned int sum;
+	struct xseg s = {
+		.saddr = src, .daddr = inet_addr("10.8.0.2"), .sport = sport, .dport = 8100,
+		.seq = rand(), .flags = F_SYN, .win = 65535,
+	};
 
-	dst.sin_addr.s_addr = inet_addr("10.8.0.2");
-	iph->version = 4;
-	iph->ihl = 5;
-	iph->ttl = 64;
-	iph->protocol = IPPROTO_XTCP;
-	iph->saddr = src;
-	iph->daddr = dst.sin_addr.s_addr;
-	iph->tot_len = htons(sizeof(pkt));
-	th->source = htons(sport);
-	th->dest = htons(8100);
-	th->seq = htonl(rand());
-	th->doff = 5;
-	th->syn = 1;
-	th->window = htons(65535);
-	memcpy(pseudo, &iph->saddr, 4);
-	memcpy(pseudo + 4, &iph->daddr, 4);
-	pseudo[8] = 0;
-	pseudo[9] = IPPROTO_XTCP;
-	pseudo[10] = 0;
-	pseudo[11] = sizeof(*th);
-	sum = sum16(sum16(0, pseudo, sizeof(pseudo)), th, sizeof(*th));
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	th->check = htons(~sum & 0xffff);
-	return sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&dst, sizeof(dst)) ==
-	       sizeof(pkt) ? 0 : -1;
+	return xseg_raw_send(fd, &s, IPPROTO_XTCP);
 }
 
 int main(void)
@@ -106,7 +70,7 @@ int main(void)
 	cookies = xtcp_stat("SyncookiesSent");
 
 	setns(ns_c, CLONE_NEWNET);
-	raw = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+	raw = xseg_raw_socket();
 	for (i = 0; i < FLOOD; i++)
 		sent += send_syn(raw, htonl(0xc6120000 | (rand() & 0x1ffff)),
 				 1024 + rand() % 60000) == 0;

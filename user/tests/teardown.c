@@ -225,7 +225,7 @@ static void test_client_closes_first(void)
 
 	if (pair(&c, &s, "client closes first"))
 		return;
-	step("client closes first", 30);
+	watchdog_step("client closes first", 30);
 	PORTS(c, cl, cr);
 	rst0 = counter("OutRsts");
 	er0 = counter("EstabResets");
@@ -293,7 +293,7 @@ static void test_client_closes_first(void)
 		      "... and is still there 2.5 s later, Linux's TIME_WAIT being 60 s (%s, timer "
 		      "%lu -> %lu)", st_name(st), w0, r.when);
 	}
-	step(NULL, 0);
+	watchdog_step(NULL, 0);
 }
 
 /* The server sends until the client's window and its own buffer are full, then closes. */
@@ -315,7 +315,7 @@ static void test_close_with_queued_data(void)
 		close(c);
 		return;
 	}
-	step("close with queued data", 30);
+	watchdog_step("close with queued data", 30);
 	PORTS(c, cl, cr);
 	fl = fcntl(s, F_GETFL);
 	fcntl(s, F_SETFL, fl | O_NONBLOCK);
@@ -353,7 +353,7 @@ static void test_close_with_queued_data(void)
 	check(st == ST_TIME_WAIT && e == ST_NONE,
 	      "... the client closes: the server, which closed first, is in 06 TIME_WAIT and "
 	      "the client gone (%s, %s)", st_name(st), st_name(e));
-	step(NULL, 0);
+	watchdog_step(NULL, 0);
 }
 
 struct sender {
@@ -380,7 +380,7 @@ static void test_half_close(void)
 
 	if (pair(&c, &s, "half-close"))
 		return;
-	step("half-close", 30);
+	watchdog_step("half-close", 30);
 	PORTS(c, cl, cr);
 	ret = shutdown(c, SHUT_WR);
 	got = recv(s, ebuf, 1, 0);
@@ -424,7 +424,7 @@ static void test_half_close(void)
 	st = row_of(cl, cr, NULL);
 	check(st == ST_TIME_WAIT, "... and stays in 06 TIME_WAIT after close() (%s)",
 	      st_name(st));
-	step(NULL, 0);
+	watchdog_step(NULL, 0);
 }
 
 static void test_shutdown_rd(void)
@@ -439,7 +439,7 @@ static void test_shutdown_rd(void)
 	gen_fill(&g, out, sizeof(out));
 	if (pair(&c, &s, "SHUT_RD"))
 		return;
-	step("SHUT_RD", 30);
+	watchdog_step("SHUT_RD", 30);
 	PORTS(c, cl, cr);
 	send(c, out, sizeof(out), MSG_NOSIGNAL);
 	for (t0 = now(); inq(s) < (int)sizeof(out) && now() < t0 + 2;)
@@ -482,7 +482,7 @@ static void test_shutdown_rd(void)
 	      errname(ret, e));
 	close(s);
 	close(c);
-	step(NULL, 0);
+	watchdog_step(NULL, 0);
 }
 
 /* ---- resets ---- */
@@ -522,7 +522,7 @@ static void test_close_unread(void)
 
 	if (pair(&c, &s, "close with unread data"))
 		return;
-	step("close with unread data", 30);
+	watchdog_step("close with unread data", 30);
 	PORTS(c, cl, cr);
 	send(c, "unread data", 11, MSG_NOSIGNAL);
 	for (t0 = now(); inq(s) < 11 && now() < t0 + 2;)
@@ -550,7 +550,7 @@ static void test_close_unread(void)
 	      "... and send() fails with EPIPE and raises SIGPIPE (%d, %s, %d signals)",
 	      ret, errname(ret, e), (int)sigpipes);
 	close(c);
-	step(NULL, 0);
+	watchdog_step(NULL, 0);
 }
 
 static void test_linger_zero(void)
@@ -561,7 +561,7 @@ static void test_linger_zero(void)
 
 	if (pair(&c, &s, "SO_LINGER 0"))
 		return;
-	step("SO_LINGER 0", 30);
+	watchdog_step("SO_LINGER 0", 30);
 	PORTS(c, cl, cr);
 	rst0 = counter("OutRsts");
 	al0 = counter("AbortOnLinger");
@@ -575,7 +575,7 @@ static void test_linger_zero(void)
 	      is_xtcp() ? "" : " (Linux counts SO_LINGER 0 there)",
 	      delta_str("OutRsts", rst0, e2), delta_str("AbortOnClose", ac0, e3));
 	close(s);
-	step(NULL, 0);
+	watchdog_step(NULL, 0);
 }
 
 static void test_linger_healthy(void)
@@ -587,7 +587,7 @@ static void test_linger_healthy(void)
 
 	if (pair(&c, &s, "SO_LINGER 2"))
 		return;
-	step("SO_LINGER 2 with a healthy peer", 30);
+	watchdog_step("SO_LINGER 2 with a healthy peer", 30);
 	PORTS(c, cl, cr);
 	sent = send_pattern(c, len, seed);	/* fits in the buffers: the peer reads later */
 	set_linger(c, 1, 2);
@@ -605,7 +605,7 @@ static void test_linger_healthy(void)
 	      (unsigned long long)len, (unsigned long long)got, (unsigned long long)good,
 	      end_str(end));
 	close(s);
-	step(NULL, 0);
+	watchdog_step(NULL, 0);
 }
 
 static void test_data_after_close(void)
@@ -617,7 +617,7 @@ static void test_data_after_close(void)
 	/* Linux keeps an orphaned FIN_WAIT2 a full socket above 60 s only (else a minisocket) */
 	if ((!is_xtcp() && knob_must("fin_timeout", 120)) || pair(&c, &s, "data after close"))
 		return;
-	step("data after close", 30);
+	watchdog_step("data after close", 30);
 	PORTS(c, cl, cr);
 	ad0 = counter("AbortOnData");
 	rst0 = counter("OutRsts");
@@ -646,7 +646,7 @@ static void test_data_after_close(void)
 	      delta_str("OutRsts", rst0, e2));
 	close(c);
 	knob_set("fin_timeout", 60);
-	step(NULL, 0);
+	watchdog_step(NULL, 0);
 }
 
 static void test_fin_timeout(void)
@@ -658,7 +658,7 @@ static void test_fin_timeout(void)
 
 	if (knob_must("fin_timeout", 2) || pair(&c, &s, "fin_timeout"))
 		return;
-	step("fin_timeout", 30);
+	watchdog_step("fin_timeout", 30);
 	PORTS(c, cl, cr);
 	rst0 = counter("OutRsts");
 	close(c);
@@ -691,7 +691,7 @@ static void test_fin_timeout(void)
 	      delta_str("OutRsts", rst0, b));
 	close(s);
 	knob_set("fin_timeout", 60);
-	step(NULL, 0);
+	watchdog_step(NULL, 0);
 }
 
 /* ---- crafted segments: RFC 5961, and a RST ending a TIME_WAIT ---- */
@@ -707,7 +707,7 @@ static void sniff_drain(int raw)
 /* The next data byte the server @s expects from the client @c (after sending one). */
 static int next_seq(int raw, int c, int s, int cl, int cr, uint32_t *nxt)
 {
-	struct seg g;
+	struct xseg g;
 	char b;
 
 	if (send(c, "a", 1, MSG_NOSIGNAL) != 1 || sniff(raw, cl, cr, F_ACK, 0, 1, 1000, &g) ||
@@ -725,7 +725,7 @@ static void test_challenge_ack(void)
 	int raw = sniffer(), c, s, cl, cr, got, st, n, e;
 	long ch0, er0;
 	char b[8], e1[80], e2[80];
-	struct seg g;
+	struct xseg g;
 
 	if (!check(raw >= 0, "a raw socket of protocol %d%s%s", proto, raw < 0 ? ": " : "",
 		   raw < 0 ? strerrorname_np(errno) : ""))
@@ -734,7 +734,7 @@ static void test_challenge_ack(void)
 		close(raw);
 		return;
 	}
-	step("challenge ACK", 30);
+	watchdog_step("challenge ACK", 30);
 	PORTS(c, cl, cr);
 	n = next_seq(raw, c, s, cl, cr, &nxt);
 	if (!check(n == 0, "challenge ACK: a byte's segment seen on the raw socket (RCV.NXT %u)",
@@ -790,7 +790,7 @@ out:
 	abort_fd(s);
 out_raw:
 	close(raw);
-	step(NULL, 0);
+	watchdog_step(NULL, 0);
 }
 
 static void test_tw_rst(void)
@@ -799,7 +799,7 @@ static void test_tw_rst(void)
 	int raw = sniffer(), c, s, cl, cr, got, st;
 	long tw0, tk0;
 	char b[8], e1[80], e2[80];
-	struct seg g;
+	struct xseg g;
 	double took;
 
 	if (raw < 0) {
@@ -814,7 +814,7 @@ static void test_tw_rst(void)
 		close(raw);
 		return;
 	}
-	step("TIME_WAIT and RST", 30);
+	watchdog_step("TIME_WAIT and RST", 30);
 	PORTS(c, cl, cr);
 	close(c);
 	recv(s, b, sizeof(b), 0);
@@ -848,7 +848,7 @@ out:
 	if (is_xtcp())
 		knob_set("tw_timeout", TW_SHORT);
 	close(raw);
-	step(NULL, 0);
+	watchdog_step(NULL, 0);
 }
 
 /* ---- TIME_WAIT and ports ---- */
@@ -863,7 +863,7 @@ static void test_tw_reuse(void)
 
 	if (is_xtcp() && knob_must("tw_timeout", 30))
 		return;
-	step("TIME_WAIT reuse", 30);
+	watchdog_step("TIME_WAIT reuse", 30);
 	c = sock();
 	setsockopt(c, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	ret = bind(c, (struct sockaddr *)&a, sizeof(a));
@@ -912,7 +912,7 @@ static void test_tw_reuse(void)
 out:
 	if (is_xtcp())
 		knob_set("tw_timeout", TW_SHORT);
-	step(NULL, 0);
+	watchdog_step(NULL, 0);
 }
 
 static void test_many(int n)
@@ -939,7 +939,7 @@ static void test_many(int n)
 		return;
 	}
 	printf("# net.ipv4.ip_local_port_range = 40000 42499\n");
-	step("short connections", 150);
+	watchdog_step("short connections", 150);
 	for (i = 0; i < 65536; i++)
 		last_close[i] = -1e9;
 	tw0 = counter("TW");
@@ -1001,7 +1001,7 @@ static void test_many(int n)
 		      "... %d s after their close all are gone and counted: %s (%d rows left, "
 		      "%.1f s after the first)", tw_secs, delta_str("TW", tw0, e1), tw, took);
 	}
-	step(NULL, 0);
+	watchdog_step(NULL, 0);
 }
 
 static void test_max_tw_buckets(void)
@@ -1014,7 +1014,7 @@ static void test_max_tw_buckets(void)
 	if (fresh_ns("max_tw_buckets") || listen_on(7710) < 0 ||
 	    knob_must("max_tw_buckets", max) || (is_xtcp() && knob_must("tw_timeout", 30)))
 		return;
-	step("max_tw_buckets", 30);
+	watchdog_step("max_tw_buckets", 30);
 	ov0 = counter("TWOverflow");
 	for (i = 0; i < n; i++) {
 		if (pair(&c, &s, "max_tw_buckets"))
@@ -1034,7 +1034,7 @@ static void test_max_tw_buckets(void)
 	      n - max, delta_str("TWOverflow", ov0, e1));
 	check(sockstat("tw") == max, "... the sockstat line counts %d TIME_WAITs (tw %ld)", max,
 	      sockstat("tw"));
-	step(NULL, 0);
+	watchdog_step(NULL, 0);
 }
 
 /* ---- keepalive ---- */
@@ -1065,7 +1065,7 @@ static void test_keepalive_options(void)
 	long kp = knob_get("keepalive_probes");
 	int fd = sock(), idle, intvl, cnt, ret, ret2, e, v;
 
-	step("keepalive options", 30);
+	watchdog_step("keepalive options", 30);
 	v = getint(fd, SOL_SOCKET, SO_KEEPALIVE);
 	ret = setint(fd, SOL_SOCKET, SO_KEEPALIVE, 1);
 	check(v == 0 && !ret && getint(fd, SOL_SOCKET, SO_KEEPALIVE) == 1,
@@ -1117,7 +1117,7 @@ static void test_keepalive_options(void)
 	check(!ret && getint(fd, IPPROTO_TCP, TCP_USER_TIMEOUT) == 1500,
 	      "TCP_USER_TIMEOUT 1500 reads back (%d)", getint(fd, IPPROTO_TCP, TCP_USER_TIMEOUT));
 	close(fd);
-	step(NULL, 0);
+	watchdog_step(NULL, 0);
 }
 
 static void test_keepalive_alive(void)
@@ -1130,7 +1130,7 @@ static void test_keepalive_alive(void)
 
 	if (pair(&c, &s, "keepalive"))
 		return;
-	step("keepalive, peer alive", 30);
+	watchdog_step("keepalive, peer alive", 30);
 	PORTS(c, cl, cr);
 	ret = keepalive_on(c, 1, 1, 2);
 	if (!check(!ret, "keepalive: SO_KEEPALIVE with idle 1 s, interval 1 s, 2 probes"))
@@ -1163,7 +1163,7 @@ static void test_keepalive_alive(void)
 out:
 	abort_fd(c);
 	abort_fd(s);
-	step(NULL, 0);
+	watchdog_step(NULL, 0);
 }
 
 /* ---- max_orphans: machine-wide, set in the initial namespace ---- */
@@ -1180,7 +1180,7 @@ static void test_max_orphans(void)
 	if (fresh_ns("max_orphans") || listen_on(7720) < 0 ||
 	    (!is_xtcp() && knob_must("fin_timeout", 120)))
 		return;
-	step("max_orphans", 30);
+	watchdog_step("max_orphans", 30);
 	for (made = 0; made < N && !pair(&c[made], &s[made], "max_orphans"); made++)
 		PORTS(c[made], cl[made], cr[made]);
 	if (made < N)
@@ -1229,7 +1229,7 @@ out:
 			close(c[i]);
 		close(s[i]);
 	}
-	step(NULL, 0);
+	watchdog_step(NULL, 0);
 }
 
 /* the tests of the first namespace, in order */
@@ -1261,10 +1261,8 @@ int main(int argc, char **argv)
 	sigaction(SIGPIPE, &sa, NULL);
 	printf("# protocol %d\n", proto);
 	ns_orig = open("/proc/thread-self/ns/net", O_RDONLY);
-	wd_diag = diag;
-	wd_cleanup = cleanup;
 	on_fail = fail_diag;
-	watchdog_start();
+	watchdog_start(diag, cleanup);
 	if (fresh_ns("teardown") || listen_on(7600) < 0)
 		return tap_done();
 	test_sysctls();
@@ -1272,14 +1270,14 @@ int main(int argc, char **argv)
 		return tap_done();
 	for (size_t i = 0; i < ARRAY_SIZE(tests); i++) {
 		tests[i]();
-		step(NULL, 0);	/* whatever way the test returned */
+		watchdog_step(NULL, 0);	/* whatever way the test returned */
 	}
 	test_many(n);
-	step(NULL, 0);
+	watchdog_step(NULL, 0);
 	test_max_tw_buckets();
-	step(NULL, 0);
+	watchdog_step(NULL, 0);
 	test_max_orphans();
-	step(NULL, 0);
+	watchdog_step(NULL, 0);
 	cleanup();
 	return tap_done();
 }

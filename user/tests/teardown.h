@@ -3,8 +3,9 @@
  * Helpers of the teardown tests (teardown.c over loopback, teardown_netns.c between two
  * namespaces): the rows of /proc/net/xtcp (or tcp) with every column, waits for a
  * connection's state, the protocol's sysctls (net.xtcp.* or their net.ipv4.tcp_*
- * equivalents for -p 6), raw-socket sniffing and crafting of segments, a watchdog and
- * the data pattern checks.  The counters are stream.h's counter()/counter_name().
+ * equivalents for -p 6), raw-socket sniffing and crafting of segments (parsed and built
+ * by the test library's xpeer.h), and the data pattern checks.  The counters are
+ * stream.h's counter()/counter_name(); the watchdog is the library's.
  *
  * Every wait is bounded.  The rows are read through /proc/thread-self/net, so that a
  * thread that entered another namespace (setns) reads that namespace's sockets.
@@ -25,6 +26,7 @@
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-function"
 #include "stream.h"
+#include "xpeer.h"
 
 /* TCP states, as /proc/net/tcp and /proc/net/xtcp show them; 0 here: no row */
 enum {
@@ -335,50 +337,6 @@ static void (*on_fail)(void);
 	ok_;								\
 })
 
-/* ---- the watchdog: a step that takes too long fails the run instead of hanging ---- */
-
-static double wd_deadline;
-static char wd_what[160];
-static pthread_mutex_t wd_lock = PTHREAD_MUTEX_INITIALIZER;
-static void (*wd_diag)(void);		/* the program's diagnostics */
-static void (*wd_cleanup)(void);	/* restores what the program changed */
-
-/* The step @what must end within @secs (a new step() or step(NULL, 0) ends it). */
-static void step(const char *what, int secs)
-{
-	pthread_mutex_lock(&wd_lock);
-	snprintf(wd_what, sizeof(wd_what), "%s", what ? what : "");
-	wd_deadline = what ? now() + secs : 0;
-	pthread_mutex_unlock(&wd_lock);
-}
-
-static void *watchdog(void *arg)
-{
-	(void)arg;
-	for (;;) {
-		msleep(100);
-		pthread_mutex_lock(&wd_lock);
-		if (wd_deadline && now() > wd_deadline) {
-			tap_ok(0, "%s: ends within its time limit (it hangs)", wd_what);
-			if (wd_diag)
-				wd_diag();
-			if (wd_cleanup)
-				wd_cleanup();
-			bail_out(wd_what);
-		}
-		pthread_mutex_unlock(&wd_lock);
-	}
-	return NULL;
-}
-
-static void watchdog_start(void)
-{
-	pthread_t t;
-
-	pthread_create(&t, NULL, watchdog, NULL);
-	pthread_detach(t);
-}
-
 /* ---- sockets ---- */
 
 /* A socket of the protocol whose blocking calls give up after 5 s. */
@@ -555,20 +513,6 @@ static const char *end_str(int end)
 
 /* ---- segments: sniffed and crafted on a raw socket of the protocol ---- */
 
-struct seg {
-	uint32_t saddr, daddr;		/* network order */
-	uint16_t sport, dport;		/* host order */
-	uint32_t seq, ack;
-	uint8_t flags;			/* TCP flags: FIN 1, SYN 2, RST 4, PSH 8, ACK 16 */
-	int len;			/* payload bytes */
-};
-
-#define F_FIN	0x01
-#define F_SYN	0x02
-#define F_RST	0x04
-#define F_PSH	0x08
-#define F_ACK	0x10
-
 /* A raw socket receiving every segment of the protocol in this namespace. */
 static int sniffer(void)
 {
@@ -580,12 +524,11 @@ static int sniffer(void)
  * of @noflags and at least @minlen bytes of data, within @ms; 0, or -1 if none came.
  */
 static int sniff(int raw, int sport, int dport, int flags, int noflags, int minlen, int ms,
-		 struct seg *s)
+		 struct xseg *s)
 {
 	unsigned char pkt[70000];
 	double end = now() + ms / 1000.0;
-	const struct tcphdr *th;
-	int ihl, left;
+	int left;
 	ssize_t n;
 
 	for (;;) {
@@ -593,20 +536,8 @@ static int sniff(int raw, int sport, int dport, int flags, int noflags, int minl
 		if (left <= 0 || !(poll1(raw, POLLIN, left) & POLLIN))
 			return -1;
 		n = recv(raw, pkt, sizeof(pkt), MSG_DONTWAIT);
-		if (n < 20)
+		if (n <= 0 || xseg_parse(pkt, n, proto, s))
 			continue;
-		ihl = (pkt[0] & 15) * 4;
-		if (n < ihl + 20)
-			continue;
-		th = (const struct tcphdr *)(pkt + ihl);
-		memcpy(&s->saddr, pkt + 12, 4);
-		memcpy(&s->daddr, pkt + 16, 4);
-		s->sport = ntohs(th->source);
-		s->dport = ntohs(th->dest);
-		s->seq = ntohl(th->seq);
-		s->ack = ntohl(th->ack_seq);
-		s->flags = pkt[ihl + 13];
-		s->len = (int)n - ihl - th->doff * 4;
 		if (s->sport == sport && s->dport == dport && (s->flags & flags) == flags &&
 		    !(s->flags & noflags) && s->len >= minlen)
 			return 0;
@@ -620,44 +551,17 @@ static int sniff(int raw, int sport, int dport, int flags, int noflags, int minl
 static int craft(uint32_t saddr, int sport, uint32_t daddr, int dport, uint32_t seq,
 		 uint32_t ack, int flags)
 {
-	unsigned char seg[20] = { 0 }, pseudo[12];
-	struct tcphdr *th = (struct tcphdr *)seg;
-	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_addr.s_addr = daddr };
-	unsigned int sum;
-	int fd, ret, one = 1;
-	unsigned char pkt[40] = { 0x45 };
+	struct xseg s = {
+		.saddr = saddr, .daddr = daddr, .sport = sport, .dport = dport,
+		.seq = seq, .ack = ack, .flags = flags, .win = 65535,
+	};
+	int fd = xseg_raw_socket(), ret;
 
-	th->source = htons(sport);
-	th->dest = htons(dport);
-	th->seq = htonl(seq);
-	th->ack_seq = htonl(ack);
-	th->doff = 5;
-	seg[13] = flags;
-	th->window = htons(65535);
-	memcpy(pseudo, &saddr, 4);
-	memcpy(pseudo + 4, &daddr, 4);
-	pseudo[8] = 0;
-	pseudo[9] = proto;
-	pseudo[10] = 0;
-	pseudo[11] = sizeof(seg);
-	sum = csum_add(csum_add(0, pseudo, sizeof(pseudo)), seg, sizeof(seg));
-	th->check = htons(csum_fold32(sum));
-
-	/* our own IP header: the source address is the peer's */
-	pkt[2] = 0;
-	pkt[3] = sizeof(pkt);
-	pkt[8] = 64;
-	pkt[9] = proto;
-	memcpy(pkt + 12, &saddr, 4);
-	memcpy(pkt + 16, &daddr, 4);
-	memcpy(pkt + 20, seg, sizeof(seg));
-	fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
 	if (fd < 0)
 		return -1;
-	setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof(one));
-	ret = sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&dst, sizeof(dst));
+	ret = xseg_raw_send(fd, &s, proto);
 	close(fd);
-	return ret == (ssize_t)sizeof(pkt) ? 0 : -1;
+	return ret;
 }
 
 /* ---- counters: stream.h's counter(), with a name for -p 6 ---- */

@@ -197,7 +197,7 @@ static void test_fin_wait1_last_ack(void)
 
 	if (pair(PORT + 1, &c, &s, "FIN under loss"))
 		return;
-	step("FIN under loss, LAST_ACK", 40);
+	watchdog_step("FIN under loss, LAST_ACK", 40);
 	local_remote(c, &cl, &cr);
 	send_pattern(c, len, seed);
 	if (impair(CLIENT, LOSS)) {
@@ -244,7 +244,7 @@ out:
 	impair(CLIENT, NONE);
 	abort_fd(c);
 	abort_fd(s);
-	step(NULL, 0);
+	watchdog_step(NULL, 0);
 }
 
 static void test_orphan_retries(void)
@@ -257,7 +257,7 @@ static void test_orphan_retries(void)
 	enter(ns_client);
 	if (knob_must("orphan_retries", 2) || pair(PORT + 2, &c, &s, "orphan_retries"))
 		return;
-	step("orphan_retries", 40);
+	watchdog_step("orphan_retries", 40);
 	local_remote(c, &cl, &cr);
 	at0 = counter("AbortOnTimeout");
 	rt0 = counter("RetransSegs");
@@ -282,7 +282,7 @@ static void test_orphan_retries(void)
 	impair(CLIENT, NONE);
 	enter(ns_server);
 	abort_fd(s);
-	step(NULL, 0);
+	watchdog_step(NULL, 0);
 }
 
 static void test_linger_loss(void)
@@ -294,7 +294,7 @@ static void test_linger_loss(void)
 
 	if (pair(PORT + 3, &c, &s, "SO_LINGER under loss"))
 		return;
-	step("SO_LINGER under loss", 40);
+	watchdog_step("SO_LINGER under loss", 40);
 	local_remote(c, &cl, &cr);
 	impair(CLIENT, LOSS);
 	send_pattern(c, len, seed);
@@ -314,7 +314,7 @@ static void test_linger_loss(void)
 	enter(ns_server);
 	read_check(s, len, seed, "... and the server reads the data queued before close()");
 	close(s);
-	step(NULL, 0);
+	watchdog_step(NULL, 0);
 }
 
 /*
@@ -364,7 +364,7 @@ static void test_simultaneous_close(void)
 		goto out;
 	if (pair(PORT + 4, &c, &s, "simultaneous close"))
 		goto out;
-	step("simultaneous close", 40);
+	watchdog_step("simultaneous close", 40);
 	local_remote(c, &cl, &cr);
 	send(c, "a", 1, MSG_NOSIGNAL);	/* an RTT measured each way */
 	recv(s, b, 1, 0);
@@ -400,7 +400,7 @@ static void test_simultaneous_close(void)
 	      "TIME_WAIT (%s, %s)", st_name(st), st_name(st2));
 out:
 	impair_both(NONE);
-	step(NULL, 0);
+	watchdog_step(NULL, 0);
 }
 
 static void test_keepalive_dead(void)
@@ -413,7 +413,7 @@ static void test_keepalive_dead(void)
 
 	if (pair(PORT + 5, &c, &s, "keepalive, dead peer"))
 		return;
-	step("keepalive, dead peer", 40);
+	watchdog_step("keepalive, dead peer", 40);
 	local_remote(c, &cl, &cr);
 	/* idle 2 s, interval 2 s: starting netem may itself take a second on a slow guest */
 	ret = keepalive_on(c, 2, 2, 2);
@@ -451,7 +451,7 @@ out:
 	close(c);
 	enter(ns_server);
 	abort_fd(s);
-	step(NULL, 0);
+	watchdog_step(NULL, 0);
 }
 
 static void test_user_timeout(void)
@@ -464,7 +464,7 @@ static void test_user_timeout(void)
 
 	if (pair(PORT + 6, &c, &s, "TCP_USER_TIMEOUT"))
 		return;
-	step("TCP_USER_TIMEOUT", 40);
+	watchdog_step("TCP_USER_TIMEOUT", 40);
 	local_remote(c, &cl, &cr);
 	ret = setint(c, IPPROTO_TCP, TCP_USER_TIMEOUT, 2000);
 	at0 = counter("AbortOnTimeout");
@@ -489,7 +489,7 @@ static void test_user_timeout(void)
 	close(c);
 	enter(ns_server);
 	abort_fd(s);
-	step(NULL, 0);
+	watchdog_step(NULL, 0);
 }
 
 /* /sys/module/xtcp/refcnt: each xtcp socket holds a reference; -1 if not loaded */
@@ -515,7 +515,7 @@ static void test_netns_delete(int refs0, long orphans0)
 	enter(ns_client);
 	if (knob_must("orphan_retries", 2))
 		return;
-	step("namespace deletion", 60);
+	watchdog_step("namespace deletion", 60);
 	if (pair(PORT + 7, &ce, &se, "namespace deletion"))
 		return;
 	if (pair(PORT + 8, &ct, &st_, "namespace deletion")) {
@@ -582,7 +582,7 @@ static void test_netns_delete(int refs0, long orphans0)
 		      "too, no orphan is left: TCP's orphans in /proc/net/sockstat back to %ld "
 		      "(%ld after %.1f s)", orphans0, orphans, now() - t0);
 	}
-	step(NULL, 0);
+	watchdog_step(NULL, 0);
 }
 
 static void (*const tests[])(void) = {
@@ -616,19 +616,17 @@ int main(int argc, char **argv)
 	orphans0 = sockstat("orphan");
 	if (is_xtcp() && !check(refs0 >= 0, "xtcp is loaded (/sys/module/xtcp/refcnt %d)", refs0))
 		return tap_done();
-	wd_diag = diag;
-	wd_cleanup = cleanup;
 	on_fail = fail_diag;
-	watchdog_start();
+	watchdog_start(diag, cleanup);
 	if (!check(setup() == 0, "two namespaces joined by a veth pair"))
 		return tap_done();
 	for (size_t i = 0; i < ARRAY_SIZE(tests); i++) {
 		tests[i]();
-		step(NULL, 0);	/* whatever way the test returned */
+		watchdog_step(NULL, 0);	/* whatever way the test returned */
 		impair_both(NONE);
 	}
 	test_netns_delete(refs0, orphans0);
-	step(NULL, 0);
+	watchdog_step(NULL, 0);
 	enter(ns_self);
 	cleanup();
 	return tap_done();

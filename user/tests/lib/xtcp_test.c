@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The xtcp end-to-end tests' library: see xtcp_test.h. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <net/if.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include "tap.h"
+#include "xtcp_test.h"
+
+/* ---- /proc ---- */
+
+long xtcp_stat(const char *name)
+{
+	char hdr[4096], val[4096], *hs, *vs, *h, *v;
+	FILE *f = fopen("/proc/thread-self/net/" XTCP_PROC_STAT, "r");
+	long n = -1;
+
+	if (!f)
+		return -1;
+	if (fgets(hdr, sizeof(hdr), f) && fgets(val, sizeof(val), f)) {
+		h = strtok_r(hdr, " \n", &hs);
+		v = strtok_r(val, " \n", &vs);
+		while ((h = strtok_r(NULL, " \n", &hs)) && (v = strtok_r(NULL, " \n", &vs)))
+			if (!strcmp(h, name))
+				n = atol(v);
+	}
+	fclose(f);
+	return n;
+}
+
+int xtcp_proc_rows(int state, int port)
+{
+	unsigned int lp, st;
+	char line[512];
+	FILE *f = fopen("/proc/thread-self/net/" XTCP_PROC_SOCKETS, "r");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " %*d: %*x:%x %*x:%*x %x", &lp, &st) == 2 &&
+		    (int)st == state && (!port || (int)lp == port))
+			n++;
+	fclose(f);
+	return n;
+}
+
+int xtcp_proc_state(int lport, int rport)
+{
+	unsigned int lp, rp, st;
+	char line[512];
+	FILE *f = fopen("/proc/thread-self/net/" XTCP_PROC_SOCKETS, "r");
+	int found = 0;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		if (sscanf(line, " %*d: %*x:%x %*x:%x %x", &lp, &rp, &st) == 3 &&
+		    (int)lp == lport && (int)rp == rport)
+			found = (int)st;
+	fclose(f);
+	return found;
+}
+
+/* ---- time ---- */
+
+double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- the watchdog ---- */
+
+static pthread_mutex_t wd_lock = PTHREAD_MUTEX_INITIALIZER;
+static double wd_deadline;		/* 0: no step; under wd_lock */
+static int wd_secs;			/* the step's limit; under wd_lock */
+static char wd_what[160];		/* the step; under wd_lock */
+static unsigned long wd_moves;		/* watchdog_progress() calls; atomic */
+static void (*wd_diag)(void), (*wd_cleanup)(void);
+
+void bail_out(const char *what)
+{
+	printf("Bail out! %s hangs\n", what);
+	tap_done();
+	fflush(stdout);
+	_exit(1);
+}
+
+static void *watchdog(void *arg)
+{
+	unsigned long seen = 0, moves;
+	struct timespec tick = { .tv_nsec = 100 * 1000 * 1000 };
+
+	(void)arg;
+	for (;;) {
+		nanosleep(&tick, NULL);
+		pthread_mutex_lock(&wd_lock);
+		moves = __atomic_load_n(&wd_moves, __ATOMIC_RELAXED);
+		if (moves != seen && wd_deadline)
+			wd_deadline = now() + wd_secs;
+		seen = moves;
+		if (wd_deadline && now() > wd_deadline) {
+			tap_ok(0, "%s: ends or makes progress within %d s (it hangs)", wd_what,
+			       wd_secs);
+			if (wd_diag)
+				wd_diag();
+			if (wd_cleanup)
+				wd_cleanup();
+			bail_out(wd_what);
+		}
+		pthread_mutex_unlock(&wd_lock);
+	}
+	return NULL;
+}
+
+void watchdog_start(void (*diag)(void), void (*cleanup)(void))
+{
+	pthread_t t;
+
+	wd_diag = diag;
+	wd_cleanup = cleanup;
+	pthread_create(&t, NULL, watchdog, NULL);
+	pthread_detach(t);
+}
+
+void watchdog_step(const char *what, int secs)
+{
+	pthread_mutex_lock(&wd_lock);
+	snprintf(wd_what, sizeof(wd_what), "%s", what ? what : "");
+	wd_secs = secs;
+	wd_deadline = what ? now() + secs : 0;
+	pthread_mutex_unlock(&wd_lock);
+}
+
+void watchdog_progress(void)
+{
+	__atomic_add_fetch(&wd_moves, 1, __ATOMIC_RELAXED);
+}
+
+/* ---- network namespaces ---- */
+
+void netns_del(const char *const ns[2])
+{
+	sh("ip netns del %s 2>/dev/null; ip netns del %s 2>/dev/null", ns[0], ns[1]);
+}
+
+int netns_veth(const char *const ns[2], const char *const dev[2], const char *const ip[2],
+	       int fd[2])
+{
+	char path[128], addrs[512], *a, *save;
+	int i;
+
+	netns_del(ns);
+	if (sh("ip netns add %s && ip netns add %s && "
+	       "ip link add %s netns %s type veth peer %s netns %s",
+	       ns[0], ns[1], dev[0], ns[0], dev[1], ns[1]))
+		return -1;
+	for (i = 0; i < 2; i++) {
+		snprintf(addrs, sizeof(addrs), "%s", ip[i]);
+		for (a = strtok_r(addrs, " ", &save); a; a = strtok_r(NULL, " ", &save))
+			if (sh("ip -n %s addr add %s dev %s", ns[i], a, dev[i]))
+				return -1;
+		if (sh("ip -n %s link set %s up && ip -n %s link set lo up", ns[i], dev[i],
+		       ns[i]))
+			return -1;
+		snprintf(path, sizeof(path), "/run/netns/%s", ns[i]);
+		fd[i] = open(path, O_RDONLY);
+		if (fd[i] < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int netns_enter(int fd)
+{
+	return setns(fd, CLONE_NEWNET);
+}
+
+int lo_up(void)
+{
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), ret;
+
+	strcpy(ifr.ifr_name, "lo");
+	ret = fd < 0 ? -1 : ioctl(fd, SIOCGIFFLAGS, &ifr);
+	ifr.ifr_flags |= IFF_UP;
+	ret = ret ?: ioctl(fd, SIOCSIFFLAGS, &ifr);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/* ---- small shared helpers ---- */
+
+void abort_fd(int fd)
+{
+	struct linger lin = { .l_onoff = 1, .l_linger = 0 };
+
+	if (fd < 0)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lin, sizeof(lin));
+	close(fd);
+}
+
+int sh(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return system(cmd) ? -1 : 0;
+}
+
+int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY), ok, err;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	err = errno;
+	close(fd);
+	errno = err;
+	return ok ? 0 : -1;
+}
+
+struct sockaddr_in sin_of(const char *ip, int port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+
+	inet_pton(AF_INET, ip, &sin.sin_addr);
+	return sin;
+}
+
+unsigned int csum_add(unsigned int sum, const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (p[i] << 8) | p[i + 1];
+	if (len & 1)
+		sum += p[len - 1] << 8;
+	return sum;
+}
+
+unsigned short csum_fold32(unsigned int sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (unsigned short)~sum;
+}
