@@ -48,7 +48,7 @@ size_t xseg_build(void *buf, size_t size, const struct xseg *s, int proto)
 	th[3] = s->dport & 0xff;
 	*(uint32_t *)(th + 4) = htonl(s->seq);
 	*(uint32_t *)(th + 8) = htonl(s->ack);
-	th[12] = (hlen / 4) << 4;
+	th[12] = (s->lie_doff ? s->doff_lie : hlen / 4) << 4;
 	th[13] = s->flags;
 	*(uint16_t *)(th + 14) = htons(s->win);
 	*(uint16_t *)(th + 18) = htons(s->urg);

@@ -35,6 +35,8 @@ struct xseg {
 	const uint8_t *data;		/* payload (parsed: points into the packet) */
 	int len;			/* payload bytes */
 	int bad_csum;			/* build: corrupt the checksum */
+	int lie_doff;			/* build: put doff_lie on the wire, whatever */
+	int doff_lie;			/* the header's size (a malformed segment) */
 };
 
 /*
