@@ -12,8 +12,10 @@
 #   make bench           iperf3 throughput (loopback, veth + netem, a bottleneck, parallel
 #                        flows), latency, connection rate and memory of xtcp as ratios of
 #                        Linux TCP's, in one stock-kernel guest (scripts/bench; --quick)
-#   make soak            the long runs that do not belong in check (scripts/soak [N]):
-#                        issue 9's stall reproducer 50 times under load, stock kernel
+#   make soak            the long runs that do not belong in check, debug kernel
+#                        (scripts/soak; MINUTES=N, default 10): connections churned over a
+#                        lossy veth with aborts, namespaces deleted and rmmod tried, beside
+#                        a million fuzzed segments
 #   make clean           remove build/ (caches in ~/.cache/xtcp stay; see README)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -71,8 +73,8 @@ check:
 demo:
 	scripts/demo
 
-soak: stock user
-	scripts/soak
+soak:
+	scripts/soak $(MINUTES)
 
 bench: stock user
 	scripts/bench

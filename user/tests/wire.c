@@ -14,6 +14,7 @@
  * Lines ('#' starts a comment; the exchange is printed as it happens):
  *   listen PORT         a listener on 10.77.0.1:PORT; the peer's segments come from port 40001
  *   connect PORT        a non-blocking connect() to the peer's PORT
+ *   unlisten            close the listener
  *   accept              the connection accepted from the listener (2 s at most)
  *   write N             N bytes written to the socket
  *   read N              N bytes read (2 s at most), checked against what the peer sent
@@ -383,6 +384,9 @@ static void app(const char *cmd, char *arg)
 		if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) != -1 ||
 		    errno != EINPROGRESS)
 			fail("connect: not in progress (%s)", strerror(errno));
+	} else if (!strcmp(cmd, "unlisten")) {
+		close(lfd);
+		lfd = -1;
 	} else if (!strcmp(cmd, "accept")) {
 		wait_readable(lfd, 2000);
 		fd = accept4(lfd, (struct sockaddr *)&a, &alen, SOCK_NONBLOCK);
