@@ -141,7 +141,7 @@ static void xtcp_ehash_nulls_test(struct kunit *test)
 {
 	struct socket *a = xtcp_test_socket(test), *b = xtcp_test_socket(test);
 	struct xtcp_net *xn = xtcp_pernet(&init_net);
-	u32 mask = XTCP_EHASH_SIZE - 1, chain;
+	u32 mask = xn->ehash_mask, chain;
 	struct xtcp_divert_ctx ctx;
 	struct task_struct *helper;
 	struct sock *found = NULL;

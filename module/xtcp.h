@@ -27,8 +27,7 @@
 #include <uapi/linux/xtcp.h>
 
 /* Table sizes, per network namespace (powers of two). */
-#define XTCP_EHASH_SIZE		1024	/* established + request + TIME_WAIT */
-#define XTCP_EHASH_LOCKS	64	/* bucket locks, shared by EHASH_SIZE/LOCKS chains */
+#define XTCP_EHASH_LOCKS	256	/* established-hash chain locks, shared by chains */
 #define XTCP_LHASH_SIZE		64	/* listeners, by port + local address */
 #define XTCP_BHASH_SIZE		256	/* bound ports */
 
@@ -97,8 +96,8 @@ static inline bool xtcp_paws_check(u32 ts_recent, time64_t stamp, u32 tsval, int
 }
 
 /**
- * xtcp_paws_reject - does PAWS reject a segment of a request or a TIME_WAIT, like
- * tcp_paws_reject()?
+ * xtcp_paws_reject - does PAWS reject a segment of a request, a TIME_WAIT or a
+ * simultaneous open's SYN, like tcp_paws_reject()?
  * @ts_recent: the peer's last timestamp we kept
  * @stamp: when it came (ktime_get_seconds())
  * @tsval: the timestamp of the segment
@@ -775,7 +774,11 @@ struct xtcp_mib {
  *	Linux's ehash): a socket moved to another chain while a reader stood on it
  *	(re-hashed by a new connect()) takes the reader there, and a walk that ends in
  *	another chain's marker starts again.
- * @ehash_locks: locks of @ehash chains (chain i uses lock i % XTCP_EHASH_LOCKS)
+ * @ehash_mask: @ehash has @ehash_mask + 1 chains (xtcp_ehash_entries)
+ * @ehash_locks: locks of @ehash chains: chain i uses lock i & @ehash_locks_mask
+ * @ehash_locks_mask: one less than the locks in use, XTCP_EHASH_LOCKS or fewer with
+ *	fewer chains (a lock per chain at most, as inet_ehash_locks_alloc()), so that a
+ *	hash and its chain's index always pick the same lock
  * @lhash2: listening sockets by local port + address; RCU readers, @lhash_lock writers
  * @lhash_lock: protects writes to @lhash2
  * @bhash: bound ports; everything in it is protected by @bind_lock
@@ -809,9 +812,11 @@ struct xtcp_mib {
 struct xtcp_net {
 	struct xtcp_mib __percpu *mib;
 	struct sock *ctl_sk;
-	struct hlist_nulls_head ehash[XTCP_EHASH_SIZE];
-	/* ehash_locks[i] protects writes to ehash chains i, i + 64, i + 128 ... */
+	struct hlist_nulls_head *ehash;
+	u32 ehash_mask;
+	/* ehash_locks[i] protects writes to ehash chains i, i + locks, i + 2 * locks ... */
 	spinlock_t ehash_locks[XTCP_EHASH_LOCKS];
+	u32 ehash_locks_mask;
 	struct hlist_head lhash2[XTCP_LHASH_SIZE];
 	/* lhash_lock protects writes to lhash2 (readers use RCU) */
 	spinlock_t lhash_lock;
@@ -878,7 +883,10 @@ void xtcp_exit_mem(void);
 long xtcp_memory_allocated_pages(void);
 
 /* xtcp_hash.c: listening, established and bind hashes (like inet_hashtables.c) */
-void xtcp_hash_init_net(struct xtcp_net *xn);
+extern unsigned int xtcp_ehash_entries;
+int xtcp_ehash_entries_init(void);
+int xtcp_hash_init_net(struct xtcp_net *xn);
+void xtcp_hash_exit_net(struct xtcp_net *xn);
 int xtcp_get_port(struct sock *sk, unsigned short snum);
 void xtcp_put_port(struct sock *sk);
 int xtcp_inherit_port(struct sock *listener, struct sock *child);
@@ -887,7 +895,7 @@ void xtcp_unhash(struct sock *sk);
 /* The lock of established-hash chain @chain (a hash, or a chain's index) */
 static inline spinlock_t *xtcp_ehash_lock(struct xtcp_net *xn, u32 chain)
 {
-	return &xn->ehash_locks[chain & (XTCP_EHASH_LOCKS - 1)];
+	return &xn->ehash_locks[chain & xn->ehash_locks_mask];
 }
 
 bool xtcp_ehash_insert(struct sock *sk, struct sock *osk, bool *found_dup_sk);

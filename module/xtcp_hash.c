@@ -13,6 +13,9 @@
  * through call_rcu(), so a reader never touches freed memory.
  */
 #include <linux/jhash.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/random.h>
 #include <linux/rculist.h>
 #include <linux/rculist_nulls.h>
@@ -49,17 +52,53 @@ static struct hlist_head *xtcp_bhash_head(struct xtcp_net *xn, u16 port)
 	return &xn->bhash[port & (XTCP_BHASH_SIZE - 1)];
 }
 
+/*
+ * Chains of each namespace's established hash: the module parameter, or (0) one per 32
+ * pages of memory between 1024 and 65536, near what alloc_large_system_hash() gives
+ * TCP's (8192 with 1 GiB).
+ */
+unsigned int xtcp_ehash_entries;
+module_param_named(ehash_entries, xtcp_ehash_entries, uint, 0444);
+MODULE_PARM_DESC(ehash_entries,
+		 "chains of each namespace's established hash: a power of 2, 16-1048576 (0: from memory)");
+
+/**
+ * xtcp_ehash_entries_init - check the ehash_entries parameter, or size it from memory
+ *
+ * Context: process, module init.
+ * Return: 0, or -EINVAL for a size that is not a power of 2 in 16..1048576.
+ */
+int xtcp_ehash_entries_init(void)
+{
+	unsigned long pages = totalram_pages();
+
+	if (!xtcp_ehash_entries) {
+		xtcp_ehash_entries = clamp_val(roundup_pow_of_two(pages / 32 ?: 1), 1024, 65536);
+		return 0;
+	}
+	if (!is_power_of_2(xtcp_ehash_entries) || xtcp_ehash_entries < 16 ||
+	    xtcp_ehash_entries > (1U << 20))
+		return -EINVAL;
+	return 0;
+}
+
 /**
  * xtcp_hash_init_net - set up the empty tables of a new namespace
  * @xn: its xtcp state
  *
  * Context: process, from the pernet init hook.
+ * Return: 0, or -ENOMEM.
  */
-void xtcp_hash_init_net(struct xtcp_net *xn)
+int xtcp_hash_init_net(struct xtcp_net *xn)
 {
-	int i;
+	u32 i;
 
-	for (i = 0; i < XTCP_EHASH_SIZE; i++)
+	xn->ehash = kvmalloc_array(xtcp_ehash_entries, sizeof(*xn->ehash), GFP_KERNEL_ACCOUNT);
+	if (!xn->ehash)
+		return -ENOMEM;
+	xn->ehash_mask = xtcp_ehash_entries - 1;
+	xn->ehash_locks_mask = min_t(u32, XTCP_EHASH_LOCKS, xtcp_ehash_entries) - 1;
+	for (i = 0; i <= xn->ehash_mask; i++)
 		INIT_HLIST_NULLS_HEAD(&xn->ehash[i], i);
 	for (i = 0; i < XTCP_EHASH_LOCKS; i++)
 		spin_lock_init(&xn->ehash_locks[i]);
@@ -71,6 +110,18 @@ void xtcp_hash_init_net(struct xtcp_net *xn)
 	spin_lock_init(&xn->bind_lock);
 	xn->port_rover = get_random_u32();
 	atomic_set(&xn->tw_count, 0);
+	return 0;
+}
+
+/**
+ * xtcp_hash_exit_net - free the tables of a namespace that goes away (all empty)
+ * @xn: its xtcp state
+ *
+ * Context: process, from the pernet exit hook.
+ */
+void xtcp_hash_exit_net(struct xtcp_net *xn)
+{
+	kvfree(xn->ehash);
 }
 
 /* ---- bind hash ---- */
@@ -405,14 +456,14 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_lookup_listener);
 
 /* ---- established hash ---- */
 
-static u32 xtcp_ehash_slot(u32 hash)
+static u32 xtcp_ehash_slot(const struct xtcp_net *xn, u32 hash)
 {
-	return hash & (XTCP_EHASH_SIZE - 1);
+	return hash & xn->ehash_mask;
 }
 
 static struct hlist_nulls_head *xtcp_ehash_chain(struct xtcp_net *xn, u32 hash)
 {
-	return &xn->ehash[xtcp_ehash_slot(hash)];
+	return &xn->ehash[xtcp_ehash_slot(xn, hash)];
 }
 
 /* Link @sk into its chain; the table takes a reference.  Chain lock held. */
@@ -471,7 +522,7 @@ begin:
 		}
 		return (struct sock *)skc;
 	}
-	if (get_nulls_value(node) != xtcp_ehash_slot(hash))
+	if (get_nulls_value(node) != xtcp_ehash_slot(xn, hash))
 		goto begin;
 	return NULL;
 }

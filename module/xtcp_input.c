@@ -130,6 +130,13 @@ static int xtcp_rcv_synsent_state_process(struct sock *sk, struct sk_buff *skb)
 	if (th->rst)
 		return 0;
 	if (th->syn) {
+		/*
+		 * PAWS (RFC 7323 5.3) against what an earlier connection of this socket to
+		 * the same peer kept, as tcp_rcv_synsent_state_process()
+		 */
+		if (xs->ts_recent_stamp && opt.saw_tstamp &&
+		    xtcp_paws_reject(xs->ts_recent, xs->ts_recent_stamp, opt.rcv_tsval, false))
+			return 0;
 		/* simultaneous open: SYN_RECV, answer with SYN-ACK (same ISS) */
 		WRITE_ONCE(xs->rcv_nxt, cb->seq + 1);
 		xs->rcv_wup = xs->rcv_nxt;

@@ -64,6 +64,11 @@ int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 	if (!inet->inet_saddr)
 		inet->inet_saddr = fl4->saddr;
 	sk_rcv_saddr_set(sk, inet->inet_saddr);
+	if (xs->ts_recent_stamp && inet->inet_daddr != usin->sin_addr.s_addr) {
+		/* another peer: the last one's timestamps say nothing about it */
+		xs->ts_recent = 0;
+		xs->ts_recent_stamp = 0;
+	}
 	inet->inet_dport = usin->sin_port;
 	sk_daddr_set(sk, usin->sin_addr.s_addr);
 
@@ -143,11 +148,12 @@ static int xtcp_filter(struct sock *sk, struct sk_buff *skb)
 /*
  * A segment for a TIME_WAIT minisocket, like tcp_v4_rcv()'s do_time_wait: answer it,
  * or let a listener take a SYN that opens a new incarnation.  Return the listener
- * (referenced) that must process @skb, or NULL if it is done with.  Softirq, under
- * rcu_read_lock(); the caller's reference on @tw is dropped here.
+ * (referenced) that must process @skb, or NULL if it is done with: then @reason says
+ * why it was dropped, or is left alone if it was answered or taken in silence.
+ * Softirq, under rcu_read_lock(); the caller's reference on @tw is dropped here.
  */
 static struct sock *xtcp_v4_rcv_timewait(struct net *net, struct xtcp_timewait_sock *tw,
-					 struct sk_buff *skb)
+					 struct sk_buff *skb, enum skb_drop_reason *reason)
 {
 	const struct tcphdr *th = tcp_hdr(skb);
 	const struct iphdr *iph = ip_hdr(skb);
@@ -155,6 +161,7 @@ static struct sock *xtcp_v4_rcv_timewait(struct net *net, struct xtcp_timewait_s
 
 	if (!xfrm4_policy_check(NULL, XFRM_POLICY_IN, skb)) {
 		/* IPsec policy refuses it: dropped, as by do_time_wait */
+		*reason = SKB_DROP_REASON_XFRM_POLICY;
 		xtcp_tw_put(tw);
 		return NULL;
 	}
@@ -306,11 +313,16 @@ lookup:
 	if (!sk)
 		goto no_xtcp_socket;
 	if (sk->sk_state == TCP_TIME_WAIT) {
-		sk = xtcp_v4_rcv_timewait(net, xtcp_twsk(sk), skb);
+		reason = SKB_NOT_DROPPED_YET;
+		sk = xtcp_v4_rcv_timewait(net, xtcp_twsk(sk), skb, &reason);
 		if (!sk) {
-			consume_skb(skb);
+			if (reason == SKB_NOT_DROPPED_YET)
+				consume_skb(skb);	/* answered, or taken in silence */
+			else
+				kfree_skb_reason(skb, reason);
 			return 0;
 		}
+		reason = SKB_DROP_REASON_NOT_SPECIFIED;	/* a listener takes the SYN */
 	}
 	if (sk->sk_state == TCP_NEW_SYN_RECV) {
 		struct xtcp_request_sock *req = xtcp_rsk(sk);

@@ -63,10 +63,14 @@ static int __net_init xtcp_net_init(struct net *net)
 	struct xtcp_net *xn = xtcp_pernet(net);
 	int err;
 
-	xtcp_hash_init_net(xn);
+	err = xtcp_hash_init_net(xn);
+	if (err)
+		return err;
 	xn->mib = alloc_percpu(struct xtcp_mib);
-	if (!xn->mib)
-		return -ENOMEM;
+	if (!xn->mib) {
+		err = -ENOMEM;
+		goto out_hash;
+	}
 	err = xtcp_sysctl_init_net(net);
 	if (err)
 		goto out_mib;
@@ -84,6 +88,8 @@ out_sysctl:
 	xtcp_sysctl_exit_net(net);
 out_mib:
 	free_percpu(xn->mib);
+out_hash:
+	xtcp_hash_exit_net(xn);
 	return err;
 }
 
@@ -94,6 +100,7 @@ static void __net_exit xtcp_net_exit(struct net *net)
 	xtcp_v4_ctl_exit_net(net);
 	xtcp_sysctl_exit_net(net);
 	free_percpu(xtcp_pernet(net)->mib);
+	xtcp_hash_exit_net(xtcp_pernet(net));
 }
 
 static struct pernet_operations xtcp_net_ops = {
@@ -125,6 +132,13 @@ static int __init xtcp_init(void)
 	if (err) {
 		pr_err("protocol=%d is not a usable IP protocol number (valid: 1-254)\n",
 		       xtcp_protocol);
+		return err;
+	}
+
+	err = xtcp_ehash_entries_init();
+	if (err) {
+		pr_err("ehash_entries=%u is not a power of 2 in 16-1048576\n",
+		       xtcp_ehash_entries);
 		return err;
 	}
 

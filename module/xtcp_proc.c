@@ -231,7 +231,9 @@ static int xtcp_seq_show(struct seq_file *f, void *v)
 		hlist_for_each_entry_rcu(xs, &xn->lhash2[b], listen_node)
 			xtcp_proc_sock(f, (struct sock *)xs, i++);
 	/* each chain under its lock, as /proc/net/tcp: a walk never strays */
-	for (b = 0; b < XTCP_EHASH_SIZE; b++) {
+	for (b = 0; b <= xn->ehash_mask; b++) {
+		if (hlist_nulls_empty(&xn->ehash[b]))
+			continue;	/* most are, with many chains: no lock for them */
 		spin_lock_bh(xtcp_ehash_lock(xn, b));
 		hlist_nulls_for_each_entry(skc, node, &xn->ehash[b], skc_nulls_node) {
 			if (skc->skc_state == TCP_NEW_SYN_RECV)

@@ -346,9 +346,11 @@ void xtcp_tw_purge_net(struct net *net)
 	struct xtcp_net *xn = xtcp_pernet(net);
 	const struct hlist_nulls_node *node;
 	struct sock_common *skc;
-	int b;
+	u32 b;
 
-	for (b = 0; b < XTCP_EHASH_SIZE; b++) {
+	for (b = 0; b <= xn->ehash_mask; b++) {
+		if (hlist_nulls_empty(&xn->ehash[b]))
+			continue;
 restart:
 		rcu_read_lock();
 		hlist_nulls_for_each_entry_rcu(skc, node, &xn->ehash[b], skc_nulls_node) {

@@ -144,6 +144,22 @@ static int file_has(const char *path, const char *needle)
 	return found;
 }
 
+/* The value of xtcp's module parameter @name; -1 if unreadable. */
+static long param(const char *name)
+{
+	char path[128];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/xtcp/parameters/%s", name);
+	f = fopen(path, "r");
+	if (f && fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	if (f)
+		fclose(f);
+	return v;
+}
+
 static int loaded(void)
 {
 	return file_has("/proc/modules", "xtcp ");
@@ -281,6 +297,7 @@ static void test_netns(const char *ko)
 static int test_load(const char *ko)
 {
 	int ret, err, fd, i;
+	long n;
 
 	if (!tap_ok(!loaded(), "xtcp is not loaded at the start"))
 		return tap_done();
@@ -292,8 +309,22 @@ static int test_load(const char *ko)
 	bad_load(ko, "protocol=256", EINVAL, "protocol=256 is not a usable IP protocol number");
 	bad_load(ko, "protocol=-1", EINVAL, "protocol=-1 is not a usable IP protocol number");
 	bad_load(ko, "protocol=tcp", EINVAL, NULL);
+	bad_load(ko, "ehash_entries=1000", EINVAL, "ehash_entries=1000 is not a power of 2");
+	bad_load(ko, "ehash_entries=8", EINVAL, "ehash_entries=8 is not a power of 2");
+	bad_load(ko, "ehash_entries=2097152", EINVAL, "ehash_entries=2097152 is not a power of 2");
 
 	/* another free number: the socket type follows the parameter */
+	/* an established hash of another size: the one given; by default from memory */
+	ret = load(ko, "ehash_entries=64");
+	tap_ok(ret == 0 && param("ehash_entries") == 64 &&
+	       !write_file("/proc/sys/net/xtcp/tw_timeout", "1") &&
+	       connection('T', 100, NULL, NULL) >= 0 && unload_within(10) == 0,
+	       "load with ehash_entries=64: the parameter reads 64, a connection works, unload");
+	ret = load(ko, "");
+	n = param("ehash_entries");
+	tap_ok(ret == 0 && n >= 1024 && n <= 65536 && !(n & (n - 1)) && unload_within(10) == 0,
+	       "load without it: a size from memory, a power of 2 in 1024-65536 (%ld)", n);
+
 	kmsg_mark();
 	ret = load(ko, "protocol=200");
 	tap_ok(ret == 0, "load with protocol=200 (%s)", ret ? strerrorname_np(errno) : "ok");

@@ -14,6 +14,9 @@
  * Lines ('#' starts a comment; the exchange is printed as it happens):
  *   listen PORT         a listener on 10.77.0.1:PORT; the peer's segments come from port 40001
  *   connect PORT        a non-blocking connect() to the peer's PORT
+ *   reconnect PORT      the same socket connect()s again (after disconnect)
+ *   disconnect          connect(AF_UNSPEC): the connection dropped, the socket kept
+ *   peer IP             the peer is IP from now on (another host behind the tun)
  *   unlisten            close the listener
  *   accept              the connection accepted from the listener (2 s at most)
  *   write N             N bytes written to the socket
@@ -380,10 +383,27 @@ static void app(const char *cmd, char *arg)
 	} else if (!strcmp(cmd, "connect")) {
 		rport = atoi(arg);
 		a = sin_of(PEER_IP, rport);
+		a.sin_addr.s_addr = peer.peer;
 		fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, proto);
 		if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) != -1 ||
 		    errno != EINPROGRESS)
 			fail("connect: not in progress (%s)", strerror(errno));
+	} else if (!strcmp(cmd, "reconnect")) {
+		rport = atoi(arg);
+		lport = 0;		/* learnt again from the SYN */
+		a.sin_family = AF_INET;
+		a.sin_port = htons(rport);
+		a.sin_addr.s_addr = peer.peer;
+		if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != -1 || errno != EINPROGRESS)
+			fail("connect again: not in progress (%s)", strerror(errno));
+	} else if (!strcmp(cmd, "disconnect")) {
+		struct sockaddr un = { .sa_family = AF_UNSPEC };
+
+		if (connect(fd, &un, sizeof(un)))
+			fail("connect(AF_UNSPEC): %s", strerror(errno));
+	} else if (!strcmp(cmd, "peer")) {
+		if (inet_pton(AF_INET, arg, &peer.peer) != 1)
+			fail("peer IP, not %s", arg);
 	} else if (!strcmp(cmd, "unlisten")) {
 		close(lfd);
 		lfd = -1;
