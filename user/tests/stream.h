@@ -551,29 +551,6 @@ static int run_ends(struct end *s, struct end *r, int n, char *why, size_t size)
 
 /* ---- counters: xtcp's, or Linux TCP's for -p 6, of the calling thread's namespace ---- */
 
-/* The counter @name of a file in the format of /proc/net/snmp, line @prefix; -1 if none. */
-static long proc_counter(const char *file, const char *prefix, const char *name)
-{
-	static char hdr[8192], val[8192];
-	char *hs, *vs, *h, *v;
-	FILE *f = fopen(file, "r");
-	long n = -1;
-
-	if (!f)
-		return -1;
-	while (n < 0 && fgets(hdr, sizeof(hdr), f) && fgets(val, sizeof(val), f)) {
-		if (strncmp(hdr, prefix, strlen(prefix)) || hdr[strlen(prefix)] != ':')
-			continue;
-		h = strtok_r(hdr, " \n", &hs);
-		v = strtok_r(val, " \n", &vs);
-		while ((h = strtok_r(NULL, " \n", &hs)) && (v = strtok_r(NULL, " \n", &vs)))
-			if (!strcmp(h, name))
-				n = atol(v);
-	}
-	fclose(f);
-	return n;
-}
-
 /* Whether the counter checks are made: on xtcp, and on Linux TCP against its own. */
 static int have_counters(void)
 {

@@ -298,7 +298,7 @@ int xpeer_send(struct xpeer *p, struct xseg *s)
 	return n ? tun_write(p, pkt, n) : -1;
 }
 
-int xpeer_recv(struct xpeer *p, struct xseg *s, int ms)
+static int recv_to(struct xpeer *p, struct xseg *s, int ms, int any)
 {
 	struct pollfd pfd = { .fd = p->tun, .events = POLLIN };
 	double end = now() + ms / 1000.0;
@@ -308,7 +308,7 @@ int xpeer_recv(struct xpeer *p, struct xseg *s, int ms)
 	for (;;) {
 		n = read(p->tun, p->buf, sizeof(p->buf));
 		if (n > 0) {
-			if (!xseg_parse(p->buf, n, p->proto, s) && s->daddr == p->peer)
+			if (!xseg_parse(p->buf, n, p->proto, s) && (any || s->daddr == p->peer))
 				return 0;
 			continue;
 		}
@@ -317,6 +317,24 @@ int xpeer_recv(struct xpeer *p, struct xseg *s, int ms)
 			return -1;
 		poll(&pfd, 1, left);
 	}
+}
+
+int xpeer_recv(struct xpeer *p, struct xseg *s, int ms)
+{
+	return recv_to(p, s, ms, 0);
+}
+
+int xpeer_recv_any(struct xpeer *p, struct xseg *s, int ms)
+{
+	return recv_to(p, s, ms, 1);
+}
+
+int xpeer_send_raw(struct xpeer *p, const struct xseg *s)
+{
+	uint8_t pkt[70000];
+	size_t n = xseg_build(pkt, sizeof(pkt), s, p->proto);
+
+	return n ? tun_write(p, pkt, n) : -1;
 }
 
 int xpeer_send_icmp_unreach(struct xpeer *p, const struct xseg *s, int code)

@@ -102,6 +102,12 @@ int xpeer_send(struct xpeer *p, struct xseg *s);
  */
 int xpeer_recv(struct xpeer *p, struct xseg *s, int ms);
 
+/* The next segment of the protocol the stack sent to any host behind the tun. */
+int xpeer_recv_any(struct xpeer *p, struct xseg *s, int ms);
+
+/* Send @s as it is (its addresses set by the caller: several peers). */
+int xpeer_send_raw(struct xpeer *p, const struct xseg *s);
+
 /*
  * Send an ICMP destination-unreachable of @code from the peer, quoting the IP header
  * and the first 8 bytes of the segment @s (as the stack sent it: local -> peer).

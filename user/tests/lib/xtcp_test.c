@@ -17,15 +17,18 @@
 
 /* ---- /proc ---- */
 
-long xtcp_stat(const char *name)
+long proc_counter(const char *file, const char *prefix, const char *name)
 {
-	char hdr[4096], val[4096], *hs, *vs, *h, *v;
-	FILE *f = fopen("/proc/thread-self/net/" XTCP_PROC_STAT, "r");
+	static __thread char hdr[8192], val[8192];
+	char *hs, *vs, *h, *v;
+	FILE *f = fopen(file, "r");
 	long n = -1;
 
 	if (!f)
 		return -1;
-	if (fgets(hdr, sizeof(hdr), f) && fgets(val, sizeof(val), f)) {
+	while (n < 0 && fgets(hdr, sizeof(hdr), f) && fgets(val, sizeof(val), f)) {
+		if (prefix && (strncmp(hdr, prefix, strlen(prefix)) || hdr[strlen(prefix)] != ':'))
+			continue;
 		h = strtok_r(hdr, " \n", &hs);
 		v = strtok_r(val, " \n", &vs);
 		while ((h = strtok_r(NULL, " \n", &hs)) && (v = strtok_r(NULL, " \n", &vs)))
@@ -34,6 +37,11 @@ long xtcp_stat(const char *name)
 	}
 	fclose(f);
 	return n;
+}
+
+long xtcp_stat(const char *name)
+{
+	return proc_counter("/proc/thread-self/net/" XTCP_PROC_STAT, NULL, name);
 }
 
 int xtcp_proc_rows(int state, int port)

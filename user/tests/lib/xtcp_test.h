@@ -27,6 +27,13 @@
 
 /* ---- /proc ---- */
 
+/*
+ * The counter @name in @file, a file of header and value line pairs as
+ * /proc/net/snmp, netstat and xtcp_stat are, in the pair whose lines start with
+ * "@prefix:" (NULL: any pair); -1 if missing.
+ */
+long proc_counter(const char *file, const char *prefix, const char *name);
+
 /* The counter @name of /proc/net/xtcp_stat; -1 if missing. */
 long xtcp_stat(const char *name);
 
