@@ -362,6 +362,15 @@ static void app_read(long n)
 	printf("#   read %ld bytes, as sent\n", n);
 }
 
+/* The peer's address (the `peer` command may have changed it) and @port. */
+static struct sockaddr_in peer_addr(int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
+				 .sin_addr.s_addr = peer.peer };
+
+	return a;
+}
+
 static void app(const char *cmd, char *arg)
 {
 	struct linger lin = { .l_onoff = 1 };
@@ -382,8 +391,7 @@ static void app(const char *cmd, char *arg)
 			fail("listen: %s", strerror(errno));
 	} else if (!strcmp(cmd, "connect")) {
 		rport = atoi(arg);
-		a = sin_of(PEER_IP, rport);
-		a.sin_addr.s_addr = peer.peer;
+		a = peer_addr(rport);
 		fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, proto);
 		if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) != -1 ||
 		    errno != EINPROGRESS)
@@ -391,9 +399,7 @@ static void app(const char *cmd, char *arg)
 	} else if (!strcmp(cmd, "reconnect")) {
 		rport = atoi(arg);
 		lport = 0;		/* learnt again from the SYN */
-		a.sin_family = AF_INET;
-		a.sin_port = htons(rport);
-		a.sin_addr.s_addr = peer.peer;
+		a = peer_addr(rport);
 		if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != -1 || errno != EINPROGRESS)
 			fail("connect again: not in progress (%s)", strerror(errno));
 	} else if (!strcmp(cmd, "disconnect")) {

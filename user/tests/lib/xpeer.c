@@ -23,15 +23,15 @@ static uint16_t ip_csum(const void *buf, size_t len)
 
 size_t xseg_build(void *buf, size_t size, const struct xseg *s, int proto)
 {
-	int hlen = s->doff ? s->doff * 4 : 20 + ((s->optlen + 3) & ~3);
+	int hlen = s->doff >= 5 ? s->doff * 4 : 20 + ((s->optlen + 3) & ~3);
 	int olen = s->optlen < hlen - 20 ? s->optlen : hlen - 20;
-	size_t seglen = (size_t)(hlen > 20 ? hlen : 20) + s->len, n = 20 + seglen;
+	size_t seglen = (size_t)hlen + s->len, n = 20 + seglen;
 	uint8_t *ip = buf, *th = ip + 20, pseudo[12];
 	unsigned int sum;
 
 	if (n > size || n > 65535)
 		return 0;
-	memset(ip, 0, 20 + (hlen > 20 ? hlen : 20));
+	memset(ip, 0, 20 + hlen);
 	ip[0] = 0x45;
 	ip[2] = n >> 8;
 	ip[3] = n & 0xff;
@@ -55,7 +55,7 @@ size_t xseg_build(void *buf, size_t size, const struct xseg *s, int proto)
 	if (olen > 0)
 		memcpy(th + 20, s->opt, olen);
 	if (s->len)
-		memcpy(th + (hlen > 20 ? hlen : 20), s->data, s->len);
+		memcpy(th + hlen, s->data, s->len);
 
 	memcpy(pseudo, &s->saddr, 4);
 	memcpy(pseudo + 4, &s->daddr, 4);

@@ -31,7 +31,7 @@ struct xseg {
 	uint16_t win, urg;
 	uint8_t opt[40];		/* the options, as on the wire */
 	int optlen;			/* their bytes (the header is padded to 4) */
-	int doff;			/* data offset in words; 0: from optlen */
+	int doff;			/* data offset in words; below 5: from optlen */
 	const uint8_t *data;		/* payload (parsed: points into the packet) */
 	int len;			/* payload bytes */
 	int bad_csum;			/* build: corrupt the checksum */
