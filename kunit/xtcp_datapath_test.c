@@ -1065,17 +1065,20 @@ static struct sk_buff *xtcp_dp_ack(struct kunit *test, u32 ack)
 	return xtcp_test_rcv_skb(test, &seg);
 }
 
-/* The retransmit timer: what it is armed for and in how many jiffies. */
+/*
+ * The retransmit timer: what it is armed for, and @when jiffies after it was armed,
+ * some time between @start (read before) and now - however many ticks passed meanwhile
+ * on a slow emulator.
+ */
 static void xtcp_dp_expect_timer(struct kunit *test, const struct xtcp_sock *xs, u8 what,
-				 u32 when)
+				 unsigned long start, u32 when)
 {
-	long left = (long)(xs->retransmit_timer.expires - jiffies);
+	unsigned long expires = xs->retransmit_timer.expires;
 
 	KUNIT_EXPECT_EQ(test, xs->pending, what);
 	KUNIT_EXPECT_TRUE(test, timer_pending(&xs->retransmit_timer));
-	/* the clock may tick once meanwhile */
-	KUNIT_EXPECT_LE(test, left, (long)when);
-	KUNIT_EXPECT_GE(test, left, (long)when - 1);
+	KUNIT_EXPECT_GE(test, (long)(expires - start), (long)when);
+	KUNIT_EXPECT_LE(test, (long)(expires - jiffies), (long)when);
 }
 
 /*
@@ -1134,8 +1137,9 @@ static void xtcp_datapath_tlp_schedule_test(struct kunit *test)
 	struct socket *s = xtcp_test_kern_socket(test);
 	struct sock *sk = s->sk;
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	u32 now = xtcp_clock_us();
+	u32 now = xtcp_clock_us(), end;
 	struct sk_buff *seg[2];
+	unsigned long start;
 	int i;
 
 	seg[0] = xtcp_dp_sent(test, 1000, now, 80000);
@@ -1149,28 +1153,39 @@ static void xtcp_datapath_tlp_schedule_test(struct kunit *test)
 	xs->rto = 3 * HZ;
 
 	/* two in flight: 2 * SRTT + 2 ms */
+	start = jiffies;
 	KUNIT_EXPECT_TRUE(test, xtcp_schedule_loss_probe(sk, true));
-	xtcp_dp_expect_timer(test, xs, XTCP_TIME_LOSS_PROBE, usecs_to_jiffies(22000));
+	xtcp_dp_expect_timer(test, xs, XTCP_TIME_LOSS_PROBE, start, usecs_to_jiffies(22000));
 	/* one: 2 * SRTT + 200 ms, room for the peer's delayed ACK */
 	xs->packets_out = 1;
+	start = jiffies;
 	KUNIT_EXPECT_TRUE(test, xtcp_schedule_loss_probe(sk, true));
-	xtcp_dp_expect_timer(test, xs, XTCP_TIME_LOSS_PROBE, usecs_to_jiffies(220000));
+	xtcp_dp_expect_timer(test, xs, XTCP_TIME_LOSS_PROBE, start, usecs_to_jiffies(220000));
 	/* never after the RTO: restarting now (100 ms) ... */
 	xs->rto = HZ / 10;
+	start = jiffies;
 	KUNIT_EXPECT_TRUE(test, xtcp_schedule_loss_probe(sk, true));
-	xtcp_dp_expect_timer(test, xs, XTCP_TIME_LOSS_PROBE, HZ / 10);
-	/* ... or running since the head left, 80 ms ago: 20 ms left, give or take a tick */
+	xtcp_dp_expect_timer(test, xs, XTCP_TIME_LOSS_PROBE, start, HZ / 10);
+	/*
+	 * ... or running since the head left, 80 ms ago: 20 ms left, less the time the
+	 * call took (at most end - now)
+	 */
+	now = xtcp_clock_us();
+	XTCP_SKB_CB(seg[0])->tx_time = now - 80000;
+	start = jiffies;
 	KUNIT_EXPECT_TRUE(test, xtcp_schedule_loss_probe(sk, false));
+	end = xtcp_clock_us();
 	KUNIT_EXPECT_EQ(test, xs->pending, XTCP_TIME_LOSS_PROBE);
+	KUNIT_EXPECT_GE(test, (long)(xs->retransmit_timer.expires - start),
+			(long)usecs_to_jiffies(20000 - min(end - now, 20000U)));
 	KUNIT_EXPECT_LE(test, (long)(xs->retransmit_timer.expires - jiffies),
 			(long)usecs_to_jiffies(20000));
-	KUNIT_EXPECT_GE(test, (long)(xs->retransmit_timer.expires - jiffies),
-			(long)usecs_to_jiffies(20000) - 3);
 	/* no RTT sample yet: one second */
 	xs->srtt_us = 0;
 	xs->rto = 3 * HZ;
+	start = jiffies;
 	KUNIT_EXPECT_TRUE(test, xtcp_schedule_loss_probe(sk, true));
-	xtcp_dp_expect_timer(test, xs, XTCP_TIME_LOSS_PROBE, XTCP_TIMEOUT_INIT);
+	xtcp_dp_expect_timer(test, xs, XTCP_TIME_LOSS_PROBE, start, XTCP_TIMEOUT_INIT);
 
 	/* none without SACK, during a recovery, nor with net.xtcp.early_retrans 2 */
 	xs->rx_opt.sack_ok = 0;

@@ -24,8 +24,10 @@
 #include <linux/delay.h>
 #include <linux/inet.h>
 #include <linux/jiffies.h>
+#include <linux/kthread.h>
 #include <linux/net.h>
 #include <linux/poll.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/sockios.h>
 #include <linux/tcp.h>
@@ -1233,6 +1235,55 @@ static void xtcp_teardown_tw_overflow_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xtcp_td_mib(XTCP_MIB_TWOVERFLOW) - overflow, 1UL);
 }
 
+static int xtcp_td_purge_thread(void *done)
+{
+	xtcp_tw_purge_net(&init_net);
+	complete(done);
+	return 0;
+}
+
+/*
+ * A namespace going away ends its TIME_WAITs and then waits until the last one is
+ * freed: one out of the table that a running timer handler or a lookup still holds
+ * uses the namespace's bind hash and counters until its last reference goes.  Our
+ * reference plays that holder; the purge must sleep until we drop it.
+ */
+static void xtcp_teardown_tw_purge_wait_test(struct kunit *test)
+{
+	struct completion *done = kunit_kzalloc(test, sizeof(*done), GFP_KERNEL);
+	struct xtcp_td *td = xtcp_td_new(test, 40522, 7722);
+	unsigned long deadline = jiffies + 10 * HZ;
+	struct xtcp_timewait_sock *tw;
+	struct task_struct *t;
+
+	KUNIT_ASSERT_NOT_NULL(test, done);
+	init_completion(done);
+	tw = xtcp_td_time_wait(td, 0);
+	KUNIT_ASSERT_NOT_NULL(test, tw);
+	t = kthread_create(xtcp_td_purge_thread, done, "xtcp_purge");
+	if (IS_ERR(t)) {
+		xtcp_tw_deschedule_put(tw);
+		KUNIT_FAIL(test, "kthread_create: %ld", PTR_ERR(t));
+		return;
+	}
+	get_task_struct(t);
+	wake_up_process(t);
+	/* it purges, then sleeps (uninterruptibly) in its wait, or returns */
+	while (!completion_done(done) && READ_ONCE(t->__state) != TASK_UNINTERRUPTIBLE &&
+	       time_before(jiffies, deadline))
+		msleep(20);
+	KUNIT_EXPECT_FALSE_MSG(test, completion_done(done),
+			       "the purge returned while a TIME_WAIT was alive");
+	KUNIT_EXPECT_FALSE(test, xtcp_td_in_hash(td));
+	KUNIT_EXPECT_NULL(test, tw->tb);			/* its port is free */
+	KUNIT_EXPECT_FALSE(test, timer_pending(&tw->timer));
+	KUNIT_EXPECT_EQ(test, refcount_read(&tw->common.skc_refcnt), 1U);	/* ours */
+	xtcp_tw_put(tw);
+	KUNIT_EXPECT_GT(test, wait_for_completion_timeout(done, 10 * HZ), 0UL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&xtcp_pernet(&init_net)->tw_count), 0);
+	put_task_struct(t);
+}
+
 /* --- close() */
 
 /* The user's reference on a connection close() orphaned, and the connection if not over. */
@@ -1552,6 +1603,7 @@ static struct kunit_case xtcp_teardown_cases[] = {
 	KUNIT_CASE(xtcp_teardown_tw_reuse_test),
 	KUNIT_CASE(xtcp_teardown_tw_reuse_ephemeral_test),
 	KUNIT_CASE(xtcp_teardown_tw_overflow_test),
+	KUNIT_CASE(xtcp_teardown_tw_purge_wait_test),
 	KUNIT_CASE(xtcp_teardown_close_orphan_test),
 	KUNIT_CASE(xtcp_teardown_orphan_old_data_fin_test),
 	KUNIT_CASE(xtcp_teardown_ack_check_test),

@@ -806,7 +806,8 @@ struct xtcp_mib {
  * @challenge_count: challenge ACKs still allowed in it; both written without a lock
  *	by any connection's softirq (READ_ONCE/WRITE_ONCE): a race costs a challenge
  *	ACK more or less, as in Linux
- * @tw_count: TIME_WAIT minisockets now
+ * @tw_count: TIME_WAIT minisockets not yet freed, in the table or not; the
+ *	namespace's exit waits for 0 (xtcp_tw_purge_net())
  * @sysctl_hdr: the net.xtcp sysctl table of this namespace
  */
 struct xtcp_net {

@@ -14,11 +14,12 @@
  * References on a TIME_WAIT minisocket: one for the established hash, one while its
  * timer is pending, one per lookup in flight; the last xtcp_tw_put() frees it after
  * an RCU grace period.  Each holds a reference on the module (rmmod waits for TIME_WAIT
- * to end) but none on its namespace: a namespace going away purges its own
- * (xtcp_tw_purge_net()).
+ * to end) but none on its namespace: a namespace going away purges its own and waits
+ * for the last to be freed (xtcp_tw_purge_net()).
  */
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/wait_bit.h>
 #include <kunit/visibility.h>
 #include <linux/rculist_nulls.h>
 #include "xtcp.h"
@@ -63,10 +64,18 @@ static void xtcp_tw_free_rcu(struct rcu_head *head)
  */
 void xtcp_tw_put(struct xtcp_timewait_sock *tw)
 {
-	if (refcount_dec_and_test(&tw->common.skc_refcnt)) {
-		atomic_dec(&xtcp_pernet(read_pnet(&tw->common.skc_net))->tw_count);
-		call_rcu(&tw->rcu, xtcp_tw_free_rcu);
-	}
+	struct xtcp_net *xn;
+
+	if (!refcount_dec_and_test(&tw->common.skc_refcnt))
+		return;
+	xn = xtcp_pernet(read_pnet(&tw->common.skc_net));
+	call_rcu(&tw->rcu, xtcp_tw_free_rcu);
+	/*
+	 * The last touch of the namespace: once the count is 0, xtcp_tw_purge_net() may
+	 * let it go.  wake_up_var() only hashes the address, it does not read it.
+	 */
+	if (atomic_dec_and_test(&xn->tw_count))
+		wake_up_var(&xn->tw_count);
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_tw_put);
 
@@ -336,10 +345,15 @@ void xtcp_tw_send_ack(struct xtcp_timewait_sock *tw, struct sk_buff *skb)
 
 /**
  * xtcp_tw_purge_net - end every TIME_WAIT of a namespace that goes away, like
- * inet_twsk_purge()
+ * inet_twsk_purge(), and wait until the last one is freed
  * @net: the namespace; no socket of ours is left in it
  *
- * Context: process, pernet exit.
+ * A minisocket out of the table may still be alive: its timer handler is unlinking it,
+ * or a lookup holds it.  Until its last xtcp_tw_put() it uses the namespace's bind
+ * hash, counters and tw_count, so the namespace waits for it, as Linux's
+ * tcp_sk_exit_batch() waits for tcp_death_row.tw_refcount.
+ *
+ * Context: process, pernet exit; sleeps.
  */
 void xtcp_tw_purge_net(struct net *net)
 {
@@ -365,4 +379,6 @@ restart:
 		if (get_nulls_value(node) != b)	/* led into another chain */
 			goto restart;
 	}
+	wait_var_event(&xn->tw_count, !atomic_read(&xn->tw_count));
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_tw_purge_net);
