@@ -50,8 +50,6 @@
 #include "xtcp.h"
 #include "xtcp_kunit_util.h"
 
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
-
 #define XTCP_DP_LPORT	41001
 #define XTCP_DP_RPORT	41002
 

@@ -21,8 +21,6 @@
 #include "xtcp.h"
 #include "xtcp_kunit_util.h"
 
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
-
 #define LO	htonl(INADDR_LOOPBACK)
 
 /*

@@ -13,7 +13,7 @@
 #include "xtcp.h"
 #include "xtcp_kunit_util.h"
 
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+XTCP_IMPORT_KUNIT_NS();
 
 /* --- module parameter: which IP protocol numbers may be owned */
 

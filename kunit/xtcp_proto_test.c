@@ -7,8 +7,6 @@
 #include <linux/tcp.h>
 #include "xtcp.h"
 
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
-
 static void xtcp_seq_wrap_test(struct kunit *test)
 {
 	KUNIT_EXPECT_TRUE(test, xtcp_before(1, 2));

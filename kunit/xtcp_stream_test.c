@@ -27,8 +27,6 @@
 #include "xtcp.h"
 #include "xtcp_kunit_util.h"
 
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
-
 KUNIT_DEFINE_ACTION_WRAPPER(xtcp_stream_purge, skb_queue_purge, struct sk_buff_head *);
 
 /* A segment without data covering [@seq, @end_seq), for the queues. */

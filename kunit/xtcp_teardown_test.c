@@ -36,8 +36,6 @@
 #include "xtcp.h"
 #include "xtcp_kunit_util.h"
 
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
-
 #define LO		htonl(INADDR_LOOPBACK)
 #define ISS		XTCP_TEST_ISS		/* our ISN: our FIN is ISS + 1 */
 #define D		(XTCP_TEST_IRS + 1)	/* the peer's first sequence number */

@@ -25,6 +25,7 @@
 #include <net/tcp.h>
 #include <net/tcp_states.h>
 #include <uapi/linux/xtcp.h>
+#include "xtcp_compat.h"
 
 /* Table sizes, per network namespace (powers of two). */
 #define XTCP_EHASH_LOCKS	256	/* established-hash chain locks, shared by chains */
@@ -943,7 +944,7 @@ void xtcp_v4_send_reset(struct net *net, struct sk_buff *skb);
 u32 xtcp_backoff(u32 base, unsigned int n, u32 max);
 
 /* xtcp_ipv4.c: connect, the receive path and its lookups (like tcp_ipv4.c) */
-int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);
+int xtcp_v4_connect(struct sock *sk, struct xtcp_sockaddr *uaddr, int addr_len);
 int xtcp_v4_rcv(struct sk_buff *skb);
 int xtcp_v4_err(struct sk_buff *skb, u32 info);
 int xtcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb);
@@ -1014,7 +1015,7 @@ void xtcp_tw_send_ack(struct xtcp_timewait_sock *tw, struct sk_buff *skb);
 
 /* xtcp_connection_sock.c: listen, accept (like inet_connection_sock.c) */
 int xtcp_listen(struct socket *sock, int backlog);
-struct sock *xtcp_accept(struct sock *sk, struct proto_accept_arg *arg);
+/* xtcp_accept(): in xtcp_compat.h, beside its adaptor */
 void xtcp_listen_stop(struct sock *sk);
 struct sock *xtcp_reqsk_queue_add(struct sock *listener, struct sock *child);
 
@@ -1122,9 +1123,7 @@ void xtcp_wmem_free_skb(struct sock *sk, struct sk_buff *skb);
 
 /* xtcp_stream.c: send, receive, ioctl (like tcp.c) */
 int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
-int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
-		 int *addr_len);
-int xtcp_ioctl(struct sock *sk, int cmd, int *karg);
+/* xtcp_recvmsg() and xtcp_ioctl(): in xtcp_compat.h, beside their adaptors */
 int xtcp_inq(const struct sock *sk);
 void xtcp_cleanup_rbuf(struct sock *sk, int copied);
 bool xtcp_stream_readable(const struct sock *sk, int target);

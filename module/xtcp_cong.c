@@ -11,7 +11,6 @@
  * cwnd and ssthresh count segments, as in Linux.  Everything here runs with the socket
  * locked (softirq, timer or process context).
  */
-#include <kunit/visibility.h>
 #include "xtcp.h"
 
 /**

@@ -20,7 +20,6 @@
 #include <linux/rculist.h>
 #include <linux/rculist_nulls.h>
 #include <net/route.h>
-#include <kunit/visibility.h>
 #include "xtcp.h"
 
 static u32 xtcp_hash_secret __read_mostly;
@@ -721,7 +720,7 @@ int xtcp_hash_connect(struct sock *sk)
 		local_bh_enable();
 		return ret;
 	}
-	local_ports = inet_sk_get_local_port_range(sk, &low, &high);
+	local_ports = xtcp_local_port_range(sk, &low, &high);
 	step = local_ports ? 1 : 2;
 	high++;				/* [low, high) */
 	remaining = high - low;

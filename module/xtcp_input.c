@@ -7,9 +7,7 @@
  * Every function here runs with the socket locked: in softirq (bh_lock_sock), or in
  * process context when release_sock() replays the socket's backlog.
  */
-#include <net/proto_memory.h>
 #include <net/route.h>
-#include <kunit/visibility.h>
 #include "xtcp.h"
 
 /**
@@ -1194,11 +1192,11 @@ static bool xtcp_forced_mem_schedule(struct sock *sk, int size)
 
 	if (delta <= 0)
 		return true;
-	if (mem_cgroup_sk_enabled(sk))
+	if (xtcp_sk_memcg(sk))
 		return false;
 	amt = sk_mem_pages(delta);
 	sk_forward_alloc_add(sk, amt << PAGE_SHIFT);
-	sk_memory_allocated_add(sk, amt);
+	xtcp_memory_allocated_add(sk, amt);
 	return true;
 }
 
@@ -1802,7 +1800,6 @@ static const unsigned char xtcp_new_state[TCP_MAX_STATES] = {
 	[TCP_LISTEN]		= TCP_CLOSE,
 	[TCP_CLOSING]		= TCP_CLOSING,
 	[TCP_NEW_SYN_RECV]	= TCP_CLOSE,
-	[TCP_BOUND_INACTIVE]	= TCP_CLOSE,
 };
 
 /**

@@ -18,7 +18,6 @@
 #include <net/inet_common.h>
 #include <net/route.h>
 #include <net/xfrm.h>
-#include <kunit/visibility.h>
 #include "xtcp.h"
 
 /**
@@ -35,7 +34,7 @@
  * Return: 0, or -EINVAL/-EAFNOSUPPORT for a bad address, -ENETUNREACH and other
  * routing errors, -EADDRNOTAVAIL if no local port is free for the 4-tuple, -ENOMEM.
  */
-int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
+int xtcp_v4_connect(struct sock *sk, struct xtcp_sockaddr *uaddr, int addr_len)
 {
 	struct sockaddr_in *usin = (struct sockaddr_in *)uaddr;
 	struct inet_sock *inet = inet_sk(sk);

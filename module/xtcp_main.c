@@ -17,7 +17,6 @@
 
 #include <linux/module.h>
 #include <net/protocol.h>
-#include <kunit/visibility.h>
 #include "xtcp.h"
 
 #define CREATE_TRACE_POINTS
@@ -223,6 +222,7 @@ module_exit(xtcp_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("xtcp: TCP on its own IP protocol number, as a loadable module");
 MODULE_AUTHOR("The xtcp developers");
+MODULE_VERSION(XTCP_VERSION);
 /*
  * socket(AF_INET, SOCK_STREAM, 253) loads us through request_module() in inet_create(),
  * which asks for "net-pf-2-proto-253-type-1".  The type is written as 1 because

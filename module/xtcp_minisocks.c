@@ -20,7 +20,6 @@
  * request in the hash wins, the other finds that child by a new lookup.
  */
 #include <linux/slab.h>
-#include <kunit/visibility.h>
 #include "xtcp.h"
 
 static struct kmem_cache *xtcp_reqsk_cache __read_mostly;

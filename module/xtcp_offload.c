@@ -19,10 +19,8 @@
  * TCP and checksum them with TCP's protocol number in the pseudo-header.
  */
 #include <linux/skbuff.h>
-#include <net/gso.h>
 #include <net/ip.h>
 #include <net/protocol.h>
-#include <kunit/visibility.h>
 #include "xtcp.h"
 
 /**

@@ -4,8 +4,6 @@
  * do.  Handshake options: MSS (RFC 9293 3.7.1), window scale (RFC 7323 2), SACK
  * permitted (RFC 2018), timestamps (RFC 7323 3).
  */
-#include <linux/unaligned.h>
-#include <kunit/visibility.h>
 #include "xtcp.h"
 
 /* RFC 2018 3: a SACK option is 2 + 8n bytes for n blocks; other lengths are ignored. */

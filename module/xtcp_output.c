@@ -9,10 +9,7 @@
  * super-segment's worth of data, counted in MSS-sized segments (xtcp_skb_pcount()); it
  * leaves as one, and the stack cuts it where it must (xtcp_offload.c).
  */
-#include <linux/skbuff_ref.h>
-#include <net/proto_memory.h>
 #include <net/route.h>
-#include <kunit/visibility.h>
 #include "xtcp.h"
 
 /**
@@ -1466,6 +1463,43 @@ int xtcp_req_init_mss(const struct sock *listener, struct xtcp_request_sock *req
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_req_init_mss);
 
+/*
+ * Put an IPv4 header on a segment sent without a full socket - a SYN-ACK for a request,
+ * a RST or an ACK from the control socket - and send it, like ip_build_and_send_pkt()
+ * (which 7.2 no longer exports) without IP options.  @skb's route is set; the segment
+ * is small, so it goes with DF and no IP ID unless the route forbids DF.
+ */
+static int xtcp_ip_build_and_send_pkt(struct sk_buff *skb, const struct sock *sk,
+				      __be32 saddr, __be32 daddr)
+{
+	struct rtable *rt = skb_rtable(skb);
+	int ttl = READ_ONCE(inet_sk(sk)->uc_ttl);
+	struct net *net = sock_net(sk);
+	struct iphdr *iph;
+
+	skb_push(skb, sizeof(struct iphdr));
+	skb_reset_network_header(skb);
+	iph = ip_hdr(skb);
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->tos = 0;
+	iph->ttl = ttl < 0 ? ip4_dst_hoplimit(&rt->dst) : ttl;
+	iph->daddr = daddr;
+	iph->saddr = saddr;
+	iph->protocol = sk->sk_protocol;
+	if (skb->len <= IPV4_MIN_MTU || ip_dont_fragment(sk, &rt->dst)) {
+		iph->frag_off = htons(IP_DF);
+		iph->id = 0;
+	} else {
+		iph->frag_off = 0;
+		iph->id = (__force __be16)get_random_u16();	/* as TCP's SYN-ACKs */
+	}
+	skb->priority = READ_ONCE(sk->sk_priority);
+	if (!skb->mark)
+		skb->mark = READ_ONCE(sk->sk_mark);
+	return ip_local_out(net, skb->sk, skb);	/* sets tot_len and the checksum */
+}
+
 /**
  * xtcp_v4_send_synack - answer a SYN for a request minisocket, like
  * tcp_v4_send_synack() + tcp_make_synack()
@@ -1506,8 +1540,8 @@ int xtcp_v4_send_synack(struct sock *listener, struct xtcp_request_sock *req)
 			 min_t(u32, req->rcv_wnd, U16_MAX), &opts);
 	xtcp_csum(skb, req->common.skc_rcv_saddr, req->common.skc_daddr, false);
 	skb_dst_set(skb, &rt->dst);
-	err = ip_build_and_send_pkt(skb, listener, req->common.skc_rcv_saddr,
-				    req->common.skc_daddr, NULL, 0);
+	err = xtcp_ip_build_and_send_pkt(skb, listener, req->common.skc_rcv_saddr,
+					 req->common.skc_daddr);
 	XTCP_INC_STATS(sock_net(listener), XTCP_MIB_OUTSEGS);
 	return net_xmit_eval(err);
 }
@@ -1540,7 +1574,7 @@ static void xtcp_v4_send_reply(struct net *net, struct sk_buff *skb, u32 seq, u3
 	xtcp_csum(nskb, iph->daddr, iph->saddr, false);
 	skb_dst_set(nskb, &rt->dst);
 	local_bh_disable();
-	ip_build_and_send_pkt(nskb, ctl_sk, iph->daddr, iph->saddr, NULL, 0);
+	xtcp_ip_build_and_send_pkt(nskb, ctl_sk, iph->daddr, iph->saddr);
 	local_bh_enable();
 	XTCP_INC_STATS(net, XTCP_MIB_OUTSEGS);
 	if (flags & TCPHDR_RST)

@@ -16,7 +16,6 @@
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include <net/ip.h>
-#include <kunit/visibility.h>
 #include "xtcp.h"
 
 static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
@@ -87,7 +86,13 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
  */
 unsigned long xtcp_mib_read(struct net *net, enum xtcp_mib_field field)
 {
-	return snmp_fold_field(xtcp_pernet(net)->mib, field);
+	const struct xtcp_mib __percpu *mib = xtcp_pernet(net)->mib;
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(mib, cpu)->mibs[field]);
+	return sum;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_mib_read);
 
@@ -172,11 +177,12 @@ static void xtcp_proc_sock(struct seq_file *f, struct sock *sk, int i)
 	ssthresh = READ_ONCE(xs->snd_ssthresh);
 	xtcp_proc_timer(xs, &active, &left);
 	seq_setwidth(f, XTCP_PROC_LINE - 1);
-	seq_printf(f, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d %pK %lu %lu %u %u %d",
+	seq_printf(f, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %llu %d %pK %lu %lu %u %u %d",
 		   i, inet->inet_rcv_saddr, ntohs(inet->inet_sport), inet->inet_daddr,
 		   ntohs(inet->inet_dport), state, tx_queue, rx_queue, active,
 		   jiffies_delta_to_clock_t(left), READ_ONCE(xs->retransmits),
-		   from_kuid_munged(seq_user_ns(f), sock_i_uid(sk)), 0, sock_i_ino(sk),
+		   from_kuid_munged(seq_user_ns(f), xtcp_sk_uid(sk)), 0,
+		   (unsigned long long)sock_i_ino(sk),
 		   refcount_read(&sk->sk_refcnt), sk, jiffies_to_clock_t(READ_ONCE(xs->rto)),
 		   timer_pending(&xs->delack_timer) ? jiffies_to_clock_t(XTCP_DELACK_MIN) : 0,
 		   READ_ONCE(xs->quick_acks) << 1, READ_ONCE(xs->snd_cwnd),
@@ -193,7 +199,7 @@ static void xtcp_proc_req(struct seq_file *f, struct xtcp_request_sock *req, int
 		   i, req->common.skc_rcv_saddr, req->common.skc_num, req->common.skc_daddr,
 		   ntohs(req->common.skc_dport), TCP_SYN_RECV, 0, 0, 1,
 		   jiffies_delta_to_clock_t(left), READ_ONCE(req->num_retrans),
-		   from_kuid_munged(seq_user_ns(f), sock_i_uid(req->listener)), 0, 0, 0, req);
+		   from_kuid_munged(seq_user_ns(f), xtcp_sk_uid(req->listener)), 0, 0, 0, req);
 	seq_pad(f, '\n');
 }
 

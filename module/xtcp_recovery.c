@@ -15,7 +15,6 @@
  * Used on connections with SACK; without it NewReno's duplicate ACKs decide.  Every
  * function here runs with the socket locked (softirq, process or timer context).
  */
-#include <kunit/visibility.h>
 #include "xtcp.h"
 
 /* Was the segment sent at @t1 (ending at @seq1) sent after the one at @t2 (@seq2)? */

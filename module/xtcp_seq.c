@@ -11,7 +11,6 @@
 #include <linux/ktime.h>
 #include <linux/random.h>
 #include <linux/siphash.h>
-#include <kunit/visibility.h>
 #include "xtcp.h"
 
 static siphash_aligned_key_t xtcp_isn_key;

@@ -19,10 +19,8 @@
 #include <linux/tcp.h>
 #include <net/inet_common.h>
 #include <net/ip.h>
-#include <net/proto_memory.h>
 #include <net/sock.h>
 #include <net/tcp_states.h>
-#include <kunit/visibility.h>
 #include "xtcp.h"
 #include "xtcp_trace.h"
 
@@ -274,6 +272,27 @@ static int xtcp_disconnect(struct sock *sk, int flags)
 }
 
 /*
+ * With SO_LINGER, close() waits up to @timeout for our FIN to be ACKed, a signal or an
+ * error, like sk_stream_wait_close() (which 7.2 no longer exports).  Process context,
+ * socket locked (sk_wait_event() releases it while sleeping).
+ */
+static void xtcp_wait_close(struct sock *sk, long timeout)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+
+	if (!timeout)
+		return;
+	add_wait_queue(sk_sleep(sk), &wait);
+	do {
+		if (sk_wait_event(sk, &timeout,
+				  !((1 << READ_ONCE(sk->sk_state)) &
+				    (TCPF_FIN_WAIT1 | TCPF_CLOSING | TCPF_LAST_ACK)), &wait))
+			break;
+	} while (!signal_pending(current) && timeout);
+	remove_wait_queue(sk_sleep(sk), &wait);
+}
+
+/*
  * Final close, from inet_release() (process context), like tcp_close():
  * - a listener drops its requests and resets its un-accepted children;
  * - unread data: the connection is aborted with a RST (RFC 2525 2.17: data was lost);
@@ -314,7 +333,7 @@ static void xtcp_close(struct sock *sk, long timeout)
 	} else if (xtcp_close_state(sk)) {
 		xtcp_send_fin(sk);
 	}
-	sk_stream_wait_close(sk, timeout);
+	xtcp_wait_close(sk, timeout);
 
 adjudge_to_death:
 	state = sk->sk_state;
@@ -515,19 +534,19 @@ struct proto xtcp_prot = {
 	.disconnect	= xtcp_disconnect,
 	.shutdown	= xtcp_shutdown,
 	.keepalive	= xtcp_set_keepalive,
-	.accept		= xtcp_accept,
+	.accept		= xtcp_proto_accept,
 	.init		= xtcp_init_sock,
 	.setsockopt	= xtcp_setsockopt,
 	.getsockopt	= xtcp_getsockopt,
 	.sendmsg	= xtcp_sendmsg,
-	.recvmsg	= xtcp_recvmsg,
+	.recvmsg	= xtcp_proto_recvmsg,
 	.backlog_rcv	= xtcp_v4_do_rcv,
 	.release_cb	= xtcp_release_cb,
 	.hash		= xtcp_hash,
 	.unhash		= xtcp_unhash,
 	.get_port	= xtcp_get_port,
 	.put_port	= xtcp_put_port,
-	.ioctl		= xtcp_ioctl,
+	.ioctl		= xtcp_proto_ioctl,
 	.enter_memory_pressure	= xtcp_enter_memory_pressure,
 	.leave_memory_pressure	= xtcp_leave_memory_pressure,
 	.memory_allocated	= &xtcp_memory_allocated,

@@ -13,7 +13,6 @@
 #include <linux/tcp.h>
 #include <net/ip.h>
 #include <net/sock.h>
-#include <kunit/visibility.h>
 #include "xtcp.h"
 
 static bool xtcp_level(int level)
@@ -222,7 +221,7 @@ void xtcp_get_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_segs_in = xs->segs_in;
 	info->tcpi_notsent_bytes = max_t(int, xs->write_seq - xs->snd_nxt, 0);
 	info->tcpi_snd_wnd = xs->snd_wnd;
-	info->tcpi_rcv_wnd = xs->rcv_wnd;
+	xtcp_tcp_info_rcv_wnd(info, xs->rcv_wnd);
 	release_sock(sk);
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_get_info);

@@ -18,10 +18,8 @@
 #include <asm/ioctls.h>
 #include <linux/sched/signal.h>
 #include <linux/sockios.h>
-#include <net/hotdata.h>
 #include <net/inet_common.h>
 #include <net/sock.h>
-#include <kunit/visibility.h>
 #include "xtcp.h"
 
 /* A segment left empty by a failed copy must not be sent (tcp_remove_empty_skb()). */
@@ -67,7 +65,7 @@ static int xtcp_copy_to_skb(struct sock *sk, struct msghdr *msg, struct sk_buff 
 	if (!sk_page_frag_refill(sk, pfrag))
 		return 0;
 	merge = skb_can_coalesce(skb, i, pfrag->page, pfrag->offset);
-	if (!merge && i >= READ_ONCE(net_hotdata.sysctl_max_skb_frags))
+	if (!merge && i >= xtcp_max_skb_frags())
 		return -1;	/* full: the caller starts another segment */
 	copy = min_t(int, copy, pfrag->size - pfrag->offset);
 	if (!sk_wmem_schedule(sk, copy))
@@ -282,7 +280,6 @@ static void xtcp_wait_data(struct sock *sk, long *timeo, const struct sk_buff *l
  * @len: bytes wanted
  * @flags: MSG_DONTWAIT, MSG_PEEK, MSG_WAITALL, MSG_TRUNC (discard), MSG_ERRQUEUE;
  *	MSG_OOB fails with EINVAL, as TCP's without urgent data
- * @addr_len: unused (stream)
  *
  * Returns once SO_RCVLOWAT bytes (all @len with MSG_WAITALL) were read, or at the
  * timeout (SO_RCVTIMEO), a signal or an error with what was read so far.
@@ -291,8 +288,7 @@ static void xtcp_wait_data(struct sock *sk, long *timeo, const struct sk_buff *l
  * Return: bytes read; -EAGAIN, -EINTR, -ENOTCONN, -EINVAL, or a pending error
  * (-ECONNRESET after a reset) if nothing was read.
  */
-int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
-		 int *addr_len)
+int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 peek_seq, *seq;
@@ -300,7 +296,7 @@ int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
 	long timeo;
 
 	if (flags & MSG_ERRQUEUE)
-		return inet_recv_error(sk, msg, len, addr_len);
+		return xtcp_recv_error(sk, msg, len);
 	if (flags & MSG_OOB)
 		return -EINVAL;
 	lock_sock(sk);

@@ -14,7 +14,6 @@
  * and timestamps are not encoded, so a connection made from a cookie has none of them.
  */
 #include <linux/siphash.h>
-#include <kunit/visibility.h>
 #include "xtcp.h"
 
 #define XTCP_COOKIEBITS		24

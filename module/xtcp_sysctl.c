@@ -207,9 +207,11 @@ int xtcp_sysctl_init_net(struct net *net)
 	xn->sysctl_invalid_ratelimit = HZ / 2;
 	xn->sysctl_challenge_ack_limit = INT_MAX;
 
-	table = kmemdup(xtcp_sysctl_template, sizeof(xtcp_sysctl_template), GFP_KERNEL);
+	/* room for a terminator, which kernels before 6.6 look for */
+	table = kcalloc(ARRAY_SIZE(xtcp_sysctl_template) + 1, sizeof(*table), GFP_KERNEL);
 	if (!table)
 		return -ENOMEM;
+	memcpy(table, xtcp_sysctl_template, sizeof(xtcp_sysctl_template));
 	table[0].data = &xn->sysctl_syn_retries;
 	table[1].data = &xn->sysctl_synack_retries;
 	table[2].data = &xn->sysctl_max_syn_backlog;
@@ -225,10 +227,10 @@ int xtcp_sysctl_init_net(struct net *net)
 	table[12].data = &xn->sysctl_invalid_ratelimit;
 	table[13].data = &xn->sysctl_challenge_ack_limit;
 	table[14].data = &xn->sysctl_tw_reuse;
-	xn->sysctl_hdr = register_net_sysctl_sz(net, "net/xtcp", table,
-						net_eq(net, &init_net) ?
-						ARRAY_SIZE(xtcp_sysctl_template) :
-						XTCP_SYSCTL_PERNET);
+	xn->sysctl_hdr = xtcp_register_net_sysctl(net, "net/xtcp", table,
+						  net_eq(net, &init_net) ?
+						  ARRAY_SIZE(xtcp_sysctl_template) :
+						  XTCP_SYSCTL_PERNET);
 	if (!xn->sysctl_hdr) {
 		kfree(table);
 		return -ENOMEM;

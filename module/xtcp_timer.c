@@ -14,7 +14,6 @@
  * request's SYN-ACK timer (whose listener is in use) come back shortly, as
  * tcp_keepalive_timer() and reqsk_timer_handler().
  */
-#include <kunit/visibility.h>
 #include "xtcp.h"
 #include "xtcp_trace.h"
 
@@ -335,7 +334,7 @@ void xtcp_delete_keepalive_timer(struct sock *sk)
  */
 static void xtcp_keepalive_timer(struct timer_list *t)
 {
-	struct sock *sk = from_timer(sk, t, sk_timer);
+	struct sock *sk = timer_container_of(sk, t, sk_timer);
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 when;
 	bool dead;
@@ -414,7 +413,7 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_write_timer_handler);
 /* The retransmit timer of a full socket, like tcp_write_timer(); timer context. */
 static void xtcp_retransmit_timer(struct timer_list *t)
 {
-	struct xtcp_sock *xs = from_timer(xs, t, retransmit_timer);
+	struct xtcp_sock *xs = timer_container_of(xs, t, retransmit_timer);
 	struct sock *sk = (struct sock *)xs;
 
 	bh_lock_sock(sk);
@@ -464,7 +463,7 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_delack_timer_handler);
 /* The delayed-ACK timer, like tcp_delack_timer(); timer context. */
 static void xtcp_delack_timer(struct timer_list *t)
 {
-	struct xtcp_sock *xs = from_timer(xs, t, delack_timer);
+	struct xtcp_sock *xs = timer_container_of(xs, t, delack_timer);
 	struct sock *sk = (struct sock *)xs;
 
 	bh_lock_sock(sk);
@@ -578,7 +577,7 @@ static bool xtcp_reqsk_rearm(struct sock *listener, struct xtcp_request_sock *re
  */
 void xtcp_reqsk_timer_handler(struct timer_list *t)
 {
-	struct xtcp_request_sock *req = from_timer(req, t, timer);
+	struct xtcp_request_sock *req = timer_container_of(req, t, timer);
 	struct sock *listener = req->listener;
 	int max = READ_ONCE(xtcp_pernet(sock_net(listener))->sysctl_synack_retries);
 

@@ -20,7 +20,6 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/wait_bit.h>
-#include <kunit/visibility.h>
 #include <linux/rculist_nulls.h>
 #include "xtcp.h"
 
@@ -117,7 +116,7 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_tw_deschedule_put);
 /* TIME_WAIT ran out: timer context. */
 static void xtcp_tw_timer_handler(struct timer_list *t)
 {
-	struct xtcp_timewait_sock *tw = from_timer(tw, t, timer);
+	struct xtcp_timewait_sock *tw = timer_container_of(tw, t, timer);
 
 	XTCP_INC_STATS(read_pnet(&tw->common.skc_net), XTCP_MIB_TIMEWAITED);
 	xtcp_tw_kill(tw);

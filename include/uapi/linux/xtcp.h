@@ -22,6 +22,9 @@
 /* Module name, for request_module() aliases and rmmod. */
 #define XTCP_MODULE_NAME	"xtcp"
 
+/* The module's version (modinfo xtcp; the DKMS package of make dkms-install). */
+#define XTCP_VERSION		"0.11.0"
+
 /* Per-network-namespace counters, in the format of /proc/net/netstat. */
 #define XTCP_PROC_STAT		"xtcp_stat"
 

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xtcp_compat.h - the one place that knows which kernel xtcp is built for.
+ *
+ * The sources are written against the newest kernel API xtcp supports; for older
+ * kernels this header supplies what they lack, so no other file tests a kernel
+ * version.  Tested: Debian's 6.1 (6.1.1xx), 6.12 and 7.2 (see README, "Supported
+ * kernels"); the version boundaries are those of mainline Linux.
+ */
+#ifndef _XTCP_COMPAT_H
+#define _XTCP_COMPAT_H
+
+#include <linux/memcontrol.h>
+#include <linux/version.h>
+#include <linux/sysctl.h>
+#include <linux/tcp.h>
+#include <linux/timer.h>
+#include <linux/uaccess.h>
+#include <kunit/visibility.h>
+#include <net/inet_common.h>
+#include <net/ip.h>
+#include <net/net_namespace.h>
+#include <net/sock.h>
+
+/* Headers split out of sock.h, skbuff.h, netdevice.h and asm/. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#include <net/gso.h>
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#include <linux/skbuff_ref.h>
+#include <net/hotdata.h>
+#include <net/proto_memory.h>
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
+/* 6.16 renamed from_timer() (7.2 no longer has it). */
+#ifndef timer_container_of
+#define timer_container_of(var, callback_timer, timer_fieldname) \
+	from_timer(var, callback_timer, timer_fieldname)
+#endif
+
+/* 6.19: a protocol's connect() takes an address of unspecified size. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 19, 0)
+#define xtcp_sockaddr sockaddr_unsized
+#else
+#define xtcp_sockaddr sockaddr
+#endif
+
+/* 6.17 reads a socket's owner locklessly, sk_uid(), and dropped sock_i_uid(). */
+static inline kuid_t xtcp_sk_uid(struct sock *sk)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+	return sk_uid(sk);
+#else
+	return sock_i_uid(sk);
+#endif
+}
+
+/* 6.13: namespaces are strings. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define XTCP_IMPORT_KUNIT_NS() MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
+#else
+#define XTCP_IMPORT_KUNIT_NS() MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
+#endif
+
+/* 6.10 moved the limit on an skb's page fragments into net_hotdata. */
+static inline int xtcp_max_skb_frags(void)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+	return READ_ONCE(net_hotdata.sysctl_max_skb_frags);
+#else
+	return READ_ONCE(sysctl_max_skb_frags);
+#endif
+}
+
+/*
+ * 6.6 registers a sysctl table by its size; older kernels look for an empty entry at
+ * its end.  @table has room for @n entries and that terminator.
+ */
+static inline struct ctl_table_header *
+xtcp_register_net_sysctl(struct net *net, const char *path, struct ctl_table *table,
+			 size_t n)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+	return register_net_sysctl_sz(net, path, table, n);
+#else
+	memset(&table[n], 0, sizeof(*table));
+	return register_net_sysctl(net, path, table);
+#endif
+}
+
+/*
+ * 6.2 added the receive window to struct tcp_info (Debian's 6.1 has not); older
+ * callers see a shorter one.
+ */
+static inline void xtcp_tcp_info_rcv_wnd(struct tcp_info *info, u32 rcv_wnd)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	info->tcpi_rcv_wnd = rcv_wnd;
+#endif
+}
+
+/*
+ * 6.8: the range a socket may take ephemeral ports from says whether the socket set
+ * its own (IP_LOCAL_PORT_RANGE); if not, connect() keeps to one parity of ports.
+ */
+static inline bool xtcp_local_port_range(const struct sock *sk, int *low, int *high)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+	return inet_sk_get_local_port_range(sk, low, high);
+#else
+	inet_sk_get_local_port_range(sk, low, high);
+	return false;
+#endif
+}
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 10, 0)
+/* What 6.10's accept() passes (include/net/sock.h). */
+struct proto_accept_arg {
+	int flags;
+	int err;
+	int is_empty;
+	bool kern;
+};
+#endif
+
+/* Is @sk charged to a memory cgroup?  mem_cgroup_sk_enabled() of newer kernels. */
+static inline bool xtcp_sk_memcg(const struct sock *sk)
+{
+	return mem_cgroup_sockets_enabled && sk->sk_memcg;
+}
+
+/*
+ * Charge @val pages to the protocol, as sk_memory_allocated_add().  Before 6.10 (where
+ * net_hotdata holds it) that helper may read a sysctl which is not exported (Debian's
+ * 6.1 has it): drain the per-CPU reserve at its default instead.
+ */
+static inline void xtcp_memory_allocated_add(const struct sock *sk, int val)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+	sk_memory_allocated_add(sk, val);
+#else
+	struct proto *proto = sk->sk_prot;
+
+	val = this_cpu_add_return(*proto->per_cpu_fw_alloc, val);
+	if (unlikely(val >= SK_MEMORY_PCPU_RESERVE))
+		proto_memory_pcpu_drain(proto);
+#endif
+}
+
+/* 7.1: MSG_ERRQUEUE reading lost its address length, as recvmsg did. */
+static inline int xtcp_recv_error(struct sock *sk, struct msghdr *msg, int len)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 1, 0)
+	return inet_recv_error(sk, msg, len);
+#else
+	int addr_len = 0;
+
+	return inet_recv_error(sk, msg, len, &addr_len);
+#endif
+}
+
+/* The entry points of struct proto, as each kernel calls them. */
+struct sock *xtcp_accept(struct sock *sk, struct proto_accept_arg *arg);
+int xtcp_ioctl(struct sock *sk, int cmd, int *karg);
+int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags);
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 1, 0)
+#define xtcp_proto_recvmsg xtcp_recvmsg
+#else
+/*
+ * Before 7.1 recvmsg had an address length: a stream socket sets it only when it reads
+ * its error queue.
+ */
+static inline int xtcp_proto_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
+				     int flags, int *addr_len)
+{
+	if (flags & MSG_ERRQUEUE)
+		return inet_recv_error(sk, msg, len, addr_len);
+	return xtcp_recvmsg(sk, msg, len, flags);
+}
+#endif
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#define xtcp_proto_ioctl xtcp_ioctl
+#else
+/* Before 6.5 the protocol copied the ioctl's result to user space itself. */
+static inline int xtcp_proto_ioctl(struct sock *sk, int cmd, unsigned long arg)
+{
+	int karg, err = xtcp_ioctl(sk, cmd, &karg);
+
+	return err ?: put_user(karg, (int __user *)arg);
+}
+#endif
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#define xtcp_proto_accept xtcp_accept
+#else
+/* Before 6.10 accept() passed its flags and result one by one. */
+static inline struct sock *xtcp_proto_accept(struct sock *sk, int flags, int *err,
+					     bool kern)
+{
+	struct proto_accept_arg arg = { .flags = flags, .kern = kern };
+	struct sock *newsk = xtcp_accept(sk, &arg);
+
+	*err = arg.err;
+	return newsk;
+}
+#endif
+
+#endif /* _XTCP_COMPAT_H */
