@@ -5,6 +5,11 @@
 #   make                 xtcp.ko for KDIR (default: the running kernel's build tree)
 #   make KDIR=<tree>     xtcp.ko for any configured kernel tree or headers
 #   make stock | debug   xtcp.ko for Debian's stock 6.12 kernel | our debug/KUnit kernel
+#   make stock-6.1 | stock-6.12 | stock-7.2
+#                        xtcp.ko for one of Debian's stock kernels (fetched once; 7.2 is
+#                        built in a sid chroot, see scripts/kernel-stock)
+#   make dkms-install    install the sources as a DKMS package, so that xtcp.ko is built
+#                        for every installed kernel (root; make dkms-remove undoes it)
 #   make user            the user programs (examples, end-to-end tests) into build/user/
 #   make lint            checkpatch --strict, sparse (C=1) and a W=1 build
 #   make check           lint, builds, KUnit and end-to-end tests in QEMU guests
@@ -24,7 +29,8 @@ USER_PROGS := $(patsubst user/%.c,build/user/%,$(wildcard user/examples/*.c user
 # shared libraries: user/lib/NAME.c -> build/user/lib/libNAME.so (LD_PRELOAD wrappers)
 USER_LIBS := $(patsubst user/lib/%.c,build/user/lib/lib%.so,$(wildcard user/lib/*.c))
 
-.PHONY: all modules stock debug user lint check demo bench soak clean
+.PHONY: all modules stock stock-6.1 stock-6.12 stock-7.2 debug user lint check demo bench soak \
+	dkms-install dkms-remove clean
 
 all: modules
 
@@ -32,8 +38,16 @@ modules:
 	@test -d "$(KDIR)" || { echo "no kernel tree at $(KDIR): use make KDIR=<tree>, make stock or make debug" >&2; exit 1; }
 	scripts/build-module $(KDIR)
 
-stock:
-	scripts/build-module "$$(scripts/kernel-stock)/usr/src/linux-headers-$$(cat "$$(scripts/kernel-stock)/RELEASE")"
+stock: stock-6.12
+
+stock-6.1 stock-6.12 stock-7.2:
+	scripts/build-module "$$(scripts/kernel-stock $(@:stock-%=%))/usr/src/linux-headers-$$(cat "$$(scripts/kernel-stock $(@:stock-%=%))/RELEASE")"
+
+dkms-install:
+	scripts/dkms install
+
+dkms-remove:
+	scripts/dkms remove
 
 debug:
 	scripts/build-module "$$(scripts/kernel-debug)"

@@ -4,8 +4,12 @@
 
 XTCP_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 XTCP_CACHE=${XTCP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xtcp}
-# The Debian kernel we pin; fetch scripts fall back to the newest 6.12.x+deb12 listed.
+# The Debian kernels we pin (scripts/kernel-stock falls back to the newest of the same
+# series listed): 6.12 (the default stock kernel), Debian 12's 6.1, and sid's 7.2.
 XTCP_STOCK_ABI=${XTCP_STOCK_ABI:-6.12.117+deb12}
+XTCP_STOCK_ABI_6_1=${XTCP_STOCK_ABI_6_1:-6.1.0-57}
+XTCP_STOCK_ABI_7_2=${XTCP_STOCK_ABI_7_2:-7.2.13+deb14}
+XTCP_SID_MIRROR=${XTCP_SID_MIRROR:-http://deb.debian.org/debian}
 export XTCP_TOP XTCP_CACHE
 
 say() { printf '\033[1mxtcp:\033[0m %s\n' "$*" >&2; }
@@ -30,7 +34,7 @@ need_pkgs() {
 # Packages every part of the harness needs on the host.
 XTCP_HOST_PKGS=(make gcc gcc-12 libc6-dev flex bison bc libelf-dev libssl-dev dwarves ccache
 		rsync cpio xz-utils zstd kmod sparse busybox-static qemu-system-x86
-		qemu-system-data iproute2 ethtool python3 perl)
+		qemu-system-data iproute2 ethtool python3 perl mmdebstrap dkms)
 
 # newest_version PKG_GLOB_REGEX - print the newest package name matching a regex in apt's lists.
 newest_pkg() {
