@@ -494,8 +494,8 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_v4_err);
  * @net: the namespace
  *
  * A raw socket on our protocol number, unhashed so it receives nothing; RSTs for
- * segments without a socket leave through it (ip_build_and_send_pkt() takes the IP
- * protocol from it).  Unlike a socket of our own protocol it does not pin the module.
+ * segments without a socket leave through it (xtcp_ip_build_and_send_pkt() takes the
+ * IP protocol from it).  Unlike a socket of our own protocol it does not pin the module.
  *
  * Context: process, pernet init.
  * Return: 0 or a negative errno.
