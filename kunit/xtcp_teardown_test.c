@@ -1233,10 +1233,25 @@ static void xtcp_teardown_tw_overflow_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xtcp_td_mib(XTCP_MIB_TWOVERFLOW) - overflow, 1UL);
 }
 
-static int xtcp_td_purge_thread(void *done)
+/* A purge run in a thread; the test and the thread each hold a reference. */
+struct xtcp_td_purge {
+	struct completion done;
+	refcount_t ref;
+};
+
+static void xtcp_td_purge_put(struct xtcp_td_purge *p)
 {
+	if (refcount_dec_and_test(&p->ref))
+		kfree(p);
+}
+
+static int xtcp_td_purge_thread(void *arg)
+{
+	struct xtcp_td_purge *p = arg;
+
 	xtcp_tw_purge_net(&init_net);
-	complete(done);
+	complete(&p->done);
+	xtcp_td_purge_put(p);
 	return 0;
 }
 
@@ -1248,37 +1263,50 @@ static int xtcp_td_purge_thread(void *done)
  */
 static void xtcp_teardown_tw_purge_wait_test(struct kunit *test)
 {
-	struct completion *done = kunit_kzalloc(test, sizeof(*done), GFP_KERNEL);
 	struct xtcp_td *td = xtcp_td_new(test, 40522, 7722);
 	unsigned long deadline = jiffies + 10 * HZ;
 	struct xtcp_timewait_sock *tw;
+	struct xtcp_td_purge *p;
 	struct task_struct *t;
 
-	KUNIT_ASSERT_NOT_NULL(test, done);
-	init_completion(done);
 	tw = xtcp_td_time_wait(td, 0);
 	KUNIT_ASSERT_NOT_NULL(test, tw);
-	t = kthread_create(xtcp_td_purge_thread, done, "xtcp_purge");
+	p = kmalloc(sizeof(*p), GFP_KERNEL);
+	if (!p) {
+		xtcp_tw_deschedule_put(tw);
+		KUNIT_FAIL(test, "out of memory");
+		return;
+	}
+	init_completion(&p->done);
+	refcount_set(&p->ref, 2);
+	t = kthread_create(xtcp_td_purge_thread, p, "xtcp_purge");
 	if (IS_ERR(t)) {
+		kfree(p);
 		xtcp_tw_deschedule_put(tw);
 		KUNIT_FAIL(test, "kthread_create: %ld", PTR_ERR(t));
 		return;
 	}
 	get_task_struct(t);
 	wake_up_process(t);
-	/* it purges, then sleeps (uninterruptibly) in its wait, or returns */
-	while (!completion_done(done) && READ_ONCE(t->__state) != TASK_UNINTERRUPTIBLE &&
+	/*
+	 * It ends the TIME_WAIT (out of the table, its timer's and the table's references
+	 * dropped), then sleeps uninterruptibly in its wait - or, wrongly, returns.
+	 */
+	while (!completion_done(&p->done) &&
+	       (refcount_read(&tw->common.skc_refcnt) != 1 || xtcp_td_in_hash(td) ||
+		READ_ONCE(t->__state) != TASK_UNINTERRUPTIBLE) &&
 	       time_before(jiffies, deadline))
 		msleep(20);
-	KUNIT_EXPECT_FALSE_MSG(test, completion_done(done),
+	KUNIT_EXPECT_FALSE_MSG(test, completion_done(&p->done),
 			       "the purge returned while a TIME_WAIT was alive");
 	KUNIT_EXPECT_FALSE(test, xtcp_td_in_hash(td));
 	KUNIT_EXPECT_NULL(test, tw->tb);			/* its port is free */
 	KUNIT_EXPECT_FALSE(test, timer_pending(&tw->timer));
 	KUNIT_EXPECT_EQ(test, refcount_read(&tw->common.skc_refcnt), 1U);	/* ours */
 	xtcp_tw_put(tw);
-	KUNIT_EXPECT_GT(test, wait_for_completion_timeout(done, 10 * HZ), 0UL);
+	KUNIT_EXPECT_GT(test, wait_for_completion_timeout(&p->done, 10 * HZ), 0UL);
 	KUNIT_EXPECT_EQ(test, atomic_read(&xtcp_pernet(&init_net)->tw_count), 0);
+	xtcp_td_purge_put(p);
 	put_task_struct(t);
 }
 

@@ -17,6 +17,8 @@
  * to end) but none on its namespace: a namespace going away purges its own and waits
  * for the last to be freed (xtcp_tw_purge_net()).
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/wait_bit.h>
@@ -349,8 +351,10 @@ void xtcp_tw_send_ack(struct xtcp_timewait_sock *tw, struct sk_buff *skb)
  *
  * A minisocket out of the table may still be alive: its timer handler is unlinking it,
  * or a lookup holds it.  Until its last xtcp_tw_put() it uses the namespace's bind
- * hash, counters and tw_count, so the namespace waits for it, as Linux's
- * tcp_sk_exit_batch() waits for tcp_death_row.tw_refcount.
+ * hash, counters and tw_count, which are freed right after this, so the namespace
+ * waits for it.  (Linux's tcp_sk_exit_batch() only checks tcp_death_row.tw_refcount;
+ * its tables outlive the namespace.)  A reference that never goes is reported each
+ * minute, as netdev_wait_allrefs() reports a device's.
  *
  * Context: process, pernet exit; sleeps.
  */
@@ -378,6 +382,8 @@ restart:
 		if (get_nulls_value(node) != b)	/* led into another chain */
 			goto restart;
 	}
-	wait_var_event(&xn->tw_count, !atomic_read(&xn->tw_count));
+	while (!wait_var_event_timeout(&xn->tw_count, !atomic_read(&xn->tw_count), 60 * HZ))
+		pr_warn("namespace exit waiting for %d TIME_WAIT minisockets to be freed\n",
+			atomic_read(&xn->tw_count));
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_tw_purge_net);
