@@ -887,6 +887,7 @@ long xtcp_memory_allocated_pages(void);
 /* xtcp_hash.c: listening, established and bind hashes (like inet_hashtables.c) */
 extern unsigned int xtcp_ehash_entries;
 int xtcp_ehash_entries_init(void);
+void xtcp_hash_secrets_init(void);
 int xtcp_hash_init_net(struct xtcp_net *xn);
 void xtcp_hash_exit_net(struct xtcp_net *xn);
 int xtcp_get_port(struct sock *sk, unsigned short snum);
@@ -915,7 +916,7 @@ struct sock *xtcp_lookup(struct net *net, __be32 saddr, __be16 sport, __be32 dad
 void xtcp_sock_gen_put(struct sock *sk);
 
 /* xtcp_seq.c: initial sequence numbers (like secure_seq.c) */
-void xtcp_isn_init(void);
+void xtcp_seq_init(void);
 u32 xtcp_secure_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport, u64 ns);
 u32 xtcp_ts_offset(__be32 saddr, __be32 daddr);
 u64 xtcp_secure_port_offset(__be32 saddr, __be32 daddr, __be16 dport, u32 timeseed);
@@ -976,6 +977,7 @@ void xtcp_reqsk_queue_hash_add(struct sock *listener, struct xtcp_request_sock *
 void xtcp_reqsk_queue_drop(struct sock *listener, struct xtcp_request_sock *req);
 
 /* xtcp_syncookies.c: SYN cookies (like syncookies.c) */
+void xtcp_syncookies_init(void);
 u32 xtcp_cookie_count(void);
 int xtcp_cookie_mssind(u16 mss);
 u16 xtcp_cookie_mss(int mssind);

@@ -24,15 +24,8 @@
 
 static u32 xtcp_hash_secret __read_mostly;
 
-/* One call site: each net_get_random_once() site draws the secret once by itself. */
-static void xtcp_hash_secret_init(void)
-{
-	net_get_random_once(&xtcp_hash_secret, sizeof(xtcp_hash_secret));
-}
-
 static u32 xtcp_ehashfn(__be32 laddr, u16 lport, __be32 faddr, __be16 fport)
 {
-	xtcp_hash_secret_init();
 	return jhash_3words((__force u32)laddr, (__force u32)faddr,
 			    ((u32)lport) << 16 | (__force u32)fport, xtcp_hash_secret);
 }
@@ -41,7 +34,6 @@ static struct hlist_head *xtcp_lhash2_head(struct xtcp_net *xn, __be32 laddr, u1
 {
 	u32 hash;
 
-	xtcp_hash_secret_init();
 	hash = jhash_2words((__force u32)laddr, lport, xtcp_hash_secret);
 	return &xn->lhash2[hash & (XTCP_LHASH_SIZE - 1)];
 }
@@ -688,6 +680,22 @@ static int __xtcp_check_established(struct sock *sk, u16 lport,
 static u32 xtcp_table_perturb[XTCP_PERTURB_SIZE];
 
 /**
+ * xtcp_hash_secrets_init - draw the tables' secrets: the hash key and the port
+ * search's perturbation table
+ *
+ * Linux draws its own at first use (net_get_random_once()), as TCP starts early in
+ * boot; a module loads once the random pool is ready.  Drawing them here also keeps
+ * the first connection from patching kernel text (the once-keys are static branches).
+ *
+ * Context: process, module init.
+ */
+void xtcp_hash_secrets_init(void)
+{
+	get_random_bytes(&xtcp_hash_secret, sizeof(xtcp_hash_secret));
+	get_random_bytes(xtcp_table_perturb, sizeof(xtcp_table_perturb));
+}
+
+/**
  * xtcp_hash_connect - pick the local port of a connecting socket and hash it, like
  * inet_hash_connect()
  * @sk: a socket in SYN_SENT with its addresses and destination port set
@@ -726,7 +734,6 @@ int xtcp_hash_connect(struct sock *sk)
 	remaining = high - low;
 	if (!local_ports && remaining > 1)
 		remaining &= ~1U;
-	get_random_sleepable_once(xtcp_table_perturb, sizeof(xtcp_table_perturb));
 	port_offset = xtcp_secure_port_offset(sk->sk_rcv_saddr, sk->sk_daddr, sk->sk_dport,
 					      jiffies / (10 * HZ));
 	index = port_offset & (XTCP_PERTURB_SIZE - 1);

@@ -141,6 +141,9 @@ static int __init xtcp_init(void)
 		return err;
 	}
 
+	xtcp_hash_secrets_init();
+	xtcp_seq_init();
+	xtcp_syncookies_init();
 	err = xtcp_init_mem();
 	if (err)
 		return err;

@@ -16,9 +16,16 @@
 static siphash_aligned_key_t xtcp_isn_key;
 static siphash_aligned_key_t xtcp_port_key;
 
-static void xtcp_isn_key_init(void)
+/**
+ * xtcp_seq_init - draw the keys of ISNs, timestamp offsets and the port search, at
+ * module load (Linux draws secure_seq.c's at first use: see xtcp_hash_secrets_init())
+ *
+ * Context: process, module init.
+ */
+void xtcp_seq_init(void)
 {
-	net_get_random_once(&xtcp_isn_key, sizeof(xtcp_isn_key));
+	get_random_bytes(&xtcp_isn_key, sizeof(xtcp_isn_key));
+	get_random_bytes(&xtcp_port_key, sizeof(xtcp_port_key));
 }
 
 /**
@@ -36,7 +43,6 @@ u32 xtcp_secure_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport, u64 
 {
 	u32 ports = (__force u32)sport << 16 | (__force u32)dport;
 
-	xtcp_isn_key_init();
 	return (u32)siphash_3u32((__force u32)saddr, (__force u32)daddr, ports,
 				 &xtcp_isn_key) + (u32)(ns >> 6);
 }
@@ -52,7 +58,6 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_secure_isn);
  */
 u32 xtcp_ts_offset(__be32 saddr, __be32 daddr)
 {
-	xtcp_isn_key_init();
 	return (u32)siphash_2u32((__force u32)saddr, (__force u32)daddr, &xtcp_isn_key);
 }
 
@@ -73,7 +78,6 @@ u32 xtcp_ts_offset(__be32 saddr, __be32 daddr)
  */
 u64 xtcp_secure_port_offset(__be32 saddr, __be32 daddr, __be16 dport, u32 timeseed)
 {
-	net_get_random_once(&xtcp_port_key, sizeof(xtcp_port_key));
 	return siphash_4u32((__force u32)saddr, (__force u32)daddr, (__force u16)dport,
 			    timeseed, &xtcp_port_key);
 }

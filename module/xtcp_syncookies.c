@@ -13,6 +13,7 @@
  * is good for 2 of them; mssind picks the MSS from a table of four.  Window scaling, SACK
  * and timestamps are not encoded, so a connection made from a cookie has none of them.
  */
+#include <linux/random.h>
 #include <linux/siphash.h>
 #include "xtcp.h"
 
@@ -25,10 +26,20 @@ static const u16 xtcp_cookie_msstab[] = { 536, 1300, 1440, 1460 };
 
 static siphash_aligned_key_t xtcp_cookie_key[2];
 
+/**
+ * xtcp_syncookies_init - draw the cookies' two keys, at module load (Linux draws
+ * syncookies.c's at first use: see xtcp_hash_secrets_init())
+ *
+ * Context: process, module init.
+ */
+void xtcp_syncookies_init(void)
+{
+	get_random_bytes(xtcp_cookie_key, sizeof(xtcp_cookie_key));
+}
+
 static u32 xtcp_cookie_hash(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport,
 			    u32 count, int c)
 {
-	net_get_random_once(xtcp_cookie_key, sizeof(xtcp_cookie_key));
 	return siphash_4u32((__force u32)saddr, (__force u32)daddr,
 			    (__force u32)sport << 16 | (__force u32)dport, count,
 			    &xtcp_cookie_key[c]);
