@@ -36,6 +36,38 @@ XTCP_HOST_PKGS=(make gcc gcc-12 libc6-dev flex bison bc libelf-dev libssl-dev dw
 		rsync cpio xz-utils zstd kmod sparse busybox-static qemu-system-x86
 		qemu-system-data iproute2 ethtool python3 perl mmdebstrap dkms)
 
+# kernel_release KDIR - the release modules built against KDIR are for, as uname -r says
+# it (Debian's 6.1 headers have 6.1.NNN in kernel.release but 6.1.0-NN-amd64 here).
+kernel_release() {
+	sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' "$1/include/generated/utsrelease.h" 2>/dev/null
+}
+
+# xtcp_version - the module's version, XTCP_VERSION of include/uapi/linux/xtcp.h.
+xtcp_version() {
+	sed -n 's/^#define XTCP_VERSION[[:space:]]*"\(.*\)"$/\1/p' "$XTCP_TOP/include/uapi/linux/xtcp.h"
+}
+
+# build_chroot DIR - the build chroot (scripts/kernel-stock 7.2) DIR lies in, or nothing.
+build_chroot() {
+	local d
+	d=$(readlink -f "$1")
+	while [ "$d" != / ]; do
+		[ -f "$d/.xtcp-chroot" ] && { echo "$d"; return; }
+		d=$(dirname "$d")
+	done
+}
+
+# in_chroot ROOT CMD... - run CMD in the build chroot ROOT, the repository bind-mounted
+# at its own path and /proc mounted (objtool reads it), in a mount namespace of its own.
+in_chroot() {
+	local root=$1
+	shift
+	mkdir -p "$root$XTCP_TOP"
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	unshare -m sh -ec 'mount --bind "$1" "$2$1"; mount -t proc proc "$2/proc"
+		c=$2; shift 2; exec chroot "$c" "$@"' sh "$XTCP_TOP" "$root" "$@"
+}
+
 # newest_version PKG_GLOB_REGEX - print the newest package name matching a regex in apt's lists.
 newest_pkg() {
 	apt-cache pkgnames 2>/dev/null | grep -E "$1" | sort -V | tail -n 1
