@@ -1306,8 +1306,8 @@ static void xtcp_datapath_tlp_probe_test(struct kunit *test)
 	xs->snd_ssthresh = XTCP_INFINITE_SSTHRESH;
 	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ack(test, una + 6 * mss)), 0);
 	KUNIT_EXPECT_EQ(test, xs->tlp_high_seq, 0U);
-	KUNIT_EXPECT_EQ(test, xs->snd_ssthresh, 5U);	/* Reno: half of 10 */
-	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 5U);
+	KUNIT_EXPECT_EQ(test, xs->snd_ssthresh, 7U);	/* CUBIC's: 10 * 717 / 1024 */
+	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 7U);
 	KUNIT_EXPECT_EQ(test, xs->ca_state, XTCP_CA_OPEN);
 	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_LOSSPROBERECOVERY),
 			recoveries + 1);

@@ -218,9 +218,10 @@ static void xtcp_stream_reno_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 21U);
 	KUNIT_EXPECT_EQ(test, xs->snd_cwnd_cnt, 5U);
 
-	/* Reno from the start of a connection */
+	/* Reno (chosen: CUBIC is the default) from the start of a connection */
 	xs->snd_una = 1000;
 	xs->snd_nxt = 4000;
+	KUNIT_ASSERT_EQ(test, xtcp_set_congestion_control(sk, "reno", true), 0);
 	xtcp_cong_init(sk);
 	KUNIT_EXPECT_PTR_EQ(test, xs->ca_ops, &xtcp_reno);
 	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, XTCP_INIT_CWND);
@@ -229,37 +230,37 @@ static void xtcp_stream_reno_test(struct kunit *test)
 	xs->cwnd_limited = 1;
 
 	/* slow start: one segment more per segment ACKed */
-	xs->ca_ops->cong_avoid(sk, 10);
+	xs->ca_ops->cong_avoid(sk, xs->snd_una, 10);
 	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 20U);
 	KUNIT_EXPECT_EQ(test, xs->snd_cwnd_cnt, 0U);
 	/* up to ssthresh; the 6 ACKed segments left count toward congestion avoidance */
 	xs->snd_ssthresh = 24;
-	xs->ca_ops->cong_avoid(sk, 10);
+	xs->ca_ops->cong_avoid(sk, xs->snd_una, 10);
 	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 24U);
 	KUNIT_EXPECT_EQ(test, xs->snd_cwnd_cnt, 6U);
 	/* congestion avoidance: one segment more per cwnd segments ACKed */
-	xs->ca_ops->cong_avoid(sk, 17);
+	xs->ca_ops->cong_avoid(sk, xs->snd_una, 17);
 	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 24U);
 	KUNIT_EXPECT_EQ(test, xs->snd_cwnd_cnt, 23U);
-	xs->ca_ops->cong_avoid(sk, 1);
+	xs->ca_ops->cong_avoid(sk, xs->snd_una, 1);
 	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 25U);
 	KUNIT_EXPECT_EQ(test, xs->snd_cwnd_cnt, 0U);
-	xs->ca_ops->cong_avoid(sk, 24);
+	xs->ca_ops->cong_avoid(sk, xs->snd_una, 24);
 	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 25U);
-	xs->ca_ops->cong_avoid(sk, 1);
+	xs->ca_ops->cong_avoid(sk, xs->snd_una, 1);
 	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 26U);
 	KUNIT_EXPECT_EQ(test, xs->snd_cwnd_cnt, 0U);
-	xs->ca_ops->cong_avoid(sk, 2 * 26 + 3);	/* a stretch ACK of two windows */
+	xs->ca_ops->cong_avoid(sk, xs->snd_una, 2 * 26 + 3);	/* a stretch ACK of two windows */
 	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 28U);
 	KUNIT_EXPECT_EQ(test, xs->snd_cwnd_cnt, 3U);
 
 	/* not limited by cwnd: no growth, in congestion avoidance or slow start */
 	xs->cwnd_limited = 0;
-	xs->ca_ops->cong_avoid(sk, 100);
+	xs->ca_ops->cong_avoid(sk, xs->snd_una, 100);
 	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 28U);
 	KUNIT_EXPECT_EQ(test, xs->snd_cwnd_cnt, 3U);
 	xs->snd_ssthresh = XTCP_INFINITE_SSTHRESH;
-	xs->ca_ops->cong_avoid(sk, 10);
+	xs->ca_ops->cong_avoid(sk, xs->snd_una, 10);
 	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 28U);
 
 	/* fast recovery: ssthresh = max(cwnd / 2, 2), cwnd = ssthresh */

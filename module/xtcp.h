@@ -169,7 +169,8 @@ struct xtcp_options_received {
 	u32 rcv_tsecr;		/* the timestamp it echoes */
 	struct xtcp_sack_block sacks[XTCP_NUM_SACKS];	/* SACK blocks, as received */
 	u8 num_sacks;		/* how many (0 if none) */
-	u16 mss_clamp;		/* the MSS it offered; 0 if none */
+	u16 mss_clamp;		/* the MSS it offered, 0 if none; on a connection, the MSS
+				 * the handshake agreed (the bound of xtcp_sync_mss()) */
 	u8 snd_wscale;		/* its window scale shift */
 	u8 saw_tstamp : 1,	/* this segment carries a timestamp */
 	   wscale_ok : 1,	/* it offered window scaling */
@@ -320,11 +321,15 @@ static inline struct sock *xtcp_req_to_sk(struct xtcp_request_sock *req)
 	return (struct sock *)&req->common;
 }
 
-/* Congestion-control states of the sender, like enum tcp_ca_state */
+/*
+ * Congestion-control states of the sender, like enum tcp_ca_state and with its values
+ * (TCP_INFO's tcpi_ca_state, and what an algorithm's set_state() is given); xtcp has no
+ * Disorder or CWR state.
+ */
 enum xtcp_ca_state {
-	XTCP_CA_OPEN,		/* nothing lost: slow start or congestion avoidance */
-	XTCP_CA_RECOVERY,	/* fast recovery after duplicate ACKs (RFC 6582, RFC 6675) */
-	XTCP_CA_LOSS,		/* after a retransmission timeout */
+	XTCP_CA_OPEN = TCP_CA_Open,	/* nothing lost: slow start or congestion avoidance */
+	XTCP_CA_RECOVERY = TCP_CA_Recovery,	/* fast recovery (RFC 6582, RFC 6675) */
+	XTCP_CA_LOSS = TCP_CA_Loss,	/* after a retransmission timeout */
 };
 
 /* What the retransmit timer is armed for, like ICSK_TIME_* */
@@ -344,11 +349,14 @@ enum xtcp_timer_event {
 enum xtcp_deferred {
 	XTCP_WRITE_TIMER_DEFERRED,	/* the retransmit timer's event */
 	XTCP_DELACK_TIMER_DEFERRED,	/* the delayed ACK */
+	XTCP_MTU_REDUCED_DEFERRED,	/* an ICMP "fragmentation needed" (xtcp_v4_mtu_reduced()) */
 };
 
 #define XTCPF_WRITE_TIMER_DEFERRED	BIT(XTCP_WRITE_TIMER_DEFERRED)
 #define XTCPF_DELACK_TIMER_DEFERRED	BIT(XTCP_DELACK_TIMER_DEFERRED)
-#define XTCPF_DEFERRED_ALL	(XTCPF_WRITE_TIMER_DEFERRED | XTCPF_DELACK_TIMER_DEFERRED)
+#define XTCPF_MTU_REDUCED_DEFERRED	BIT(XTCP_MTU_REDUCED_DEFERRED)
+#define XTCPF_DEFERRED_ALL	(XTCPF_WRITE_TIMER_DEFERRED | XTCPF_DELACK_TIMER_DEFERRED | \
+				 XTCPF_MTU_REDUCED_DEFERRED)
 
 /* The timer column of /proc/net/xtcp, as /proc/net/tcp numbers them */
 #define XTCP_PROC_TIMER_RETRANS		1	/* retransmission */
@@ -362,6 +370,9 @@ enum xtcp_deferred {
 #define XTCP_NAGLE_PUSH		4	/* send what is queued now, whatever Nagle says */
 
 struct xtcp_cong_ops;
+
+/* room for an algorithm's private state, as ICSK_CA_PRIV_SIZE */
+#define XTCP_CA_PRIV_SIZE	104
 
 /*
  * struct xtcp_sock - an xtcp socket.  Connection fields are written under the socket
@@ -465,8 +476,15 @@ struct xtcp_cong_ops;
  * @bytes_received: bytes received in order
  * @segs_in: segments received
  * @segs_out: segments sent
- * @ca_ops: the congestion-control algorithm
- * @ca_priv: its private state
+ * @ca_ops: the congestion-control algorithm; it holds a reference on the algorithm's
+ *	module (xtcp_assign_congestion_control(), dropped in xtcp_cleanup_congestion_control())
+ * @ca_priv: its private state (xtcp_ca())
+ * @ca_initialized: its init() ran (so release() is due)
+ * @ca_setsockopt: TCP_CONGESTION chose it (a listener's choice passes to its children)
+ * @lsndtime: when data was last sent (jiffies), for the algorithm's idle detection
+ * @pmtu_cookie: the path MTU @mss_cache was computed for (xtcp_sync_mss()), 0 if none
+ * @mtu_info: the MTU an ICMP "fragmentation needed" gave, for xtcp_v4_mtu_reduced()
+ *	(written in softirq, read when the socket's owner lets it go: WRITE_ONCE)
  * @rtx_queue: sent, not yet ACKed segments by sequence number, an rb-tree as
  *	tcp_rtx_queue so that a SACK block finds its segments without a walk
  *	(sk_write_queue holds unsent ones)
@@ -582,7 +600,12 @@ struct xtcp_sock {
 	u32 segs_in;
 	u32 segs_out;
 	const struct xtcp_cong_ops *ca_ops;
-	u64 ca_priv[4];
+	u64 ca_priv[XTCP_CA_PRIV_SIZE / sizeof(u64)];
+	u8 ca_initialized : 1,
+	   ca_setsockopt : 1;
+	u32 lsndtime;
+	u32 pmtu_cookie;
+	u32 mtu_info;
 	struct rb_root rtx_queue;
 	struct list_head tsorted_sent_queue;
 	struct sk_buff *retransmit_skb_hint;
@@ -676,6 +699,12 @@ static inline u32 xtcp_skb_mss(const struct sk_buff *skb)
 	return XTCP_SKB_CB(skb)->gso_size;
 }
 
+/* the size of each segment @skb holds (the last may be shorter), like tcp_skb_seglen() */
+static inline u32 xtcp_skb_seglen(const struct sk_buff *skb)
+{
+	return xtcp_skb_pcount(skb) == 1 ? skb->len : xtcp_skb_mss(skb);
+}
+
 /* Segments in the network: RFC 6675 "pipe", like tcp_packets_in_flight(). */
 static inline u32 xtcp_packets_in_flight(const struct xtcp_sock *xs)
 {
@@ -757,6 +786,10 @@ enum xtcp_mib_field {
 	XTCP_MIB_RCVCOALESCE,		/* received segments appended to the queue's last */
 	XTCP_MIB_MEMORYPRESSURES,	/* times all xtcp sockets went over net.xtcp.mem[1] */
 	XTCP_MIB_PAWSESTAB,		/* segments dropped by PAWS: connections, requests */
+	XTCP_MIB_HYSTARTTRAINDETECT,	/* CUBIC: slow starts HyStart ended on an ACK train */
+	XTCP_MIB_HYSTARTTRAINCWND,	/* the sum of cwnd at those exits */
+	XTCP_MIB_HYSTARTDELAYDETECT,	/* CUBIC: slow starts HyStart ended on a delay rise */
+	XTCP_MIB_HYSTARTDELAYCWND,	/* the sum of cwnd at those exits */
 	XTCP_MIB_MAX
 };
 
@@ -844,6 +877,8 @@ struct xtcp_net {
 	u32 challenge_timestamp;
 	u32 challenge_count;
 	atomic_t tw_count;
+	/* new sockets' algorithm (net.xtcp.congestion_control); holds its module */
+	const struct xtcp_cong_ops __rcu *ca_default;
 	struct ctl_table_header *sysctl_hdr;
 };
 
@@ -948,6 +983,7 @@ u32 xtcp_backoff(u32 base, unsigned int n, u32 max);
 int xtcp_v4_connect(struct sock *sk, struct xtcp_sockaddr *uaddr, int addr_len);
 int xtcp_v4_rcv(struct sk_buff *skb);
 int xtcp_v4_err(struct sk_buff *skb, u32 info);
+void xtcp_v4_mtu_reduced(struct sock *sk);
 int xtcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb);
 int xtcp_v4_ctl_init_net(struct net *net);
 void xtcp_v4_ctl_exit_net(struct net *net);
@@ -1042,25 +1078,135 @@ int xtcp_keepalive_probes(const struct xtcp_sock *xs);
 u32 xtcp_keepalive_when(const struct xtcp_sock *xs, u32 idle, bool *dead);
 
 /*
+ * An algorithm the unprivileged may choose with TCP_CONGESTION
+ * (net.xtcp.allowed_congestion_control), as TCP_CONG_NON_RESTRICTED
+ */
+#define XTCP_CONG_NON_RESTRICTED	BIT(0)
+
+/**
  * struct xtcp_cong_ops - a congestion-control algorithm, like struct tcp_congestion_ops
- * @name: its name (TCP_CONGESTION)
- * @init: a connection starts using it (optional)
- * @ssthresh: the slow-start threshold after a loss, segments
- * @cong_avoid: grow cwnd for @acked newly ACKed segments, outside recovery
+ * @ssthresh: the slow-start threshold after a loss, segments (required)
+ * @cong_avoid: grow cwnd for @acked newly ACKed segments (@ack the new snd_una),
+ *	outside fast recovery (required)
+ * @set_state: the sender enters enum xtcp_ca_state @new_state (optional); called before
+ *	ca_state changes
+ * @cwnd_event: an event of enum tcp_ca_event (optional): CA_EVENT_TX_START when data
+ *	goes out with nothing in flight, CA_EVENT_LOSS at a retransmission timeout
+ * @pkts_acked: an ACK was processed (optional): segments it newly ACKed, the RTT it
+ *	measured (rtt_us, -1 if none) and the segments in flight before it
+ * @get_info: fill TCP_CC_INFO's answer (optional), as tcp_congestion_ops.get_info
+ * @init: a connection starts using the algorithm (optional); its state in xtcp_ca()
+ *	is zeroed before
+ * @release: a connection stops using it (optional)
+ * @name: what TCP_CONGESTION and the sysctls call it
+ * @owner: the module that holds the code (THIS_MODULE); each socket using the
+ *	algorithm, and each namespace whose default it is, holds a reference on it
+ * @list: on the list of registered algorithms (xtcp_cong.c)
+ * @flags: XTCP_CONG_NON_RESTRICTED
+ *
+ * Every callback runs with the socket locked (softirq, timer or process context),
+ * except release(), which may run wherever the socket's last reference goes.
  */
 struct xtcp_cong_ops {
-	const char *name;
-	void (*init)(struct sock *sk);
 	u32 (*ssthresh)(struct sock *sk);
-	void (*cong_avoid)(struct sock *sk, u32 acked);
+	void (*cong_avoid)(struct sock *sk, u32 ack, u32 acked);
+	void (*set_state)(struct sock *sk, u8 new_state);
+	void (*cwnd_event)(struct sock *sk, enum tcp_ca_event ev);
+	void (*pkts_acked)(struct sock *sk, const struct ack_sample *sample);
+	size_t (*get_info)(struct sock *sk, u32 ext, int *attr, union tcp_cc_info *info);
+	void (*init)(struct sock *sk);
+	void (*release)(struct sock *sk);
+	char name[TCP_CA_NAME_MAX];
+	struct module *owner;
+	struct list_head list;
+	u32 flags;
 };
 
+/* the alias by which TCP_CONGESTION and the sysctl load an algorithm's module */
+#define XTCP_CONG_MODULE_ALIAS(name)	MODULE_ALIAS("xtcp-cong-" name)
+
+/* An algorithm's private state in the socket, like inet_csk_ca() */
+static inline void *xtcp_ca(const struct sock *sk)
+{
+	return (void *)xtcp_sk(sk)->ca_priv;
+}
+
+/* Is the sender in slow start, like tcp_in_slow_start()? */
+static inline bool xtcp_in_slow_start(const struct xtcp_sock *xs)
+{
+	return xs->snd_cwnd < xs->snd_ssthresh;
+}
+
+/**
+ * struct xtcp_cubic - CUBIC's state in a connection (xtcp_ca()), like struct bictcp
+ * @cnt: ACKed segments per one-segment increase of cwnd
+ * @last_max_cwnd: Wmax, cwnd before the last loss (0: no loss yet)
+ * @last_cwnd: cwnd at the last computation of @cnt
+ * @last_time: when that was (jiffies)
+ * @bic_origin_point: the curve's plateau (Wmax, or cwnd if above it), segments
+ * @bic_K: from the epoch's start to the plateau, 1/1024 s
+ * @delay_min: the smallest RTT seen, microseconds
+ * @epoch_start: when the current curve began (jiffies; 0: at the next ACK)
+ * @ack_cnt: segments ACKed in the epoch, for the Reno estimate
+ * @tcp_cwnd: Reno's window, estimated (the TCP-friendly region)
+ * @unused: marks the end of what xtcp_cubic_reset() clears
+ * @sample_cnt: RTT samples in the current HyStart round
+ * @found: HyStart ended slow start
+ * @round_start: when the HyStart round began (xtcp_clock_us())
+ * @end_seq: the round ends when this is ACKed
+ * @last_ack: the latest ACK of the round's ACK train (xtcp_clock_us())
+ * @curr_rtt: the round's smallest RTT, microseconds
+ */
+struct xtcp_cubic {
+	u32 cnt;
+	u32 last_max_cwnd;
+	u32 last_cwnd;
+	u32 last_time;
+	u32 bic_origin_point;
+	u32 bic_K;
+	u32 delay_min;
+	u32 epoch_start;
+	u32 ack_cnt;
+	u32 tcp_cwnd;
+	u16 unused;
+	u8 sample_cnt;
+	u8 found;
+	u32 round_start;
+	u32 end_seq;
+	u32 last_ack;
+	u32 curr_rtt;
+};
+
+/* xtcp_cubic.c: CUBIC with HyStart (like tcp_cubic.c) */
+int xtcp_cubic_register(void);
+void xtcp_cubic_unregister(void);
+void xtcp_cubic_update(struct xtcp_cubic *ca, u32 cwnd, u32 acked, u32 now);
+
 /* xtcp_cong.c: congestion control (like tcp_cong.c and Reno in it) */
-extern const struct xtcp_cong_ops xtcp_reno;
+int xtcp_register_congestion_control(struct xtcp_cong_ops *ca);
+void xtcp_unregister_congestion_control(struct xtcp_cong_ops *ca);
+int xtcp_cong_module_init(void);
+void xtcp_cong_module_exit(void);
+void xtcp_cong_init_net(struct net *net);
+void xtcp_cong_exit_net(struct net *net);
+extern struct xtcp_cong_ops xtcp_reno;
 const struct xtcp_cong_ops *xtcp_cong_find(const char *name);
+void xtcp_assign_congestion_control(struct sock *sk);
+void xtcp_ca_openreq_child(struct sock *sk);
+void xtcp_cleanup_congestion_control(struct sock *sk);
+int xtcp_set_congestion_control(struct sock *sk, const char *name, bool cap_net_admin);
+int xtcp_set_default_congestion_control(struct net *net, const char *name);
+void xtcp_get_default_congestion_control(struct net *net, char *name);
+void xtcp_get_available_congestion_control(char *buf, size_t maxlen);
+void xtcp_get_allowed_congestion_control(char *buf, size_t maxlen);
+int xtcp_set_allowed_congestion_control(char *val);
+void xtcp_set_ca_state(struct sock *sk, u8 ca_state);
+void xtcp_ca_event(struct sock *sk, enum tcp_ca_event event);
 void xtcp_cong_init(struct sock *sk);
 u32 xtcp_slow_start(struct xtcp_sock *xs, u32 acked);
 void xtcp_cong_avoid_ai(struct xtcp_sock *xs, u32 w, u32 acked);
+u32 xtcp_reno_ssthresh(struct sock *sk);
+void xtcp_reno_cong_avoid(struct sock *sk, u32 ack, u32 acked);
 void xtcp_enter_recovery(struct sock *sk);
 void xtcp_enter_loss(struct sock *sk);
 
@@ -1102,6 +1248,8 @@ int xtcp_ack_sack_blocks(struct xtcp_sock *xs, struct xtcp_sack_block *sp, int m
 void xtcp_dsack_set(struct xtcp_sock *xs, u32 seq, u32 end_seq);
 void xtcp_push(struct sock *sk, int nonagle);
 bool xtcp_write_xmit(struct sock *sk, int nonagle);
+unsigned int xtcp_sync_mss(struct sock *sk, u32 pmtu);
+void xtcp_simple_retransmit(struct sock *sk);
 int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb, u32 segs);
 void xtcp_retransmit_first_lost(struct sock *sk);
 void xtcp_send_probe0(struct sock *sk);

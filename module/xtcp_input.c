@@ -85,6 +85,7 @@ static void xtcp_negotiate(struct xtcp_sock *xs, const struct xtcp_options_recei
 		xs->ts_recent_stamp = ktime_get_seconds();
 	}
 	xs->mss_cache = xtcp_clamp_mss(opt->mss_clamp, xs->advmss);
+	xs->rx_opt.mss_clamp = xs->mss_cache;	/* the bound of xtcp_sync_mss() */
 }
 
 /*
@@ -651,7 +652,7 @@ static bool xtcp_cong_control(struct sock *sk, u32 acked, bool dup)
 	if (xs->ca_state != XTCP_CA_OPEN && !xtcp_before(xs->snd_una, xs->high_seq)) {
 		if (xs->ca_state == XTCP_CA_RECOVERY)
 			xs->snd_cwnd = max(xs->snd_ssthresh, 2U);	/* RFC 6582 3.2 step 6 */
-		xs->ca_state = XTCP_CA_OPEN;
+		xtcp_set_ca_state(sk, XTCP_CA_OPEN);
 		xs->dup_acks = 0;
 		if (!sack)
 			xs->sacked_out = 0;
@@ -667,7 +668,7 @@ static bool xtcp_cong_control(struct sock *sk, u32 acked, bool dup)
 				xtcp_newreno_mark_lost(sk);
 			xtcp_retransmit_first_lost(sk);
 		} else if (acked && !dup) {
-			xs->ca_ops->cong_avoid(sk, acked);
+			xs->ca_ops->cong_avoid(sk, xs->snd_una, acked);
 		}
 		break;
 	case XTCP_CA_RECOVERY:
@@ -678,7 +679,7 @@ static bool xtcp_cong_control(struct sock *sk, u32 acked, bool dup)
 		break;
 	case XTCP_CA_LOSS:
 		if (acked)
-			xs->ca_ops->cong_avoid(sk, acked);
+			xs->ca_ops->cong_avoid(sk, xs->snd_una, acked);
 		break;
 	}
 	return reo;
@@ -783,6 +784,7 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 	u32 ack = cb->ack_seq, prior_una = xs->snd_una, nwin, acked = 0, sacked = 0;
 	struct xtcp_rtt_sample rs = { -1, -1, -1, -1 };
 	bool dup = false, win_changed = false, reo = false;
+	u32 prior_in_flight = xtcp_packets_in_flight(xs);
 
 	/*
 	 * RFC 5961 5.2: an ACK of what we never sent, or older than the largest window
@@ -844,6 +846,15 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 			xs->sacked_out = min(xs->sacked_out + 1, xs->packets_out - 1);
 	}
 	xtcp_ack_update_rtt(sk, &rs, xtcp_after(ack, prior_una));
+	if (xs->ca_ops->pkts_acked) {
+		struct ack_sample sample = {
+			.pkts_acked = acked,
+			.rtt_us = rs.ca_us,
+			.in_flight = prior_in_flight,
+		};
+
+		xs->ca_ops->pkts_acked(sk, &sample);
+	}
 	if (xs->tlp_high_seq)
 		xtcp_process_tlp_ack(sk, ack,
 				     xtcp_after(ack, prior_una) || win_changed || sacked ||

@@ -84,6 +84,7 @@ int xtcp_v4_connect(struct sock *sk, struct xtcp_sockaddr *uaddr, int addr_len)
 		goto failure;
 	}
 	sk_setup_caps(sk, &rt->dst);
+	xs->pmtu_cookie = dst_mtu(&rt->dst);
 	xs->advmss = min_t(u32, dst_metric_advmss(&rt->dst), U16_MAX);
 	if (xs->user_mss && xs->user_mss < xs->advmss)
 		xs->advmss = xs->user_mss;	/* TCP_MAXSEG before connect() */
@@ -423,9 +424,11 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_v4_rcv);
  *
  * The quoted segment must be one we sent and is not yet ACKed (its sequence number
  * in [snd_una, snd_nxt]), or anyone could kill a connection with a forged message;
- * others are counted (OutOfWindowIcmps) and ignored, as TCP does.  A hard error (e.g.
- * "protocol unreachable" from a host without xtcp) fails a connection still in
- * SYN_SENT with the matching errno; otherwise it is kept as a soft error, as TCP does.
+ * others are counted (OutOfWindowIcmps) and ignored, as TCP does.  "Fragmentation
+ * needed" lowers the path MTU (xtcp_v4_mtu_reduced(), at once or when the socket's
+ * owner lets it go).  A hard error (e.g. "protocol unreachable" from a host without
+ * xtcp) fails a connection still in SYN_SENT with the matching errno; otherwise it is
+ * kept as a soft error, as TCP does.
  *
  * Context: softirq, rcu_read_lock() held.
  * Return: 0, or -ENOENT if no socket of ours sent the quoted segment.
@@ -454,7 +457,7 @@ int xtcp_v4_err(struct sk_buff *skb, u32 info)
 
 	switch (type) {
 	case ICMP_DEST_UNREACH:
-		if (code > NR_ICMP_UNREACH || code == ICMP_FRAG_NEEDED)
+		if (code > NR_ICMP_UNREACH)
 			goto out;
 		err = icmp_err_convert[code].errno;
 		hard = icmp_err_convert[code].fatal;
@@ -474,6 +477,15 @@ int xtcp_v4_err(struct sk_buff *skb, u32 info)
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OUTOFWINDOWICMPS);
 		goto unlock;
 	}
+	if (type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED) {
+		/* RFC 1191 path MTU discovery: @info is the next hop's MTU */
+		WRITE_ONCE(xtcp_sk(sk)->mtu_info, info);
+		if (!sock_owned_by_user(sk))
+			xtcp_v4_mtu_reduced(sk);
+		else if (!test_and_set_bit(XTCP_MTU_REDUCED_DEFERRED, &sk->sk_tsq_flags))
+			sock_hold(sk);
+		goto unlock;
+	}
 	if (!sock_owned_by_user(sk) && sk->sk_state == TCP_SYN_SENT && hard) {
 		WRITE_ONCE(sk->sk_err, err);
 		sk_error_report(sk);
@@ -488,6 +500,76 @@ out:
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_v4_err);
+
+/* The socket's route again, as ip_queue_xmit() would find it (inet_csk_rebuild_route()). */
+static struct dst_entry *xtcp_rebuild_route(struct sock *sk)
+{
+	struct inet_sock *inet = inet_sk(sk);
+	struct flowi4 *fl4 = &inet->cork.fl.u.ip4;
+	struct rtable *rt;
+
+	flowi4_init_output(fl4, sk->sk_bound_dev_if, READ_ONCE(sk->sk_mark), 0,
+			   RT_SCOPE_UNIVERSE, xtcp_protocol, inet_sk_flowi_flags(sk),
+			   inet->inet_daddr, inet->inet_saddr, inet->inet_dport,
+			   inet->inet_sport, sock_net_uid(sock_net(sk), sk));
+	rt = ip_route_output_flow(sock_net(sk), fl4, sk);
+	if (IS_ERR(rt))
+		return NULL;
+	sk_setup_caps(sk, &rt->dst);
+	return &rt->dst;
+}
+
+/* Tell the route of @sk's path that its MTU is @mtu; its route now (inet_csk_update_pmtu()). */
+static struct dst_entry *xtcp_update_pmtu(struct sock *sk, u32 mtu)
+{
+	struct dst_entry *dst = __sk_dst_check(sk, 0);
+
+	if (!dst) {
+		dst = xtcp_rebuild_route(sk);
+		if (!dst)
+			return NULL;
+	}
+	dst->ops->update_pmtu(dst, sk, NULL, mtu, true);
+	dst = __sk_dst_check(sk, 0);	/* the old route is obsolete once the MTU is lower */
+	return dst ?: xtcp_rebuild_route(sk);
+}
+
+/**
+ * xtcp_v4_mtu_reduced - an ICMP "fragmentation needed" said the path takes smaller
+ * packets, like tcp_v4_mtu_reduced()
+ * @sk: the socket, locked and not owned by a process
+ *
+ * The route learns the MTU (the kernel keeps it for the destination, as for TCP); if
+ * our MSS was computed for a larger one, it is lowered and what was sent in segments
+ * too large goes again at once (xtcp_simple_retransmit()), RFC 1191's "fast" way.
+ * With IP_MTU_DISCOVER set to IP_PMTUDISC_DONT the socket's packets may be fragmented
+ * and nothing is resent; with _INTERFACE or _OMIT it ignores path MTUs altogether.
+ *
+ * Context: softirq (xtcp_v4_err()), or process from release_sock() (xtcp_release_cb()).
+ */
+void xtcp_v4_mtu_reduced(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct dst_entry *dst;
+	u32 mtu;
+
+	if ((1 << sk->sk_state) & (TCPF_LISTEN | TCPF_CLOSE))
+		return;
+	mtu = READ_ONCE(xs->mtu_info);
+	dst = xtcp_update_pmtu(sk, mtu);
+	if (!dst)
+		return;
+	/* if the connection cannot recover, this is why (as TCP) */
+	if (mtu < dst_mtu(dst) && ip_dont_fragment(sk, dst))
+		WRITE_ONCE(sk->sk_err_soft, EMSGSIZE);
+	mtu = dst_mtu(dst);
+	if (inet_sk(sk)->pmtudisc != IP_PMTUDISC_DONT && ip_sk_accept_pmtu(sk) &&
+	    xs->pmtu_cookie > mtu) {
+		xtcp_sync_mss(sk, mtu);
+		xtcp_simple_retransmit(sk);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_v4_mtu_reduced);
 
 /**
  * xtcp_v4_ctl_init_net - create the namespace's control socket

@@ -65,6 +65,7 @@ static int __net_init xtcp_net_init(struct net *net)
 	err = xtcp_hash_init_net(xn);
 	if (err)
 		return err;
+	xtcp_cong_init_net(net);	/* before any socket: the control socket is one */
 	xn->mib = alloc_percpu(struct xtcp_mib);
 	if (!xn->mib) {
 		err = -ENOMEM;
@@ -88,6 +89,7 @@ out_sysctl:
 out_mib:
 	free_percpu(xn->mib);
 out_hash:
+	xtcp_cong_exit_net(net);
 	xtcp_hash_exit_net(xn);
 	return err;
 }
@@ -99,6 +101,7 @@ static void __net_exit xtcp_net_exit(struct net *net)
 	xtcp_v4_ctl_exit_net(net);
 	xtcp_sysctl_exit_net(net);
 	free_percpu(xtcp_pernet(net)->mib);
+	xtcp_cong_exit_net(net);
 	xtcp_hash_exit_net(xtcp_pernet(net));
 }
 
@@ -153,11 +156,14 @@ static int __init xtcp_init(void)
 	err = xtcp_tw_init();
 	if (err)
 		goto out_reqsk;
+	err = xtcp_cong_module_init();
+	if (err)
+		goto out_tw;
 
 	err = proto_register(&xtcp_prot, 1);
 	if (err) {
 		pr_err("proto_register failed: %d\n", err);
-		goto out_tw;
+		goto out_cong;
 	}
 
 	err = register_pernet_subsys(&xtcp_net_ops);
@@ -192,6 +198,8 @@ out_pernet:
 	unregister_pernet_subsys(&xtcp_net_ops);
 out_proto:
 	proto_unregister(&xtcp_prot);
+out_cong:
+	xtcp_cong_module_exit();
 out_tw:
 	xtcp_tw_exit();
 out_reqsk:
@@ -213,6 +221,7 @@ static void __exit xtcp_exit(void)
 	/* inet_del_protocol() waited for readers of the handler: no softirq is in it now. */
 	unregister_pernet_subsys(&xtcp_net_ops);
 	proto_unregister(&xtcp_prot);
+	xtcp_cong_module_exit();
 	xtcp_tw_exit();
 	xtcp_reqsk_exit();
 	xtcp_exit_mem();

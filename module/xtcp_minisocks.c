@@ -193,6 +193,8 @@ struct sock *xtcp_create_openreq_child(const struct sock *sk,
 		return NULL;
 	newxs = xtcp_sk(newsk);
 	newinet = inet_sk(newsk);
+	/* first: the child's destructor drops a reference on its algorithm's module */
+	xtcp_ca_openreq_child(newsk);
 
 	inet_sk_set_state(newsk, TCP_SYN_RECV);
 	newinet->inet_daddr = req->common.skc_daddr;
@@ -239,6 +241,8 @@ struct sock *xtcp_create_openreq_child(const struct sock *sk,
 	newxs->tsoffset = xtcp_ts_offset(req->common.skc_rcv_saddr, req->common.skc_daddr);
 	newxs->snd_wnd = ntohs(tcp_hdr(skb)->window) << newxs->rx_opt.snd_wscale;
 	newxs->mss_cache = req->mss;
+	newxs->rx_opt.mss_clamp = req->mss;	/* the bound of xtcp_sync_mss() */
+	newxs->pmtu_cookie = 0;			/* synced at the first transmission */
 	newxs->advmss = req->advmss;
 
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PASSIVEOPENS);

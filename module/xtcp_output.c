@@ -257,6 +257,37 @@ unsigned int xtcp_current_mss(struct sock *sk)
 	return max(mss, 48U);
 }
 
+/**
+ * xtcp_sync_mss - the MSS for a path MTU, like tcp_sync_mss()
+ * @sk: the socket, locked
+ * @pmtu: the path MTU, bytes
+ *
+ * What an MTU-sized packet carries after the IP header (and its options) and our
+ * header, at most what the handshake agreed (rx_opt.mss_clamp: the peer's MSS, ours),
+ * at least 48 bytes (net.ipv4.tcp_min_snd_mss's default).  Remembered with the MTU it
+ * was computed for.
+ *
+ * Context: softirq, timer or process, socket locked.
+ * Return: the new MSS (xtcp_sock.mss_cache).
+ */
+unsigned int xtcp_sync_mss(struct sock *sk, u32 pmtu)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	const struct ip_options_rcu *opt;
+	int mss = pmtu - sizeof(struct iphdr) - sizeof(struct tcphdr);
+
+	rcu_read_lock();
+	opt = rcu_dereference(inet_sk(sk)->inet_opt);
+	if (opt)
+		mss -= opt->opt.optlen;
+	rcu_read_unlock();
+	mss = min_t(int, mss, xs->rx_opt.mss_clamp ?: xs->mss_cache);
+	xs->mss_cache = max(mss, 48);
+	xs->pmtu_cookie = pmtu;
+	return xs->mss_cache;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_sync_mss);
+
 /* Add block @b to @sp (@n used of @max); the block of the latest segment goes first. */
 static int xtcp_sack_add(struct xtcp_sack_block *sp, int n, int max,
 			 const struct xtcp_sack_block *b, bool latest)
@@ -575,14 +606,28 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_adjust_pcount);
  * most @segs segments of it (a super-segment holding more is cut first, the rest stays
  * behind as a segment of its own).  It is marked as ever retransmitted (no RTT sample
  * from it), but not as a copy in flight: a tail-loss probe sends this way, as Linux's
- * does, so that its copy does not stand for a lost segment's retransmission.
+ * does, so that its copy does not stand for a lost segment's retransmission.  Segments
+ * larger than the MSS of now (the path MTU dropped) are cut to it first.
  */
 static int __xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb, u32 segs)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 wnd_end = xs->snd_una + xs->snd_wnd;
+	unsigned int mss = xtcp_current_mss(sk);
 	u32 pcount, tx_time;
 	int err;
+
+	/*
+	 * Cut at the MSS of now: the path MTU may have dropped since it was sent
+	 * (xtcp_simple_retransmit()); the count of a segment it holds follows.
+	 */
+	if (xtcp_skb_seglen(skb) > mss) {
+		if (skb_unclone(skb, GFP_ATOMIC))
+			return -ENOMEM;
+		pcount = xtcp_skb_pcount(skb);
+		xtcp_set_skb_tso_segs(skb, mss);
+		xtcp_adjust_pcount(sk, skb, (int)pcount - (int)xtcp_skb_pcount(skb));
+	}
 
 	/*
 	 * Not beyond a window the receiver shrank, but for the first segment: alone, it
@@ -706,6 +751,52 @@ static bool xtcp_xmit_retransmit_queue(struct sock *sk)
 	return cwnd_full;
 }
 
+/**
+ * xtcp_simple_retransmit - the path MTU dropped: what was sent in larger segments than
+ * the MSS of now is lost, and goes again at once, cut to size, like
+ * tcp_simple_retransmit()
+ * @sk: the socket, locked
+ *
+ * Not a congestion signal: cwnd and ssthresh stay (ssthresh at least 3/4 of cwnd, as
+ * tcp_current_ssthresh()), but the sender enters the Loss state until what was in
+ * flight is ACKed, so that what it marked goes before new data.
+ *
+ * Context: softirq or process, socket locked.
+ */
+void xtcp_simple_retransmit(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	unsigned int mss = xtcp_current_mss(sk);
+	u32 prior_lost = xs->lost_out;
+	struct sk_buff *skb;
+
+	skb_rbtree_walk(skb, &xs->rtx_queue) {
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+		if (xtcp_skb_seglen(skb) <= mss || (cb->sacked & XTCP_SKB_SACKED))
+			continue;
+		if (cb->sacked & XTCP_SKB_RETRANS) {	/* its copy was too large too */
+			cb->sacked &= ~XTCP_SKB_RETRANS;
+			xs->retrans_out -= xtcp_skb_pcount(skb);
+		}
+		if (!(cb->sacked & XTCP_SKB_LOST)) {
+			cb->sacked |= XTCP_SKB_LOST;
+			xs->lost_out += xtcp_skb_pcount(skb);
+			list_del_init(xtcp_skb_tsorted(skb));
+		}
+	}
+	if (xs->lost_out == prior_lost)
+		return;
+	xs->retransmit_skb_hint = NULL;
+	if (xs->ca_state != XTCP_CA_LOSS) {
+		xs->high_seq = xs->snd_nxt;
+		xs->snd_ssthresh = max(xs->snd_ssthresh, (xs->snd_cwnd >> 1) + (xs->snd_cwnd >> 2));
+		xtcp_set_ca_state(sk, XTCP_CA_LOSS);
+	}
+	xtcp_xmit_retransmit_queue(sk);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_simple_retransmit);
+
 /*
  * Remember how much of the congestion window the current window of data uses, like
  * tcp_cwnd_validate(): whether it was full once, else the most segments in flight.
@@ -793,6 +884,9 @@ static void xtcp_event_new_data_sent(struct sock *sk, struct sk_buff *skb, u32 n
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
 	XTCP_SKB_CB(skb)->tx_time = now;
+	if (!xtcp_packets_in_flight(xs))
+		xtcp_ca_event(sk, CA_EVENT_TX_START);	/* as tcp_event_data_sent() */
+	xs->lsndtime = tcp_jiffies32;
 	__skb_unlink(skb, &sk->sk_write_queue);
 	xtcp_rtx_queue_add(sk, skb);
 	xs->snd_nxt = XTCP_SKB_CB(skb)->end_seq;
@@ -921,6 +1015,7 @@ bool xtcp_write_xmit(struct sock *sk, int nonagle)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	bool sent = false, is_cwnd_limited;
+	struct dst_entry *dst;
 	unsigned int mss;
 	struct sk_buff *skb;
 	u32 max_segs;
@@ -928,6 +1023,9 @@ bool xtcp_write_xmit(struct sock *sk, int nonagle)
 	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT | TCPF_FIN_WAIT1 |
 				     TCPF_CLOSING | TCPF_LAST_ACK)))
 		return false;
+	dst = __sk_dst_get(sk);
+	if (dst && dst_mtu(dst) != xs->pmtu_cookie)	/* the path MTU moved: as tcp_current_mss() */
+		xtcp_sync_mss(sk, dst_mtu(dst));
 	is_cwnd_limited = xtcp_xmit_retransmit_queue(sk);
 	mss = xtcp_size_goal(sk);
 	max_segs = xtcp_tso_segs(sk, mss);

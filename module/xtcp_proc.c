@@ -74,6 +74,10 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_RCVCOALESCE]		= "RcvCoalesce",
 	[XTCP_MIB_MEMORYPRESSURES]	= "MemoryPressures",
 	[XTCP_MIB_PAWSESTAB]		= "PAWSEstab",
+	[XTCP_MIB_HYSTARTTRAINDETECT]	= "HystartTrainDetect",
+	[XTCP_MIB_HYSTARTTRAINCWND]	= "HystartTrainCwnd",
+	[XTCP_MIB_HYSTARTDELAYDETECT]	= "HystartDelayDetect",
+	[XTCP_MIB_HYSTARTDELAYCWND]	= "HystartDelayCwnd",
 };
 
 /**

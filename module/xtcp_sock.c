@@ -157,6 +157,7 @@ static void xtcp_write_space(struct sock *sk)
 /* The last reference is gone (after an RCU grace period): count it out, free its memory. */
 static void xtcp_sock_destruct(struct sock *sk)
 {
+	xtcp_cleanup_congestion_control(sk);
 	sk_sockets_allocated_dec(sk);
 	inet_sock_destruct(sk);
 }
@@ -181,19 +182,13 @@ int xtcp_init_sock(struct sock *sk)
 	xtcp_init_xmit_timers(sk);
 	xs->rto = XTCP_TIMEOUT_INIT;
 	xs->mss_cache = XTCP_MSS_DEFAULT;
-	xs->ca_ops = &xtcp_reno;
+	xtcp_assign_congestion_control(sk);
 	xs->scaling_ratio = 128;	/* half, until received segments tell */
 	xs->snd_cwnd = XTCP_INIT_CWND;
 	xs->snd_ssthresh = XTCP_INFINITE_SSTHRESH;
 	sk->sk_write_space = xtcp_write_space;
 	sk->sk_destruct = xtcp_sock_destruct;
 	sk_sockets_allocated_inc(sk);
-	/*
-	 * Segments are cut at the MSS and only ever cut smaller for a shrunk window:
-	 * without path-MTU discovery, a smaller MTU on the way is met by IP fragmentation
-	 * rather than a black hole.
-	 */
-	inet_sk(sk)->pmtudisc = IP_PMTUDISC_DONT;
 	/* super-segments of our own type (xtcp_offload.c): sk_setup_caps() sees the route */
 	sk->sk_gso_type = SKB_GSO_SCTP;
 	/* buffer sizes as tcp_init_sock() takes them from net.ipv4.tcp_wmem/rmem */

@@ -10,6 +10,7 @@
  *
  * Both entry points run in process context, from a system call.
  */
+#include <linux/inet_diag.h>
 #include <linux/tcp.h>
 #include <net/ip.h>
 #include <net/sock.h>
@@ -61,22 +62,17 @@ int xtcp_setsockopt(struct sock *sk, int level, int optname, sockptr_t optval,
 
 	if (optname == TCP_CONGESTION) {
 		char name[TCP_CA_NAME_MAX] = {};
-		const struct xtcp_cong_ops *ca;
 
 		if (optlen < 1)
 			return -EINVAL;
 		if (copy_from_sockptr(name, optval, min_t(unsigned int, optlen,
 							  sizeof(name) - 1)))
 			return -EFAULT;
-		ca = xtcp_cong_find(strim(name));
-		if (!ca)
-			return -ENOENT;
 		lock_sock(sk);
-		xs->ca_ops = ca;
-		if ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT) && ca->init)
-			ca->init(sk);
+		err = xtcp_set_congestion_control(sk, strim(name),
+						  ns_capable(sock_net(sk)->user_ns, CAP_NET_ADMIN));
 		release_sock(sk);
-		return 0;
+		return err;
 	}
 
 	switch (optname) {
@@ -231,7 +227,7 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_get_info);
  * @sk: the socket
  * @level: SOL_TCP or ours, else passed to IP
  * @optname: TCP_NODELAY, TCP_CORK, TCP_MAXSEG, TCP_QUICKACK, TCP_CONGESTION, TCP_INFO,
- *	TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, TCP_USER_TIMEOUT
+ *	TCP_CC_INFO, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, TCP_USER_TIMEOUT
  * @optval: where the value goes
  * @optlen: its room; set to the length written
  *
@@ -267,6 +263,21 @@ int xtcp_getsockopt(struct sock *sk, int level, int optname, char __user *optval
 		strscpy(name, READ_ONCE(xs->ca_ops)->name, sizeof(name));
 		len = min_t(unsigned int, len, sizeof(name));
 		if (put_user(len, optlen) || copy_to_user(optval, name, len))
+			return -EFAULT;
+		return 0;
+	}
+	case TCP_CC_INFO: {
+		/* what the algorithm tells of itself (Vegas-like ones: struct tcpvegas_info) */
+		union tcp_cc_info info;
+		size_t sz = 0;
+		int attr;
+
+		lock_sock(sk);
+		if (xs->ca_ops->get_info)
+			sz = xs->ca_ops->get_info(sk, ~0U, &attr, &info);
+		release_sock(sk);
+		len = min_t(unsigned int, len, sz);
+		if (put_user(len, optlen) || copy_to_user(optval, &info, len))
 			return -EFAULT;
 		return 0;
 	}

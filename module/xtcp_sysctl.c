@@ -5,10 +5,12 @@
  * tcp_fin_timeout, tcp_max_tw_buckets, tcp_orphan_retries, tcp_keepalive_time, _intvl
  * and _probes, tcp_early_retrans (tail-loss probes), tcp_invalid_ratelimit and
  * tcp_challenge_ack_limit (answers to invalid segments), tcp_tw_reuse (connect() over a
- * TIME_WAIT), and tw_timeout (TIME_WAIT's length, fixed at 60 s in Linux); and, in the
- * initial namespace only, the machine-wide limits net.xtcp.mem, wmem and rmem (pages;
- * bytes min/default/max) and max_orphans, the counterparts of tcp_mem, tcp_wmem,
- * tcp_rmem and tcp_max_orphans.
+ * TIME_WAIT), tw_timeout (TIME_WAIT's length, fixed at 60 s in Linux) and
+ * congestion_control (new sockets' algorithm); and, in the initial namespace only, the
+ * machine-wide available_congestion_control and allowed_congestion_control, the limits
+ * net.xtcp.mem, wmem and rmem (pages; bytes min/default/max) and max_orphans, the
+ * counterparts of tcp_available_congestion_control, tcp_allowed_congestion_control,
+ * tcp_mem, tcp_wmem, tcp_rmem and tcp_max_orphans.
  */
 #include <linux/sysctl.h>
 #include <net/net_namespace.h>
@@ -20,7 +22,49 @@ static int xtcp_keepidle_max = XTCP_MAX_KEEPIDLE;
 static int xtcp_keepcnt_max = XTCP_MAX_KEEPCNT;
 static int xtcp_early_retrans_max = 4;
 
-#define XTCP_SYSCTL_PERNET	15	/* the entries of every namespace come first */
+#define XTCP_SYSCTL_PERNET	16	/* the entries of every namespace come first */
+#define XTCP_CA_BUF_MAX		(TCP_CA_NAME_MAX * 16)	/* TCP_CA_BUF_MAX */
+
+/* net.xtcp.congestion_control, like proc_tcp_congestion_control(); ctl->data: the net */
+static int xtcp_proc_congestion_control(const struct ctl_table *ctl, int write,
+					void *buffer, size_t *lenp, loff_t *ppos)
+{
+	struct net *net = ctl->data;
+	char val[TCP_CA_NAME_MAX];
+	struct ctl_table tbl = {
+		.data = val,
+		.maxlen = TCP_CA_NAME_MAX,
+	};
+	int ret;
+
+	xtcp_get_default_congestion_control(net, val);
+	ret = proc_dostring(&tbl, write, buffer, lenp, ppos);
+	if (write && ret == 0)
+		ret = xtcp_set_default_congestion_control(net, val);
+	return ret;
+}
+
+/* net.xtcp.available_congestion_control (read-only) and allowed_congestion_control */
+static int xtcp_proc_cong_list(const struct ctl_table *ctl, int write, void *buffer,
+			       size_t *lenp, loff_t *ppos)
+{
+	struct ctl_table tbl = { .maxlen = XTCP_CA_BUF_MAX };
+	bool allowed = ctl->data;
+	int ret;
+
+	tbl.data = kmalloc(tbl.maxlen, GFP_USER);
+	if (!tbl.data)
+		return -ENOMEM;
+	if (allowed)
+		xtcp_get_allowed_congestion_control(tbl.data, tbl.maxlen);
+	else
+		xtcp_get_available_congestion_control(tbl.data, tbl.maxlen);
+	ret = proc_dostring(&tbl, write, buffer, lenp, ppos);
+	if (write && ret == 0 && allowed)
+		ret = xtcp_set_allowed_congestion_control(tbl.data);
+	kfree(tbl.data);
+	return ret;
+}
 
 static const struct ctl_table xtcp_sysctl_template[] = {
 	{
@@ -139,6 +183,26 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.extra2		= SYSCTL_TWO,
 	},
 	{
+		.procname	= "congestion_control",
+		.maxlen		= TCP_CA_NAME_MAX,
+		.mode		= 0644,
+		.proc_handler	= xtcp_proc_congestion_control,
+	},
+	{
+		.procname	= "available_congestion_control",
+		.data		= (void *)false,
+		.maxlen		= XTCP_CA_BUF_MAX,
+		.mode		= 0444,
+		.proc_handler	= xtcp_proc_cong_list,
+	},
+	{
+		.procname	= "allowed_congestion_control",
+		.data		= (void *)true,
+		.maxlen		= XTCP_CA_BUF_MAX,
+		.mode		= 0644,
+		.proc_handler	= xtcp_proc_cong_list,
+	},
+	{
 		.procname	= "mem",
 		.data		= &xtcp_sysctl_mem,
 		.maxlen		= sizeof(xtcp_sysctl_mem),
@@ -227,6 +291,7 @@ int xtcp_sysctl_init_net(struct net *net)
 	table[12].data = &xn->sysctl_invalid_ratelimit;
 	table[13].data = &xn->sysctl_challenge_ack_limit;
 	table[14].data = &xn->sysctl_tw_reuse;
+	table[15].data = net;
 	xn->sysctl_hdr = xtcp_register_net_sysctl(net, "net/xtcp", table,
 						  net_eq(net, &init_net) ?
 						  ARRAY_SIZE(xtcp_sysctl_template) :

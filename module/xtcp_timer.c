@@ -484,7 +484,7 @@ static void xtcp_delack_timer(struct timer_list *t)
  * fired meanwhile sees the ACKs that arrived meanwhile (they re-armed it for later,
  * or stopped it): a busy sender makes no spurious probe or retransmission, and a
  * real one goes at once instead of after a retry delay.  A delayed ACK still owed
- * goes now.
+ * goes now, and a lower path MTU an ICMP reported meanwhile is taken.
  *
  * Context: process, from release_sock(): the socket still owned, its spinlock held,
  * bottom halves off.
@@ -506,6 +506,10 @@ void xtcp_release_cb(struct sock *sk)
 	}
 	if (flags & XTCPF_DELACK_TIMER_DEFERRED) {
 		xtcp_delack_timer_handler(sk);
+		__sock_put(sk);
+	}
+	if (flags & XTCPF_MTU_REDUCED_DEFERRED) {
+		xtcp_v4_mtu_reduced(sk);
 		__sock_put(sk);
 	}
 }
