@@ -93,7 +93,8 @@ static void xtcp_cong_register_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xtcp_fake_releases, 1);
 
 	/* allowed: anyone may choose it; switching away drops the hold at once */
-	KUNIT_ASSERT_EQ(test, xtcp_set_allowed_congestion_control((char[]){"reno cubic kunit_fake"}), 0);
+	KUNIT_ASSERT_EQ(test,
+			xtcp_set_allowed_congestion_control((char[]){"reno cubic kunit_fake"}), 0);
 	KUNIT_EXPECT_EQ(test, xtcp_set_allowed_congestion_control((char[]){"reno no_such_ca"}),
 			-ENOENT);
 	s = xtcp_test_kern_socket(test);
@@ -173,8 +174,9 @@ static void xtcp_cubic_curve_test(struct kunit *test)
 
 /*
  * The TCP-friendly region: cwnd at Wmax (K = 0), 401 segments ACKed within 70 ms (the
- * curve is recomputed at most every HZ / 32).  CUBIC's curve barely moves (cnt = 100 * cwnd), Reno's estimate grows by one
- * per cwnd * beta_scale / 8 = 100 * 15 / 8 = 187 ACKed segments: 2, so cnt = 100 / 2.
+ * curve is recomputed at most every HZ / 32).  CUBIC's curve barely moves (cnt = 100 *
+ * cwnd), Reno's estimate grows by one per cwnd * beta_scale / 8 = 100 * 15 / 8 = 187
+ * ACKed segments: 2, so cnt = 100 / 2.
  */
 static void xtcp_cubic_friendly_test(struct kunit *test)
 {

@@ -169,8 +169,8 @@ struct xtcp_options_received {
 	u32 rcv_tsecr;		/* the timestamp it echoes */
 	struct xtcp_sack_block sacks[XTCP_NUM_SACKS];	/* SACK blocks, as received */
 	u8 num_sacks;		/* how many (0 if none) */
-	u16 mss_clamp;		/* the MSS it offered, 0 if none; on a connection, the MSS
-				 * the handshake agreed (the bound of xtcp_sync_mss()) */
+	/* the MSS it offered, 0 if none; on a connection, the MSS the handshake agreed */
+	u16 mss_clamp;
 	u8 snd_wscale;		/* its window scale shift */
 	u8 saw_tstamp : 1,	/* this segment carries a timestamp */
 	   wscale_ok : 1,	/* it offered window scaling */

@@ -60,6 +60,13 @@ static inline kuid_t xtcp_sk_uid(struct sock *sk)
 #endif
 }
 
+/* 6.11 gives a sysctl's handler its table as const. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+#define xtcp_ctl_table const struct ctl_table
+#else
+#define xtcp_ctl_table struct ctl_table
+#endif
+
 /* 6.13: namespaces are strings. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
 #define XTCP_IMPORT_KUNIT_NS() MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")

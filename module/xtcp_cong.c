@@ -130,7 +130,7 @@ static void xtcp_ca_set_ops(struct sock *sk, const struct xtcp_cong_ops *ca)
 	memset(xs->ca_priv, 0, sizeof(xs->ca_priv));
 }
 
-/* the algorithm's init() for a connection that starts using it, like tcp_init_congestion_control() */
+/* the algorithm's init() for a connection that starts using it (tcp_init_congestion_control()) */
 static void xtcp_init_congestion_control(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);

@@ -1024,8 +1024,8 @@ bool xtcp_write_xmit(struct sock *sk, int nonagle)
 				     TCPF_CLOSING | TCPF_LAST_ACK)))
 		return false;
 	dst = __sk_dst_get(sk);
-	if (dst && dst_mtu(dst) != xs->pmtu_cookie)	/* the path MTU moved: as tcp_current_mss() */
-		xtcp_sync_mss(sk, dst_mtu(dst));
+	if (dst && dst_mtu(dst) != xs->pmtu_cookie)	/* as tcp_current_mss() */
+		xtcp_sync_mss(sk, dst_mtu(dst));	/* the path MTU moved */
 	is_cwnd_limited = xtcp_xmit_retransmit_queue(sk);
 	mss = xtcp_size_goal(sk);
 	max_segs = xtcp_tso_segs(sk, mss);

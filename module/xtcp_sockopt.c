@@ -205,6 +205,7 @@ void xtcp_get_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_snd_ssthresh = xs->snd_ssthresh;
 	info->tcpi_snd_cwnd = xs->snd_cwnd;
 	info->tcpi_advmss = xs->advmss;
+	info->tcpi_pmtu = xs->pmtu_cookie;
 	info->tcpi_reordering = XTCP_DUPTHRESH;
 	info->tcpi_reord_seen = xs->reord_seen;
 	info->tcpi_min_rtt = xs->min_rtt_us == U32_MAX ? 0 : xs->min_rtt_us;

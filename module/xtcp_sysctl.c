@@ -26,7 +26,7 @@ static int xtcp_early_retrans_max = 4;
 #define XTCP_CA_BUF_MAX		(TCP_CA_NAME_MAX * 16)	/* TCP_CA_BUF_MAX */
 
 /* net.xtcp.congestion_control, like proc_tcp_congestion_control(); ctl->data: the net */
-static int xtcp_proc_congestion_control(const struct ctl_table *ctl, int write,
+static int xtcp_proc_congestion_control(xtcp_ctl_table *ctl, int write,
 					void *buffer, size_t *lenp, loff_t *ppos)
 {
 	struct net *net = ctl->data;
@@ -45,7 +45,7 @@ static int xtcp_proc_congestion_control(const struct ctl_table *ctl, int write,
 }
 
 /* net.xtcp.available_congestion_control (read-only) and allowed_congestion_control */
-static int xtcp_proc_cong_list(const struct ctl_table *ctl, int write, void *buffer,
+static int xtcp_proc_cong_list(xtcp_ctl_table *ctl, int write, void *buffer,
 			       size_t *lenp, loff_t *ppos)
 {
 	struct ctl_table tbl = { .maxlen = XTCP_CA_BUF_MAX };

@@ -24,6 +24,8 @@
  *   shutdown            shutdown(SHUT_WR)
  *   close               close() (with `linger0` before it: an abort)
  *   linger0             SO_LINGER with a zero timeout
+ *   pmtudisc MODE       IP_MTU_DISCOVER on the connection: dont, want or do
+ *   maxseg N            getsockopt(TCP_MAXSEG) is N (the MSS data goes in now)
  *   so_error E          getsockopt(SO_ERROR) is E (an errno name, or 0)
  *   state S             /proc/net/xtcp shows the connection in state S within 2 s
  *                       (ESTABLISHED, SYN_SENT, ..., TIME_WAIT; NONE: no row)
@@ -31,22 +33,24 @@
  *   sysctl NAME VALUE   net.xtcp.NAME = VALUE (in the script's namespace)
  *   sh COMMAND          a shell command (ip xfrm ...) that must succeed
  *   none MS             the peer gets nothing within MS milliseconds
- *   icmp CODE seq=N     an ICMP destination unreachable of CODE (port, host, frag) quoting
- *                       the last segment xtcp sent, its sequence number replaced by N
+ *   icmp CODE seq=N [mtu=M]  an ICMP destination unreachable of CODE (port, host, frag)
+ *                       quoting the last segment xtcp sent, its sequence number replaced
+ *                       by N; a "frag" one gives the next-hop MTU M
  *   > FLAGS KEY=V...    the peer sends a segment
  *   < FLAGS KEY=V...    the peer expects the next segment xtcp sends (1 s at most)
  *
  * FLAGS are S F R P U and '.' for ACK (so "S.", ".", "F.", "R", "P."), compared exactly
  * in an expected segment.  Keys: seq, ack, win, len, mss, ws,
  * sackok, ts=VAL:ECR (ECR "echo": the last TSval xtcp sent), csum=bad (sent), and for
- * an expected one also ts (present), nots (absent), wait=MS; a key not given is not
- * compared.  Sequence numbers are relative, as packetdrill's: a segment's seq to its
+ * an expected one also ts (present), nots (absent), df / nodf (the IP header's
+ * don't-fragment bit set / clear), wait=MS; a key not given is not compared.  Sequence numbers are relative, as packetdrill's: a segment's seq to its
  * sender's ISN, its ack to the receiver's (the peer's ISN is fixed, xtcp's is learned
  * from its SYN or SYN-ACK).  The peer's payload byte at relative sequence k is
  * 'a' + (k - 1) % 26, which read checks.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <netinet/tcp.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
@@ -178,7 +182,7 @@ struct spec {
 	int flags;
 	uint32_t seq, ack, tsval, tsecr;
 	long win, len, mss, ws, wait;
-	int has_seq, has_ack, sackok, ts, nots, ts_echo, bad_csum;
+	int has_seq, has_ack, sackok, ts, nots, ts_echo, bad_csum, df, nodf;
 };
 
 static void parse_spec(char *args, struct spec *sp)
@@ -216,6 +220,10 @@ static void parse_spec(char *args, struct spec *sp)
 			sp->sackok = 1;
 		} else if (!strcmp(tok, "nots") && !v) {
 			sp->nots = 1;
+		} else if (!strcmp(tok, "df") && !v) {
+			sp->df = 1;
+		} else if (!strcmp(tok, "nodf") && !v) {
+			sp->nodf = 1;
 		} else if (!strcmp(tok, "ts")) {
 			sp->ts = 1;
 			if (v) {
@@ -327,6 +335,10 @@ static void peer_expect(char *args)
 		fail("no timestamps option");
 	if (sp.nots && o)
 		fail("a timestamps option, wanted none");
+	if (sp.df && !(peer.buf[6] & 0x40))
+		fail("DF clear, wanted set");
+	if (sp.nodf && (peer.buf[6] & 0x40))
+		fail("DF set, wanted clear");
 }
 
 static void wait_readable(int sfd, int ms)
@@ -428,6 +440,16 @@ static void app(const char *cmd, char *arg)
 	} else if (!strcmp(cmd, "shutdown")) {
 		if (shutdown(fd, SHUT_WR))
 			fail("shutdown: %s", strerror(errno));
+	} else if (!strcmp(cmd, "pmtudisc")) {
+		v = !strcmp(arg, "dont") ? IP_PMTUDISC_DONT : !strcmp(arg, "want") ?
+		    IP_PMTUDISC_WANT : !strcmp(arg, "do") ? IP_PMTUDISC_DO : -1;
+		if (v < 0 || setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof(v)))
+			fail("pmtudisc dont|want|do: %s", strerror(errno));
+	} else if (!strcmp(cmd, "maxseg")) {
+		socklen_t l = sizeof(v);
+
+		if (getsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &v, &l) || v != atoi(arg))
+			fail("TCP_MAXSEG is %d, wanted %s", v, arg);
 	} else if (!strcmp(cmd, "linger0")) {
 		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lin, sizeof(lin));
 	} else if (!strcmp(cmd, "close")) {
@@ -474,7 +496,7 @@ static void app(const char *cmd, char *arg)
 			     xseg_str(&s, isn_x, PEER_ISN, d, sizeof(d)));
 	} else if (!strcmp(cmd, "icmp")) {
 		struct xseg q = last_rx;
-		char *s = strstr(arg, "seq=");
+		char *s = strstr(arg, "seq="), *m = strstr(arg, "mtu=");
 		int code = !strncmp(arg, "port", 4) ? 3 : !strncmp(arg, "host", 4) ? 1 :
 			   !strncmp(arg, "frag", 4) ? 4 : -1;
 
@@ -482,7 +504,7 @@ static void app(const char *cmd, char *arg)
 			fail("icmp port|host|frag seq=N");
 		q.seq = isn_x + strtoul(s + 4, NULL, 0);
 		printf("#   > ICMP unreachable (%d) quoting seq=%u\n", code, q.seq - isn_x);
-		if (xpeer_send_icmp_unreach(&peer, &q, code))
+		if (xpeer_send_icmp_unreach(&peer, &q, code, m ? atoi(m + 4) : 0))
 			fail("the tun device refused the ICMP message");
 	} else {
 		fail("unknown command %s", cmd);

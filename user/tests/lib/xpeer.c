@@ -337,7 +337,7 @@ int xpeer_send_raw(struct xpeer *p, const struct xseg *s)
 	return n ? tun_write(p, pkt, n) : -1;
 }
 
-int xpeer_send_icmp_unreach(struct xpeer *p, const struct xseg *s, int code)
+int xpeer_send_icmp_unreach(struct xpeer *p, const struct xseg *s, int code, int mtu)
 {
 	uint8_t pkt[20 + 8 + 28], quote[64];
 	size_t qn = xseg_build(quote, sizeof(quote), &(struct xseg){
@@ -356,6 +356,8 @@ int xpeer_send_icmp_unreach(struct xpeer *p, const struct xseg *s, int code)
 	*(uint16_t *)(pkt + 10) = ip_csum(pkt, 20);
 	pkt[20] = ICMP_DEST_UNREACH;
 	pkt[21] = code;
+	pkt[26] = mtu >> 8;
+	pkt[27] = mtu & 0xff;
 	memcpy(pkt + 28, quote, 28);
 	*(uint16_t *)(pkt + 22) = ip_csum(pkt + 20, sizeof(pkt) - 20);
 	return tun_write(p, pkt, sizeof(pkt));

@@ -110,8 +110,9 @@ int xpeer_send_raw(struct xpeer *p, const struct xseg *s);
 
 /*
  * Send an ICMP destination-unreachable of @code from the peer, quoting the IP header
- * and the first 8 bytes of the segment @s (as the stack sent it: local -> peer).
+ * and the first 8 bytes of the segment @s (as the stack sent it: local -> peer); @mtu
+ * is the next-hop MTU a "fragmentation needed" (code 4) carries, else 0.
  */
-int xpeer_send_icmp_unreach(struct xpeer *p, const struct xseg *s, int code);
+int xpeer_send_icmp_unreach(struct xpeer *p, const struct xseg *s, int code, int mtu);
 
 #endif
