@@ -1499,6 +1499,62 @@ static struct socket *xtcp_dp_super_sender(struct kunit *test, u32 mss)
 	return s;
 }
 
+/*
+ * The path MTU drops after a timeout resent the head at the old size: the head's copy is
+ * lost too, and the head goes again at once cut to the new MSS (xtcp_simple_retransmit(),
+ * as tcp_simple_retransmit()), every counter following the cuts.
+ */
+static void xtcp_datapath_pmtu_test(struct kunit *test)
+{
+	const u32 una = XTCP_TEST_ISS + 1, mss = 1000;
+	struct sk_buff *skb;
+	struct socket *s;
+	struct xtcp_sock *xs;
+	struct sock *sk;
+	void *buf;
+
+	buf = kunit_kzalloc(test, 4 * mss, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	s = xtcp_dp_super_sender(test, mss);
+	sk = s->sk;
+	xs = xtcp_sk(sk);
+	KUNIT_EXPECT_EQ(test, xtcp_dp_send(s, buf, 4 * mss), 4 * mss);
+	lock_sock(sk);
+	skb = xtcp_rtx_queue_head(sk);
+	if (!skb || xtcp_skb_pcount(skb) != 4) {
+		KUNIT_FAIL(test, "4 segments were not sent as one");
+		goto out;
+	}
+	/* a timeout: all lost, the first segment resent at 1000 bytes */
+	xtcp_enter_loss(sk);
+	KUNIT_EXPECT_EQ(test, xtcp_retransmit_skb(sk, skb, 1), 0);
+	xtcp_dp_expect_seg(test, skb, una, mss, XTCP_SKB_LOST | XTCP_SKB_RETRANS |
+						XTCP_SKB_EVER_RETRANS);
+	KUNIT_EXPECT_EQ(test, xs->lost_out, 4U);
+	KUNIT_EXPECT_EQ(test, xs->retrans_out, 1U);
+
+	/* then an MTU of 640: MSS 600 */
+	KUNIT_EXPECT_EQ(test, xtcp_sync_mss(sk, 640), 600U);
+	KUNIT_EXPECT_EQ(test, xs->pmtu_cookie, 640U);
+	KUNIT_EXPECT_EQ(test, xtcp_current_mss(sk), 600U);
+	xs->snd_cwnd = 1;
+	xtcp_simple_retransmit(sk);
+	/* the head went again at once: 600 bytes of it, the rest cut off and still lost */
+	skb = xtcp_rtx_queue_head(sk);
+	xtcp_dp_expect_seg(test, skb, una, 600, XTCP_SKB_LOST | XTCP_SKB_RETRANS |
+						XTCP_SKB_EVER_RETRANS);
+	xtcp_dp_expect_seg(test, skb_rb_next(skb), una + 600, 400,
+			   XTCP_SKB_LOST | XTCP_SKB_EVER_RETRANS);
+	KUNIT_EXPECT_EQ(test, xs->retrans_out, 1U);
+	KUNIT_EXPECT_EQ(test, xs->lost_out, 5U);
+	KUNIT_EXPECT_EQ(test, xs->packets_out, 5U);
+	KUNIT_EXPECT_EQ(test, xs->ca_state, XTCP_CA_LOSS);
+	xtcp_dp_expect_counts(test, xs);
+out:
+	release_sock(sk);
+	xtcp_dp_forget(sk);
+}
+
 static void xtcp_datapath_super_test(struct kunit *test)
 {
 	const u32 una = XTCP_TEST_ISS + 1, mss = 1000;
@@ -2035,6 +2091,7 @@ static struct kunit_case xtcp_datapath_cases[] = {
 	KUNIT_CASE(xtcp_datapath_scoreboard_test),
 	KUNIT_CASE(xtcp_datapath_sack_edge_test),
 	KUNIT_CASE(xtcp_datapath_super_test),
+	KUNIT_CASE(xtcp_datapath_pmtu_test),
 	KUNIT_CASE(xtcp_datapath_gso_test),
 	{}
 };

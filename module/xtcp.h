@@ -1250,6 +1250,7 @@ void xtcp_push(struct sock *sk, int nonagle);
 bool xtcp_write_xmit(struct sock *sk, int nonagle);
 unsigned int xtcp_sync_mss(struct sock *sk, u32 pmtu);
 void xtcp_simple_retransmit(struct sock *sk);
+void xtcp_mark_skb_lost(struct xtcp_sock *xs, struct sk_buff *skb);
 int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb, u32 segs);
 void xtcp_retransmit_first_lost(struct sock *sk);
 void xtcp_send_probe0(struct sock *sk);

@@ -244,6 +244,27 @@ static void xtcp_cubic_state(struct sock *sk, u8 new_state)
 	}
 }
 
+/*
+ * How late ACKs may come for the sender's own super-segments, as hystart_ack_delay():
+ * the time 4 of the largest take at the rate Linux would pace at in slow start (twice
+ * cwnd per round trip, tcp_update_pacing_rate()), at most 1 ms.  Linux TCP computes
+ * that rate whether or not it paces, and so does this, although xtcp does not pace.
+ */
+static u32 xtcp_cubic_ack_delay(const struct sock *sk)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+	u64 rate;
+
+	if (!xs->srtt_us)
+		return 0;
+	rate = div64_u64((u64)xs->mss_cache * 2 * max(xs->snd_cwnd, xs->packets_out) *
+			 USEC_PER_SEC, xs->srtt_us);
+	if (!rate)
+		return 0;
+	return min_t(u64, USEC_PER_MSEC,
+		     div64_u64((u64)READ_ONCE(sk->sk_gso_max_size) * 4 * USEC_PER_SEC, rate));
+}
+
 /* HyStart's two tests on an RTT sample in slow start; either ends slow start */
 static void xtcp_cubic_hystart_update(struct sock *sk, u32 delay)
 {
@@ -262,11 +283,12 @@ static void xtcp_cubic_hystart_update(struct sock *sk, u32 delay)
 
 		/*
 		 * ACKs closely spaced since the round began, for longer than half the
-		 * minimum RTT (xtcp does not pace: Linux's allowance for pacing is 0)
+		 * minimum RTT and the ACK delay (halved as Linux halves it for a sender
+		 * that does not pace, SK_PACING_NONE)
 		 */
 		if ((s32)(now - ca->last_ack) <= cubic_hystart_ack_delta_us) {
 			ca->last_ack = now;
-			threshold = ca->delay_min >> 1;
+			threshold = (ca->delay_min + xtcp_cubic_ack_delay(sk)) >> 1;
 			if ((s32)(now - ca->round_start) > threshold) {
 				ca->found = 1;
 				XTCP_INC_STATS(net, XTCP_MIB_HYSTARTTRAINDETECT);

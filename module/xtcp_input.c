@@ -70,9 +70,14 @@ static void xtcp_reset(struct sock *sk)
 	xtcp_done(sk);
 }
 
-/* The options of a SYN or SYN-ACK fix the connection's; both sides must offer one. */
-static void xtcp_negotiate(struct xtcp_sock *xs, const struct xtcp_options_received *opt)
+/*
+ * The options of a SYN or SYN-ACK fix the connection's; both sides must offer one.
+ * The MSS is the peer's, at most ours, and fits the path MTU known by now.
+ */
+static void xtcp_negotiate(struct sock *sk, const struct xtcp_options_received *opt)
 {
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
 	xs->rx_opt = *opt;
 	if (!opt->wscale_ok) {
 		xs->rx_opt.snd_wscale = 0;
@@ -86,6 +91,8 @@ static void xtcp_negotiate(struct xtcp_sock *xs, const struct xtcp_options_recei
 	}
 	xs->mss_cache = xtcp_clamp_mss(opt->mss_clamp, xs->advmss);
 	xs->rx_opt.mss_clamp = xs->mss_cache;	/* the bound of xtcp_sync_mss() */
+	if (xs->pmtu_cookie)
+		xtcp_sync_mss(sk, xs->pmtu_cookie);
 }
 
 /*
@@ -115,7 +122,7 @@ static int xtcp_rcv_synsent_state_process(struct sock *sk, struct sk_buff *skb)
 		WRITE_ONCE(xs->rcv_nxt, cb->seq + 1);
 		WRITE_ONCE(xs->snd_una, cb->ack_seq);
 		xs->snd_wnd = ntohs(th->window);	/* never scaled in a SYN */
-		xtcp_negotiate(xs, &opt);
+		xtcp_negotiate(sk, &opt);
 		xtcp_clear_xmit_timers(sk);
 		if (!xs->retransmits)	/* Karn: no sample from a re-sent SYN */
 			xtcp_rtt_estimator(xs, (s32)(xtcp_clock_us() - xs->syn_time));
@@ -140,7 +147,7 @@ static int xtcp_rcv_synsent_state_process(struct sock *sk, struct sk_buff *skb)
 		WRITE_ONCE(xs->rcv_nxt, cb->seq + 1);
 		xs->rcv_wup = xs->rcv_nxt;
 		xs->snd_wnd = ntohs(th->window);
-		xtcp_negotiate(xs, &opt);
+		xtcp_negotiate(sk, &opt);
 		xtcp_set_state(sk, TCP_SYN_RECV);
 		xtcp_transmit_ctl(sk, TCPHDR_SYN | TCPHDR_ACK, xs->iss);
 	}

@@ -84,10 +84,10 @@ int xtcp_v4_connect(struct sock *sk, struct xtcp_sockaddr *uaddr, int addr_len)
 		goto failure;
 	}
 	sk_setup_caps(sk, &rt->dst);
-	xs->pmtu_cookie = dst_mtu(&rt->dst);
 	xs->advmss = min_t(u32, dst_metric_advmss(&rt->dst), U16_MAX);
 	if (xs->user_mss && xs->user_mss < xs->advmss)
 		xs->advmss = xs->user_mss;	/* TCP_MAXSEG before connect() */
+	xtcp_sync_mss(sk, dst_mtu(&rt->dst));	/* the handshake's MSS, synced again after it */
 	rt = NULL;
 
 	xs->rcv_wnd = xtcp_rcv_wnd_init(sk);
@@ -501,18 +501,25 @@ out:
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_v4_err);
 
-/* The socket's route again, as ip_queue_xmit() would find it (inet_csk_rebuild_route()). */
+/*
+ * The socket's route again, as ip_queue_xmit() finds it (its TOS, scope, source route),
+ * like inet_csk_rebuild_route().
+ */
 static struct dst_entry *xtcp_rebuild_route(struct sock *sk)
 {
 	struct inet_sock *inet = inet_sk(sk);
-	struct flowi4 *fl4 = &inet->cork.fl.u.ip4;
+	const struct ip_options_rcu *inet_opt;
+	__be32 daddr = inet->inet_daddr;
 	struct rtable *rt;
 
-	flowi4_init_output(fl4, sk->sk_bound_dev_if, READ_ONCE(sk->sk_mark), 0,
-			   RT_SCOPE_UNIVERSE, xtcp_protocol, inet_sk_flowi_flags(sk),
-			   inet->inet_daddr, inet->inet_saddr, inet->inet_dport,
-			   inet->inet_sport, sock_net_uid(sock_net(sk), sk));
-	rt = ip_route_output_flow(sock_net(sk), fl4, sk);
+	rcu_read_lock();
+	inet_opt = rcu_dereference(inet->inet_opt);
+	if (inet_opt && inet_opt->opt.srr)
+		daddr = inet_opt->opt.faddr;
+	rt = ip_route_output_ports(sock_net(sk), &inet->cork.fl.u.ip4, sk, daddr,
+				   inet->inet_saddr, inet->inet_dport, inet->inet_sport,
+				   sk->sk_protocol, ip_sock_rt_tos(sk), sk->sk_bound_dev_if);
+	rcu_read_unlock();
 	if (IS_ERR(rt))
 		return NULL;
 	sk_setup_caps(sk, &rt->dst);

@@ -256,6 +256,7 @@ unsigned int xtcp_current_mss(struct sock *sk)
 		mss -= TCPOLEN_TSTAMP_ALIGNED;
 	return max(mss, 48U);
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_current_mss);
 
 /**
  * xtcp_sync_mss - the MSS for a path MTU, like tcp_sync_mss()
@@ -602,6 +603,23 @@ void xtcp_adjust_pcount(struct sock *sk, const struct sk_buff *skb, int decr)
 EXPORT_SYMBOL_IF_KUNIT(xtcp_adjust_pcount);
 
 /*
+ * A segment sent as a clone may still be in flight sharing its head and fragment
+ * list: a private copy of them (the pages stay shared) before the list changes.  Its
+ * memory stays as charged, like skb_unclone_keeptruesize().
+ */
+static int xtcp_unclone(struct sk_buff *skb)
+{
+	unsigned int truesize = skb->truesize;
+
+	if (!skb_cloned(skb))
+		return 0;
+	if (pskb_expand_head(skb, 0, 0, GFP_ATOMIC))
+		return -ENOMEM;
+	skb->truesize = truesize;
+	return 0;
+}
+
+/*
  * Send a segment of the retransmission queue again, like __tcp_retransmit_skb(): at
  * most @segs segments of it (a super-segment holding more is cut first, the rest stays
  * behind as a segment of its own).  It is marked as ever retransmitted (no RTT sample
@@ -622,7 +640,7 @@ static int __xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb, u32 segs)
 	 * (xtcp_simple_retransmit()); the count of a segment it holds follows.
 	 */
 	if (xtcp_skb_seglen(skb) > mss) {
-		if (skb_unclone(skb, GFP_ATOMIC))
+		if (xtcp_unclone(skb))
 			return -ENOMEM;
 		pcount = xtcp_skb_pcount(skb);
 		xtcp_set_skb_tso_segs(skb, mss);
@@ -767,27 +785,15 @@ void xtcp_simple_retransmit(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	unsigned int mss = xtcp_current_mss(sk);
-	u32 prior_lost = xs->lost_out;
 	struct sk_buff *skb;
 
-	skb_rbtree_walk(skb, &xs->rtx_queue) {
-		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-
-		if (xtcp_skb_seglen(skb) <= mss || (cb->sacked & XTCP_SKB_SACKED))
-			continue;
-		if (cb->sacked & XTCP_SKB_RETRANS) {	/* its copy was too large too */
-			cb->sacked &= ~XTCP_SKB_RETRANS;
-			xs->retrans_out -= xtcp_skb_pcount(skb);
-		}
-		if (!(cb->sacked & XTCP_SKB_LOST)) {
-			cb->sacked |= XTCP_SKB_LOST;
-			xs->lost_out += xtcp_skb_pcount(skb);
-			list_del_init(xtcp_skb_tsorted(skb));
-		}
-	}
-	if (xs->lost_out == prior_lost)
-		return;
+	/* a copy sent again too large is lost with it (a timeout's, at the old size) */
+	skb_rbtree_walk(skb, &xs->rtx_queue)
+		if (xtcp_skb_seglen(skb) > mss)
+			xtcp_mark_skb_lost(xs, skb);
 	xs->retransmit_skb_hint = NULL;
+	if (!xs->lost_out)
+		return;
 	if (xs->ca_state != XTCP_CA_LOSS) {
 		xs->high_seq = xs->snd_nxt;
 		xs->snd_ssthresh = max(xs->snd_ssthresh, (xs->snd_cwnd >> 1) + (xs->snd_cwnd >> 2));
@@ -1185,23 +1191,6 @@ void xtcp_push(struct sock *sk, int nonagle)
 {
 	if (skb_peek(&sk->sk_write_queue))
 		xtcp_write_xmit(sk, nonagle);
-}
-
-/*
- * A segment sent as a clone may still be in flight sharing its head and fragment
- * list: a private copy of them (the pages stay shared) before the list changes.  Its
- * memory stays as charged, like skb_unclone_keeptruesize().
- */
-static int xtcp_unclone(struct sk_buff *skb)
-{
-	unsigned int truesize = skb->truesize;
-
-	if (!skb_cloned(skb))
-		return 0;
-	if (pskb_expand_head(skb, 0, 0, GFP_ATOMIC))
-		return -ENOMEM;
-	skb->truesize = truesize;
-	return 0;
 }
 
 /**

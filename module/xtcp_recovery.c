@@ -70,8 +70,15 @@ u32 xtcp_rack_reo_wnd(const struct xtcp_sock *xs)
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_rack_reo_wnd);
 
-/* Take @skb for lost, like tcp_mark_skb_lost(): a copy in flight is lost with it. */
-static void xtcp_mark_skb_lost(struct xtcp_sock *xs, struct sk_buff *skb)
+/**
+ * xtcp_mark_skb_lost - take @skb for lost, like tcp_mark_skb_lost(): a copy in flight
+ * is lost with it
+ * @xs: the socket, locked
+ * @skb: a segment of its retransmission queue
+ *
+ * Context: softirq, timer or process, socket locked.
+ */
+void xtcp_mark_skb_lost(struct xtcp_sock *xs, struct sk_buff *skb)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 

@@ -261,7 +261,9 @@ int xtcp_getsockopt(struct sock *sk, int level, int optname, char __user *optval
 	case TCP_CONGESTION: {
 		char name[TCP_CA_NAME_MAX] = {};
 
+		rcu_read_lock();	/* a module unregistering its algorithm waits for us */
 		strscpy(name, READ_ONCE(xs->ca_ops)->name, sizeof(name));
+		rcu_read_unlock();
 		len = min_t(unsigned int, len, sizeof(name));
 		if (put_user(len, optlen) || copy_to_user(optval, name, len))
 			return -EFAULT;

@@ -8,12 +8,12 @@
  * veth pair with 5 ms each way, TCP_CC_INFO showing its RTT measurements; the module
  * held while a socket uses it, unloaded after.
  *   cong PATH-TO-xtcp_vegas_lite.ko
+ *   cong --autoload      (the modules installed) TCP_CONGESTION loads the example
  * Runs as root with xtcp.ko loaded; needs ip and tc (iproute2).
  */
 #define _GNU_SOURCE
 #include <linux/inet_diag.h>
 #include <netinet/tcp.h>
-#include <pthread.h>
 #include <sys/wait.h>
 #include "tap.h"
 #include "xtcp_test.h"
@@ -105,52 +105,14 @@ static int client(const char *ip, int port, const char *ca)
 	return fd;
 }
 
-struct sink {
-	int fd;
-	long got, bad;
-};
-
-/* read to EOF, checking each byte against the pattern the sender writes */
-static void *sink_run(void *arg)
-{
-	struct sink *s = arg;
-	static unsigned char buf[65536];
-	ssize_t n, i;
-
-	while ((n = read(s->fd, buf, sizeof(buf))) > 0) {
-		for (i = 0; i < n; i++)
-			s->bad += buf[i] != (unsigned char)((s->got + i) * 7 + 3);
-		s->got += n;
-		watchdog_progress();
-	}
-	return NULL;
-}
-
-/* send BYTES of the pattern from @cfd to @sfd; 0 if they all arrived intact */
+/* send BYTES from @cfd to @sfd; 0 if they all arrived intact */
 static int transfer(int cfd, int sfd)
 {
-	static unsigned char buf[65536];
-	struct sink s = { .fd = sfd };
-	long sent = 0, i;
-	pthread_t t;
+	long bad = 0, got = pattern_transfer(cfd, sfd, BYTES, &bad);
 
-	if (pthread_create(&t, NULL, sink_run, &s))
-		return -1;
-	while (sent < BYTES) {
-		ssize_t n;
-
-		for (i = 0; i < (long)sizeof(buf); i++)
-			buf[i] = (unsigned char)((sent + i) * 7 + 3);
-		n = write(cfd, buf, sizeof(buf));
-		if (n <= 0)
-			break;
-		sent += n;
-	}
-	shutdown(cfd, SHUT_WR);
-	pthread_join(t, NULL);
-	tap_ok(s.got == BYTES && !s.bad, "%d bytes sent and received byte-exact (got %ld, %ld wrong)",
-	       BYTES, s.got, s.bad);
-	return s.got == BYTES && !s.bad ? 0 : -1;
+	tap_ok(got == BYTES && !bad, "%d bytes sent and received byte-exact (got %ld, %ld wrong)",
+	       BYTES, got, bad);
+	return got == BYTES && !bad ? 0 : -1;
 }
 
 /* as an unprivileged user (nobody): TCP_CONGESTION @name's errno; -1 if that failed */
@@ -233,6 +195,26 @@ static void defaults(void)
 	close(lfd);
 }
 
+/*
+ * With the modules installed (scripts/guest-tests autoload): root's TCP_CONGESTION of
+ * an algorithm not loaded loads its module by the alias xtcp-cong-NAME.
+ */
+static int autoload(void)
+{
+	int fd = xsock(), rc;
+
+	sh("rmmod xtcp_vegas_lite 2>/dev/null");
+	rc = ca_set(fd, "vegas_lite");
+	tap_ok(rc == 0 && module_loaded("xtcp_vegas_lite") &&
+	       !strcmp(ca_of(fd, IPPROTO_TCP), "vegas_lite"),
+	       "TCP_CONGESTION vegas_lite loads xtcp_vegas_lite.ko by its alias (%s)",
+	       rc ? strerrorname_np(rc) : "0");
+	close(fd);
+	tap_ok(wait_for(sh("rmmod xtcp_vegas_lite 2>/dev/null") == 0, 10),
+	       "and it unloads once the socket is gone");
+	return tap_done();
+}
+
 static void cleanup(void)
 {
 	sysctl_set("congestion_control", "cubic");
@@ -251,9 +233,11 @@ int main(int argc, char **argv)
 	FILE *f;
 
 	if (argc != 2) {
-		fprintf(stderr, "usage: cong PATH-TO-xtcp_vegas_lite.ko\n");
+		fprintf(stderr, "usage: cong PATH-TO-xtcp_vegas_lite.ko | --autoload\n");
 		return 2;
 	}
+	if (!strcmp(argv[1], "--autoload"))
+		return autoload();
 	watchdog_start(NULL, cleanup);
 	watchdog_step("defaults", 30);
 	defaults();

@@ -12,7 +12,6 @@
  */
 #define _GNU_SOURCE
 #include <netinet/tcp.h>
-#include <pthread.h>
 #include "tap.h"
 #include "xtcp_test.h"
 
@@ -55,36 +54,13 @@ static int ns_fd(const char *name)
 	return open(path, O_RDONLY);
 }
 
-struct sink {
-	int fd;
-	long got, bad;
-};
-
-static void *sink_run(void *arg)
-{
-	struct sink *s = arg;
-	static unsigned char buf[65536];
-	ssize_t n, i;
-
-	while ((n = read(s->fd, buf, sizeof(buf))) > 0) {
-		for (i = 0; i < n; i++)
-			s->bad += buf[i] != (unsigned char)((s->got + i) * 13 + 1);
-		s->got += n;
-		watchdog_progress();
-	}
-	return NULL;
-}
-
 int main(void)
 {
 	int self = open("/proc/self/ns/net", O_RDONLY), fc, fs, lfd, cfd, afd, one = 1, mtu;
 	struct sockaddr_in a = sin_of(SERVER_IP, 7500);
-	static unsigned char buf[65536];
 	struct tcp_info ti = {};
 	socklen_t len = sizeof(ti);
-	struct sink s = { 0 };
-	long sent = 0, i, icmp0;
-	pthread_t t;
+	long got, bad = 0, i, icmp0;
 
 	watchdog_start(NULL, cleanup);
 	watchdog_step("three namespaces", 30);
@@ -111,26 +87,9 @@ int main(void)
 	       ti.tcpi_pmtu, ti.tcpi_snd_mss);
 
 	watchdog_step("4 MiB across the smaller MTU", 120);
-	s.fd = afd;
-	if (afd < 0 || pthread_create(&t, NULL, sink_run, &s)) {
-		tap_ok(0, "accept and a reader thread");
-		cleanup();
-		return tap_done();
-	}
-	while (sent < BYTES) {
-		ssize_t n;
-
-		for (i = 0; i < (long)sizeof(buf); i++)
-			buf[i] = (unsigned char)((sent + i) * 13 + 1);
-		n = write(cfd, buf, sizeof(buf));
-		if (n <= 0)
-			break;
-		sent += n;
-	}
-	shutdown(cfd, SHUT_WR);
-	pthread_join(t, NULL);
-	tap_ok(s.got == BYTES && !s.bad, "%d bytes arrive byte-exact (got %ld, %ld wrong)", BYTES,
-	       s.got, s.bad);
+	got = afd < 0 ? -1 : pattern_transfer(cfd, afd, BYTES, &bad);
+	tap_ok(got == BYTES && !bad, "%d bytes arrive byte-exact (got %ld, %ld wrong)", BYTES,
+	       got, bad);
 	len = sizeof(ti);
 	getsockopt(cfd, IPPROTO_TCP, TCP_INFO, &ti, &len);
 	tap_ok(ti.tcpi_pmtu == 1200 && ti.tcpi_snd_mss == 1148,

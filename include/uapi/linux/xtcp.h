@@ -23,7 +23,7 @@
 #define XTCP_MODULE_NAME	"xtcp"
 
 /* The module's version (modinfo xtcp; the DKMS package of make dkms-install). */
-#define XTCP_VERSION		"0.11.0"
+#define XTCP_VERSION		"0.12.0"
 
 /* Per-network-namespace counters, in the format of /proc/net/netstat. */
 #define XTCP_PROC_STAT		"xtcp_stat"

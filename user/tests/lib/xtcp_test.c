@@ -271,3 +271,55 @@ unsigned short csum_fold32(unsigned int sum)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (unsigned short)~sum;
 }
+
+/* the pattern's byte at stream offset @off */
+static unsigned char pattern_byte(long off)
+{
+	return (unsigned char)(off * 7 + 3);
+}
+
+struct pattern_sink {
+	int fd;
+	long got, bad;
+};
+
+static void *pattern_sink_run(void *arg)
+{
+	struct pattern_sink *s = arg;
+	static unsigned char buf[65536];
+	ssize_t n, i;
+
+	while ((n = read(s->fd, buf, sizeof(buf))) > 0) {
+		for (i = 0; i < n; i++)
+			s->bad += buf[i] != pattern_byte(s->got + i);
+		s->got += n;
+		watchdog_progress();
+	}
+	return NULL;
+}
+
+long pattern_transfer(int wfd, int rfd, long bytes, long *bad)
+{
+	static unsigned char buf[65536];
+	struct pattern_sink s = { .fd = rfd };
+	long sent = 0, i;
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, pattern_sink_run, &s))
+		return -1;
+	while (sent < bytes) {
+		long len = bytes - sent < (long)sizeof(buf) ? bytes - sent : (long)sizeof(buf);
+		ssize_t n;
+
+		for (i = 0; i < len; i++)
+			buf[i] = pattern_byte(sent + i);
+		n = write(wfd, buf, len);
+		if (n <= 0)
+			break;
+		sent += n;
+	}
+	shutdown(wfd, SHUT_WR);
+	pthread_join(t, NULL);
+	*bad = s.bad;
+	return s.got;
+}

@@ -120,6 +120,13 @@ int write_file(const char *path, const char *val);
 /* The IPv4 address @ip (dotted) and @port. */
 struct sockaddr_in sin_of(const char *ip, int port);
 
+/*
+ * Write @bytes of a fixed pattern to @wfd, then shutdown(SHUT_WR), while a thread reads
+ * @rfd to its end and checks each byte (the watchdog's step moves with it).  @bad gets
+ * the bytes that differ; returns the bytes read, or -1 if the thread did not start.
+ */
+long pattern_transfer(int wfd, int rfd, long bytes, long *bad);
+
 /* The Internet checksum: add @len bytes of @buf to @sum (big-endian 16-bit words). */
 unsigned int csum_add(unsigned int sum, const void *buf, size_t len);
 
