@@ -65,8 +65,9 @@ static void xtcp_cong_register_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, xtcp_fake_unregister,
 							&xtcp_fake_ca), 0);
 	KUNIT_EXPECT_EQ(test, xtcp_register_congestion_control(&dup), -EEXIST);
-	KUNIT_EXPECT_PTR_EQ(test, xtcp_cong_find("kunit_fake"),
-			    (const struct xtcp_cong_ops *)&xtcp_fake_ca);
+	rcu_read_lock();
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_cong_find("kunit_fake"), &xtcp_fake_ca);
+	rcu_read_unlock();
 
 	/* chosen by name: not by the unprivileged until allowed; unknown names */
 	s = xtcp_test_kern_socket(test);
@@ -107,7 +108,9 @@ static void xtcp_cong_register_test(struct kunit *test)
 
 	/* gone from the registry once unregistered */
 	kunit_release_action(test, xtcp_fake_unregister, &xtcp_fake_ca);
+	rcu_read_lock();
 	KUNIT_EXPECT_NULL(test, xtcp_cong_find("kunit_fake"));
+	rcu_read_unlock();
 }
 
 static void xtcp_cubic_default_restore(void *unused)

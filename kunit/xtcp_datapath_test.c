@@ -1499,6 +1499,18 @@ static struct socket *xtcp_dp_super_sender(struct kunit *test, u32 mss)
 	return s;
 }
 
+/* A super-segment sender that sent @n segments of @mss bytes, as one, none ACKed yet. */
+static struct socket *xtcp_dp_super_sent(struct kunit *test, u32 mss, u32 n)
+{
+	void *buf = kunit_kzalloc(test, n * mss, GFP_KERNEL);
+	struct socket *s;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	s = xtcp_dp_super_sender(test, mss);
+	KUNIT_EXPECT_EQ(test, xtcp_dp_send(s, buf, n * mss), n * mss);
+	return s;
+}
+
 /*
  * The path MTU drops after a timeout resent the head at the old size: the head's copy is
  * lost too, and the head goes again at once cut to the new MSS (xtcp_simple_retransmit(),
@@ -1507,18 +1519,11 @@ static struct socket *xtcp_dp_super_sender(struct kunit *test, u32 mss)
 static void xtcp_datapath_pmtu_test(struct kunit *test)
 {
 	const u32 una = XTCP_TEST_ISS + 1, mss = 1000;
+	struct socket *s = xtcp_dp_super_sent(test, mss, 4);
+	struct sock *sk = s->sk;
+	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb;
-	struct socket *s;
-	struct xtcp_sock *xs;
-	struct sock *sk;
-	void *buf;
 
-	buf = kunit_kzalloc(test, 4 * mss, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	s = xtcp_dp_super_sender(test, mss);
-	sk = s->sk;
-	xs = xtcp_sk(sk);
-	KUNIT_EXPECT_EQ(test, xtcp_dp_send(s, buf, 4 * mss), 4 * mss);
 	lock_sock(sk);
 	skb = xtcp_rtx_queue_head(sk);
 	if (!skb || xtcp_skb_pcount(skb) != 4) {
@@ -1789,18 +1794,11 @@ out:
 static void xtcp_datapath_sack_edge_test(struct kunit *test)
 {
 	const u32 una = XTCP_TEST_ISS + 1, mss = 1000;
+	struct socket *s = xtcp_dp_super_sent(test, mss, 5);
+	struct sock *sk = s->sk;
+	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb;
-	struct socket *s;
-	struct xtcp_sock *xs;
-	struct sock *sk;
-	void *buf;
 
-	buf = kunit_kzalloc(test, 5 * mss, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	s = xtcp_dp_super_sender(test, mss);
-	sk = s->sk;
-	xs = xtcp_sk(sk);
-	KUNIT_EXPECT_EQ(test, xtcp_dp_send(s, buf, 5 * mss), 5 * mss);
 	lock_sock(sk);
 	skb = xtcp_rtx_queue_head(sk);
 	if (!skb)

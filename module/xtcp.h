@@ -1190,7 +1190,7 @@ void xtcp_cong_module_exit(void);
 void xtcp_cong_init_net(struct net *net);
 void xtcp_cong_exit_net(struct net *net);
 extern struct xtcp_cong_ops xtcp_reno;
-const struct xtcp_cong_ops *xtcp_cong_find(const char *name);
+struct xtcp_cong_ops *xtcp_cong_find(const char *name);
 void xtcp_assign_congestion_control(struct sock *sk);
 void xtcp_ca_openreq_child(struct sock *sk);
 void xtcp_cleanup_congestion_control(struct sock *sk);

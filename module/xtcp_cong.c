@@ -25,8 +25,14 @@
 static DEFINE_SPINLOCK(xtcp_cong_list_lock);
 static LIST_HEAD(xtcp_cong_list);
 
-/* the algorithm of that name, under rcu_read_lock() or xtcp_cong_list_lock */
-static struct xtcp_cong_ops *xtcp_ca_find(const char *name)
+/**
+ * xtcp_cong_find - the registered algorithm called @name, like tcp_ca_find()
+ * @name: as TCP_CONGESTION gives it
+ *
+ * Context: under rcu_read_lock() or xtcp_cong_list_lock.
+ * Return: the algorithm, or NULL if none of that name is registered.
+ */
+struct xtcp_cong_ops *xtcp_cong_find(const char *name)
 {
 	struct xtcp_cong_ops *e;
 
@@ -36,6 +42,7 @@ static struct xtcp_cong_ops *xtcp_ca_find(const char *name)
 			return e;
 	return NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_cong_find);
 
 /*
  * The algorithm of that name; if none is registered and the caller may (CAP_NET_ADMIN,
@@ -44,14 +51,14 @@ static struct xtcp_cong_ops *xtcp_ca_find(const char *name)
  */
 static struct xtcp_cong_ops *xtcp_ca_find_autoload(const char *name)
 {
-	struct xtcp_cong_ops *ca = xtcp_ca_find(name);
+	struct xtcp_cong_ops *ca = xtcp_cong_find(name);
 
 #ifdef CONFIG_MODULES
 	if (!ca && capable(CAP_NET_ADMIN)) {
 		rcu_read_unlock();
 		request_module("xtcp-cong-%s", name);
 		rcu_read_lock();
-		ca = xtcp_ca_find(name);
+		ca = xtcp_cong_find(name);
 	}
 #endif
 	return ca;
@@ -76,7 +83,7 @@ int xtcp_register_congestion_control(struct xtcp_cong_ops *ca)
 		return -EINVAL;
 	}
 	spin_lock(&xtcp_cong_list_lock);
-	if (xtcp_ca_find(ca->name)) {
+	if (xtcp_cong_find(ca->name)) {
 		pr_notice("congestion control \"%s\" is already registered\n", ca->name);
 		ret = -EEXIST;
 	} else {
@@ -106,19 +113,6 @@ void xtcp_unregister_congestion_control(struct xtcp_cong_ops *ca)
 	synchronize_rcu();
 }
 EXPORT_SYMBOL_GPL(xtcp_unregister_congestion_control);
-
-/**
- * xtcp_cong_find - the registered algorithm called @name
- * @name: as TCP_CONGESTION gives it
- *
- * Context: under rcu_read_lock(), or where the algorithm cannot go away.
- * Return: the algorithm, or NULL if none of that name is registered.
- */
-const struct xtcp_cong_ops *xtcp_cong_find(const char *name)
-{
-	return xtcp_ca_find(name);
-}
-EXPORT_SYMBOL_IF_KUNIT(xtcp_cong_find);
 
 /* @sk starts afresh with @ca, whose module reference it already holds */
 static void xtcp_ca_set_ops(struct sock *sk, const struct xtcp_cong_ops *ca)
@@ -226,7 +220,7 @@ int xtcp_set_congestion_control(struct sock *sk, const char *name, bool cap_net_
 	int err = 0;
 
 	rcu_read_lock();
-	ca = cap_net_admin ? xtcp_ca_find_autoload(name) : xtcp_ca_find(name);
+	ca = cap_net_admin ? xtcp_ca_find_autoload(name) : xtcp_cong_find(name);
 	if (ca == xs->ca_ops) {
 		xs->ca_setsockopt = 1;
 	} else if (!ca) {
@@ -366,7 +360,7 @@ int xtcp_set_allowed_congestion_control(char *val)
 	clone = saved;
 	spin_lock(&xtcp_cong_list_lock);
 	while ((name = strsep(&clone, " ")) && *name) {
-		if (!xtcp_ca_find(name)) {
+		if (!xtcp_cong_find(name)) {
 			ret = -ENOENT;
 			goto out;
 		}
@@ -374,7 +368,7 @@ int xtcp_set_allowed_congestion_control(char *val)
 	list_for_each_entry(ca, &xtcp_cong_list, list)
 		ca->flags &= ~XTCP_CONG_NON_RESTRICTED;
 	while ((name = strsep(&val, " ")) && *name) {
-		ca = xtcp_ca_find(name);
+		ca = xtcp_cong_find(name);
 		if (ca)
 			ca->flags |= XTCP_CONG_NON_RESTRICTED;
 	}
