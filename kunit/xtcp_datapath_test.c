@@ -1655,8 +1655,11 @@ static void xtcp_datapath_super_test(struct kunit *test)
 
 	/*
 	 * A FIN that rides on a sent super-segment (xtcp_send_fin() without memory), and
-	 * an ACK of its data only: the data goes, the FIN stays in flight alone.
+	 * an ACK of its data only: the data goes, the FIN stays in flight alone.  The
+	 * ACKs above set a pacing rate from the 5 s SRTT, which would cut the three
+	 * segments in two transmissions (xtcp_tso_segs()): the path is fast again.
 	 */
+	WRITE_ONCE(sk->sk_pacing_rate, ~0UL);
 	KUNIT_EXPECT_EQ(test, xtcp_dp_send(s, buf, 3 * mss), 3 * mss);
 	lock_sock(sk);
 	skb = xtcp_rtx_queue_tail(sk);
@@ -2063,6 +2066,133 @@ static void xtcp_datapath_timer_owned_test(struct kunit *test)
 	kunit_release_action(test, xtcp_test_release, s);
 }
 
+/*
+ * The pacing rate (tcp_update_pacing_rate()): cwnd * MSS per SRTT, twice that while cwnd
+ * is below half of ssthresh, 1.2 times after; packets in flight count if above cwnd;
+ * never above SO_MAX_PACING_RATE; left alone before an RTT sample.
+ */
+static void xtcp_datapath_pacing_rate_test(struct kunit *test)
+{
+	struct socket *s = xtcp_dp_quiet_sender(test);
+	struct sock *sk = s->sk;
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	lock_sock(sk);
+	xs->mss_cache = 1448;
+	xs->snd_cwnd = 10;
+	xs->snd_ssthresh = 100;
+	xs->srtt_us = 10000;
+	xtcp_update_pacing_rate(sk);	/* 14480 bytes per 10 ms, 200 % */
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sk->sk_pacing_rate), 2896000UL);
+	xs->snd_ssthresh = 20;		/* cwnd 10 is half of it: 120 % */
+	xtcp_update_pacing_rate(sk);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sk->sk_pacing_rate), 1737600UL);
+	xs->packets_out = 20;		/* more in flight than cwnd */
+	xtcp_update_pacing_rate(sk);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sk->sk_pacing_rate), 3475200UL);
+	xs->packets_out = 0;
+	WRITE_ONCE(sk->sk_max_pacing_rate, 1000000UL);
+	xtcp_update_pacing_rate(sk);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sk->sk_pacing_rate), 1000000UL);
+	xs->srtt_us = 0;
+	WRITE_ONCE(sk->sk_pacing_rate, ~0UL);
+	xtcp_update_pacing_rate(sk);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sk->sk_pacing_rate), ~0UL);
+	release_sock(sk);
+	xtcp_dp_forget(sk);
+	kunit_release_action(test, xtcp_test_release, s);
+}
+
+/*
+ * Super-segments sized by the pacing rate (tcp_tso_autosize()): about 1 ms of data, plus
+ * an allowance of 64 KB halved per 512 us of min RTT, at least min_tso_segs (2), at
+ * most what the route takes; one segment on a route without GSO.
+ */
+static void xtcp_datapath_tso_autosize_test(struct kunit *test)
+{
+	struct socket *s = xtcp_dp_super_sender(test, 1000);
+	struct sock *sk = s->sk;
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 whole = (GSO_LEGACY_MAX_SIZE - 1 - XTCP_MAX_HEADER) / 1000;
+
+	lock_sock(sk);
+	xs->min_rtt_us = 100;			/* a LAN: the whole allowance */
+	WRITE_ONCE(sk->sk_pacing_rate, ~0UL);
+	KUNIT_EXPECT_EQ(test, xtcp_tso_segs(sk, 1000), whole);
+	WRITE_ONCE(sk->sk_pacing_rate, 1024000UL);	/* 1000 bytes a ms */
+	KUNIT_EXPECT_EQ(test, xtcp_tso_segs(sk, 1000), whole);
+	xs->min_rtt_us = 10000;			/* 10 ms: no allowance left */
+	KUNIT_EXPECT_EQ(test, xtcp_tso_segs(sk, 1000), 2U);	/* min_tso_segs */
+	WRITE_ONCE(sk->sk_pacing_rate, 10240000UL);
+	KUNIT_EXPECT_EQ(test, xtcp_tso_segs(sk, 1000), 10U);
+	xs->min_rtt_us = 1024;			/* 64 KB >> 2 */
+	WRITE_ONCE(sk->sk_pacing_rate, 1024000UL);
+	KUNIT_EXPECT_EQ(test, xtcp_tso_segs(sk, 1000), (1000U + GSO_LEGACY_MAX_SIZE / 4) / 1000);
+	sk->sk_gso_max_segs = 5;
+	KUNIT_EXPECT_EQ(test, xtcp_tso_segs(sk, 1000), 5U);
+	sk->sk_route_caps &= ~NETIF_F_GSO;
+	KUNIT_EXPECT_EQ(test, xtcp_tso_segs(sk, 1000), 1U);
+	release_sock(sk);
+	xtcp_dp_forget(sk);
+	kunit_release_action(test, xtcp_test_release, s);
+}
+
+/* What a sender sent beyond snd_una, read without its lock (the pacing timer sends) */
+static u32 xtcp_dp_in_flight_bytes(const struct xtcp_sock *xs)
+{
+	return READ_ONCE(xs->snd_nxt) - READ_ONCE(xs->snd_una);
+}
+
+/*
+ * A socket that paces itself (SK_PACING_NEEDED, as SO_MAX_PACING_RATE makes it): at
+ * 100 KB/s, super-segments of 2 segments of 1000 bytes (min_tso_segs), the first 10
+ * segments go at once, then each 2000 bytes wait their time (20 ms, the first half of
+ * it) and the pacing timer sends them; without pacing all 20 go at once.
+ */
+static void xtcp_datapath_pacing_test(struct kunit *test)
+{
+	char *buf = kunit_kzalloc(test, 20000, GFP_KERNEL);
+	int paced;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (paced = 0; paced < 2; paced++) {
+		struct socket *s = xtcp_dp_super_sender(test, 1000);
+		struct sock *sk = s->sk;
+		struct xtcp_sock *xs = xtcp_sk(sk);
+		unsigned long deadline;
+		u64 start;
+
+		lock_sock(sk);
+		xs->snd_cwnd = 100;
+		xs->min_rtt_us = 100000;
+		WRITE_ONCE(sk->sk_pacing_rate, 100000UL);
+		if (paced)	/* as SO_MAX_PACING_RATE: the release pairs with the sender's acquire */
+			smp_store_release(&sk->sk_pacing_status, SK_PACING_NEEDED);
+		release_sock(sk);
+		start = ktime_get_ns();
+		KUNIT_EXPECT_EQ(test, xtcp_dp_send(s, buf, 20000), 20000);
+		if (!paced) {
+			KUNIT_EXPECT_EQ(test, xtcp_dp_in_flight_bytes(xs), 20000U);
+			KUNIT_EXPECT_FALSE(test, hrtimer_active(&xs->pacing_timer));
+			xtcp_dp_forget(sk);
+			kunit_release_action(test, xtcp_test_release, s);
+			continue;
+		}
+		KUNIT_EXPECT_GE(test, xtcp_dp_in_flight_bytes(xs), 10000U);
+		KUNIT_EXPECT_LT(test, xtcp_dp_in_flight_bytes(xs), 20000U);
+		KUNIT_EXPECT_TRUE(test, hrtimer_active(&xs->pacing_timer));
+		/* the pacing timer sends the rest: at least 4 waits of 10-20 ms */
+		deadline = jiffies + 10 * HZ;
+		while (xtcp_dp_in_flight_bytes(xs) < 20000 && time_before(jiffies, deadline))
+			usleep_range(1000, 2000);
+		KUNIT_EXPECT_EQ(test, xtcp_dp_in_flight_bytes(xs), 20000U);
+		KUNIT_EXPECT_GE(test, ktime_get_ns() - start, 40ULL * NSEC_PER_MSEC);
+		KUNIT_EXPECT_EQ(test, READ_ONCE(xs->data_segs_out), 20U);
+		xtcp_dp_forget(sk);
+		kunit_release_action(test, xtcp_test_release, s);
+	}
+}
+
 static struct kunit_case xtcp_datapath_cases[] = {
 	KUNIT_CASE(xtcp_datapath_wakeup_test),
 	KUNIT_CASE(xtcp_datapath_fragment_test),
@@ -2091,6 +2221,9 @@ static struct kunit_case xtcp_datapath_cases[] = {
 	KUNIT_CASE(xtcp_datapath_super_test),
 	KUNIT_CASE(xtcp_datapath_pmtu_test),
 	KUNIT_CASE(xtcp_datapath_gso_test),
+	KUNIT_CASE(xtcp_datapath_pacing_rate_test),
+	KUNIT_CASE(xtcp_datapath_tso_autosize_test),
+	KUNIT_CASE(xtcp_datapath_pacing_test),
 	{}
 };
 

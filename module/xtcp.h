@@ -48,6 +48,8 @@
 #define XTCP_SYNCOOKIE_VALID	(2 * 60 * HZ)	/* cookies taken this long after one went */
 #define XTCP_RETRIES2		15		/* RTOs before a connection is dropped */
 #define XTCP_MAX_HEADER		(MAX_HEADER + sizeof(struct iphdr) + 60)
+/* a super-segment's RTT allowance halves per 2^9 us of min RTT (tcp_tso_rtt_log) */
+#define XTCP_TSO_RTT_LOG	9
 #define XTCP_ORPHAN_RETRIES	8		/* net.xtcp.orphan_retries 0 means this */
 #define XTCP_MAX_KEEPIDLE	32767		/* seconds, as MAX_TCP_KEEPIDLE */
 #define XTCP_MAX_KEEPINTVL	32767		/* as MAX_TCP_KEEPINTVL */
@@ -350,13 +352,15 @@ enum xtcp_deferred {
 	XTCP_WRITE_TIMER_DEFERRED,	/* the retransmit timer's event */
 	XTCP_DELACK_TIMER_DEFERRED,	/* the delayed ACK */
 	XTCP_MTU_REDUCED_DEFERRED,	/* an ICMP "fragmentation needed" (xtcp_v4_mtu_reduced()) */
+	XTCP_PACE_DEFERRED,		/* the pacing timer's send (TSQ_OWNED of tcp_pace_kick()) */
 };
 
 #define XTCPF_WRITE_TIMER_DEFERRED	BIT(XTCP_WRITE_TIMER_DEFERRED)
 #define XTCPF_DELACK_TIMER_DEFERRED	BIT(XTCP_DELACK_TIMER_DEFERRED)
 #define XTCPF_MTU_REDUCED_DEFERRED	BIT(XTCP_MTU_REDUCED_DEFERRED)
+#define XTCPF_PACE_DEFERRED		BIT(XTCP_PACE_DEFERRED)
 #define XTCPF_DEFERRED_ALL	(XTCPF_WRITE_TIMER_DEFERRED | XTCPF_DELACK_TIMER_DEFERRED | \
-				 XTCPF_MTU_REDUCED_DEFERRED)
+				 XTCPF_MTU_REDUCED_DEFERRED | XTCPF_PACE_DEFERRED)
 
 /* The timer column of /proc/net/xtcp, as /proc/net/tcp numbers them */
 #define XTCP_PROC_TIMER_RETRANS		1	/* retransmission */
@@ -476,6 +480,12 @@ struct xtcp_cong_ops;
  * @bytes_received: bytes received in order
  * @segs_in: segments received
  * @segs_out: segments sent
+ * @data_segs_out: segments sent that carried data (the first 10 are never paced)
+ * @wstamp_ns: when the next segment may leave, by the pacing rate (CLOCK_MONOTONIC
+ *	ns; tcp_sock.tcp_wstamp_ns): the time the last one left plus its length at
+ *	sk_pacing_rate, advanced only while the socket paces itself (SK_PACING_NEEDED)
+ * @pacing_timer: sends again at @wstamp_ns when pacing held the queue back
+ *	(tcp_sock.pacing_timer); it holds a socket reference while queued
  * @ca_ops: the congestion-control algorithm; it holds a reference on the algorithm's
  *	module (xtcp_assign_congestion_control(), dropped in xtcp_cleanup_congestion_control())
  * @ca_priv: its private state (xtcp_ca())
@@ -599,6 +609,9 @@ struct xtcp_sock {
 	u64 bytes_received;
 	u32 segs_in;
 	u32 segs_out;
+	u32 data_segs_out;
+	u64 wstamp_ns;
+	struct hrtimer pacing_timer;
 	const struct xtcp_cong_ops *ca_ops;
 	u64 ca_priv[XTCP_CA_PRIV_SIZE / sizeof(u64)];
 	u8 ca_initialized : 1,
@@ -842,6 +855,9 @@ struct xtcp_mib {
  *	ACK more or less, as in Linux
  * @tw_count: TIME_WAIT minisockets not yet freed, in the table or not; the
  *	namespace's exit waits for 0 (xtcp_tw_purge_net())
+ * @sysctl_pacing_ss_ratio: the pacing rate in slow start, percent of cwnd * MSS / SRTT
+ * @sysctl_pacing_ca_ratio: the same in congestion avoidance
+ * @sysctl_min_tso_segs: the fewest segments a super-segment is cut to by the pacing rate
  * @sysctl_hdr: the net.xtcp sysctl table of this namespace
  */
 struct xtcp_net {
@@ -874,6 +890,9 @@ struct xtcp_net {
 	int sysctl_early_retrans;
 	int sysctl_invalid_ratelimit;
 	int sysctl_challenge_ack_limit;
+	int sysctl_pacing_ss_ratio;
+	int sysctl_pacing_ca_ratio;
+	int sysctl_min_tso_segs;
 	u32 challenge_timestamp;
 	u32 challenge_count;
 	atomic_t tw_count;
@@ -1026,6 +1045,7 @@ struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb);
 /* xtcp_timewait.c: TIME_WAIT minisockets (like inet_timewait_sock.c, tcp_minisocks.c) */
 struct sk_buff *xtcp4_gso_segment(struct sk_buff *skb, netdev_features_t features);
 unsigned int xtcp_gso_goal(struct sock *sk, unsigned int mss);
+u32 xtcp_tso_segs(const struct sock *sk, unsigned int mss);
 int xtcp_offload_init(void);
 void xtcp_offload_exit(void);
 int xtcp_tw_init(void);
@@ -1220,6 +1240,7 @@ void xtcp_rcv_rtt_update(struct xtcp_sock *xs, u32 sample_us, bool win_dep);
 void xtcp_sndbuf_expand(struct sock *sk);
 int xtcp_max_rcv_space(const struct sock *sk);
 void xtcp_init_transfer(struct sock *sk);
+void xtcp_update_pacing_rate(struct sock *sk);
 void xtcp_purge_queues(struct sock *sk);
 
 /* xtcp_recovery.c: RACK loss detection (like tcp_recovery.c) */

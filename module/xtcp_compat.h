@@ -10,6 +10,7 @@
 #ifndef _XTCP_COMPAT_H
 #define _XTCP_COMPAT_H
 
+#include <linux/hrtimer.h>
 #include <linux/memcontrol.h>
 #include <linux/version.h>
 #include <linux/sysctl.h>
@@ -73,6 +74,19 @@ static inline kuid_t xtcp_sk_uid(struct sock *sk)
 #else
 #define XTCP_IMPORT_KUNIT_NS() MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
 #endif
+
+/* 6.13: an hrtimer is set up with its function in one call (hrtimer_init() went in 6.15). */
+static inline void xtcp_hrtimer_setup(struct hrtimer *timer,
+				      enum hrtimer_restart (*function)(struct hrtimer *),
+				      clockid_t clock_id, enum hrtimer_mode mode)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+	hrtimer_setup(timer, function, clock_id, mode);
+#else
+	hrtimer_init(timer, clock_id, mode);
+	timer->function = function;
+#endif
+}
 
 /* 6.10 moved the limit on an skb's page fragments into net_hotdata. */
 static inline int xtcp_max_skb_frags(void)

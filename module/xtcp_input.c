@@ -304,8 +304,8 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_rto_from_rtt);
  * @sk: the socket, locked
  *
  * Like tcp_init_transfer(): the stream's sequence variables start at the handshake's,
- * congestion control starts (initial window), the RTO comes from the handshake's RTT
- * sample if there was one, quick-ack mode ACKs the first segments at once, and with
+ * congestion control starts (initial window), the RTO and the pacing rate come from
+ * the handshake's RTT sample if there was one, quick-ack mode ACKs the first segments at once, and with
  * SO_KEEPALIVE the keepalive timer starts.
  *
  * Context: softirq or process, socket locked.
@@ -346,6 +346,7 @@ void xtcp_init_transfer(struct sock *sk)
 	xs->rack_advanced = 0;
 	xs->reord_seen = 0;
 	xs->sack_high = xs->snd_una;
+	xtcp_update_pacing_rate(sk);
 	if (!(sk->sk_userlocks & SOCK_SNDBUF_LOCK))
 		xtcp_sndbuf_expand(sk);
 	if (sock_flag(sk, SOCK_KEEPOPEN))
@@ -643,6 +644,39 @@ static void xtcp_ack_update_rtt(struct sock *sk, struct xtcp_rtt_sample *rs, boo
 	xs->backoff = 0;
 }
 
+/**
+ * xtcp_update_pacing_rate - the rate the flight may leave at, like
+ * tcp_update_pacing_rate()
+ * @sk: the socket, locked
+ *
+ * The window is delivered at cwnd * MSS per smoothed RTT; the pacing rate is twice
+ * that in slow start (net.xtcp.pacing_ss_ratio, 200 %) while cwnd is below half of
+ * ssthresh, so that the window can double, and 120 % after (pacing_ca_ratio), never
+ * above SO_MAX_PACING_RATE.  sk_pacing_rate is what the fq qdisc paces the flow by and
+ * what xtcp paces itself by when asked to (xtcp_write_xmit()); it also sizes the
+ * super-segments (xtcp_tso_segs()).  Before an RTT sample it stays unlimited.
+ *
+ * Context: softirq or process, socket locked.  sch_fq reads sk_pacing_rate without the
+ * lock: written once.
+ */
+void xtcp_update_pacing_rate(struct sock *sk)
+{
+	const struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+	u64 rate = (u64)xs->mss_cache * (USEC_PER_SEC / 100);
+
+	if (!xs->srtt_us)
+		return;
+	if (xs->snd_cwnd < xs->snd_ssthresh / 2)
+		rate *= READ_ONCE(xn->sysctl_pacing_ss_ratio);
+	else
+		rate *= READ_ONCE(xn->sysctl_pacing_ca_ratio);
+	rate *= max(xs->snd_cwnd, xs->packets_out);
+	rate = div_u64(rate, xs->srtt_us);
+	WRITE_ONCE(sk->sk_pacing_rate, min_t(u64, rate, READ_ONCE(sk->sk_max_pacing_rate)));
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_update_pacing_rate);
+
 /*
  * Congestion state after an ACK, a simple tcp_fastretrans_alert(): with SACK, RACK
  * marks what is lost (while SACK blocks or a recovery are about); without, DupThresh
@@ -870,6 +904,7 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 	/* an ACK of the whole flight grows cwnd too (one per super-segment, or a stretch) */
 	if (acked || xs->packets_out || xs->ca_state != XTCP_CA_OPEN)
 		reo = xtcp_cong_control(sk, acked, dup);
+	xtcp_update_pacing_rate(sk);
 	/* the RTO (or the tail-loss probe) restarts, unless RACK's timer now runs */
 	if (xtcp_after(ack, prior_una) && !reo && !xtcp_schedule_loss_probe(sk, true))
 		xtcp_rearm_rto(sk);

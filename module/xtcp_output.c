@@ -373,6 +373,30 @@ int xtcp_ack_sack_blocks(struct xtcp_sock *xs, struct xtcp_sack_block *sp, int m
 EXPORT_SYMBOL_IF_KUNIT(xtcp_ack_sack_blocks);
 
 /*
+ * @len bytes of data in @segs segments leave now: the next may leave when these took
+ * their time at the pacing rate (tcp_update_skb_after_send()).  A socket that paces
+ * itself (SK_PACING_NEEDED) waits that long; the first 10 segments go unpaced, as
+ * sch_fq lets them, and a transmission that came late (@wstamp_ns in the past) earns
+ * up to half its time back, for the jitter of timers.  With fq the qdisc paces by
+ * sk_pacing_rate itself: xtcp stamps no departure times on its packets.
+ */
+static void xtcp_pace_after_send(struct sock *sk, unsigned int len, unsigned int segs)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	unsigned long rate = READ_ONCE(sk->sk_pacing_rate);
+	u64 prior = xs->wstamp_ns, len_ns;
+
+	xs->wstamp_ns = max(xs->wstamp_ns, ktime_get_ns());
+	if (smp_load_acquire(&sk->sk_pacing_status) == SK_PACING_NEEDED &&
+	    rate != ~0UL && rate && xs->data_segs_out >= 10) {
+		len_ns = div64_ul((u64)len * NSEC_PER_SEC, rate);
+		len_ns -= min(len_ns / 2, xs->wstamp_ns - prior);
+		xs->wstamp_ns += len_ns;
+	}
+	xs->data_segs_out += segs;
+}
+
+/*
  * Send @skb (a segment of the write or retransmission queue, or a control segment we
  * own): a header with our ACK, window and options, the checksum, then IP.  Queued
  * segments are sent as a clone (a copy if an earlier clone may still sit in a queue
@@ -451,6 +475,8 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	skb_shinfo(skb)->gso_segs = segs;
 	skb_shinfo(skb)->gso_size = segs > 1 ? xtcp_skb_mss(skb) : 0;
 	skb_shinfo(skb)->gso_type = segs > 1 ? sk->sk_gso_type : 0;
+	if (len)
+		xtcp_pace_after_send(sk, len, segs);
 	err = ip_queue_xmit(sk, skb, &inet->cork.fl);
 	xs->segs_out += segs;
 	XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_OUTSEGS, segs);
@@ -734,7 +760,28 @@ void xtcp_retransmit_first_lost(struct sock *sk)
 }
 
 /*
- * Retransmit what is marked lost, as the congestion window allows
+ * Does pacing hold the next transmission back (tcp_pacing_check())?  Only a socket that
+ * paces itself (SK_PACING_NEEDED: SO_MAX_PACING_RATE, or an algorithm that asks for it;
+ * with the fq qdisc the qdisc paces, SK_PACING_FQ) waits for @wstamp_ns: the pacing
+ * timer sends again then, holding a socket reference while queued.
+ */
+static bool xtcp_pacing_check(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (smp_load_acquire(&sk->sk_pacing_status) != SK_PACING_NEEDED ||
+	    xs->wstamp_ns <= ktime_get_ns())
+		return false;
+	if (!hrtimer_is_queued(&xs->pacing_timer)) {
+		hrtimer_start(&xs->pacing_timer, ns_to_ktime(xs->wstamp_ns),
+			      HRTIMER_MODE_ABS_PINNED_SOFT);
+		sock_hold(sk);
+	}
+	return true;
+}
+
+/*
+ * Retransmit what is marked lost, as the congestion window and pacing allow
  * (tcp_xmit_retransmit_queue()): from the hint, below which nothing waits, until
  * every lost segment is retransmitted.  Return true if the congestion window
  * stopped it.
@@ -761,6 +808,8 @@ static bool xtcp_xmit_retransmit_queue(struct sock *sk)
 		}
 		if (!(sacked & XTCP_SKB_LOST) || (sacked & (XTCP_SKB_RETRANS | XTCP_SKB_SACKED)))
 			continue;
+		if (xtcp_pacing_check(sk))
+			break;
 		if (xtcp_retransmit_skb(sk, skb, xs->snd_cwnd - in_flight))
 			break;
 		if (skb == xtcp_rtx_queue_head(sk))
@@ -930,14 +979,36 @@ static bool xtcp_can_gso(const struct sock *sk)
 	return sk_can_gso(sk) && (sk->sk_route_caps & NETIF_F_GSO);
 }
 
-/* The most segments of @mss one transmission may carry (tcp_tso_segs()). */
-static u32 xtcp_tso_segs(const struct sock *sk, unsigned int mss)
+/**
+ * xtcp_tso_segs - the most segments of @mss one transmission may carry, like
+ * tcp_tso_segs() and tcp_tso_autosize()
+ * @sk: the socket
+ * @mss: the segment size
+ *
+ * A super-segment leaves in one burst, so it carries about 1 ms of data at the pacing
+ * rate (sk_pacing_rate >> sk_pacing_shift), plus an allowance that halves with every
+ * 512 us of the smallest RTT (a whole 64 KB on a LAN, nothing past a few ms), at least
+ * net.xtcp.min_tso_segs, at most what the route takes (sk_gso_max_size, _max_segs).
+ *
+ * Context: any, socket locked.
+ * Return: segments, 1 if the route takes no super-segments.
+ */
+u32 xtcp_tso_segs(const struct sock *sk, unsigned int mss)
 {
+	u32 max_bytes = sk->sk_gso_max_size - 1 - XTCP_MAX_HEADER, r, segs;
+	unsigned long bytes;
+
 	if (!xtcp_can_gso(sk))
 		return 1;
-	return max(1U, min_t(u32, sk->sk_gso_max_segs,
-			     (sk->sk_gso_max_size - 1 - XTCP_MAX_HEADER) / mss));
+	bytes = READ_ONCE(sk->sk_pacing_rate) >> READ_ONCE(sk->sk_pacing_shift);
+	r = xtcp_sk(sk)->min_rtt_us >> XTCP_TSO_RTT_LOG;
+	if (r < BITS_PER_TYPE(sk->sk_gso_max_size))
+		bytes += sk->sk_gso_max_size >> r;
+	segs = min_t(unsigned long, bytes, max_bytes) / mss;
+	segs = max_t(u32, segs, READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_min_tso_segs));
+	return max(1U, min(segs, sk->sk_gso_max_segs));
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_tso_segs);
 
 /*
  * How much of @skb (the head of the write queue, several segments) goes now, like
@@ -1044,6 +1115,8 @@ bool xtcp_write_xmit(struct sock *sk, int nonagle)
 
 		if (WARN_ON_ONCE(cb->end_seq == cb->seq))
 			break;
+		if (xtcp_pacing_check(sk))
+			break;
 		if (in_flight >= xs->snd_cwnd) {
 			is_cwnd_limited = true;
 			break;
@@ -1070,7 +1143,8 @@ bool xtcp_write_xmit(struct sock *sk, int nonagle)
 	/* one tail-loss probe per flight that ends with no ACK (RFC 8985 7.2) */
 	if (sent)
 		xtcp_schedule_loss_probe(sk, false);
-	if (!xs->packets_out && skb_peek(&sk->sk_write_queue) && xs->pending != XTCP_TIME_PROBE0)
+	if (!xs->packets_out && skb_peek(&sk->sk_write_queue) && xs->pending != XTCP_TIME_PROBE0 &&
+	    !hrtimer_is_queued(&xs->pacing_timer))
 		xtcp_reset_xmit_timer(sk, XTCP_TIME_PROBE0,
 				      xtcp_backoff(xs->rto, xs->backoff, XTCP_RTO_MAX));
 	return sent;

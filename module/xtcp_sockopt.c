@@ -170,8 +170,14 @@ void xtcp_get_info(struct sock *sk, struct tcp_info *info)
 {
 	const struct xtcp_sock *xs = xtcp_sk(sk);
 	int state = inet_sk_state_load(sk);
+	unsigned long rate;
 
 	info->tcpi_state = state;
+	/* as tcp_get_info(), for every state: ~0 for "no limit", whatever the width */
+	rate = READ_ONCE(sk->sk_pacing_rate);
+	info->tcpi_pacing_rate = rate != ~0UL ? rate : ~0ULL;
+	rate = READ_ONCE(sk->sk_max_pacing_rate);
+	info->tcpi_max_pacing_rate = rate != ~0UL ? rate : ~0ULL;
 	if (state == TCP_LISTEN) {
 		info->tcpi_unacked = READ_ONCE(sk->sk_ack_backlog);
 		info->tcpi_sacked = READ_ONCE(sk->sk_max_ack_backlog);
@@ -216,6 +222,7 @@ void xtcp_get_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_bytes_received = xs->bytes_received;
 	info->tcpi_segs_out = xs->segs_out;
 	info->tcpi_segs_in = xs->segs_in;
+	info->tcpi_data_segs_out = xs->data_segs_out;
 	info->tcpi_notsent_bytes = max_t(int, xs->write_seq - xs->snd_nxt, 0);
 	info->tcpi_snd_wnd = xs->snd_wnd;
 	xtcp_tcp_info_rcv_wnd(info, xs->rcv_wnd);

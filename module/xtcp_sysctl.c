@@ -5,9 +5,10 @@
  * tcp_fin_timeout, tcp_max_tw_buckets, tcp_orphan_retries, tcp_keepalive_time, _intvl
  * and _probes, tcp_early_retrans (tail-loss probes), tcp_invalid_ratelimit and
  * tcp_challenge_ack_limit (answers to invalid segments), tcp_tw_reuse (connect() over a
- * TIME_WAIT), tw_timeout (TIME_WAIT's length, fixed at 60 s in Linux) and
- * congestion_control (new sockets' algorithm); and, in the initial namespace only, the
- * machine-wide available_congestion_control and allowed_congestion_control, the limits
+ * TIME_WAIT), tw_timeout (TIME_WAIT's length, fixed at 60 s in Linux), pacing_ss_ratio,
+ * pacing_ca_ratio and min_tso_segs (the pacing rate and the super-segments cut by it)
+ * and congestion_control (new sockets' algorithm); and, in the initial namespace only,
+ * the machine-wide available_congestion_control and allowed_congestion_control, the limits
  * net.xtcp.mem, wmem and rmem (pages; bytes min/default/max) and max_orphans, the
  * counterparts of tcp_available_congestion_control, tcp_allowed_congestion_control,
  * tcp_mem, tcp_wmem, tcp_rmem and tcp_max_orphans.
@@ -21,8 +22,10 @@ static int xtcp_orphan_retries_max = 255;
 static int xtcp_keepidle_max = XTCP_MAX_KEEPIDLE;
 static int xtcp_keepcnt_max = XTCP_MAX_KEEPCNT;
 static int xtcp_early_retrans_max = 4;
+static int xtcp_ratio_max = 1000;	/* tcp_pacing_*_ratio's limit, as Linux's */
+static int xtcp_min_tso_segs_max = 127;	/* tcp_min_tso_segs: a u8 up to S8_MAX */
 
-#define XTCP_SYSCTL_PERNET	16	/* the entries of every namespace come first */
+#define XTCP_SYSCTL_PERNET	19	/* the entries of every namespace come first */
 #define XTCP_CA_BUF_MAX		(TCP_CA_NAME_MAX * 16)	/* TCP_CA_BUF_MAX */
 
 /* net.xtcp.congestion_control, like proc_tcp_congestion_control(); ctl->data: the net */
@@ -183,6 +186,30 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.extra2		= SYSCTL_TWO,
 	},
 	{
+		.procname	= "pacing_ss_ratio",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= &xtcp_ratio_max,
+	},
+	{
+		.procname	= "pacing_ca_ratio",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= &xtcp_ratio_max,
+	},
+	{
+		.procname	= "min_tso_segs",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+		.extra2		= &xtcp_min_tso_segs_max,
+	},
+	{
 		.procname	= "congestion_control",
 		.maxlen		= TCP_CA_NAME_MAX,
 		.mode		= 0644,
@@ -244,7 +271,9 @@ static const struct ctl_table xtcp_sysctl_template[] = {
  * SYN cookies when a listener's half-open queue overflows, 60 s in FIN_WAIT2 and in
  * TIME_WAIT, 8192 TIME_WAITs, orphan retries 0 (= 8), keepalive after 7200 s, every
  * 75 s, 9 probes, tail-loss probes on (early_retrans 3), one answer to invalid
- * segments per connection per 500 ms and no namespace-wide challenge ACK limit.  The
+ * segments per connection per 500 ms, no namespace-wide challenge ACK limit, pacing at
+ * 200 % of the rate in slow start and 120 % after, super-segments of 2 segments at
+ * least.  The
  * initial namespace also gets the machine-wide limits.
  *
  * Context: process, pernet init.
@@ -270,6 +299,9 @@ int xtcp_sysctl_init_net(struct net *net)
 	xn->sysctl_early_retrans = 3;
 	xn->sysctl_invalid_ratelimit = HZ / 2;
 	xn->sysctl_challenge_ack_limit = INT_MAX;
+	xn->sysctl_pacing_ss_ratio = 200;
+	xn->sysctl_pacing_ca_ratio = 120;
+	xn->sysctl_min_tso_segs = 2;
 
 	/* room for a terminator, which kernels before 6.6 look for */
 	table = kcalloc(ARRAY_SIZE(xtcp_sysctl_template) + 1, sizeof(*table), GFP_KERNEL);
@@ -291,7 +323,10 @@ int xtcp_sysctl_init_net(struct net *net)
 	table[12].data = &xn->sysctl_invalid_ratelimit;
 	table[13].data = &xn->sysctl_challenge_ack_limit;
 	table[14].data = &xn->sysctl_tw_reuse;
-	table[15].data = net;
+	table[15].data = &xn->sysctl_pacing_ss_ratio;
+	table[16].data = &xn->sysctl_pacing_ca_ratio;
+	table[17].data = &xn->sysctl_min_tso_segs;
+	table[18].data = net;
 	xn->sysctl_hdr = xtcp_register_net_sysctl(net, "net/xtcp", table,
 						  net_eq(net, &init_net) ?
 						  ARRAY_SIZE(xtcp_sysctl_template) :

@@ -425,6 +425,31 @@ static void xtcp_retransmit_timer(struct timer_list *t)
 	sock_put(sk);
 }
 
+/*
+ * Pacing let the next segment go: send what the windows allow (tcp_tsq_write()).
+ * Context: softirq (the pacing timer) or process from release_sock(), socket locked.
+ */
+static void xtcp_pace_send(struct sock *sk)
+{
+	xtcp_write_xmit(sk, xtcp_sk(sk)->nonagle);
+}
+
+/* The pacing timer, like tcp_pace_kick(); softirq context (a soft hrtimer). */
+static enum hrtimer_restart xtcp_pace_kick(struct hrtimer *timer)
+{
+	struct xtcp_sock *xs = container_of(timer, struct xtcp_sock, pacing_timer);
+	struct sock *sk = (struct sock *)xs;
+
+	bh_lock_sock(sk);
+	if (!sock_owned_by_user(sk))
+		xtcp_pace_send(sk);
+	else if (!test_and_set_bit(XTCP_PACE_DEFERRED, &sk->sk_tsq_flags))
+		sock_hold(sk);		/* xtcp_release_cb() sends */
+	bh_unlock_sock(sk);
+	sock_put(sk);		/* xtcp_pacing_check()'s */
+	return HRTIMER_NORESTART;
+}
+
 /**
  * xtcp_send_delayed_ack - owe an ACK: send it when the delayed-ACK timer expires
  * (40 ms), unless a segment going out earlier carries it (RFC 9293 3.8.6.3)
@@ -484,7 +509,8 @@ static void xtcp_delack_timer(struct timer_list *t)
  * fired meanwhile sees the ACKs that arrived meanwhile (they re-armed it for later,
  * or stopped it): a busy sender makes no spurious probe or retransmission, and a
  * real one goes at once instead of after a retry delay.  A delayed ACK still owed
- * goes now, and a lower path MTU an ICMP reported meanwhile is taken.
+ * goes now, a lower path MTU an ICMP reported meanwhile is taken, and what the pacing
+ * timer could not send goes.
  *
  * Context: process, from release_sock(): the socket still owned, its spinlock held,
  * bottom halves off.
@@ -512,6 +538,10 @@ void xtcp_release_cb(struct sock *sk)
 		xtcp_v4_mtu_reduced(sk);
 		__sock_put(sk);
 	}
+	if (flags & XTCPF_PACE_DEFERRED) {
+		xtcp_pace_send(sk);
+		__sock_put(sk);
+	}
 }
 
 /**
@@ -527,6 +557,8 @@ void xtcp_init_xmit_timers(struct sock *sk)
 	timer_setup(&xs->retransmit_timer, xtcp_retransmit_timer, 0);
 	timer_setup(&xs->delack_timer, xtcp_delack_timer, 0);
 	timer_setup(&sk->sk_timer, xtcp_keepalive_timer, 0);
+	xtcp_hrtimer_setup(&xs->pacing_timer, xtcp_pace_kick, CLOCK_MONOTONIC,
+			   HRTIMER_MODE_ABS_PINNED_SOFT);
 	xs->pending = 0;
 	xs->ack_pending = 0;
 }
@@ -548,6 +580,8 @@ void xtcp_clear_xmit_timers(struct sock *sk)
 	sk_stop_timer(sk, &xs->retransmit_timer);
 	sk_stop_timer(sk, &xs->delack_timer);
 	sk_stop_timer(sk, &sk->sk_timer);
+	if (hrtimer_try_to_cancel(&xs->pacing_timer) == 1)
+		__sock_put(sk);	/* the reference of the queued timer */
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_clear_xmit_timers);
 

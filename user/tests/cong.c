@@ -6,14 +6,16 @@
  * listener's choice; the example module xtcp_vegas_lite.ko loaded, refused to the
  * unprivileged until allowed, chosen by a client that sends 8 MiB byte-exact across a
  * veth pair with 5 ms each way, TCP_CC_INFO showing its RTT measurements; the module
- * held while a socket uses it, unloaded after.
+ * held while a socket uses it, unloaded after.  Pacing: SO_MAX_PACING_RATE holds a
+ * transfer to its rate over the same path, for xtcp as for Linux TCP, and TCP_INFO
+ * reports the pacing rate of a socket (within the limit) and the limit.
  *   cong PATH-TO-xtcp_vegas_lite.ko
  *   cong --autoload      (the modules installed) TCP_CONGESTION loads the example
  * Runs as root with xtcp.ko loaded; needs ip and tc (iproute2).
  */
 #define _GNU_SOURCE
 #include <linux/inet_diag.h>
-#include <netinet/tcp.h>
+#include <linux/tcp.h>
 #include <sys/wait.h>
 #include "tap.h"
 #include "xtcp_test.h"
@@ -113,6 +115,65 @@ static int transfer(int cfd, int sfd)
 	tap_ok(got == BYTES && !bad, "%d bytes sent and received byte-exact (got %ld, %ld wrong)",
 	       BYTES, got, bad);
 	return got == BYTES && !bad ? 0 : -1;
+}
+
+/* TCP_INFO of @fd; 0 or -1 */
+static int tcp_info_of(int fd, struct tcp_info *ti)
+{
+	socklen_t len = sizeof(*ti);
+
+	memset(ti, 0, sizeof(*ti));
+	return getsockopt(fd, IPPROTO_TCP, TCP_INFO, ti, &len) ||
+	       len < offsetof(struct tcp_info, tcpi_max_pacing_rate) + 8 ? -1 : 0;
+}
+
+/*
+ * SO_MAX_PACING_RATE on the sender (@proto 6 or ours), port @port: PACED_BYTES take at
+ * least as long as the rate lets them, less the first 10 segments' head start and a
+ * margin (a lower bound: a slow machine only makes it longer; unpaced they take a
+ * fraction of it over this path); TCP_INFO reports the limit and a rate within it.
+ */
+#define PACED_RATE 500000		/* bytes per second */
+#define PACED_BYTES (512 << 10)
+static void paced_transfer(int proto, int port, const int *ns)
+{
+	const char *name = proto == IPPROTO_TCP ? "TCP" : "xtcp";
+	struct sockaddr_in a = sin_of(SERVER_IP, port);
+	unsigned int rate = PACED_RATE;
+	int lfd, cfd, afd = -1, one = 1, rc;
+	long bad = 0, got = -1;
+	struct tcp_info ti;
+	double t0, secs = 0;
+
+	netns_enter(ns[1]);
+	lfd = socket(AF_INET, SOCK_STREAM, proto);
+	netns_enter(ns[0]);
+	cfd = socket(AF_INET, SOCK_STREAM, proto);
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (lfd >= 0 && cfd >= 0 && !bind(lfd, (struct sockaddr *)&a, sizeof(a)) &&
+	    !listen(lfd, 1) &&
+	    !setsockopt(cfd, SOL_SOCKET, SO_MAX_PACING_RATE, &rate, sizeof(rate)) &&
+	    !connect(cfd, (struct sockaddr *)&a, sizeof(a)))
+		afd = accept(lfd, NULL, NULL);
+	if (afd >= 0) {
+		t0 = now();
+		got = pattern_transfer(cfd, afd, PACED_BYTES, &bad);
+		secs = now() - t0;
+	}
+	tap_ok(got == PACED_BYTES && !bad && secs >= 0.75,
+	       "%s, SO_MAX_PACING_RATE %d B/s: %d bytes byte-exact in %.2f s (>= 0.75 s; "
+	       "%.2f s at the rate)", name, PACED_RATE, PACED_BYTES, secs,
+	       (double)PACED_BYTES / PACED_RATE);
+	rc = tcp_info_of(cfd, &ti);
+	tap_ok(!rc && ti.tcpi_max_pacing_rate == PACED_RATE &&
+	       ti.tcpi_pacing_rate > 0 && ti.tcpi_pacing_rate <= PACED_RATE,
+	       "%s, TCP_INFO: max pacing rate %llu, pacing rate %llu (within it)", name,
+	       (unsigned long long)ti.tcpi_max_pacing_rate,
+	       (unsigned long long)ti.tcpi_pacing_rate);
+	abort_fd(cfd);
+	if (afd >= 0)
+		abort_fd(afd);
+	close(lfd);
 }
 
 /* as an unprivileged user (nobody): TCP_CONGESTION @name's errno; -1 if that failed */
@@ -228,6 +289,7 @@ int main(int argc, char **argv)
 	static const char *const ip[2] = { CLIENT_IP "/24", SERVER_IP "/24" };
 	int fd[2], self = open("/proc/self/ns/net", O_RDONLY), lfd, cfd, afd, rc;
 	struct tcpvegas_info vi = {};
+	struct tcp_info ti;
 	socklen_t len = sizeof(vi);
 	char refcnt[16] = "";
 	FILE *f;
@@ -287,6 +349,12 @@ int main(int argc, char **argv)
 	len = sizeof(vi);
 	tap_ok(!getsockopt(afd, IPPROTO_TCP, TCP_CC_INFO, &vi, &len) && len == 0,
 	       "TCP_CC_INFO of a cubic socket: nothing (length 0), as TCP's cubic");
+	rc = tcp_info_of(cfd, &ti);
+	tap_ok(!rc && ti.tcpi_max_pacing_rate == ~0ULL &&
+	       ti.tcpi_pacing_rate > 0 && ti.tcpi_pacing_rate != ~0ULL &&
+	       ti.tcpi_data_segs_out >= BYTES / 1448,
+	       "TCP_INFO after it: pacing rate %llu B/s from cwnd and RTT, no limit, %u data "
+	       "segments out", (unsigned long long)ti.tcpi_pacing_rate, ti.tcpi_data_segs_out);
 
 	watchdog_step("the module held while used", 30);
 	f = fopen("/sys/module/xtcp_vegas_lite/refcnt", "r");
@@ -312,6 +380,11 @@ int main(int argc, char **argv)
 	tap_ok(ca_set(cfd, "vegas_lite") == ENOENT,
 	       "TCP_CONGESTION vegas_lite: ENOENT (the module is not installed to autoload)");
 	close(cfd);
+
+	watchdog_step("SO_MAX_PACING_RATE over veth", 60);
+	paced_transfer(IPPROTO_XTCP, 7404, fd);
+	paced_transfer(IPPROTO_TCP, 7405, fd);
+	netns_enter(self);
 	watchdog_step(NULL, 0);
 	cleanup();
 	return tap_done();
