@@ -139,6 +139,7 @@ static struct xtcp_cong_ops vegas_lite = {
 	.init		= vegas_lite_init,
 	.ssthresh	= xtcp_reno_ssthresh,
 	.cong_avoid	= vegas_lite_cong_avoid,
+	.undo_cwnd	= xtcp_reno_undo_cwnd,
 	.set_state	= vegas_lite_set_state,
 	.pkts_acked	= vegas_lite_pkts_acked,
 	.get_info	= vegas_lite_get_info,

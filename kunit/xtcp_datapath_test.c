@@ -2193,6 +2193,126 @@ static void xtcp_datapath_pacing_test(struct kunit *test)
 	}
 }
 
+/* An ACK of @ack carrying timestamps: @tsecr echoed, with SACK block [@start, @end) if set */
+static struct sk_buff *xtcp_dp_ts_ack(struct kunit *test, u32 ack, u32 tsecr, u32 start,
+				      u32 end)
+{
+	struct xtcp_test_seg seg = { .sport = XTCP_DP_RPORT, .dport = XTCP_DP_LPORT,
+				     .seq = XTCP_TEST_IRS + 1, .ack = ack, .flags = TCPHDR_ACK,
+				     .ts = true, .tsval = 1000, .tsecr = tsecr,
+				     .sack = start != end, .sack_start = start, .sack_end = end };
+
+	return xtcp_test_rcv_skb(test, &seg);
+}
+
+/*
+ * A sender of 10 segments of 1000 bytes (cwnd 10, ssthresh 20) that entered fast
+ * recovery (cwnd 7 with CUBIC) and retransmitted the first one; timestamps on.
+ */
+static struct socket *xtcp_dp_recovering(struct kunit *test)
+{
+	struct socket *s = xtcp_dp_sent_singles(test, 1000, 10);
+	struct sock *sk = s->sk;
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	lock_sock(sk);
+	xs->tstamp_ok = 1;
+	xs->snd_cwnd = 10;
+	xs->snd_ssthresh = 20;
+	xtcp_enter_recovery(sk);
+	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 7U);
+	KUNIT_EXPECT_EQ(test, xs->prior_cwnd, 10U);
+	KUNIT_EXPECT_EQ(test, xs->prior_ssthresh, 20U);
+	KUNIT_EXPECT_EQ(test, xs->undo_marker, XTCP_TEST_ISS + 1);
+	xtcp_mark_skb_lost(xs, xtcp_rtx_queue_head(sk));
+	KUNIT_EXPECT_EQ(test, xtcp_retransmit_skb(sk, xtcp_rtx_queue_head(sk), 1), 0);
+	KUNIT_EXPECT_EQ(test, xs->undo_retrans, 1);
+	KUNIT_EXPECT_NE(test, xs->undo_tsval, 0U);
+	release_sock(sk);
+	return s;
+}
+
+/*
+ * A fast retransmission that was needless is undone (tcp_try_undo_dsack(),
+ * tcp_try_undo_recovery()): the D-SACK of the retransmitted segment (the original came
+ * first) restores cwnd and ssthresh at once; so does the end of recovery by an ACK
+ * echoing a timestamp older than the retransmission (Eifel), but not one echoing the
+ * retransmission's own.  A D-SACK of more than was ever retransmitted is ignored.
+ */
+static void xtcp_datapath_undo_test(struct kunit *test)
+{
+	const u32 una = XTCP_TEST_ISS + 1;
+	unsigned long dsack_undo = xtcp_mib_read(&init_net, XTCP_MIB_DSACKUNDO);
+	unsigned long full_undo = xtcp_mib_read(&init_net, XTCP_MIB_FULLUNDO);
+	unsigned long dubious = xtcp_mib_read(&init_net, XTCP_MIB_DSACKIGNORED);
+	struct socket *s;
+	struct xtcp_sock *xs;
+	struct sock *sk;
+	u32 tsval;
+
+	/* D-SACK: the original arrived (ACK 1000), then the copy (D-SACK below the ACK) */
+	s = xtcp_dp_recovering(test);
+	sk = s->sk;
+	xs = xtcp_sk(sk);
+	lock_sock(sk);
+	xs->tstamp_ok = 0;
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ack(test, una + 1000)), 0);
+	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 7U);	/* nothing known yet */
+	/* a D-SACK of five segments, one retransmitted: dubious, ignored */
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_sack(test, una + 1000, una - 4000,
+							       una + 1000)), 0);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_DSACKIGNORED), dubious + 1);
+	KUNIT_EXPECT_EQ(test, xs->undo_retrans, 1);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_sack(test, una + 1000, una, una + 1000)),
+			0);
+	KUNIT_EXPECT_EQ(test, xs->undo_retrans, 0);
+	KUNIT_EXPECT_EQ(test, xs->undo_marker, 0U);
+	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 10U);
+	KUNIT_EXPECT_EQ(test, xs->snd_ssthresh, 20U);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_DSACKUNDO), dsack_undo + 1);
+	/* the end of recovery keeps the window restored */
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ack(test, una + 10000)), 0);
+	KUNIT_EXPECT_EQ(test, xs->ca_state, XTCP_CA_OPEN);
+	KUNIT_EXPECT_GE(test, xs->snd_cwnd, 10U);
+	release_sock(sk);
+	xtcp_dp_forget(sk);
+	kunit_release_action(test, xtcp_test_release, s);
+
+	/* timestamps: the ACK that ends recovery echoes the original's */
+	s = xtcp_dp_recovering(test);
+	sk = s->sk;
+	xs = xtcp_sk(sk);
+	lock_sock(sk);
+	tsval = xs->undo_tsval;
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ts_ack(test, una + 10000, tsval - 5, 0,
+								 0)), 0);
+	KUNIT_EXPECT_EQ(test, xs->ca_state, XTCP_CA_OPEN);
+	/* back to 10, and slow start below ssthresh 20 again grows it by what was ACKed */
+	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 20U);
+	KUNIT_EXPECT_EQ(test, xs->snd_ssthresh, 20U);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_FULLUNDO), full_undo + 1);
+	release_sock(sk);
+	xtcp_dp_forget(sk);
+	kunit_release_action(test, xtcp_test_release, s);
+
+	/* ... it echoes the retransmission's: the loss was real, cwnd stays reduced */
+	s = xtcp_dp_recovering(test);
+	sk = s->sk;
+	xs = xtcp_sk(sk);
+	lock_sock(sk);
+	tsval = xs->undo_tsval;
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ts_ack(test, una + 10000, tsval, 0, 0)),
+			0);
+	KUNIT_EXPECT_EQ(test, xs->ca_state, XTCP_CA_OPEN);
+	/* 7, and CUBIC's growth from there */
+	KUNIT_EXPECT_LT(test, xs->snd_cwnd, 10U);
+	KUNIT_EXPECT_EQ(test, xs->snd_ssthresh, 7U);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_FULLUNDO), full_undo + 1);
+	release_sock(sk);
+	xtcp_dp_forget(sk);
+	kunit_release_action(test, xtcp_test_release, s);
+}
+
 static struct kunit_case xtcp_datapath_cases[] = {
 	KUNIT_CASE(xtcp_datapath_wakeup_test),
 	KUNIT_CASE(xtcp_datapath_fragment_test),
@@ -2224,6 +2344,7 @@ static struct kunit_case xtcp_datapath_cases[] = {
 	KUNIT_CASE(xtcp_datapath_pacing_rate_test),
 	KUNIT_CASE(xtcp_datapath_tso_autosize_test),
 	KUNIT_CASE(xtcp_datapath_pacing_test),
+	KUNIT_CASE(xtcp_datapath_undo_test),
 	{}
 };
 

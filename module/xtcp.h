@@ -481,6 +481,15 @@ struct xtcp_cong_ops;
  * @segs_in: segments received
  * @segs_out: segments sent
  * @data_segs_out: segments sent that carried data (the first 10 are never paced)
+ * @undo_marker: snd_una when the last reduction of cwnd began (fast recovery or a
+ *	timeout); 0 once it was undone or may not be
+ * @undo_retrans: retransmissions since then not yet reported received twice
+ *	(D-SACK): 0 means each was needless, and the reduction is undone; -1: none yet
+ * @undo_tsval: our timestamp on the first of them (0: none yet); an ACK echoing an
+ *	older one acknowledges an original, not a retransmission (Eifel, RFC 3522)
+ * @prior_cwnd: cwnd before the reduction
+ * @prior_ssthresh: ssthresh before it, at least 3/4 of @prior_cwnd (0: nothing to undo)
+ * @dsack_dups: segments reported received twice over the connection's life
  * @wstamp_ns: when the next segment may leave, by the pacing rate (CLOCK_MONOTONIC
  *	ns; tcp_sock.tcp_wstamp_ns): the time the last one left plus its length at
  *	sk_pacing_rate, advanced only while the socket paces itself (SK_PACING_NEEDED)
@@ -610,6 +619,12 @@ struct xtcp_sock {
 	u32 segs_in;
 	u32 segs_out;
 	u32 data_segs_out;
+	u32 undo_marker;
+	int undo_retrans;
+	u32 undo_tsval;
+	u32 prior_cwnd;
+	u32 prior_ssthresh;
+	u32 dsack_dups;
 	u64 wstamp_ns;
 	struct hrtimer pacing_timer;
 	const struct xtcp_cong_ops *ca_ops;
@@ -803,6 +818,10 @@ enum xtcp_mib_field {
 	XTCP_MIB_HYSTARTTRAINCWND,	/* the sum of cwnd at those exits */
 	XTCP_MIB_HYSTARTDELAYDETECT,	/* CUBIC: slow starts HyStart ended on a delay rise */
 	XTCP_MIB_HYSTARTDELAYCWND,	/* the sum of cwnd at those exits */
+	XTCP_MIB_DSACKRECV,		/* D-SACK blocks received */
+	XTCP_MIB_DSACKIGNORED,		/* ... ignored: more than we ever retransmitted */
+	XTCP_MIB_DSACKUNDO,		/* recoveries undone: each retransmission D-SACKed */
+	XTCP_MIB_FULLUNDO,		/* recoveries undone at their end (D-SACKs, timestamps) */
 	XTCP_MIB_MAX
 };
 
@@ -1108,6 +1127,10 @@ u32 xtcp_keepalive_when(const struct xtcp_sock *xs, u32 idle, bool *dead);
  * @ssthresh: the slow-start threshold after a loss, segments (required)
  * @cong_avoid: grow cwnd for @acked newly ACKed segments (@ack the new snd_una),
  *	outside fast recovery (required)
+ * @undo_cwnd: the reduction of a loss turned out spurious (every retransmission was
+ *	D-SACKed, or a timestamp shows the original arrived): the window to go back to
+ *	(optional; xtcp_reno_undo_cwnd(), the larger of cwnd and cwnd before the loss,
+ *	if not set - Linux requires it)
  * @set_state: the sender enters enum xtcp_ca_state @new_state (optional); called before
  *	ca_state changes
  * @cwnd_event: an event of enum tcp_ca_event (optional): CA_EVENT_TX_START when data
@@ -1130,6 +1153,7 @@ u32 xtcp_keepalive_when(const struct xtcp_sock *xs, u32 idle, bool *dead);
 struct xtcp_cong_ops {
 	u32 (*ssthresh)(struct sock *sk);
 	void (*cong_avoid)(struct sock *sk, u32 ack, u32 acked);
+	u32 (*undo_cwnd)(struct sock *sk);
 	void (*set_state)(struct sock *sk, u8 new_state);
 	void (*cwnd_event)(struct sock *sk, enum tcp_ca_event ev);
 	void (*pkts_acked)(struct sock *sk, const struct ack_sample *sample);
@@ -1149,6 +1173,17 @@ struct xtcp_cong_ops {
 static inline void *xtcp_ca(const struct sock *sk)
 {
 	return (void *)xtcp_sk(sk)->ca_priv;
+}
+
+/*
+ * ssthresh as it stands, like tcp_current_ssthresh(): during fast recovery ssthresh,
+ * else at least 3/4 of cwnd (where the window is now, if above the threshold)
+ */
+static inline u32 xtcp_current_ssthresh(const struct xtcp_sock *xs)
+{
+	if (xs->ca_state == XTCP_CA_RECOVERY)
+		return xs->snd_ssthresh;
+	return max(xs->snd_ssthresh, (xs->snd_cwnd >> 1) + (xs->snd_cwnd >> 2));
 }
 
 /* Is the sender in slow start, like tcp_in_slow_start()? */
@@ -1226,6 +1261,7 @@ void xtcp_cong_init(struct sock *sk);
 u32 xtcp_slow_start(struct xtcp_sock *xs, u32 acked);
 void xtcp_cong_avoid_ai(struct xtcp_sock *xs, u32 w, u32 acked);
 u32 xtcp_reno_ssthresh(struct sock *sk);
+u32 xtcp_reno_undo_cwnd(struct sock *sk);
 void xtcp_reno_cong_avoid(struct sock *sk, u32 ack, u32 acked);
 void xtcp_enter_recovery(struct sock *sk);
 void xtcp_enter_loss(struct sock *sk);

@@ -561,12 +561,29 @@ void xtcp_reno_cong_avoid(struct sock *sk, u32 ack, u32 acked)
 }
 EXPORT_SYMBOL_GPL(xtcp_reno_cong_avoid);
 
+/**
+ * xtcp_reno_undo_cwnd - the window after a reduction turned out spurious: the larger of
+ * cwnd and cwnd before the reduction, like tcp_reno_undo_cwnd()
+ * @sk: the socket, locked
+ *
+ * Context: softirq, timer or process, socket locked.
+ * Return: the window to go on with.
+ */
+u32 xtcp_reno_undo_cwnd(struct sock *sk)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+
+	return max(xs->snd_cwnd, xs->prior_cwnd);
+}
+EXPORT_SYMBOL_GPL(xtcp_reno_undo_cwnd);
+
 struct xtcp_cong_ops xtcp_reno = {
 	.name		= "reno",
 	.owner		= NULL,		/* part of xtcp.ko, which each socket holds anyway */
 	.flags		= XTCP_CONG_NON_RESTRICTED,
 	.ssthresh	= xtcp_reno_ssthresh,
 	.cong_avoid	= xtcp_reno_cong_avoid,
+	.undo_cwnd	= xtcp_reno_undo_cwnd,
 };
 EXPORT_SYMBOL_IF_KUNIT(xtcp_reno);
 
@@ -591,6 +608,20 @@ void xtcp_cong_init(struct sock *sk)
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_cong_init);
 
+/*
+ * A reduction of cwnd begins (tcp_init_undo() with tcp_init_cwnd_reduction()'s part):
+ * remember the window and threshold it replaces, and count from here the
+ * retransmissions a D-SACK must show needless before it can be undone.
+ */
+static void xtcp_init_undo(struct xtcp_sock *xs)
+{
+	xs->prior_ssthresh = xtcp_current_ssthresh(xs);
+	xs->prior_cwnd = xs->snd_cwnd;
+	xs->undo_marker = xs->snd_una;
+	xs->undo_retrans = xs->retrans_out ?: -1;	/* 0 would mean "undo now" */
+	xs->undo_tsval = 0;
+}
+
 /**
  * xtcp_enter_recovery - duplicate ACKs (or SACKs) say a segment was lost: fast
  * retransmit and fast recovery (RFC 5681 3.2, RFC 6582, RFC 6675)
@@ -599,6 +630,8 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_cong_init);
  * ssthresh from the algorithm; cwnd drops to it at once (the "pipe" accounting of
  * xtcp_packets_in_flight() lets new segments out as duplicate ACKs arrive, which is
  * what NewReno's window inflation does).  Recovery lasts until @high_seq is ACKed.
+ * What the window and threshold were is kept, in case the loss turns out not to have
+ * been one (xtcp_init_undo()).
  * The caller marks what is lost; xtcp_write_xmit() retransmits it.
  *
  * Context: softirq or process, socket locked.
@@ -607,6 +640,7 @@ void xtcp_enter_recovery(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
+	xtcp_init_undo(xs);
 	xs->snd_ssthresh = xs->ca_ops->ssthresh(sk);
 	xs->snd_cwnd = xs->snd_ssthresh;
 	xs->snd_cwnd_cnt = 0;
@@ -626,7 +660,8 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_enter_recovery);
  * segment, and every segment in flight not SACKed is taken for lost, as
  * tcp_timeout_mark_lost() does: what was SACKed is not sent again.  Unless the first
  * one is SACKed: the receiver then dropped what it SACKed (reneging, RFC 2018 8), and
- * every segment is taken for lost.
+ * every segment is taken for lost.  A timeout is never undone: xtcp has no spurious
+ * timeout detection (F-RTO, Linux's tcp_try_undo_loss()).
  *
  * Context: timer, socket locked.
  */
@@ -641,6 +676,7 @@ void xtcp_enter_loss(struct sock *sk)
 		xs->snd_ssthresh = xs->ca_ops->ssthresh(sk);
 		xtcp_ca_event(sk, CA_EVENT_LOSS);
 	}
+	xs->undo_marker = 0;	/* a timeout is not undone (no F-RTO, RFC 5682) */
 	xs->snd_cwnd = 1;
 	xs->snd_cwnd_cnt = 0;
 	xs->high_seq = xs->snd_nxt;

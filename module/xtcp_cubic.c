@@ -338,6 +338,7 @@ static struct xtcp_cong_ops xtcp_cubic = {
 	.init		= xtcp_cubic_init,
 	.ssthresh	= xtcp_cubic_recalc_ssthresh,
 	.cong_avoid	= xtcp_cubic_cong_avoid,
+	.undo_cwnd	= xtcp_reno_undo_cwnd,	/* as Linux's cubic */
 	.set_state	= xtcp_cubic_state,
 	.cwnd_event	= xtcp_cubic_cwnd_event,
 	.pkts_acked	= xtcp_cubic_acked,

@@ -678,26 +678,101 @@ void xtcp_update_pacing_rate(struct sock *sk)
 EXPORT_SYMBOL_IF_KUNIT(xtcp_update_pacing_rate);
 
 /*
+ * Is the ACK's first SACK block a D-SACK, data received twice (RFC 2883 4: below the
+ * cumulative ACK, or inside the second block), like tcp_check_dsack()?  One reporting
+ * more than we ever retransmitted is ignored, as tcp_dsack_seen() does (a duplicating
+ * network, or a lying receiver).  A D-SACK of what was retransmitted since the window
+ * was reduced (below the ACK before this one, beyond @undo_marker) counts those
+ * retransmissions off: they were needless.
+ */
+static bool xtcp_check_dsack(struct sock *sk, u32 ack, u32 prior_una)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	const struct xtcp_sack_block *sb = xs->rx_opt.sacks;
+	u32 len = sb[0].end - sb[0].start, dups;
+
+	if (!xtcp_before(sb[0].start, ack) &&
+	    (xs->rx_opt.num_sacks < 2 || xtcp_after(sb[0].end, sb[1].end) ||
+	     xtcp_before(sb[0].start, sb[1].start)))
+		return false;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DSACKRECV);
+	dups = DIV_ROUND_UP(len, max(xs->mss_cache, 1U));
+	if (!len || len > xs->max_window || xs->dsack_dups + dups > xs->total_retrans) {
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DSACKIGNORED);
+		return false;
+	}
+	xs->dsack_dups += dups;
+	if (xs->undo_marker && xs->undo_retrans > 0 && !xtcp_after(sb[0].end, prior_una) &&
+	    xtcp_after(sb[0].end, xs->undo_marker))
+		xs->undo_retrans = max_t(int, 0, xs->undo_retrans - dups);
+	return true;
+}
+
+/*
+ * Does this ACK echo a timestamp older than the first retransmission since the window
+ * was reduced (tcp_packet_delayed())?  Then it acknowledges an original that was late,
+ * not lost: the retransmission was needless (Eifel detection, RFC 3522).
+ */
+static bool xtcp_packet_delayed(const struct xtcp_sock *xs)
+{
+	return xs->tstamp_ok && xs->undo_tsval && xs->rx_opt.saw_tstamp &&
+	       xs->rx_opt.rcv_tsecr && xtcp_before(xs->rx_opt.rcv_tsecr, xs->undo_tsval);
+}
+
+/* The reduction may be undone: every retransmission D-SACKed, or an original late */
+static bool xtcp_may_undo(const struct xtcp_sock *xs)
+{
+	return xs->undo_marker && (!xs->undo_retrans || xtcp_packet_delayed(xs));
+}
+
+/*
+ * The loss that reduced cwnd was not one: back to the window and threshold before it
+ * (tcp_undo_cwnd_reduction(), without unmarking losses: only fast recovery is undone,
+ * whose lost segments were retransmitted already).  The algorithm says what window
+ * (undo_cwnd); ssthresh goes back up, never down.
+ */
+static void xtcp_undo_cwnd_reduction(struct sock *sk, enum xtcp_mib_field mib)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (xs->prior_ssthresh) {
+		xs->snd_cwnd = xs->ca_ops->undo_cwnd ? xs->ca_ops->undo_cwnd(sk) :
+						       xtcp_reno_undo_cwnd(sk);
+		xs->snd_ssthresh = max(xs->snd_ssthresh, xs->prior_ssthresh);
+	}
+	xs->undo_marker = 0;
+	XTCP_INC_STATS(sock_net(sk), mib);
+}
+
+/*
  * Congestion state after an ACK, a simple tcp_fastretrans_alert(): with SACK, RACK
  * marks what is lost (while SACK blocks or a recovery are about); without, DupThresh
  * duplicate ACKs mark the first segment.  A loss starts fast recovery; during it what
  * becomes lost (a partial ACK, RFC 6582 3.2 step 5) is retransmitted; recovery or
  * loss ends once @high_seq is ACKed; outside them cwnd grows through the algorithm.
+ * A recovery whose every retransmission was D-SACKed (@dsack: this ACK carries one), or
+ * that ends with an ACK of an original sent before them, is undone; a D-SACK may still
+ * undo it after it ended (tcp_try_undo_dsack()), until the next reduction.
  * Return true if RACK armed its reordering timer.
  */
-static bool xtcp_cong_control(struct sock *sk, u32 acked, bool dup)
+static bool xtcp_cong_control(struct sock *sk, u32 acked, bool dup, bool dsack)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	bool sack = xs->rx_opt.sack_ok, reo = false;
 
 	if (xs->ca_state != XTCP_CA_OPEN && !xtcp_before(xs->snd_una, xs->high_seq)) {
-		if (xs->ca_state == XTCP_CA_RECOVERY)
+		/* the end of recovery (tcp_try_undo_recovery(), tcp_end_cwnd_reduction()) */
+		if (xs->ca_state == XTCP_CA_RECOVERY && xtcp_may_undo(xs))
+			xtcp_undo_cwnd_reduction(sk, XTCP_MIB_FULLUNDO);
+		else if (xs->ca_state == XTCP_CA_RECOVERY && xs->undo_marker)
 			xs->snd_cwnd = max(xs->snd_ssthresh, 2U);	/* RFC 6582 3.2 step 6 */
 		xtcp_set_ca_state(sk, XTCP_CA_OPEN);
 		xs->dup_acks = 0;
 		if (!sack)
 			xs->sacked_out = 0;
 	}
+	if (dsack && xs->ca_state != XTCP_CA_LOSS && xs->undo_marker && !xs->undo_retrans)
+		xtcp_undo_cwnd_reduction(sk, XTCP_MIB_DSACKUNDO);
 	if (sack && (xs->sacked_out || xs->ca_state != XTCP_CA_OPEN))
 		reo = xtcp_rack_mark_lost(sk);
 
@@ -824,7 +899,7 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 ack = cb->ack_seq, prior_una = xs->snd_una, nwin, acked = 0, sacked = 0;
 	struct xtcp_rtt_sample rs = { -1, -1, -1, -1 };
-	bool dup = false, win_changed = false, reo = false;
+	bool dup = false, win_changed = false, reo = false, dsack = false;
 	u32 prior_in_flight = xtcp_packets_in_flight(xs);
 
 	/*
@@ -858,8 +933,10 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 	xs->probes_out = 0;
 	if (xs->rx_opt.num_sacks) {
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_SACKRECV);
-		if (xs->rx_opt.sack_ok)
+		if (xs->rx_opt.sack_ok) {
+			dsack = xtcp_check_dsack(sk, ack, prior_una);
 			sacked = xtcp_sacktag(sk, &rs);
+		}
 	}
 
 	if (xtcp_after(ack, prior_una)) {
@@ -902,8 +979,8 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 				     skb->len > th->doff * 4,
 				     xtcp_dsack_tlp(xs, ack));
 	/* an ACK of the whole flight grows cwnd too (one per super-segment, or a stretch) */
-	if (acked || xs->packets_out || xs->ca_state != XTCP_CA_OPEN)
-		reo = xtcp_cong_control(sk, acked, dup);
+	if (acked || xs->packets_out || xs->ca_state != XTCP_CA_OPEN || dsack)
+		reo = xtcp_cong_control(sk, acked, dup, dsack);
 	xtcp_update_pacing_rate(sk);
 	/* the RTO (or the tail-loss probe) restarts, unless RACK's timer now runs */
 	if (xtcp_after(ack, prior_una) && !reo && !xtcp_schedule_loss_probe(sk, true))

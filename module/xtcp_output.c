@@ -658,7 +658,7 @@ static int __xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb, u32 segs)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 wnd_end = xs->snd_una + xs->snd_wnd;
 	unsigned int mss = xtcp_current_mss(sk);
-	u32 pcount, tx_time;
+	u32 pcount, tx_time, tsval;
 	int err;
 
 	/*
@@ -692,6 +692,7 @@ static int __xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb, u32 segs)
 	pcount = xtcp_skb_pcount(skb);
 	tx_time = XTCP_SKB_CB(skb)->tx_time;
 	XTCP_SKB_CB(skb)->tx_time = xtcp_clock_us();
+	tsval = xtcp_clock_ms() + xs->tsoffset;	/* not above the one it carries */
 	err = xtcp_transmit_skb(sk, skb, true);
 	if (err) {
 		XTCP_SKB_CB(skb)->tx_time = tx_time;	/* it keeps its place in RACK's order */
@@ -706,6 +707,10 @@ static int __xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb, u32 segs)
 	XTCP_SKB_CB(skb)->sacked |= XTCP_SKB_EVER_RETRANS;
 	xs->total_retrans += pcount;
 	XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_RETRANSSEGS, pcount);
+	/* one more a D-SACK must report before the reduction is undone (xtcp_init_undo()) */
+	if (!xs->undo_tsval)
+		xs->undo_tsval = tsval ?: 1;
+	xs->undo_retrans = max(xs->undo_retrans, 0) + pcount;
 	return 0;
 }
 
@@ -845,7 +850,9 @@ void xtcp_simple_retransmit(struct sock *sk)
 		return;
 	if (xs->ca_state != XTCP_CA_LOSS) {
 		xs->high_seq = xs->snd_nxt;
-		xs->snd_ssthresh = max(xs->snd_ssthresh, (xs->snd_cwnd >> 1) + (xs->snd_cwnd >> 2));
+		xs->snd_ssthresh = xtcp_current_ssthresh(xs);
+		xs->prior_ssthresh = 0;		/* no loss: nothing to undo */
+		xs->undo_marker = 0;
 		xtcp_set_ca_state(sk, XTCP_CA_LOSS);
 	}
 	xtcp_xmit_retransmit_queue(sk);

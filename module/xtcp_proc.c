@@ -78,6 +78,10 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_HYSTARTTRAINCWND]	= "HystartTrainCwnd",
 	[XTCP_MIB_HYSTARTDELAYDETECT]	= "HystartDelayDetect",
 	[XTCP_MIB_HYSTARTDELAYCWND]	= "HystartDelayCwnd",
+	[XTCP_MIB_DSACKRECV]		= "DSACKRecv",
+	[XTCP_MIB_DSACKIGNORED]		= "DSACKIgnoredDubious",
+	[XTCP_MIB_DSACKUNDO]		= "DSACKUndo",
+	[XTCP_MIB_FULLUNDO]		= "FullUndo",
 };
 
 /**

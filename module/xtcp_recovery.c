@@ -95,6 +95,7 @@ void xtcp_mark_skb_lost(struct xtcp_sock *xs, struct sk_buff *skb)
 	}
 	xtcp_verify_retransmit_hint(xs, skb);
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_mark_skb_lost);
 
 /**
  * xtcp_rack_detect_loss - mark what RACK takes for lost, like tcp_rack_detect_loss()

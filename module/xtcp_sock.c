@@ -220,6 +220,11 @@ void xtcp_reset_conn_state(struct xtcp_sock *xs)
 	xs->bytes_received = 0;
 	xs->segs_in = 0;
 	xs->segs_out = 0;
+	xs->data_segs_out = 0;
+	xs->dsack_dups = 0;
+	xs->undo_marker = 0;
+	xs->prior_ssthresh = 0;
+	xs->wstamp_ns = 0;
 	xs->rcv_dropped = 0;
 	xs->ack_nomem = 0;
 	xs->quick_acks = 0;
