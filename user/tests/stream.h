@@ -582,6 +582,8 @@ static const struct {
 	{ "SackRecv", "TCPSackRecovery" },	/* recoveries started by SACK blocks */
 	{ "DupAcks", "TCPRenoRecovery" },	/* recoveries started by duplicate ACKs */
 	{ "DupData", "TCPDSACKOldSent" },	/* D-SACKs sent for data received twice */
+	{ "DSACKUndo", "TCPDSACKUndo" },	/* recoveries undone by D-SACKs */
+	{ "FullUndo", "TCPFullUndo" },		/* ... at their end */
 	/* teardown (teardown.c, teardown_netns.c) */
 	{ "TW", "TW" },				/* TIME_WAITs: expired (Linux: begun) */
 	{ "TWRecycled", "TWRecycled" },		/* TIME_WAIT 4-tuples taken by a connect */

@@ -58,13 +58,14 @@ static int ns_self, ns_client, ns_server;
 
 enum {
 	RETRANS, CSUMERRS, INERRS, WINPROBE, FASTRETRANS, OFOQUEUE, SACKRECV, DUPACKS, DUPDATA,
-	TIMEOUTS, BACKLOGDROP, RCVDROPPED, NSTATS
+	TIMEOUTS, BACKLOGDROP, RCVDROPPED, DSACKUNDO, FULLUNDO, NSTATS
 };
 
 /* xtcp's names; counter() reads Linux TCP's equivalents for -p 6 */
 static const char * const stat_names[NSTATS] = {
 	"RetransSegs", "InCsumErrors", "InErrs", "WinProbe", "FastRetrans", "OFOQueue",
-	"SackRecv", "DupAcks", "DupData", "Timeouts", "BacklogDrop", "RcvDropped"
+	"SackRecv", "DupAcks", "DupData", "Timeouts", "BacklogDrop", "RcvDropped", "DSACKUndo",
+	"FullUndo"
 };
 
 /* The counters of namespace @ns; the process stays in it. */
@@ -302,7 +303,7 @@ static int check_job(const struct path *p, int from_server, int streams, uint64_
 	struct job j = { .from_server = from_server, .streams = streams,
 			 .len = len, .mode = jobs++ % 4, .port = port++, .limit = limit };
 	struct outcome o;
-	char what[160], sz[32], d1[32], d2[32];
+	char what[160], sz[32], d1[32], d2[32], d3[32];
 	double segs = (double)len * streams / MSS;	/* data segments, at least */
 	int ok;
 
@@ -331,6 +332,13 @@ static int check_job(const struct path *p, int from_server, int streams, uint64_
 	if ((p->loss >= 0.05 && segs * p->loss >= 8) || segs * p->reorder >= 8)
 		tap_ok(o.rcv[OFOQUEUE] > 0, "%s: %s %s in the receiver's (%s's) namespace",
 		       p->name, counter_name("OFOQueue"), delta(o.rcv[OFOQUEUE], d1), rcv);
+	/* reordering alone loses nothing: a fast recovery it set off is undone */
+	if (segs * p->reorder >= 8 && !p->loss && o.snd[FASTRETRANS] > 0)
+		tap_ok(o.snd[DSACKUNDO] + o.snd[FULLUNDO] > 0,
+		       "%s: %s %s: recoveries undone, %s %s, %s %s in the sender's (%s's) namespace",
+		       p->name, counter_name("FastRetrans"), delta(o.snd[FASTRETRANS], d1),
+		       counter_name("DSACKUndo"), delta(o.snd[DSACKUNDO], d2),
+		       counter_name("FullUndo"), delta(o.snd[FULLUNDO], d3), snd);
 	if (segs * p->duplicate >= 8)
 		tap_ok(o.rcv[DUPDATA] > 0, "%s: %s %s in the receiver's (%s's) namespace",
 		       p->name, counter_name("DupData"), delta(o.rcv[DUPDATA], d1), rcv);
