@@ -2104,9 +2104,10 @@ static void xtcp_datapath_pacing_rate_test(struct kunit *test)
 }
 
 /*
- * Super-segments sized by the pacing rate (tcp_tso_autosize()): about 1 ms of data, plus
- * an allowance of 64 KB halved per 512 us of min RTT, at least min_tso_segs (2), at
- * most what the route takes; one segment on a route without GSO.
+ * Super-segments sized by the pacing rate (tcp_tso_autosize()) when the flow is paced:
+ * about 1 ms of data, plus an allowance of 64 KB halved per 512 us of min RTT, at least
+ * min_tso_segs (2), at most what the route takes; whole ones when it is not paced; one
+ * segment on a route without GSO.
  */
 static void xtcp_datapath_tso_autosize_test(struct kunit *test)
 {
@@ -2116,6 +2117,11 @@ static void xtcp_datapath_tso_autosize_test(struct kunit *test)
 	u32 whole = (GSO_LEGACY_MAX_SIZE - 1 - XTCP_MAX_HEADER) / 1000;
 
 	lock_sock(sk);
+	xs->min_rtt_us = 10000;
+	WRITE_ONCE(sk->sk_pacing_rate, 1024000UL);
+	KUNIT_EXPECT_EQ(test, xtcp_tso_segs(sk, 1000), whole);	/* not paced */
+	/* the fq qdisc paces it; the release pairs with the sender's acquire */
+	smp_store_release(&sk->sk_pacing_status, SK_PACING_FQ);
 	xs->min_rtt_us = 100;			/* a LAN: the whole allowance */
 	WRITE_ONCE(sk->sk_pacing_rate, ~0UL);
 	KUNIT_EXPECT_EQ(test, xtcp_tso_segs(sk, 1000), whole);

@@ -992,10 +992,14 @@ static bool xtcp_can_gso(const struct sock *sk)
  * @sk: the socket
  * @mss: the segment size
  *
- * A super-segment leaves in one burst, so it carries about 1 ms of data at the pacing
- * rate (sk_pacing_rate >> sk_pacing_shift), plus an allowance that halves with every
- * 512 us of the smallest RTT (a whole 64 KB on a LAN, nothing past a few ms), at least
- * net.xtcp.min_tso_segs, at most what the route takes (sk_gso_max_size, _max_segs).
+ * As much as the route takes (sk_gso_max_size, _max_segs).  A paced flow (the fq
+ * qdisc, or SK_PACING_NEEDED) leaves in bursts of one super-segment, so that carries
+ * about 1 ms of data at the pacing rate (sk_pacing_rate >> sk_pacing_shift), plus an
+ * allowance that halves with every 512 us of the smallest RTT (a whole 64 KB on a LAN,
+ * nothing past a few ms), at least net.xtcp.min_tso_segs.  Linux sizes every flow so;
+ * xtcp only paced ones, for it lacks TCP Small Queues, which keep an unpaced flow's
+ * many smaller packets out of the qdiscs and backlogs: sized so, 64 unpaced flows over
+ * veth multiplied the packets and lost thousands of them (make bench, 2026-12-07).
  *
  * Context: any, socket locked.
  * Return: segments, 1 if the route takes no super-segments.
@@ -1007,6 +1011,8 @@ u32 xtcp_tso_segs(const struct sock *sk, unsigned int mss)
 
 	if (!xtcp_can_gso(sk))
 		return 1;
+	if (smp_load_acquire(&sk->sk_pacing_status) == SK_PACING_NONE)
+		return max(1U, min(max_bytes / mss, sk->sk_gso_max_segs));
 	bytes = READ_ONCE(sk->sk_pacing_rate) >> READ_ONCE(sk->sk_pacing_shift);
 	r = xtcp_sk(sk)->min_rtt_us >> XTCP_TSO_RTT_LOG;
 	if (r < BITS_PER_TYPE(sk->sk_gso_max_size))
