@@ -234,28 +234,6 @@ static int pcap_has_mark(const char *name)
 
 /* ---- the transfers ---- */
 
-/*
- * The state (hex code) of the connection from local port @lport to @rport in the calling
- * thread's namespace, in /proc/net/xtcp or /proc/net/tcp by @proto; 0 if there is none.
- */
-static int conn_state(int proto, int lport, int rport)
-{
-	unsigned int lp, rp, st;
-	char line[512];
-	FILE *f = fopen(proto == IPPROTO_TCP ? "/proc/thread-self/net/tcp" :
-			"/proc/thread-self/net/" XTCP_PROC_SOCKETS, "r");
-	int found = 0;
-
-	if (!f)
-		return -1;
-	while (!found && fgets(line, sizeof(line), f))
-		if (sscanf(line, " %*d: %*x:%x %*x:%x %x", &lp, &rp, &st) == 3 &&
-		    (int)lp == lport && (int)rp == rport)
-			found = (int)st;
-	fclose(f);
-	return found;
-}
-
 /* Packets sent by the device @dev of the calling thread's namespace; -1 if unknown. */
 static long tx_packets(const char *dev)
 {
@@ -318,7 +296,7 @@ static void transfer(const struct proto *p, int fc, int fs, long *tx)
 	close(c);				/* the client's last ACK went before */
 	*tx = tx0 < 0 ? -1 : tx_packets("c0") - tx0;
 	netns_enter(fs);
-	wait_for((st = conn_state(p->num, p->port, cport)) == 0, 30);
+	wait_for((st = proc_conn_state(p->num, p->port, cport)) == 0, 30);
 out:
 	tap_ok(got == size && !bad && eof == 0 && st == 0,
 	       "%s: %ld bytes from the client to the server, byte for byte (got %ld, %ld wrong); "

@@ -61,21 +61,29 @@ int xtcp_proc_rows(int state, int port)
 	return n;
 }
 
-int xtcp_proc_state(int lport, int rport)
+int proc_conn_state(int proto, int lport, int rport)
 {
 	unsigned int lp, rp, st;
 	char line[512];
-	FILE *f = fopen("/proc/thread-self/net/" XTCP_PROC_SOCKETS, "r");
+	FILE *f = fopen(proto == IPPROTO_TCP ? "/proc/thread-self/net/tcp" :
+			"/proc/thread-self/net/" XTCP_PROC_SOCKETS, "r");
 	int found = 0;
 
 	if (!f)
-		return 0;
+		return -1;
 	while (!found && fgets(line, sizeof(line), f))
 		if (sscanf(line, " %*d: %*x:%x %*x:%x %x", &lp, &rp, &st) == 3 &&
 		    (int)lp == lport && (int)rp == rport)
 			found = (int)st;
 	fclose(f);
 	return found;
+}
+
+int xtcp_proc_state(int lport, int rport)
+{
+	int st = proc_conn_state(IPPROTO_XTCP, lport, rport);
+
+	return st < 0 ? 0 : st;
 }
 
 /* ---- time ---- */

@@ -46,6 +46,12 @@ int xtcp_proc_rows(int state, int port);
  */
 int xtcp_proc_state(int lport, int rport);
 
+/*
+ * The same in /proc/net/tcp for @proto IPPROTO_TCP, else /proc/net/xtcp, in the calling
+ * thread's namespace; 0 if there is none, -1 if the file cannot be read.
+ */
+int proc_conn_state(int proto, int lport, int rport);
+
 /* ---- time and waits ---- */
 
 /* Seconds on the monotonic clock. */
