@@ -32,7 +32,11 @@
  *   - segmentation offload: a crafted super-segment cut by the stack
  *     (skb_gso_segment() -> inet_gso_segment() -> xtcp4_gso_segment()) into pieces with
  *     the right sequence numbers, flags, lengths, data and valid checksums, with the
- *     checksums done in software or left to the device; a device that takes it whole.
+ *     checksums done in software or left to the device; a device that takes it whole;
+ *   - receive offload: crafted segments through the IPv4 GRO entry to
+ *     xtcp4_gro_receive(): what merges into one super-segment (which the stack cuts
+ *     back into the same segments) and what ends the train or stays apart, as
+ *     tcp_gro_receive() decides; the checksum checked with our protocol number.
  *
  * Sockets are kernel sockets in init_net, put in ESTABLISHED by hand and in no table:
  * what they send goes out through loopback and finds no socket there.
@@ -1984,6 +1988,332 @@ static void xtcp_datapath_gso_test(struct kunit *test)
 }
 
 /*
+ * GRO: segments as a device's NAPI poll hands them to napi_gro_receive() (skb->data at
+ * the IP header), fed to the IPv4 entry the GRO core finds by EtherType
+ * (gro_find_receive_by_type(): inet_gro_receive(), which finds ours by protocol
+ * number).  What dev_gro_receive() does around it - the device's same_flow guess, the
+ * GRO state of a new packet, holding it, passing up what must go alone or was
+ * completed - and napi_gro_complete() are done by hand, in a list of our own.
+ */
+struct xtcp_dp_gro_seg {
+	u32 off;		/* seq XTCP_DP_GSO_SEQ + off; data as xtcp_dp_super()'s */
+	unsigned int len;
+	u8 flags;		/* 0: ACK */
+	u32 ack;		/* 0: 77 */
+	u16 sport;		/* 0: XTCP_DP_LPORT */
+	u16 window;		/* 0: 1000 */
+	u32 tsval;		/* non-zero: a timestamps option (NOP NOP TS) */
+	u8 ttl;			/* 0: 64 */
+	/*
+	 * 0: the sum left to the device (CHECKSUM_PARTIAL, as over veth); else the whole
+	 * sum, done with this protocol number in the pseudo-header (CHECKSUM_NONE)
+	 */
+	u8 csum_proto;
+	bool linear;		/* the data in the linear part, not in a page fragment */
+};
+
+#define XTCP_DP_GRO_MAX	8
+
+static struct sk_buff *xtcp_dp_gro_skb(struct kunit *test, const struct xtcp_dp_gro_seg *g,
+				       u16 id)
+{
+	__be32 saddr = htonl(0x0a000001), daddr = htonl(0x0a000002);
+	unsigned int thlen = sizeof(struct tcphdr) + (g->tsval ? TCPOLEN_TSTAMP_ALIGNED : 0);
+	unsigned int tcplen = thlen + g->len, i;
+	struct sk_buff *skb;
+	struct tcphdr *th;
+	struct iphdr *iph;
+	u8 *data = NULL;
+
+	skb = alloc_skb(MAX_HEADER + sizeof(*iph) + tcplen, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_reserve(skb, MAX_HEADER);
+	skb_reset_network_header(skb);
+	iph = skb_put_zero(skb, sizeof(*iph));
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->ttl = g->ttl ?: 64;
+	iph->id = htons(id);
+	iph->frag_off = htons(IP_DF);
+	iph->protocol = xtcp_protocol;
+	iph->saddr = saddr;
+	iph->daddr = daddr;
+	iph->tot_len = htons(sizeof(*iph) + tcplen);
+	ip_send_check(iph);
+	skb_set_transport_header(skb, sizeof(*iph));
+	th = skb_put_zero(skb, thlen);
+	th->source = htons(g->sport ?: XTCP_DP_LPORT);
+	th->dest = htons(XTCP_DP_RPORT);
+	th->seq = htonl(XTCP_DP_GSO_SEQ + g->off);
+	th->ack_seq = htonl(g->ack ?: 77);
+	tcp_flag_byte(th) = g->flags ?: TCPHDR_ACK;
+	th->doff = thlen / 4;
+	th->window = htons(g->window ?: 1000);
+	if (g->tsval) {
+		__be32 *opt = (__be32 *)(th + 1);
+
+		*opt++ = htonl((TCPOPT_NOP << 24) | (TCPOPT_NOP << 16) |
+			       (TCPOPT_TIMESTAMP << 8) | TCPOLEN_TIMESTAMP);
+		*opt++ = htonl(g->tsval);
+		*opt = htonl(1);
+	}
+	if (g->linear) {
+		data = skb_put(skb, g->len);
+	} else if (g->len) {
+		struct page *page = alloc_page(GFP_KERNEL);
+
+		if (!page)
+			kfree_skb(skb);
+		KUNIT_ASSERT_NOT_NULL(test, page);
+		data = page_address(page);
+		skb_add_rx_frag(skb, 0, page, 0, g->len, PAGE_SIZE);
+	}
+	for (i = 0; i < g->len; i++)
+		data[i] = (g->off + i) * 7 + 3;
+	if (!g->csum_proto) {
+		th->check = ~csum_tcpudp_magic(saddr, daddr, tcplen, xtcp_protocol, 0);
+		skb->ip_summed = CHECKSUM_PARTIAL;
+		skb->csum_start = skb_transport_header(skb) - skb->head;
+		skb->csum_offset = offsetof(struct tcphdr, check);
+	} else {
+		th->check = csum_tcpudp_magic(saddr, daddr, tcplen, g->csum_proto,
+					      skb_checksum(skb, sizeof(*iph), tcplen, 0));
+		skb->ip_summed = CHECKSUM_NONE;
+	}
+	skb->protocol = htons(ETH_P_IP);
+	skb->dev = init_net.loopback_dev;	/* whose gro_ipv4_max_size bounds a packet */
+	return skb;
+}
+
+/* napi_gro_complete(): a merged packet completed by the protocols, then passed up. */
+static void xtcp_dp_gro_up(struct sk_buff *skb, struct sk_buff **up, int *n, int *err)
+{
+	if (NAPI_GRO_CB(skb)->count == 1) {
+		skb_shinfo(skb)->gso_size = 0;
+	} else {
+		skb->encapsulation = 0;
+		*err |= gro_find_complete_by_type(htons(ETH_P_IP))->callbacks.gro_complete(skb, 0);
+	}
+	up[(*n)++] = skb;
+}
+
+/*
+ * Feed @segs in order, as one NAPI poll would, then flush what is held; the packets
+ * that went up, in order, are put in @up.  Return how many.
+ */
+static int xtcp_dp_gro_run(struct kunit *test, const struct xtcp_dp_gro_seg *segs, int n,
+			   struct sk_buff **up)
+{
+	struct packet_offload *ptype = gro_find_receive_by_type(htons(ETH_P_IP));
+	struct sk_buff *skbs[XTCP_DP_GRO_MAX], *skb, *pp, *tmp;
+	int i, n_up = 0, err = 0;
+	LIST_HEAD(held);
+
+	KUNIT_ASSERT_NOT_NULL(test, ptype);
+	KUNIT_ASSERT_LE(test, n, XTCP_DP_GRO_MAX);
+	for (i = 0; i < n; i++)
+		skbs[i] = xtcp_dp_gro_skb(test, &segs[i], 4000 + i);	/* IDs counting */
+
+	rcu_read_lock();
+	local_bh_disable();
+	for (i = 0; i < n; i++) {
+		skb = skbs[i];
+		/* the device's guess: everything held is of this flow (one hash bucket) */
+		list_for_each_entry(tmp, &held, list)
+			NAPI_GRO_CB(tmp)->same_flow = 1;
+		memset(NAPI_GRO_CB(skb), 0, sizeof(*NAPI_GRO_CB(skb)));
+		NAPI_GRO_CB(skb)->count = 1;
+
+		pp = ptype->callbacks.gro_receive(&held, skb);
+		if (pp) {
+			skb_list_del_init(pp);
+			xtcp_dp_gro_up(pp, up, &n_up, &err);
+		}
+		if (NAPI_GRO_CB(skb)->same_flow) {
+			/* merged: what is left of it goes, unless it is in a frag_list */
+			if (NAPI_GRO_CB(skb)->free)
+				consume_skb(skb);
+		} else if (NAPI_GRO_CB(skb)->flush) {
+			up[n_up++] = skb;
+		} else {
+			NAPI_GRO_CB(skb)->last = skb;
+			skb_shinfo(skb)->gso_size = skb_gro_len(skb);
+			list_add(&skb->list, &held);
+		}
+	}
+	/* the end of the poll: the oldest first */
+	list_for_each_entry_safe_reverse(skb, tmp, &held, list) {
+		skb_list_del_init(skb);
+		xtcp_dp_gro_up(skb, up, &n_up, &err);
+	}
+	local_bh_enable();
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, err, 0);
+	return n_up;
+}
+
+static void xtcp_dp_gro_free(struct sk_buff **up, int n)
+{
+	while (n--)
+		kfree_skb(up[n]);
+}
+
+/*
+ * Four segments that follow each other, checksummed as @csum_proto says (see struct
+ * xtcp_dp_gro_seg), their data in their linear parts if @linear (merged then through
+ * the frag_list), the last one short with the flags @last (PSH, FIN; CWR goes on the
+ * first) are one packet: the super-segment xtcp_dp_super() crafts, which the stack
+ * cuts again into the same four (checksums in software).
+ */
+static void xtcp_dp_gro_train(struct kunit *test, u8 csum_proto, bool linear, u8 last)
+{
+	struct xtcp_dp_gro_seg segs[4] = {
+		{ .off = 0, .len = 1000 }, { .off = 1000, .len = 1000 },
+		{ .off = 2000, .len = 1000 },
+		{ .off = 3000, .len = 500, .flags = (last & ~TCPHDR_CWR) | TCPHDR_ACK },
+	};
+	struct sk_buff *up[XTCP_DP_GRO_MAX], *skb, *pieces;
+	const unsigned int tcplen = sizeof(struct tcphdr) + XTCP_DP_GSO_LEN;
+	const struct iphdr *iph;
+	struct tcphdr *th;
+	int i, n;
+
+	if (last & TCPHDR_CWR)
+		segs[0].flags = TCPHDR_ACK | TCPHDR_CWR;
+	for (i = 0; i < 4; i++) {
+		segs[i].csum_proto = csum_proto;
+		segs[i].linear = linear;
+	}
+	n = xtcp_dp_gro_run(test, segs, 4, up);
+	KUNIT_ASSERT_EQ(test, n, 1);
+	skb = up[0];
+	iph = ip_hdr(skb);
+	th = tcp_hdr(skb);
+	KUNIT_EXPECT_EQ(test, skb->len, (unsigned int)sizeof(*iph) + tcplen);
+	KUNIT_EXPECT_EQ(test, ntohs(iph->tot_len), sizeof(*iph) + tcplen);
+	KUNIT_EXPECT_EQ(test, (__force u16)ip_fast_csum(iph, iph->ihl), 0);
+	KUNIT_EXPECT_EQ(test, skb_shinfo(skb)->gso_type, SKB_GSO_SCTP);
+	KUNIT_EXPECT_EQ(test, skb_shinfo(skb)->gso_size, XTCP_DP_GSO_MSS);
+	KUNIT_EXPECT_EQ(test, skb_shinfo(skb)->gso_segs, 4);
+	KUNIT_EXPECT_EQ(test, skb_has_frag_list(skb), linear);
+	KUNIT_EXPECT_EQ(test, tcp_flag_byte(th), last | TCPHDR_ACK);
+	KUNIT_EXPECT_EQ(test, ntohl(th->seq), XTCP_DP_GSO_SEQ);
+	/* the checksum left to whoever delivers or cuts it, with our protocol number */
+	KUNIT_EXPECT_EQ(test, (int)skb->ip_summed, CHECKSUM_PARTIAL);
+	KUNIT_EXPECT_PTR_EQ(test, skb->head + skb->csum_start, (unsigned char *)th);
+	KUNIT_EXPECT_EQ(test, skb->csum_offset, offsetof(struct tcphdr, check));
+	KUNIT_EXPECT_EQ(test, (__force u16)th->check,
+			(__force u16)~csum_tcpudp_magic(iph->saddr, iph->daddr, tcplen,
+							xtcp_protocol, 0));
+
+	pieces = skb_gso_segment(skb, NETIF_F_SG);
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(pieces));
+	if (!IS_ERR_OR_NULL(pieces))
+		xtcp_dp_check_pieces(test, pieces, last | TCPHDR_ACK);
+	xtcp_dp_gro_free(up, n);
+}
+
+static void xtcp_datapath_gro_train_test(struct kunit *test)
+{
+	/* the sender left the sums to the device; data in pages, as veth hands them on */
+	xtcp_dp_gro_train(test, 0, false, TCPHDR_PSH);
+	/* whole sums, checked with our protocol number; data in the linear parts */
+	xtcp_dp_gro_train(test, xtcp_protocol, true, TCPHDR_PSH | TCPHDR_FIN);
+	/* CWR on the first segment stays there */
+	xtcp_dp_gro_train(test, xtcp_protocol, false, TCPHDR_PSH | TCPHDR_CWR);
+}
+
+struct xtcp_dp_gro_case {
+	const char *what;
+	struct xtcp_dp_gro_seg segs[3];
+	int n;
+	/* the packets that go up, and the segments in each */
+	int n_up;
+	unsigned int segs_up[3];
+};
+
+static const struct xtcp_dp_gro_case xtcp_dp_gro_cases[] = {
+	{ "contiguous", { { .off = 0, .len = 1000 }, { .off = 1000, .len = 1000 } }, 2,
+	  1, { 2 } },
+	{ "a gap", { { .off = 0, .len = 1000 }, { .off = 2000, .len = 1000 } }, 2,
+	  2, { 1, 1 } },
+	{ "the same segment again", { { .off = 0, .len = 1000 }, { .off = 0, .len = 1000 } },
+	  2, 2, { 1, 1 } },
+	{ "another flag (ECE)", { { .off = 0, .len = 1000 },
+	  { .off = 1000, .len = 1000, .flags = TCPHDR_ACK | TCPHDR_ECE } }, 2, 2, { 1, 1 } },
+	{ "CWR after the first", { { .off = 0, .len = 1000 },
+	  { .off = 1000, .len = 1000, .flags = TCPHDR_ACK | TCPHDR_CWR } }, 2, 2, { 1, 1 } },
+	{ "URG", { { .off = 0, .len = 1000, .flags = TCPHDR_ACK | TCPHDR_URG },
+	  { .off = 1000, .len = 1000 } }, 2, 2, { 1, 1 } },
+	{ "another ACK number", { { .off = 0, .len = 1000 },
+	  { .off = 1000, .len = 1000, .ack = 78 } }, 2, 2, { 1, 1 } },
+	{ "another window", { { .off = 0, .len = 1000 },
+	  { .off = 1000, .len = 1000, .window = 999 } }, 2, 2, { 1, 1 } },
+	{ "the same options", { { .off = 0, .len = 1000, .tsval = 5 },
+	  { .off = 1000, .len = 1000, .tsval = 5 } }, 2, 1, { 2 } },
+	{ "other options (the timestamp ticked)", { { .off = 0, .len = 1000, .tsval = 5 },
+	  { .off = 1000, .len = 1000, .tsval = 6 } }, 2, 2, { 1, 1 } },
+	{ "options on one only", { { .off = 0, .len = 1000 },
+	  { .off = 1000, .len = 1000, .tsval = 5 } }, 2, 2, { 1, 1 } },
+	{ "another flow", { { .off = 0, .len = 1000 },
+	  { .off = 1000, .len = 1000, .sport = XTCP_DP_LPORT + 1 } }, 2, 2, { 1, 1 } },
+	{ "another TTL", { { .off = 0, .len = 1000 },
+	  { .off = 1000, .len = 1000, .ttl = 63 } }, 2, 2, { 1, 1 } },
+	{ "longer than the first", { { .off = 0, .len = 500 },
+	  { .off = 500, .len = 1000 } }, 2, 2, { 1, 1 } },
+	{ "a short one ends the train", { { .off = 0, .len = 1000 },
+	  { .off = 1000, .len = 500 }, { .off = 1500, .len = 1000 } }, 3, 2, { 2, 1 } },
+	{ "PSH ends the train", { { .off = 0, .len = 1000 },
+	  { .off = 1000, .len = 1000, .flags = TCPHDR_ACK | TCPHDR_PSH },
+	  { .off = 2000, .len = 1000 } }, 3, 2, { 2, 1 } },
+	{ "no data", { { .off = 0, .len = 1000 }, { .off = 1000, .len = 0 } }, 2,
+	  2, { 1, 1 } },
+	/* the bad one goes up alone, at once (xtcp_v4_rcv() drops it), the other later */
+	{ "a checksum with IPPROTO_TCP in the pseudo-header", { { .off = 0, .len = 1000 },
+	  { .off = 1000, .len = 1000, .csum_proto = IPPROTO_TCP } }, 2, 2, { 1, 1 } },
+	{ "whole checksums with ours", { { .off = 0, .len = 1000, .csum_proto = 253 },
+	  { .off = 1000, .len = 1000, .csum_proto = 253 } }, 2, 1, { 2 } },
+};
+
+static void xtcp_dp_gro_case_desc(const struct xtcp_dp_gro_case *c, char *desc)
+{
+	strscpy(desc, c->what, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(xtcp_dp_gro, xtcp_dp_gro_cases, xtcp_dp_gro_case_desc);
+
+/* What merges and what ends the train or stays apart, as tcp_gro_receive() decides. */
+static void xtcp_datapath_gro_flush_test(struct kunit *test)
+{
+	const struct xtcp_dp_gro_case *c = test->param_value;
+	struct xtcp_dp_gro_seg segs[3];
+	struct sk_buff *up[XTCP_DP_GRO_MAX];
+	int i, n;
+
+	memcpy(segs, c->segs, sizeof(segs));
+	/* the cases say 253 for "ours": the module may own another number */
+	for (i = 0; i < c->n; i++)
+		if (segs[i].csum_proto == 253)
+			segs[i].csum_proto = xtcp_protocol;
+	n = xtcp_dp_gro_run(test, segs, c->n, up);
+	KUNIT_EXPECT_EQ(test, n, c->n_up);
+	for (i = 0; i < n && i < c->n_up; i++) {
+		unsigned int segs_in = skb_is_gso(up[i]) ? skb_shinfo(up[i])->gso_segs : 1;
+
+		KUNIT_EXPECT_EQ_MSG(test, segs_in, c->segs_up[i], "packet %d", i);
+		/* a lone segment stays as it came, but for a checksum GRO checked */
+		if (segs_in == 1)
+			KUNIT_EXPECT_FALSE(test, skb_is_gso(up[i]));
+	}
+	/* what GRO found corrupt is left for xtcp_v4_rcv() to check and drop */
+	for (i = 0; i < n; i++)
+		if (c->segs[1].csum_proto == IPPROTO_TCP && up[i]->len == 1040 &&
+		    ntohl(tcp_hdr(up[i])->seq) == XTCP_DP_GSO_SEQ + 1000)
+			KUNIT_EXPECT_EQ(test, (int)up[i]->ip_summed, CHECKSUM_NONE);
+	xtcp_dp_gro_free(up, n);
+}
+
+/*
  * The retransmit and delayed-ACK timers against the socket's owner and the lock
  * (tcp_write_timer(), tcp_delack_timer(), tcp_release_cb()): a timer whose callback
  * finds the event re-armed for later does nothing but sleep again; one that finds the
@@ -2351,6 +2681,8 @@ static struct kunit_case xtcp_datapath_cases[] = {
 	KUNIT_CASE(xtcp_datapath_tso_autosize_test),
 	KUNIT_CASE(xtcp_datapath_pacing_test),
 	KUNIT_CASE(xtcp_datapath_undo_test),
+	KUNIT_CASE(xtcp_datapath_gro_train_test),
+	KUNIT_CASE_PARAM(xtcp_datapath_gro_flush_test, xtcp_dp_gro_gen_params),
 	{}
 };
 

@@ -18,6 +18,7 @@
 #include <linux/timer.h>
 #include <linux/uaccess.h>
 #include <kunit/visibility.h>
+#include <net/gro.h>
 #include <net/inet_common.h>
 #include <net/ip.h>
 #include <net/net_namespace.h>
@@ -182,6 +183,40 @@ static inline int xtcp_recv_error(struct sock *sk, struct msghdr *msg, int len)
 	int addr_len = 0;
 
 	return inet_recv_error(sk, msg, len, &addr_len);
+#endif
+}
+
+/*
+ * GRO: must @p, a held packet of the flow, be flushed rather than grow, for what the
+ * IP layer found different (TTL, TOS, DF, an IP ID out of step)?  6.10 moved that
+ * check from inet_gro_receive(), which left it in @p's GRO state (flush, flush_id),
+ * to the transport layer, gro_receive_network_flush() (the fixed-ID decision with it).
+ */
+static inline int xtcp_gro_network_flush(const struct tcphdr *th, const struct tcphdr *th2,
+					 struct sk_buff *p)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+	return gro_receive_network_flush(th, th2, p);
+#else
+	int flush = NAPI_GRO_CB(p)->flush;
+
+	/* the second packet decides whether the flow's IDs are fixed or counting */
+	if (NAPI_GRO_CB(p)->flush_id != 1 || NAPI_GRO_CB(p)->count != 1 ||
+	    !NAPI_GRO_CB(p)->is_atomic)
+		flush |= NAPI_GRO_CB(p)->flush_id;
+	else
+		NAPI_GRO_CB(p)->is_atomic = false;
+	return flush;
+#endif
+}
+
+/* GRO's limit on an IPv4 packet of @p's device: 6.3 gave IPv4 its own (BIG TCP). */
+static inline unsigned int xtcp_gro_max_size(const struct sk_buff *p)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	return READ_ONCE(p->dev->gro_ipv4_max_size);
+#else
+	return READ_ONCE(p->dev->gro_max_size);
 #endif
 }
 

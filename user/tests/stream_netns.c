@@ -15,6 +15,9 @@
  * Last, segmentation offload: with the veth taking super-segments, fewer packets cross
  * it than segments were sent; with its segmentation turned off (ethtool), the stack
  * cuts them (xtcp4_gso_segment()) into packets no larger than the MTU, bytes intact.
+ * And receive offload: one segment a packet from a client that the server's window
+ * holds back, GRO on at the server's veth end: fewer, larger packets reach the
+ * server's TCP than crossed the veth; GRO off: one a packet; bytes intact both times.
  * Each veth end takes its packets on one CPU (receive packet steering), as a NIC keeps
  * a flow on one queue.
  *
@@ -124,6 +127,7 @@ struct job {
 	/* bit 0: the sender is non-blocking, bit 1: the receiver; stream i of several: i % 4 */
 	int mode;
 	int slow;		/* the receiver stops reading for SLOW_MS */
+	int rcvbuf;		/* the receiver's SO_RCVBUF if not 0 (SLOW_BUF if slow) */
 	int port;
 	int limit;		/* seconds */
 };
@@ -145,6 +149,7 @@ static void child(const struct job *j, struct outcome *o)
 	int n = j->streams, *c = calloc(n, sizeof(int)), *s = calloc(n, sizeof(int));
 	struct end *se = calloc(n, sizeof(*se)), *re = calloc(n, sizeof(*re));
 	int snd_ns = j->from_server ? ns_server : ns_client, one = 1, l, i;
+	int rcvbuf = j->slow ? SLOW_BUF : j->rcvbuf;
 	int rcv_ns = j->from_server ? ns_client : ns_server;
 	long sb[NSTATS], rb[NSTATS], sa[NSTATS], ra[NSTATS];
 	uint64_t seed;
@@ -152,8 +157,8 @@ static void child(const struct job *j, struct outcome *o)
 
 	setns(ns_server, CLONE_NEWNET);
 	l = socket(AF_INET, SOCK_STREAM, proto);
-	if (l >= 0 && j->slow && !j->from_server)
-		setint(l, SOL_SOCKET, SO_RCVBUF, SLOW_BUF);
+	if (l >= 0 && rcvbuf && !j->from_server)
+		setint(l, SOL_SOCKET, SO_RCVBUF, rcvbuf);
 	if (l < 0 || setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    bind(l, (struct sockaddr *)&srv, sizeof(srv)) || listen(l, n + 8)) {
 		snprintf(o->why, sizeof(o->why), "listen: %s", strerrorname_np(errno));
@@ -163,8 +168,8 @@ static void child(const struct job *j, struct outcome *o)
 	setns(ns_client, CLONE_NEWNET);
 	for (i = 0; i < n; i++) {
 		c[i] = socket(AF_INET, SOCK_STREAM, proto);
-		if (c[i] >= 0 && j->slow && j->from_server)
-			setint(c[i], SOL_SOCKET, SO_RCVBUF, SLOW_BUF);
+		if (c[i] >= 0 && rcvbuf && j->from_server)
+			setint(c[i], SOL_SOCKET, SO_RCVBUF, rcvbuf);
 		if (c[i] < 0 || connect(c[i], (struct sockaddr *)&srv, sizeof(srv))) {
 			snprintf(o->why, sizeof(o->why), "connect: %s", strerrorname_np(errno));
 			return;
@@ -549,6 +554,89 @@ static void check_gso(uint64_t len)
 	}
 }
 
+/* Packets the server's veth end received, and the segments its namespace's TCP saw. */
+static void server_rx(long *pkts, long *segs)
+{
+	char line[512];
+	FILE *f;
+
+	*pkts = -1;
+	setns(ns_server, CLONE_NEWNET);
+	f = fopen("/proc/net/dev", "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, "xss0:");
+
+		if (p && sscanf(p + 5, "%*d %ld", pkts) != 1)
+			*pkts = -1;
+	}
+	if (f)
+		fclose(f);
+	*segs = have_counters() ? counter("InSegs") : -1;
+	setns(ns_self, CLONE_NEWNET);
+}
+
+/*
+ * Receive offload: @len bytes client->server with the client's veth end sending one
+ * segment per packet (tso and gso off: no super-segments are built), first with GRO on
+ * at the server's end (a veth then takes its packets through NAPI, since Linux 5.13),
+ * which glues consecutive segments of the flow back into super-segments before IP
+ * (xtcp4_gro_receive()): fewer segments reach the server's TCP (InSegs, one for a
+ * super-segment, as Linux counts) than packets reached its veth end - at least two
+ * packets a segment on average.  Then GRO off: one segment a packet (but for the odd
+ * packet of another protocol, e.g. IPv6 neighbour discovery).
+ *
+ * GRO can only glue what one NAPI poll finds together, and a train ends at PSH.  A
+ * sender in a guest is slower than the path: it sends each segment as soon as it is
+ * written, one per poll, and xtcp marks PSH on every segment that empties its queue.
+ * So the path here is what makes a sender on a real network fast: RTT 10 ms and the
+ * receiver's SO_RCVBUF GRO_RCVBUF, whose window holds the sender back; it keeps its
+ * queue full and sends a burst from its head each time the window opens.
+ */
+#define GRO_RCVBUF	32768
+
+static void check_gro(uint64_t len)
+{
+	static const char * const name[2] = { "GRO off at the receiver",
+					      "GRO on at the receiver" };
+	const char *tcp = proto == IPPROTO_XTCP ? "xtcp" : "TCP";
+	long p0, s0, p1, s1;
+	char sz[32];
+	int on;
+
+	if (!tap_ok(netem("delay 5ms limit 100000") == 0 &&
+		    sh("ip netns exec xtcp-sc ethtool -K xsc0 tso off gso off") == 0,
+		    "GRO: netem delay 5ms on both veth ends, ethtool -K xsc0 tso off gso off "
+		    "(one segment a packet)"))
+		return;
+	for (on = 1; on >= 0; on--) {
+		struct job j = { .streams = 1, .len = len, .rcvbuf = GRO_RCVBUF,
+				 .port = port++, .limit = timeout };
+		struct outcome o;
+
+		if (!tap_ok(sh("ip netns exec xtcp-ss ethtool -K xss0 gro %s",
+			       on ? "on" : "off") == 0,
+			    "%s: ethtool -K xss0 gro %s", name[on], on ? "on" : "off"))
+			return;
+		server_rx(&p0, &s0);
+		run_job(&j, &o);
+		server_rx(&p1, &s1);
+		tap_ok(o.verified == 1, "%s: %s client->server, the server's SO_RCVBUF %d, "
+		       "verified within %d s (%.1f s)%s%s", name[on], fmt_size(len, sz),
+		       GRO_RCVBUF, timeout, o.secs, o.why[0] ? ": " : "", o.why);
+		if (!have_counters() || p0 < 0 || s0 < 0 || s1 <= s0)
+			continue;
+		if (on)
+			tap_ok(p1 - p0 >= 2 * (s1 - s0), "%s: %ld packets reached the server's veth "
+			       "end, %ld segments its %s (%s): %.1f packets a segment", name[on],
+			       p1 - p0, s1 - s0, tcp, counter_name("InSegs"),
+			       (double)(p1 - p0) / (s1 - s0));
+		else
+			tap_ok(s1 - s0 + 16 >= p1 - p0, "%s: %ld packets reached the server's veth "
+			       "end, %ld segments its %s (%s): one a packet, 16 others at most",
+			       name[on], p1 - p0, s1 - s0, tcp, counter_name("InSegs"));
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct path paths[] = {
@@ -617,6 +705,7 @@ int main(int argc, char **argv)
 	check_long_path(10, 32 * MiB);
 	check_long_path(50, 32 * MiB);
 	check_gso(32 * MiB);
+	check_gro(16 * MiB);
 
 	setns(ns_self, CLONE_NEWNET);
 	tap_ok(sh("ip netns del xtcp-sc && ip netns del xtcp-ss") == 0, "namespaces deleted");
