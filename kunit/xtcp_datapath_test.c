@@ -2502,8 +2502,10 @@ static void xtcp_datapath_pacing_test(struct kunit *test)
 		xs->snd_cwnd = 100;
 		xs->min_rtt_us = 100000;
 		WRITE_ONCE(sk->sk_pacing_rate, 100000UL);
-		if (paced)	/* as SO_MAX_PACING_RATE: the release pairs with the sender's acquire */
+		if (paced) {
+			/* as SO_MAX_PACING_RATE: pairs with the sender's acquire */
 			smp_store_release(&sk->sk_pacing_status, SK_PACING_NEEDED);
+		}
 		release_sock(sk);
 		start = ktime_get_ns();
 		KUNIT_EXPECT_EQ(test, xtcp_dp_send(s, buf, 20000), 20000);
@@ -2581,6 +2583,7 @@ static void xtcp_datapath_undo_test(struct kunit *test)
 	unsigned long dsack_undo = xtcp_mib_read(&init_net, XTCP_MIB_DSACKUNDO);
 	unsigned long full_undo = xtcp_mib_read(&init_net, XTCP_MIB_FULLUNDO);
 	unsigned long dubious = xtcp_mib_read(&init_net, XTCP_MIB_DSACKIGNORED);
+	struct sk_buff *skb;
 	struct socket *s;
 	struct xtcp_sock *xs;
 	struct sock *sk;
@@ -2595,8 +2598,8 @@ static void xtcp_datapath_undo_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ack(test, una + 1000)), 0);
 	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 7U);	/* nothing known yet */
 	/* a D-SACK of five segments, one retransmitted: dubious, ignored */
-	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_sack(test, una + 1000, una - 4000,
-							       una + 1000)), 0);
+	skb = xtcp_dp_sack(test, una + 1000, una - 4000, una + 1000);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, skb), 0);
 	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_DSACKIGNORED), dubious + 1);
 	KUNIT_EXPECT_EQ(test, xs->undo_retrans, 1);
 	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_sack(test, una + 1000, una, una + 1000)),
@@ -2620,8 +2623,8 @@ static void xtcp_datapath_undo_test(struct kunit *test)
 	xs = xtcp_sk(sk);
 	lock_sock(sk);
 	tsval = xs->undo_tsval;
-	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ts_ack(test, una + 10000, tsval - 5, 0,
-								 0)), 0);
+	skb = xtcp_dp_ts_ack(test, una + 10000, tsval - 5, 0, 0);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, skb), 0);
 	KUNIT_EXPECT_EQ(test, xs->ca_state, XTCP_CA_OPEN);
 	/* back to 10, and slow start below ssthresh 20 again grows it by what was ACKed */
 	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 20U);
@@ -2637,8 +2640,8 @@ static void xtcp_datapath_undo_test(struct kunit *test)
 	xs = xtcp_sk(sk);
 	lock_sock(sk);
 	tsval = xs->undo_tsval;
-	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ts_ack(test, una + 10000, tsval, 0, 0)),
-			0);
+	skb = xtcp_dp_ts_ack(test, una + 10000, tsval, 0, 0);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, skb), 0);
 	KUNIT_EXPECT_EQ(test, xs->ca_state, XTCP_CA_OPEN);
 	/* 7, and CUBIC's growth from there */
 	KUNIT_EXPECT_LT(test, xs->snd_cwnd, 10U);

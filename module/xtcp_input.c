@@ -305,8 +305,8 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_rto_from_rtt);
  *
  * Like tcp_init_transfer(): the stream's sequence variables start at the handshake's,
  * congestion control starts (initial window), the RTO and the pacing rate come from
- * the handshake's RTT sample if there was one, quick-ack mode ACKs the first segments at once, and with
- * SO_KEEPALIVE the keepalive timer starts.
+ * the handshake's RTT sample if there was one, quick-ack mode ACKs the first segments
+ * at once, and with SO_KEEPALIVE the keepalive timer starts.
  *
  * Context: softirq or process, socket locked.
  */

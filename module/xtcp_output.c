@@ -387,6 +387,7 @@ static void xtcp_pace_after_send(struct sock *sk, unsigned int len, unsigned int
 	u64 prior = xs->wstamp_ns, len_ns;
 
 	xs->wstamp_ns = max(xs->wstamp_ns, ktime_get_ns());
+	/* acquire: pairs with SO_MAX_PACING_RATE's cmpxchg and sch_fq's store_release */
 	if (smp_load_acquire(&sk->sk_pacing_status) == SK_PACING_NEEDED &&
 	    rate != ~0UL && rate && xs->data_segs_out >= 10) {
 		len_ns = div64_ul((u64)len * NSEC_PER_SEC, rate);
@@ -774,6 +775,7 @@ static bool xtcp_pacing_check(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
+	/* acquire: pairs with SO_MAX_PACING_RATE's cmpxchg and sch_fq's store_release */
 	if (smp_load_acquire(&sk->sk_pacing_status) != SK_PACING_NEEDED ||
 	    xs->wstamp_ns <= ktime_get_ns())
 		return false;
@@ -1011,6 +1013,7 @@ u32 xtcp_tso_segs(const struct sock *sk, unsigned int mss)
 
 	if (!xtcp_can_gso(sk))
 		return 1;
+	/* acquire: pairs with SO_MAX_PACING_RATE's cmpxchg and sch_fq's store_release */
 	if (smp_load_acquire(&sk->sk_pacing_status) == SK_PACING_NONE)
 		return max(1U, min(max_bytes / mss, sk->sk_gso_max_segs));
 	bytes = READ_ONCE(sk->sk_pacing_rate) >> READ_ONCE(sk->sk_pacing_shift);
