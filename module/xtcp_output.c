@@ -386,13 +386,15 @@ static void xtcp_pace_after_send(struct sock *sk, unsigned int len, unsigned int
 	unsigned long rate = READ_ONCE(sk->sk_pacing_rate);
 	u64 prior = xs->wstamp_ns, len_ns;
 
-	xs->wstamp_ns = max(xs->wstamp_ns, ktime_get_ns());
 	/* acquire: pairs with SO_MAX_PACING_RATE's cmpxchg and sch_fq's store_release */
-	if (smp_load_acquire(&sk->sk_pacing_status) == SK_PACING_NEEDED &&
-	    rate != ~0UL && rate && xs->data_segs_out >= 10) {
-		len_ns = div64_ul((u64)len * NSEC_PER_SEC, rate);
-		len_ns -= min(len_ns / 2, xs->wstamp_ns - prior);
-		xs->wstamp_ns += len_ns;
+	if (smp_load_acquire(&sk->sk_pacing_status) == SK_PACING_NEEDED) {
+		/* only a socket that paces itself reads the clock for it */
+		xs->wstamp_ns = max(xs->wstamp_ns, ktime_get_ns());
+		if (rate != ~0UL && rate && xs->data_segs_out >= 10) {
+			len_ns = div64_ul((u64)len * NSEC_PER_SEC, rate);
+			len_ns -= min(len_ns / 2, xs->wstamp_ns - prior);
+			xs->wstamp_ns += len_ns;
+		}
 	}
 	xs->data_segs_out += segs;
 }
