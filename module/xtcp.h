@@ -389,6 +389,7 @@ struct xtcp_cong_ops;
  * @snd_nxt: next sequence number to send
  * @write_seq: end of the data sendmsg() queued (snd_nxt..write_seq is unsent; read
  *	without the lock by /proc: written with WRITE_ONCE)
+ * @pushed_seq: @write_seq when sendmsg() last marked a segment PSH (xtcp_mark_push())
  * @snd_wl1: sequence number of the segment that last updated @snd_wnd
  * @snd_wnd: the peer's receive window, unscaled
  * @max_window: the largest window the peer offered
@@ -543,6 +544,7 @@ struct xtcp_sock {
 	u32 snd_una;
 	u32 snd_nxt;
 	u32 write_seq;
+	u32 pushed_seq;
 	u32 snd_wl1;
 	u32 snd_wnd;
 	u32 max_window;

@@ -315,6 +315,7 @@ void xtcp_init_transfer(struct sock *sk)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
 	WRITE_ONCE(xs->write_seq, xs->snd_nxt);
+	xs->pushed_seq = xs->write_seq;
 	xs->snd_wl1 = xs->rcv_nxt - 1;
 	xs->max_window = max(xs->snd_wnd, 1U);
 	WRITE_ONCE(xs->copied_seq, xs->rcv_nxt);

@@ -441,6 +441,12 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 			opts.ts_ok = xs->tstamp_ok;
 		}
 	} else {
+		/*
+		 * PSH on a super-segment (on its last piece), as tcp_transmit_skb() forces
+		 * it: a receiver's GRO ends its train where the sender's ended, at once.
+		 */
+		if (xtcp_skb_pcount(skb) > 1)
+			flags |= TCPHDR_PSH;
 		opts.ts_ok = xs->tstamp_ok;
 		/* SACK blocks ride on segments without data, which have room for them */
 		if (!len && xs->rx_opt.sack_ok &&
@@ -962,17 +968,15 @@ static void xtcp_event_new_data_sent(struct sock *sk, struct sk_buff *skb, u32 n
 }
 
 /*
- * Send @skb, the head of the write queue (its count known), for the first time; the
- * last of the queue carries PSH if it carries data (a FIN alone goes as ACK|FIN, as
- * tcp_send_fin() queues it).  Return 0 or a negative errno (it stays queued).
+ * Send @skb, the head of the write queue (its count known), for the first time, with
+ * the flags sendmsg() gave it (PSH: xtcp_mark_push()).  Return 0 or a negative errno
+ * (it stays queued).
  */
 static int xtcp_xmit_new(struct sock *sk, struct sk_buff *skb)
 {
 	u32 now = xtcp_clock_us();
 	int err;
 
-	if (skb->len && skb_queue_is_last(&sk->sk_write_queue, skb))
-		XTCP_SKB_CB(skb)->flags |= TCPHDR_PSH;
 	err = xtcp_transmit_skb(sk, skb, true);
 	if (err)
 		return err;

@@ -84,6 +84,39 @@ static int xtcp_copy_to_skb(struct sock *sk, struct msghdr *msg, struct sk_buff 
 	return copy;
 }
 
+/*
+ * The peer's receiver should pass data on at least every half of the largest window
+ * it offered: has sendmsg() gone that far since the last PSH (forced_push())?
+ */
+static bool xtcp_forced_push(const struct xtcp_sock *xs)
+{
+	return after(xs->write_seq, xs->pushed_seq + (xs->max_window >> 1));
+}
+
+/* PSH on @skb, the last data written so far (tcp_mark_push()). */
+static void xtcp_mark_push(struct xtcp_sock *xs, struct sk_buff *skb)
+{
+	XTCP_SKB_CB(skb)->flags |= TCPHDR_PSH;
+	xs->pushed_seq = xs->write_seq;
+}
+
+/*
+ * The end of what one sendmsg() wrote, like tcp_push(): the last segment of the write
+ * queue carries PSH unless MSG_MORE promises more (or the peer has gone half its
+ * largest window without one); then whatever the windows and @nonagle allow goes.
+ */
+static void xtcp_sendmsg_push(struct sock *sk, int flags, int nonagle)
+{
+	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (!skb)
+		return;
+	if (!(flags & MSG_MORE) || xtcp_forced_push(xs))
+		xtcp_mark_push(xs, skb);
+	xtcp_write_xmit(sk, nonagle | (flags & MSG_MORE ? XTCP_NAGLE_CORK : 0));
+}
+
 /**
  * xtcp_sendmsg - send(2), write(2), sendfile(2) on an xtcp socket, like
  * tcp_sendmsg()
@@ -93,7 +126,9 @@ static int xtcp_copy_to_skb(struct sock *sk, struct msghdr *msg, struct sk_buff 
  *
  * Blocks while the send buffer (SO_SNDBUF) is full, up to SO_SNDTIMEO; a connection
  * still being set up is waited for.  A signal or the timeout after some data was taken
- * returns the count taken so far.
+ * returns the count taken so far.  PSH goes on the segment holding the last byte of
+ * the call (none with MSG_MORE), and on one at least every half of the peer's largest
+ * window, as tcp_sendmsg_locked() places it: a receiver's GRO glues segments up to it.
  *
  * Context: process.
  * Return: bytes taken, or -EAGAIN, -EPIPE (with SIGPIPE unless MSG_NOSIGNAL),
@@ -143,6 +178,7 @@ int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 		copy = min_t(size_t, copy, msg_data_left(msg));
 		n = xtcp_copy_to_skb(sk, msg, skb, copy, &err);
 		if (n < 0) {		/* no room for another fragment: a new segment */
+			xtcp_mark_push(xs, skb);	/* as tcp_sendmsg_locked() */
 			frags_full = true;
 			continue;
 		}
@@ -150,31 +186,40 @@ int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 			goto do_error;
 		if (!n)
 			goto wait_for_space;
+		if (!copied)	/* a PSH of an earlier call moves to this one's end */
+			XTCP_SKB_CB(skb)->flags &= ~TCPHDR_PSH;
 		WRITE_ONCE(xs->write_seq, xs->write_seq + n);
 		XTCP_SKB_CB(skb)->end_seq += n;
 		XTCP_SKB_CB(skb)->pcount = 0;	/* counted anew when it goes */
 		copied += n;
+		if (skb->len < goal)
+			continue;
 		/* a full segment goes at once (tcp_push_one()) */
-		if (skb->len >= goal)
+		if (xtcp_forced_push(xs)) {
+			xtcp_mark_push(xs, skb);
+			xtcp_write_xmit(sk, xs->nonagle | XTCP_NAGLE_PUSH);
+		} else {
 			xtcp_write_xmit(sk, xs->nonagle);
+		}
 		continue;
 
 wait_for_space:
 		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
 		xtcp_remove_empty_skb(sk);
-		xtcp_push(sk, xs->nonagle | XTCP_NAGLE_PUSH);
+		if (copied)
+			xtcp_sendmsg_push(sk, flags & ~MSG_MORE, xs->nonagle | XTCP_NAGLE_PUSH);
 		err = sk_stream_wait_memory(sk, &timeo);
 		if (err)
 			goto do_error;
 	}
-	xtcp_push(sk, xs->nonagle | (flags & MSG_MORE ? XTCP_NAGLE_CORK : 0));
+	xtcp_sendmsg_push(sk, flags, xs->nonagle);
 	release_sock(sk);
 	return copied;
 
 do_error:
 	xtcp_remove_empty_skb(sk);
 	if (copied) {
-		xtcp_push(sk, xs->nonagle);
+		xtcp_sendmsg_push(sk, flags, xs->nonagle);
 		release_sock(sk);
 		return copied;
 	}

@@ -585,12 +585,13 @@ static void server_rx(long *pkts, long *segs)
  * packets a segment on average.  Then GRO off: one segment a packet (but for the odd
  * packet of another protocol, e.g. IPv6 neighbour discovery).
  *
- * GRO can only glue what one NAPI poll finds together, and a train ends at PSH.  A
- * sender in a guest is slower than the path: it sends each segment as soon as it is
- * written, one per poll, and xtcp marks PSH on every segment that empties its queue.
- * So the path here is what makes a sender on a real network fast: RTT 10 ms and the
- * receiver's SO_RCVBUF GRO_RCVBUF, whose window holds the sender back; it keeps its
- * queue full and sends a burst from its head each time the window opens.
+ * GRO can only glue what one NAPI poll finds together, and a train ends at PSH (which
+ * the sender puts at the end of each write() and at least every half window, as
+ * Linux TCP does).  A sender in a guest is slower than the path: it sends each segment
+ * as soon as it is written, one per poll.  So the path here is what makes a sender on
+ * a real network fast: RTT 10 ms and the receiver's SO_RCVBUF GRO_RCVBUF, whose window
+ * holds the sender back; it keeps its queue full and sends a burst from its head each
+ * time the window opens.
  */
 #define GRO_RCVBUF	32768
 
