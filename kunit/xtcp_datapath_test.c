@@ -42,6 +42,7 @@
  * what they send goes out through loopback and finds no socket there.
  */
 #include <kunit/test.h>
+#include <linux/etherdevice.h>
 #include <linux/log2.h>
 #include <linux/net.h>
 #include <linux/skbuff.h>
@@ -2434,10 +2435,61 @@ static void xtcp_datapath_pacing_rate_test(struct kunit *test)
 }
 
 /*
+ * A route whose device does no segmentation ("ethtool -K DEV gso off"): sk_setup_caps()
+ * leaves the socket no GSO, as it would TCP's but that it adds it for IPPROTO_TCP;
+ * xtcp_gso_caps() adds it for us the same way - super-segments, the stack cutting them
+ * before the device - but through IPsec without offload (a dst with a header length).
+ * A device that segments keeps what sk_setup_caps() gave.
+ */
+static void xtcp_datapath_gso_caps_test(struct kunit *test)
+{
+	struct socket *s = xtcp_dp_super_sender(test, 1000);
+	struct net_device *dev = alloc_netdev(0, "xk%d", NET_NAME_UNKNOWN, ether_setup);
+	struct dst_entry dst = { .dev = dev };
+	struct sock *sk = s->sk;
+
+	KUNIT_ASSERT_NOT_NULL(test, dev);
+	dev->gso_max_size = 65536;
+	dev->gso_max_segs = 100;
+	lock_sock(sk);
+	sk->sk_route_caps = NETIF_F_SG;		/* what sk_setup_caps() leaves: no GSO */
+	sk->sk_gso_max_segs = 1;
+	xtcp_gso_caps(sk, &dst);
+	KUNIT_EXPECT_TRUE(test, sk_can_gso(sk));
+	KUNIT_EXPECT_TRUE(test, sk->sk_route_caps & NETIF_F_GSO);
+	KUNIT_EXPECT_TRUE(test, sk->sk_route_caps & NETIF_F_HW_CSUM);
+	KUNIT_EXPECT_EQ(test, sk->sk_gso_max_size, 65536U - (MAX_TCP_HEADER + 1));
+	KUNIT_EXPECT_EQ(test, sk->sk_gso_max_segs, 100U);
+	KUNIT_EXPECT_GT(test, xtcp_tso_segs(sk, 1000), 1U);
+
+	/* IPsec without offload: segments one by one, and no coming back to it */
+	sk->sk_route_caps = NETIF_F_SG;
+	sk->sk_gso_max_segs = 1;
+	dst.header_len = 16;
+	xtcp_gso_caps(sk, &dst);
+	KUNIT_EXPECT_FALSE(test, sk_can_gso(sk));
+	KUNIT_EXPECT_TRUE(test, sk->sk_route_caps & NETIF_F_GSO);
+	KUNIT_EXPECT_EQ(test, xtcp_tso_segs(sk, 1000), 1U);
+
+	/* a device that segments: left as sk_setup_caps() set it */
+	sk->sk_route_caps = NETIF_F_SG | NETIF_F_GSO | NETIF_F_GSO_SCTP;
+	sk->sk_gso_max_size = 30000;
+	sk->sk_gso_max_segs = 20;
+	xtcp_gso_caps(sk, &dst);
+	KUNIT_EXPECT_EQ(test, sk->sk_route_caps, NETIF_F_SG | NETIF_F_GSO | NETIF_F_GSO_SCTP);
+	KUNIT_EXPECT_EQ(test, sk->sk_gso_max_size, 30000U);
+	KUNIT_EXPECT_EQ(test, sk->sk_gso_max_segs, 20U);
+	release_sock(sk);
+	free_netdev(dev);
+	xtcp_dp_forget(sk);
+	kunit_release_action(test, xtcp_test_release, s);
+}
+
+/*
  * Super-segments sized by the pacing rate (tcp_tso_autosize()) when the flow is paced:
  * about 1 ms of data, plus an allowance of 64 KB halved per 512 us of min RTT, at least
  * min_tso_segs (2), at most what the route takes; whole ones when it is not paced; one
- * segment on a route without GSO.
+ * segment on a route that takes no super-segments at all.
  */
 static void xtcp_datapath_tso_autosize_test(struct kunit *test)
 {
@@ -2466,7 +2518,7 @@ static void xtcp_datapath_tso_autosize_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xtcp_tso_segs(sk, 1000), (1000U + GSO_LEGACY_MAX_SIZE / 4) / 1000);
 	sk->sk_gso_max_segs = 5;
 	KUNIT_EXPECT_EQ(test, xtcp_tso_segs(sk, 1000), 5U);
-	sk->sk_route_caps &= ~NETIF_F_GSO;
+	sk->sk_route_caps &= ~NETIF_F_GSO_MASK;	/* IPsec without offload */
 	KUNIT_EXPECT_EQ(test, xtcp_tso_segs(sk, 1000), 1U);
 	release_sock(sk);
 	xtcp_dp_forget(sk);
@@ -2682,6 +2734,7 @@ static struct kunit_case xtcp_datapath_cases[] = {
 	KUNIT_CASE(xtcp_datapath_gso_test),
 	KUNIT_CASE(xtcp_datapath_pacing_rate_test),
 	KUNIT_CASE(xtcp_datapath_tso_autosize_test),
+	KUNIT_CASE(xtcp_datapath_gso_caps_test),
 	KUNIT_CASE(xtcp_datapath_pacing_test),
 	KUNIT_CASE(xtcp_datapath_undo_test),
 	KUNIT_CASE(xtcp_datapath_gro_train_test),

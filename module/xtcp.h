@@ -1326,6 +1326,7 @@ int xtcp_sack_blocks(const struct xtcp_sock *xs, struct xtcp_sack_block *sp, int
 int xtcp_ack_sack_blocks(struct xtcp_sock *xs, struct xtcp_sack_block *sp, int max);
 void xtcp_dsack_set(struct xtcp_sock *xs, u32 seq, u32 end_seq);
 void xtcp_push(struct sock *sk, int nonagle);
+void xtcp_gso_caps(struct sock *sk, const struct dst_entry *dst);
 bool xtcp_write_xmit(struct sock *sk, int nonagle);
 unsigned int xtcp_sync_mss(struct sock *sk, u32 pmtu);
 void xtcp_simple_retransmit(struct sock *sk);

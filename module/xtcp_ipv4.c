@@ -84,6 +84,7 @@ int xtcp_v4_connect(struct sock *sk, struct xtcp_sockaddr *uaddr, int addr_len)
 		goto failure;
 	}
 	sk_setup_caps(sk, &rt->dst);
+	xtcp_gso_caps(sk, &rt->dst);
 	xs->advmss = min_t(u32, dst_metric_advmss(&rt->dst), U16_MAX);
 	if (xs->user_mss && xs->user_mss < xs->advmss)
 		xs->advmss = xs->user_mss;	/* TCP_MAXSEG before connect() */
@@ -524,6 +525,7 @@ static struct dst_entry *xtcp_rebuild_route(struct sock *sk)
 	if (IS_ERR(rt))
 		return NULL;
 	sk_setup_caps(sk, &rt->dst);
+	xtcp_gso_caps(sk, &rt->dst);
 	return &rt->dst;
 }
 

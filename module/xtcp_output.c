@@ -985,14 +985,46 @@ static int xtcp_xmit_new(struct sock *sk, struct sk_buff *skb)
 }
 
 /*
- * Does the route take super-segments?  Its device must have generic segmentation on
- * (ethtool's "gso", NETIF_F_GSO): "gso off" stops xtcp's as "tso off gso off" stops
- * TCP's, although a device may still claim our GSO type (veth does).
+ * Does the route take super-segments?  Always, as for TCP (xtcp_gso_caps()), but
+ * where IPsec without offload transforms them.
  */
 static bool xtcp_can_gso(const struct sock *sk)
 {
-	return sk_can_gso(sk) && (sk->sk_route_caps & NETIF_F_GSO);
+	return sk_can_gso(sk);
 }
+
+/**
+ * xtcp_gso_caps - give the socket's route what sk_setup_caps() gives TCP's: generic
+ * segmentation whatever the device says
+ * @sk: the socket
+ * @dst: its route, just set by sk_setup_caps()
+ *
+ * TCP always builds super-segments, and the stack cuts them before a device that
+ * cannot (validate_xmit_skb()): "ethtool -K DEV gso off" or "tso off" change where
+ * they are cut, not what the socket sends, which leaves in trains of back-to-back
+ * segments.  sk_setup_caps() does this for IPPROTO_TCP alone; xtcp does the same for
+ * itself, so that its packets leave as TCP's do.  sk_setup_caps() runs again when
+ * ip_queue_xmit() finds the route changed: xtcp_write_xmit() calls this again then.
+ *
+ * Context: any, socket locked.
+ */
+void xtcp_gso_caps(struct sock *sk, const struct dst_entry *dst)
+{
+	u32 max_size;
+
+	if (sk->sk_route_caps & NETIF_F_GSO)
+		return;		/* the device does it: sk_setup_caps() did the rest */
+	sk->sk_route_caps |= NETIF_F_GSO | NETIF_F_GSO_SOFTWARE;
+	if (dst->header_len) {	/* IPsec: segments to transform one by one */
+		sk->sk_route_caps &= ~NETIF_F_GSO_MASK;
+		return;
+	}
+	sk->sk_route_caps |= NETIF_F_SG | NETIF_F_HW_CSUM;
+	max_size = min_t(u32, READ_ONCE(dst->dev->gso_max_size), GSO_LEGACY_MAX_SIZE);
+	sk->sk_gso_max_size = max_size - (MAX_TCP_HEADER + 1);
+	sk->sk_gso_max_segs = max_t(u32, READ_ONCE(dst->dev->gso_max_segs), 1);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_gso_caps);
 
 /**
  * xtcp_tso_segs - the most segments of @mss one transmission may carry, like
@@ -1125,6 +1157,8 @@ bool xtcp_write_xmit(struct sock *sk, int nonagle)
 	dst = __sk_dst_get(sk);
 	if (dst && dst_mtu(dst) != xs->pmtu_cookie)	/* as tcp_current_mss() */
 		xtcp_sync_mss(sk, dst_mtu(dst));	/* the path MTU moved */
+	if (dst && !(sk->sk_route_caps & NETIF_F_GSO))
+		xtcp_gso_caps(sk, dst);		/* sk_setup_caps() ran again */
 	is_cwnd_limited = xtcp_xmit_retransmit_queue(sk);
 	mss = xtcp_size_goal(sk);
 	max_segs = xtcp_tso_segs(sk, mss);

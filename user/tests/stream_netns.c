@@ -577,7 +577,8 @@ static void server_rx(long *pkts, long *segs)
 
 /*
  * Receive offload: @len bytes client->server with the client's veth end sending one
- * segment per packet (tso and gso off: no super-segments are built), first with GRO on
+ * segment per packet (tso and gso off: the stack cuts the super-segments before it),
+ * first with GRO on
  * at the server's end (a veth then takes its packets through NAPI, since Linux 5.13),
  * which glues consecutive segments of the flow back into super-segments before IP
  * (xtcp4_gro_receive()): fewer segments reach the server's TCP (InSegs, one for a
