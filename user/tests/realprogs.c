@@ -323,9 +323,9 @@ static void t_nginx(struct env *e)
 		goto out;
 
 	c0 = counts(e);
-	rc = run(d, "curl", 120, "exec %scurl -sS --max-time 100 -w '%%{http_code} "
+	rc = run(d, "curl", 90, "exec %s%s run curl -sS --max-time 80 -w '%%{http_code} "
 		 "%%{num_connects} %%{size_download} %%{speed_download}\\n' -o f1.got %s/f1 "
-		 "-o f100k.got %s/f100k -o f5m.got %s/f5m", e->cx, url, url, url);
+		 "-o f100k.got %s/f100k -o f5m.got %s/f5m", e->cx, xtcpize, url, url, url);
 	out = slurp(d, "curl.out");
 	for (line = strtok_r(out, "\n", &save); line && n < 3; line = strtok_r(NULL, "\n", &save))
 		if (sscanf(line, "%d %d %*d %lf", &codes[n], &conns[n], &speed[n]) == 3)
@@ -346,8 +346,8 @@ static void t_nginx(struct env *e)
 	       speed[2] / 1000);
 	opened(e, "nginx + curl", c0, 1);
 
-	rc = run(d, "curl404", 60, "exec %scurl -sS --max-time 50 -o /dev/null -w "
-		 "'%%{http_code}\\n' %s/missing", e->cx, url);
+	rc = run(d, "curl404", 30, "exec %s%s run curl -sS --max-time 20 -o /dev/null -w "
+		 "'%%{http_code}\\n' %s/missing", e->cx, xtcpize, url);
 	out = slurp(d, "curl404.out");
 	tap_ok(rc == 0 && atoi(out) == 404, "%s nginx + curl: a missing file answers HTTP %d "
 	       "(want 404)", e->name, atoi(out));
@@ -380,11 +380,12 @@ static double rps(const char *out, const char *test)
 #define REDIS_CLIENTS	4
 
 /* redis-benchmark against @ip:@port from @cx: the three rates, 0 for those missing. */
-static int redis_bench(const char *d, const char *log, const char *cx, const char *ip,
-		       int port, double r[3])
+static int redis_bench(const char *d, const char *log, const char *cx, const char *x,
+		       const char *ip, int port, double r[3])
 {
-	int rc = run(d, log, 120, "exec %sredis-benchmark -h %s -p %d -t set,get,lpush -n %d "
-		     "-c %d -P 16 -q", cx, ip, port, REDIS_N, REDIS_CLIENTS);
+	int rc = run(d, log, 50, "exec %s%s%sredis-benchmark -h %s -p %d -t set,get,lpush "
+		     "-n %d -c %d -P 16 -q", cx, x, *x ? " run " : "", ip, port, REDIS_N,
+		     REDIS_CLIENTS);
 	char name[64], *out;
 
 	snprintf(name, sizeof(name), "%s.out", log);
@@ -418,7 +419,7 @@ static void t_redis(struct env *e)
 	if (!listening(e, "redis", pid, port, 1, "redis.out"))
 		goto out;
 	c0 = counts(e);
-	rc = redis_bench(d, "bench", e->cx, e->ip, port, r);
+	rc = redis_bench(d, "bench", e->cx, xtcpize, e->ip, port, r);
 	tap_ok(rc == 0 && r[0] > 0 && r[1] > 0 && r[2] > 0,
 	       "%s redis-benchmark -n %d -c %d -P 16 (status %d): SET %.0f, GET %.0f, LPUSH %.0f "
 	       "requests/s", e->name, REDIS_N, REDIS_CLIENTS, rc, r[0], r[1], r[2]);
@@ -427,10 +428,10 @@ static void t_redis(struct env *e)
 
 	snprintf(val, sizeof(val), "xtcp-%d-%ld", getpid(), (long)time(NULL));
 	c0 = counts(e);
-	rc = run(d, "set", 30, "exec %sredis-cli -h %s -p %d SET xtcp:key %s", e->cx, e->ip,
-		 port, val);
-	rc2 = run(d, "get", 30, "exec %sredis-cli -h %s -p %d GET xtcp:key", e->cx, e->ip,
-		  port);
+	rc = run(d, "set", 20, "exec %s%s run redis-cli -h %s -p %d SET xtcp:key %s", e->cx,
+		 xtcpize, e->ip, port, val);
+	rc2 = run(d, "get", 20, "exec %s%s run redis-cli -h %s -p %d GET xtcp:key", e->cx,
+		  xtcpize, e->ip, port);
 	out = slurp(d, "get.out");
 	out[strcspn(out, "\n")] = 0;
 	tap_ok(rc == 0 && rc2 == 0 && !strcmp(out, val),
@@ -444,7 +445,7 @@ static void t_redis(struct env *e)
 		pid_t tcp = redis_start(d, "redis-tcp", "", "", e->ip, port + 100);
 
 		if (wait_for(!sh("grep -q ':%04X 00000000:0000 0A' /proc/net/tcp", port + 100),
-			     30) && !redis_bench(d, "bench-tcp", "", e->ip, port + 100, t) &&
+			     30) && !redis_bench(d, "bench-tcp", "", "", e->ip, port + 100, t) &&
 		    t[0] > 0 && t[1] > 0 && t[2] > 0)
 			printf("# %s redis-benchmark requests/s: xtcp SET %.0f GET %.0f LPUSH %.0f; "
 			       "Linux TCP SET %.0f GET %.0f LPUSH %.0f (xtcp/TCP %.2f %.2f %.2f)\n",
@@ -522,7 +523,7 @@ static int iperf_client(const char *d, const char *log, const char *cx, const ch
 			const char *ip, int port, int reverse, struct iperf *r)
 {
 	char name[64], *js;
-	int rc = run(d, log, 90, "exec %s%s%siperf3 -4 -c %s -p %d -t 2 -P %d -J%s", cx, x,
+	int rc = run(d, log, 50, "exec %s%s%siperf3 -4 -c %s -p %d -t 2 -P %d -J%s", cx, x,
 		     *x ? " run " : "", ip, port, IPERF_STREAMS,
 		     reverse ? " -R --get-server-output" : "");
 
@@ -620,7 +621,7 @@ static void t_ssh(struct env *e)
 		 "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR",
 		 d);
 	c0 = counts(e);
-	rc = run(d, "ssh", 60, "exec %s%s run ssh %s -p %d root@%s 'echo ssh-over-xtcp-$((6 * 7))'",
+	rc = run(d, "ssh", 45, "exec %s%s run ssh %s -p %d root@%s 'echo ssh-over-xtcp-$((6 * 7))'",
 		 e->cx, xtcpize, opts, port, e->ip);
 	out = slurp(d, "ssh.out");
 	out[strcspn(out, "\n")] = 0;
@@ -629,7 +630,7 @@ static void t_ssh(struct env *e)
 	       "status %d)%s%s", e->name, e->ip, out, rc, rc ? "; ssh: " : "",
 	       rc ? last_line(d, "ssh.err") : "");
 	free(out);
-	rc = run(d, "scp", 90, "rm -f scp.got && exec %s%s run scp %s -P %d in1m root@%s:%s/scp.got",
+	rc = run(d, "scp", 60, "rm -f scp.got && exec %s%s run scp %s -P %d in1m root@%s:%s/scp.got",
 		 e->cx, xtcpize, opts, port, e->ip, d);
 	tap_ok(rc == 0 && file_size(d, "scp.got") == FILE_1M && same_sha(d, "in1m", "scp.got"),
 	       "%s scp of 1 MiB to sshd: status %d, %ld bytes arrived, SHA-256 equal%s%s",
