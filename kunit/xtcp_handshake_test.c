@@ -72,10 +72,12 @@ static void xtcp_lhash_specific_first_test(struct kunit *test)
 	xtcp_hash(one->sk);
 
 	rcu_read_lock();
-	found[0] = xtcp_lookup_listener(&init_net, LO, htons(40000), LO, htons(7201), 1);
+	found[0] = xtcp_lookup_listener(&init_net, LO, htons(40000), LO, htons(7201), 1,
+					NULL, 0);
 	found[1] = xtcp_lookup_listener(&init_net, LO, htons(40000), htonl(0x7f000002),
-					htons(7201), 1);
-	found[2] = xtcp_lookup_listener(&init_net, LO, htons(40000), LO, htons(7202), 1);
+					htons(7201), 1, NULL, 0);
+	found[2] = xtcp_lookup_listener(&init_net, LO, htons(40000), LO, htons(7202), 1,
+					NULL, 0);
 	rcu_read_unlock();
 
 	KUNIT_EXPECT_PTR_EQ(test, found[0], one->sk);	/* the specific address wins */
@@ -89,7 +91,8 @@ static void xtcp_lhash_specific_first_test(struct kunit *test)
 	xtcp_unhash(any->sk);
 	xtcp_unhash(one->sk);
 	rcu_read_lock();
-	found[0] = xtcp_lookup_listener(&init_net, LO, htons(40000), LO, htons(7201), 1);
+	found[0] = xtcp_lookup_listener(&init_net, LO, htons(40000), LO, htons(7201), 1,
+					NULL, 0);
 	rcu_read_unlock();
 	KUNIT_EXPECT_NULL(test, found[0]);
 	inet_sk(any->sk)->inet_num = 0;

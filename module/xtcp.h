@@ -234,6 +234,7 @@ struct xtcp_bind_bucket {
  * @rcv_wscale: our window scale
  * @tstamp_ok: the connection used timestamps
  * @reuse: the socket had SO_REUSEADDR: a SO_REUSEADDR socket may bind the port
+ * @reuseport: the socket had SO_REUSEPORT: so may a SO_REUSEPORT socket, any user's
  *
  * Its fields are written only by the softirq handling a segment for it, without a
  * lock, as Linux does for inet_timewait_sock: two segments racing may both be
@@ -254,7 +255,8 @@ struct xtcp_timewait_sock {
 	u32 last_oow_ack_time;
 	u8 rcv_wscale;
 	u8 tstamp_ok : 1,
-	   reuse : 1;
+	   reuse : 1,
+	   reuseport : 1;
 };
 
 static inline struct xtcp_timewait_sock *xtcp_twsk(const struct sock *sk)
@@ -283,11 +285,14 @@ static inline struct xtcp_timewait_sock *xtcp_twsk(const struct sock *sk)
  * @advmss: the MSS we offered (0 until the first SYN-ACK is routed)
  * @snd_wscale: the peer's window scale
  * @rcv_wscale: ours
- * @num_retrans: SYN-ACKs re-sent so far (written by the request timer, read locklessly:
- *	WRITE_ONCE)
+ * @num_retrans: times the request timer ran out, each re-sending the SYN-ACK but
+ *	while TCP_DEFER_ACCEPT waits for data after the ACK (Linux's num_timeout; written
+ *	by the request timer, read locklessly: WRITE_ONCE)
  * @wscale_ok: both sides scale windows
  * @sack_ok: both sides use SACK
  * @tstamp_ok: both sides use timestamps
+ * @acked: the handshake's ACK came and was dropped, the listener's TCP_DEFER_ACCEPT
+ *	waiting for data (written by the softirq handling it, as Linux's)
  * @unlinked: dropped from the tables; the timer must not re-arm (READ_ONCE: the
  *	timer reads it without the listener's lock)
  */
@@ -309,7 +314,8 @@ struct xtcp_request_sock {
 	u8 num_retrans;
 	u8 wscale_ok : 1,
 	   sack_ok : 1,
-	   tstamp_ok : 1;
+	   tstamp_ok : 1,
+	   acked : 1;
 	bool unlinked;
 };
 
@@ -386,7 +392,8 @@ struct xtcp_cong_ops;
  * @iss: initial send sequence number
  * @snd_una: oldest unacknowledged sequence number (read without the lock by
  *	/proc: written with WRITE_ONCE)
- * @snd_nxt: next sequence number to send
+ * @snd_nxt: next sequence number to send (read without the lock by poll(), for
+ *	TCP_NOTSENT_LOWAT: written with WRITE_ONCE)
  * @write_seq: end of the data sendmsg() queued (snd_nxt..write_seq is unsent; read
  *	without the lock by /proc: written with WRITE_ONCE)
  * @pushed_seq: @write_seq when sendmsg() last marked a segment PSH (xtcp_mark_push())
@@ -476,6 +483,11 @@ struct xtcp_cong_ops;
  * @keepalive_intvl: TCP_KEEPINTVL in jiffies, 0: net.xtcp.keepalive_intvl
  * @keepalive_probes: TCP_KEEPCNT, 0: net.xtcp.keepalive_probes
  * @user_timeout: TCP_USER_TIMEOUT in milliseconds, 0: none
+ * @notsent_lowat: TCP_NOTSENT_LOWAT, 0: net.xtcp.notsent_lowat (read without the lock
+ *	by poll(): written with WRITE_ONCE)
+ * @recvmsg_inq: TCP_INQ: recvmsg() tells the bytes left to read (a TCP_CM_INQ cmsg)
+ * @defer_accept: a listener's TCP_DEFER_ACCEPT, in SYN-ACK timeouts (0: none; read
+ *	without the lock by the request timer and softirq: written with WRITE_ONCE)
  * @total_retrans: segments retransmitted over the connection's life
  * @bytes_acked: bytes the peer ACKed
  * @bytes_received: bytes received in order
@@ -615,6 +627,9 @@ struct xtcp_sock {
 	u32 keepalive_intvl;
 	u8 keepalive_probes;
 	u32 user_timeout;
+	u32 notsent_lowat;
+	bool recvmsg_inq;
+	u8 defer_accept;
 	u32 total_retrans;
 	u64 bytes_acked;
 	u64 bytes_received;
@@ -824,6 +839,7 @@ enum xtcp_mib_field {
 	XTCP_MIB_DSACKIGNORED,		/* ... ignored: more than we ever retransmitted */
 	XTCP_MIB_DSACKUNDO,		/* recoveries undone: each retransmission D-SACKed */
 	XTCP_MIB_FULLUNDO,		/* recoveries undone at their end (D-SACKs, timestamps) */
+	XTCP_MIB_DEFERACCEPTDROP,	/* handshake ACKs without data a TCP_DEFER_ACCEPT dropped */
 	XTCP_MIB_MAX
 };
 
@@ -879,6 +895,8 @@ struct xtcp_mib {
  * @sysctl_pacing_ss_ratio: the pacing rate in slow start, percent of cwnd * MSS / SRTT
  * @sysctl_pacing_ca_ratio: the same in congestion avoidance
  * @sysctl_min_tso_segs: the fewest segments a super-segment is cut to by the pacing rate
+ * @sysctl_notsent_lowat: the unsent bytes above which a writer waits, unless
+ *	TCP_NOTSENT_LOWAT says otherwise (net.xtcp.notsent_lowat, tcp_notsent_lowat)
  * @sysctl_hdr: the net.xtcp sysctl table of this namespace
  */
 struct xtcp_net {
@@ -914,6 +932,7 @@ struct xtcp_net {
 	int sysctl_pacing_ss_ratio;
 	int sysctl_pacing_ca_ratio;
 	int sysctl_min_tso_segs;
+	unsigned int sysctl_notsent_lowat;
 	u32 challenge_timestamp;
 	u32 challenge_count;
 	atomic_t tw_count;
@@ -985,9 +1004,10 @@ void xtcp_unbind_tw(struct xtcp_timewait_sock *tw);
 struct sock *xtcp_lookup_established(struct net *net, __be32 saddr, __be16 sport,
 				     __be32 daddr, __be16 dport, int dif);
 struct sock *xtcp_lookup_listener(struct net *net, __be32 saddr, __be16 sport,
-				  __be32 daddr, __be16 dport, int dif);
+				  __be32 daddr, __be16 dport, int dif,
+				  struct sk_buff *skb, int doff);
 struct sock *xtcp_lookup(struct net *net, __be32 saddr, __be16 sport, __be32 daddr,
-			 __be16 dport, int dif);
+			 __be16 dport, int dif, struct sk_buff *skb, int doff);
 void xtcp_sock_gen_put(struct sock *sk);
 
 /* xtcp_seq.c: initial sequence numbers (like secure_seq.c) */
@@ -1333,6 +1353,8 @@ void xtcp_wmem_free_skb(struct sock *sk, struct sk_buff *skb);
 
 /* xtcp_stream.c: send, receive, ioctl (like tcp.c) */
 int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
+void xtcp_splice_eof(struct socket *sock);
+bool xtcp_stream_memory_free(const struct sock *sk, int wake);
 /* xtcp_recvmsg() and xtcp_ioctl(): in xtcp_compat.h, beside their adaptors */
 int xtcp_inq(const struct sock *sk);
 void xtcp_cleanup_rbuf(struct sock *sk, int copied);

@@ -52,6 +52,12 @@
 #define xtcp_sockaddr sockaddr
 #endif
 
+/*
+ * 6.5: sendfile() and splice() with SPLICE_F_MORE end with struct proto_ops .splice_eof;
+ * some 6.1.y stable kernels (Debian 12's) have it too, so Kbuild looks for it in the
+ * headers and defines XTCP_HAVE_SPLICE_EOF.
+ */
+
 /* 6.17 reads a socket's owner locklessly, sk_uid(), and dropped sock_i_uid(). */
 static inline kuid_t xtcp_sk_uid(struct sock *sk)
 {

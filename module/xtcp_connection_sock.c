@@ -89,6 +89,7 @@ static int xtcp_listen_start(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct inet_sock *inet = inet_sk(sk);
+	int err;
 
 	/* nothing can reach the queues before the listener is hashed below */
 	xs->accept_head = NULL;
@@ -99,13 +100,16 @@ static int xtcp_listen_start(struct sock *sk)
 
 	/* the state first: the port check below treats a listener more strictly */
 	inet_sk_set_state(sk, TCP_LISTEN);
+	err = -EADDRINUSE;
 	if (!sk->sk_prot->get_port(sk, inet->inet_num)) {
 		inet->inet_sport = htons(inet->inet_num);
 		sk_dst_reset(sk);
-		return sk->sk_prot->hash(sk);
+		err = sk->sk_prot->hash(sk);
+		if (!err)
+			return 0;
 	}
 	inet_sk_set_state(sk, TCP_CLOSE);
-	return -EADDRINUSE;
+	return err;
 }
 
 /**

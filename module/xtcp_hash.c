@@ -7,7 +7,11 @@
  *   established hash (ehash)  4-tuple -> sockets and request socks      ehash
  *
  * A segment is looked up in the established hash first, then among listeners, a
- * specific local address before the wildcard, as __inet_lookup() does.  Lookups run in
+ * specific local address before the wildcard, as __inet_lookup() does.  Listeners
+ * sharing an address and port with SO_REUSEPORT form a group (struct sock_reuseport,
+ * the generic net/core/sock_reuseport.c that TCP and UDP use): a SYN goes to the member
+ * a hash of its 4-tuple picks, or the one a program attached to the group picks
+ * (SO_ATTACH_REUSEPORT_CBPF/EBPF).  Lookups run in
  * softirq under RCU and take a reference on what they return; listeners and connected
  * sockets are freed after an RCU grace period (SOCK_RCU_FREE), request minisockets
  * through call_rcu(), so a reader never touches freed memory.
@@ -20,6 +24,7 @@
 #include <linux/rculist.h>
 #include <linux/rculist_nulls.h>
 #include <net/route.h>
+#include <net/sock_reuseport.h>
 #include "xtcp.h"
 
 static u32 xtcp_hash_secret __read_mostly;
@@ -123,13 +128,17 @@ static bool xtcp_addr_overlap(const struct sock *sk, const struct sock *sk2)
 }
 
 /*
- * Like inet_bind_conflict(): may @sk use a port @sk2 holds?  Not if they can receive
- * the same segments (same device or unbound, overlapping addresses) unless both set
- * SO_REUSEADDR and @sk2 is not listening.  A TIME_WAIT holds its port the same way,
- * with the SO_REUSEADDR of the socket it was.  SO_REUSEPORT is not supported.
+ * Like inet_bind_conflict() as inet_csk_get_port() asks it: may @sk use a port @sk2
+ * holds?  Not if they can receive the same segments (same device or unbound,
+ * overlapping addresses), unless both set SO_REUSEADDR and @sk2 is not listening, or
+ * both set SO_REUSEPORT and @sk2 belongs to the same user (whoever a TIME_WAIT's socket
+ * belonged to) - and @sk is in no group yet (a program attached before bind() gave it
+ * one of its own).  A TIME_WAIT holds its port with the options of the socket it was.
  */
-static bool xtcp_bind_conflict(const struct sock *sk, const struct xtcp_bind_bucket *tb)
+static bool xtcp_bind_conflict(struct sock *sk, const struct xtcp_bind_bucket *tb)
 {
+	bool reuseport = sk->sk_reuseport && !rcu_access_pointer(sk->sk_reuseport_cb);
+	kuid_t uid = xtcp_sk_uid(sk);
 	struct xtcp_timewait_sock *tw;
 	struct sock *sk2;
 
@@ -140,8 +149,11 @@ static bool xtcp_bind_conflict(const struct sock *sk, const struct xtcp_bind_buc
 		if (sk->sk_rcv_saddr && tw->common.skc_rcv_saddr &&
 		    sk->sk_rcv_saddr != tw->common.skc_rcv_saddr)
 			continue;
-		if (!(sk->sk_reuse && tw->reuse))
-			return true;
+		if (sk->sk_reuse && tw->reuse)
+			continue;
+		if (reuseport && tw->reuseport)
+			continue;
+		return true;
 	}
 
 	sk_for_each_bound(sk2, &tb->owners) {
@@ -153,6 +165,8 @@ static bool xtcp_bind_conflict(const struct sock *sk, const struct xtcp_bind_buc
 		if (!xtcp_addr_overlap(sk, sk2))
 			continue;
 		if (sk->sk_reuse && sk2->sk_reuse && sk2->sk_state != TCP_LISTEN)
+			continue;
+		if (reuseport && sk2->sk_reuseport && uid_eq(uid, xtcp_sk_uid(sk2)))
 			continue;
 		return true;
 	}
@@ -360,22 +374,50 @@ int xtcp_inherit_port(struct sock *listener, struct sock *child)
 
 /* ---- listening hash ---- */
 
+/*
+ * A SO_REUSEPORT listener joins the group of the others on its address and port with
+ * the same device and user, or starts one, like inet_reuseport_add_sock().  lhash_lock
+ * held.
+ */
+static int xtcp_reuseport_add_sock(struct sock *sk, struct hlist_head *head)
+{
+	kuid_t uid = xtcp_sk_uid(sk);
+	struct xtcp_sock *xs2;
+
+	hlist_for_each_entry(xs2, head, listen_node) {
+		struct sock *sk2 = (struct sock *)xs2;
+
+		if (sk2 != sk && sk2->sk_num == sk->sk_num &&
+		    sk2->sk_rcv_saddr == sk->sk_rcv_saddr &&
+		    sk2->sk_bound_dev_if == sk->sk_bound_dev_if && sk2->sk_reuseport &&
+		    xs2->bind_bucket == xtcp_sk(sk)->bind_bucket &&
+		    uid_eq(uid, xtcp_sk_uid(sk2)))
+			return reuseport_add_sock(sk, sk2, !sk->sk_rcv_saddr);
+	}
+	return reuseport_alloc(sk, !sk->sk_rcv_saddr);
+}
+
 /**
- * xtcp_hash - put a listening socket in the listening hash (struct proto .hash)
+ * xtcp_hash - put a listening socket in the listening hash (struct proto .hash), like
+ * __inet_hash()
  * @sk: the socket, already bound
  *
  * Context: process, socket locked.
- * Return: 0.
+ * Return: 0, or -ENOMEM if a SO_REUSEPORT group could not be made or grown.
  */
 int xtcp_hash(struct sock *sk)
 {
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	struct hlist_head *head = xtcp_lhash2_head(xn, sk->sk_rcv_saddr, sk->sk_num);
+	int err = 0;
 
 	spin_lock_bh(&xn->lhash_lock);
-	hlist_add_head_rcu(&xtcp_sk(sk)->listen_node,
-			   xtcp_lhash2_head(xn, sk->sk_rcv_saddr, sk->sk_num));
+	if (sk->sk_reuseport)
+		err = xtcp_reuseport_add_sock(sk, head);
+	if (!err)
+		hlist_add_head_rcu(&xtcp_sk(sk)->listen_node, head);
 	spin_unlock_bh(&xn->lhash_lock);
-	return 0;
+	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_hash);
 
@@ -392,6 +434,8 @@ void xtcp_unhash(struct sock *sk)
 
 	if (!hlist_unhashed(&xs->listen_node)) {
 		spin_lock_bh(&xn->lhash_lock);
+		if (rcu_access_pointer(sk->sk_reuseport_cb))
+			reuseport_stop_listen_sock(sk);	/* leaves its group */
 		hlist_del_init_rcu(&xs->listen_node);
 		spin_unlock_bh(&xn->lhash_lock);
 	}
@@ -399,18 +443,33 @@ void xtcp_unhash(struct sock *sk)
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_unhash);
 
-static struct sock *xtcp_lhash2_lookup(struct xtcp_net *xn, __be32 laddr, u16 lport,
-				       int dif)
+/*
+ * The listener on @laddr:@lport for a segment from @saddr:@sport; of a SO_REUSEPORT
+ * group, the member reuseport_select_sock() picks (by a hash of the 4-tuple, or by the
+ * group's program, which sees @skb's payload @doff bytes on; an ERR_PTR if it drops
+ * the segment).
+ */
+static struct sock *xtcp_lhash2_lookup(struct xtcp_net *xn, __be32 saddr, __be16 sport,
+				       __be32 laddr, u16 lport, int dif,
+				       struct sk_buff *skb, int doff)
 {
 	struct xtcp_sock *xs;
 
 	hlist_for_each_entry_rcu(xs, xtcp_lhash2_head(xn, laddr, lport), listen_node) {
-		struct sock *sk = (struct sock *)xs;
+		struct sock *sk = (struct sock *)xs, *sk2;
 
 		if (sk->sk_num != lport || sk->sk_rcv_saddr != laddr)
 			continue;
 		if (sk->sk_bound_dev_if && sk->sk_bound_dev_if != dif)
 			continue;
+		if (sk->sk_reuseport) {
+			sk2 = reuseport_select_sock(sk, xtcp_ehashfn(laddr, lport, saddr, sport),
+						    skb, doff);
+			if (IS_ERR(sk2))	/* the group's program dropped it */
+				return sk2;
+			if (sk2)
+				sk = sk2;
+		}
 		if (refcount_inc_not_zero(&sk->sk_refcnt))
 			return sk;
 	}
@@ -425,23 +484,28 @@ static struct sock *xtcp_lhash2_lookup(struct xtcp_net *xn, __be32 laddr, u16 lp
  * @daddr: its destination (our) address
  * @dport: its destination (our) port
  * @dif: the device it arrived on
+ * @skb: the segment, its data at the xtcp header (NULL: none, as for KUnit)
+ * @doff: the length of that header
  *
- * A listener bound to @daddr wins over one bound to the wildcard address.
+ * A listener bound to @daddr wins over one bound to the wildcard address; of a
+ * SO_REUSEPORT group, one member is chosen (xtcp_lhash2_lookup()).
  *
  * Context: softirq or process, rcu_read_lock() held.
  * Return: the listener with a reference held, or NULL.
  */
 struct sock *xtcp_lookup_listener(struct net *net, __be32 saddr, __be16 sport,
-				  __be32 daddr, __be16 dport, int dif)
+				  __be32 daddr, __be16 dport, int dif,
+				  struct sk_buff *skb, int doff)
 {
 	struct xtcp_net *xn = xtcp_pernet(net);
 	u16 hnum = ntohs(dport);
 	struct sock *sk;
 
-	sk = xtcp_lhash2_lookup(xn, daddr, hnum, dif);
+	sk = xtcp_lhash2_lookup(xn, saddr, sport, daddr, hnum, dif, skb, doff);
 	if (!sk)
-		sk = xtcp_lhash2_lookup(xn, htonl(INADDR_ANY), hnum, dif);
-	return sk;
+		sk = xtcp_lhash2_lookup(xn, saddr, sport, htonl(INADDR_ANY), hnum, dif, skb,
+					doff);
+	return IS_ERR(sk) ? NULL : sk;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_lookup_listener);
 
@@ -527,16 +591,18 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_lookup_established);
  * @daddr: its destination address
  * @dport: its destination port
  * @dif: the device it arrived on
+ * @skb: the segment, its data at the xtcp header
+ * @doff: the length of that header
  *
  * Context: softirq or process, rcu_read_lock() held.
  * Return: a referenced socket or request minisocket, or NULL.
  */
 struct sock *xtcp_lookup(struct net *net, __be32 saddr, __be16 sport, __be32 daddr,
-			 __be16 dport, int dif)
+			 __be16 dport, int dif, struct sk_buff *skb, int doff)
 {
 	struct sock *sk = xtcp_lookup_established(net, saddr, sport, daddr, dport, dif);
 
-	return sk ?: xtcp_lookup_listener(net, saddr, sport, daddr, dport, dif);
+	return sk ?: xtcp_lookup_listener(net, saddr, sport, daddr, dport, dif, skb, doff);
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_lookup);
 

@@ -1909,6 +1909,14 @@ out:
 	if (sk->sk_state == TCP_CLOSE)
 		return queued ? 2 : 0;
 	xtcp_write_xmit(sk, xs->nonagle);
+	/*
+	 * What just left lowered the unsent bytes: a TCP_NOTSENT_LOWAT writer may go on.
+	 * The barrier pairs with xtcp_poll()'s between setting SOCK_NOSPACE and looking
+	 * again (tcp_check_space()).
+	 */
+	smp_mb();
+	if (sk->sk_socket && test_bit(SOCK_NOSPACE, &sk->sk_socket->flags))
+		sk->sk_write_space(sk);
 	if (occupies || ack_now)
 		xtcp_ack_snd_check(sk, ack_now);
 	return queued ? 2 : 0;

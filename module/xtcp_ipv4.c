@@ -168,7 +168,7 @@ static struct sock *xtcp_v4_rcv_timewait(struct net *net, struct xtcp_timewait_s
 	switch (xtcp_timewait_state_process(tw, skb)) {
 	case XTCP_TW_SYN:
 		sk = xtcp_lookup_listener(net, iph->saddr, th->source, iph->daddr, th->dest,
-					  inet_iif(skb));
+					  inet_iif(skb), skb, th->doff * 4);
 		if (sk) {
 			XTCP_INC_STATS(net, XTCP_MIB_TWRECYCLED);
 			xtcp_tw_deschedule_put(tw);
@@ -309,7 +309,8 @@ lookup:
 	/* read again after a filter cut the segment (the head may have moved) */
 	th = (const struct tcphdr *)skb->data;
 	iph = ip_hdr(skb);
-	sk = xtcp_lookup(net, iph->saddr, th->source, iph->daddr, th->dest, inet_iif(skb));
+	sk = xtcp_lookup(net, iph->saddr, th->source, iph->daddr, th->dest, inet_iif(skb),
+			 skb, th->doff * 4);
 	if (!sk)
 		goto no_xtcp_socket;
 	if (sk->sk_state == TCP_TIME_WAIT) {

@@ -215,6 +215,7 @@ struct sock *xtcp_create_openreq_child(const struct sock *sk,
 	newxs->accept_head = NULL;
 	newxs->accept_tail = NULL;
 	newxs->accept_next = NULL;
+	newxs->defer_accept = 0;		/* a listener's, as its queues */
 	xtcp_init_xmit_timers(newsk);
 	newxs->rtx_queue = RB_ROOT;
 	INIT_LIST_HEAD(&newxs->tsorted_sent_queue);
@@ -346,7 +347,9 @@ static bool xtcp_req_paws_reject(const struct xtcp_request_sock *req,
  * most once per net.xtcp.invalid_ratelimit: xtcp_oow_rate_limited()); an
  * ACK of anything but our SYN is answered with a RST; a RST or SYN in the window drops
  * the request (a SYN also gets a RST); the right ACK creates the child, which takes
- * the request's place in the hash and goes on the accept queue.
+ * the request's place in the hash and goes on the accept queue - unless the listener's
+ * TCP_DEFER_ACCEPT waits for data and it brings none: then it is dropped (the request
+ * remembers it came) until its time is up (xtcp_reqsk_timer_handler()).
  *
  * Context: softirq.
  * Return: NULL if the segment is done with; @sk if the caller must answer it as the
@@ -390,6 +393,13 @@ struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
 	}
 	if (!(flg & TCPHDR_ACK))
 		return NULL;
+	/* TCP_DEFER_ACCEPT: an ACK without data does not make the child yet */
+	if (READ_ONCE(req->num_retrans) < READ_ONCE(xtcp_sk(sk)->defer_accept) &&
+	    cb->end_seq == req->rcv_isn + 1) {
+		req->acked = 1;
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DEFERACCEPTDROP);
+		return NULL;
+	}
 
 	child = xtcp_v4_syn_recv_sock(sk, skb, req, xtcp_req_to_sk(req), &own_req);
 	if (!child) {

@@ -961,7 +961,7 @@ static void xtcp_event_new_data_sent(struct sock *sk, struct sk_buff *skb, u32 n
 	xs->lsndtime = tcp_jiffies32;
 	__skb_unlink(skb, &sk->sk_write_queue);
 	xtcp_rtx_queue_add(sk, skb);
-	xs->snd_nxt = XTCP_SKB_CB(skb)->end_seq;
+	WRITE_ONCE(xs->snd_nxt, XTCP_SKB_CB(skb)->end_seq);
 	xs->packets_out += xtcp_skb_pcount(skb);
 	if (xs->pending != XTCP_TIME_RETRANS && xs->pending != XTCP_TIME_REO)
 		xtcp_rearm_rto(sk);
@@ -1516,7 +1516,7 @@ int xtcp_connect(struct sock *sk)
 	int err;
 
 	WRITE_ONCE(xs->snd_una, xs->iss);
-	xs->snd_nxt = xs->iss + 1;
+	WRITE_ONCE(xs->snd_nxt, xs->iss + 1);
 	WRITE_ONCE(xs->rcv_nxt, 0);
 	xs->retransmits = 0;
 	xs->rto = XTCP_TIMEOUT_INIT;
@@ -1598,7 +1598,7 @@ void xtcp_send_fin(struct sock *sk)
 	XTCP_SKB_CB(skb)->end_seq++;
 	xs->write_seq++;
 	if (on_sent)
-		xs->snd_nxt++;	/* as if it went with that segment */
+		WRITE_ONCE(xs->snd_nxt, xs->snd_nxt + 1);	/* as if it went with it */
 	else
 		xtcp_push(sk, xs->nonagle | XTCP_NAGLE_PUSH);
 }

@@ -82,6 +82,7 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_DSACKIGNORED]		= "DSACKIgnoredDubious",
 	[XTCP_MIB_DSACKUNDO]		= "DSACKUndo",
 	[XTCP_MIB_FULLUNDO]		= "FullUndo",
+	[XTCP_MIB_DEFERACCEPTDROP]	= "DeferAcceptDrop",
 };
 
 /**

@@ -540,6 +540,7 @@ struct proto xtcp_prot = {
 	.getsockopt	= xtcp_getsockopt,
 	.sendmsg	= xtcp_sendmsg,
 	.recvmsg	= xtcp_proto_recvmsg,
+	.stream_memory_free	= xtcp_stream_memory_free,
 	.backlog_rcv	= xtcp_v4_do_rcv,
 	.release_cb	= xtcp_release_cb,
 	.hash		= xtcp_hash,
@@ -578,6 +579,9 @@ const struct proto_ops xtcp_stream_ops = {
 	.setsockopt	= sock_common_setsockopt,
 	.getsockopt	= sock_common_getsockopt,
 	.sendmsg	= inet_sendmsg,
+#ifdef XTCP_HAVE_SPLICE_EOF
+	.splice_eof	= xtcp_splice_eof,
+#endif
 	.recvmsg	= inet_recvmsg,
 	.mmap		= sock_no_mmap,
 };

@@ -22,6 +22,41 @@ static bool xtcp_level(int level)
 }
 
 /*
+ * TCP_DEFER_ACCEPT's seconds as SYN-ACK timeouts (1 s, 2 s, 4 s ... up to the RTO's
+ * ceiling) and back, like secs_to_retrans() and retrans_to_secs(): the value read
+ * back is the time those timeouts take, at least what was asked.
+ */
+static u8 xtcp_secs_to_retrans(int seconds)
+{
+	int timeout = XTCP_TIMEOUT_INIT / HZ, period = timeout;
+	u8 res = 0;
+
+	if (seconds > 0) {
+		res = 1;
+		while (seconds > period && res < 255) {
+			res++;
+			timeout = min(timeout << 1, XTCP_RTO_MAX / HZ);
+			period += timeout;
+		}
+	}
+	return res;
+}
+
+static int xtcp_retrans_to_secs(u8 retrans)
+{
+	int timeout = XTCP_TIMEOUT_INIT / HZ, period = 0;
+
+	if (retrans > 0) {
+		period = timeout;
+		while (--retrans) {
+			timeout = min(timeout << 1, XTCP_RTO_MAX / HZ);
+			period += timeout;
+		}
+	}
+	return period;
+}
+
+/*
  * TCP_KEEPIDLE, like tcp_sock_set_keepidle_locked(): a running keepalive timer is
  * re-armed for the new idle time, counted from the last segment received.  Process
  * context, socket locked.
@@ -43,7 +78,8 @@ static void xtcp_set_keepidle(struct sock *sk, int val)
  * @sk: the socket
  * @level: SOL_TCP or ours, else passed to IP
  * @optname: TCP_NODELAY, TCP_CORK, TCP_MAXSEG, TCP_QUICKACK, TCP_CONGESTION,
- *	TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, TCP_USER_TIMEOUT
+ *	TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, TCP_USER_TIMEOUT, TCP_NOTSENT_LOWAT,
+ *	TCP_INQ, TCP_DEFER_ACCEPT
  * @optval: the value
  * @optlen: its length
  *
@@ -84,6 +120,9 @@ int xtcp_setsockopt(struct sock *sk, int level, int optname, sockptr_t optval,
 	case TCP_KEEPINTVL:
 	case TCP_KEEPCNT:
 	case TCP_USER_TIMEOUT:
+	case TCP_NOTSENT_LOWAT:
+	case TCP_INQ:
+	case TCP_DEFER_ACCEPT:
 		break;
 	default:
 		return -ENOPROTOOPT;
@@ -152,6 +191,21 @@ int xtcp_setsockopt(struct sock *sk, int level, int optname, sockptr_t optval,
 			err = -EINVAL;
 		else
 			WRITE_ONCE(xs->user_timeout, val);
+		break;
+	case TCP_NOTSENT_LOWAT:
+		/* as TCP: any value (unsigned); a writer waiting may now go on */
+		WRITE_ONCE(xs->notsent_lowat, val);
+		sk->sk_write_space(sk);
+		break;
+	case TCP_INQ:
+		if (val > 1 || val < 0)
+			err = -EINVAL;
+		else
+			WRITE_ONCE(xs->recvmsg_inq, val);
+		break;
+	case TCP_DEFER_ACCEPT:
+		/* as TCP: on any socket, seconds rounded up to whole SYN-ACK timeouts */
+		WRITE_ONCE(xs->defer_accept, xtcp_secs_to_retrans(val));
 		break;
 	}
 	release_sock(sk);
@@ -318,6 +372,15 @@ int xtcp_getsockopt(struct sock *sk, int level, int optname, char __user *optval
 		break;
 	case TCP_USER_TIMEOUT:
 		val = READ_ONCE(xs->user_timeout);
+		break;
+	case TCP_NOTSENT_LOWAT:
+		val = READ_ONCE(xs->notsent_lowat);
+		break;
+	case TCP_INQ:
+		val = READ_ONCE(xs->recvmsg_inq);
+		break;
+	case TCP_DEFER_ACCEPT:
+		val = xtcp_retrans_to_secs(READ_ONCE(xs->defer_accept));
 		break;
 	default:
 		return -ENOPROTOOPT;

@@ -118,6 +118,48 @@ static void xtcp_sendmsg_push(struct sock *sk, int flags, int nonagle)
 }
 
 /**
+ * xtcp_splice_eof - sendfile()/splice() with SPLICE_F_MORE has no more to give: send
+ * its tail, which MSG_MORE held back (struct proto_ops .splice_eof), like
+ * inet_splice_eof() + tcp_splice_eof()
+ * @sock: the socket
+ *
+ * Context: process.
+ */
+void xtcp_splice_eof(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+
+	if (!skb_peek_tail(&sk->sk_write_queue))
+		return;
+	lock_sock(sk);
+	xtcp_sendmsg_push(sk, 0, xtcp_sk(sk)->nonagle);
+	release_sock(sk);
+}
+
+/**
+ * xtcp_stream_memory_free - may a writer queue more? (struct proto
+ * .stream_memory_free), like tcp_stream_memory_free()
+ * @sk: the socket
+ * @wake: 1 when poll() or an ACK decides whether to wake a writer: then fewer than
+ *	half the limit must wait, so that it is not woken for a few bytes
+ *
+ * The send buffer's room is checked by the caller (sk_stream_memory_free()); here the
+ * unsent bytes against TCP_NOTSENT_LOWAT, or net.xtcp.notsent_lowat.
+ *
+ * Context: any; reads the socket without its lock.
+ * Return: whether the unsent bytes are below the limit.
+ */
+bool xtcp_stream_memory_free(const struct sock *sk, int wake)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 notsent = READ_ONCE(xs->write_seq) - READ_ONCE(xs->snd_nxt);
+	u32 lowat = READ_ONCE(xs->notsent_lowat) ?:
+		    READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_notsent_lowat);
+
+	return ((u64)notsent << wake) < lowat;
+}
+
+/**
  * xtcp_sendmsg - send(2), write(2), sendfile(2) on an xtcp socket, like
  * tcp_sendmsg()
  * @sk: the socket
@@ -192,6 +234,8 @@ int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 		XTCP_SKB_CB(skb)->end_seq += n;
 		XTCP_SKB_CB(skb)->pcount = 0;	/* counted anew when it goes */
 		copied += n;
+		if (!msg_data_left(msg))
+			break;		/* the last piece: xtcp_sendmsg_push() marks and sends it */
 		if (skb->len < goal)
 			continue;
 		/* a full segment goes at once (tcp_push_one()) */
@@ -327,7 +371,8 @@ static void xtcp_wait_data(struct sock *sk, long *timeo, const struct sk_buff *l
  *	MSG_OOB fails with EINVAL, as TCP's without urgent data
  *
  * Returns once SO_RCVLOWAT bytes (all @len with MSG_WAITALL) were read, or at the
- * timeout (SO_RCVTIMEO), a signal or an error with what was read so far.
+ * timeout (SO_RCVTIMEO), a signal or an error with what was read so far.  With TCP_INQ
+ * a control message (SOL_TCP, TCP_CM_INQ) tells the bytes left, as tcp_inq_hint().
  *
  * Context: process.
  * Return: bytes read; -EAGAIN, -EINTR, -ENOTCONN, -EINVAL, or a pending error
@@ -427,6 +472,15 @@ found_ok_skb:
 	if (!(flags & MSG_PEEK))
 		xtcp_cleanup_rbuf(sk, copied);
 	release_sock(sk);
+	if ((xs->recvmsg_inq || msg->msg_get_inq) && copied >= 0) {
+		/*
+		 * TCP_INQ (or io_uring asking): what is left once the backlog was processed,
+		 * the peer's FIN counted - 1 once only it is left (tcp_inq_hint())
+		 */
+		msg->msg_inq = READ_ONCE(xs->rcv_nxt) - READ_ONCE(xs->copied_seq);
+		if (xs->recvmsg_inq)
+			put_cmsg(msg, SOL_TCP, TCP_CM_INQ, sizeof(msg->msg_inq), &msg->msg_inq);
+	}
 	return copied;
 out:
 	release_sock(sk);

@@ -609,7 +609,10 @@ static bool xtcp_reqsk_rearm(struct sock *listener, struct xtcp_request_sock *re
  * net.xtcp.synack_retries re-sends went unanswered (like reqsk_timer_handler())
  * @t: the request's timer
  *
- * Backoff: 1 s, 2 s, 4 s ... (RFC 6298 2.5 applied to the SYN-ACK).
+ * Backoff: 1 s, 2 s, 4 s ... (RFC 6298 2.5 applied to the SYN-ACK).  Under the
+ * listener's TCP_DEFER_ACCEPT (d timeouts) a request whose ACK came (@req->acked) lives
+ * d timeouts at least, re-sending nothing while it waits for data but at the last,
+ * whose SYN-ACK draws the ACK that then makes the child (syn_ack_recalc()).
  *
  * Context: timer; takes the listener's socket lock.
  */
@@ -618,6 +621,8 @@ void xtcp_reqsk_timer_handler(struct timer_list *t)
 	struct xtcp_request_sock *req = timer_container_of(req, t, timer);
 	struct sock *listener = req->listener;
 	int max = READ_ONCE(xtcp_pernet(sock_net(listener))->sysctl_synack_retries);
+	int defer = READ_ONCE(xtcp_sk(listener)->defer_accept);
+	bool resend = true;
 
 	bh_lock_sock(listener);
 	if (READ_ONCE(req->unlinked))
@@ -628,7 +633,9 @@ void xtcp_reqsk_timer_handler(struct timer_list *t)
 		bh_unlock_sock(listener);
 		return;		/* the pending timer keeps its reference */
 	}
-	if (req->num_retrans >= max) {
+	if (defer)
+		resend = !req->acked || req->num_retrans >= defer - 1;
+	if (req->num_retrans >= max && (!defer || !req->acked || req->num_retrans >= defer)) {
 		xtcp_reqsk_queue_drop(listener, req);
 		goto out;
 	}
@@ -636,9 +643,11 @@ void xtcp_reqsk_timer_handler(struct timer_list *t)
 			      xtcp_backoff(XTCP_TIMEOUT_INIT, req->num_retrans + 1, XTCP_RTO_MAX)))
 		goto out;
 	WRITE_ONCE(req->num_retrans, req->num_retrans + 1);
-	XTCP_INC_STATS(sock_net(listener), XTCP_MIB_SYNACKRETRANS);
-	trace_xtcp_retransmit_synack(&req->common, req->num_retrans);
-	xtcp_v4_send_synack(listener, req);
+	if (resend) {
+		XTCP_INC_STATS(sock_net(listener), XTCP_MIB_SYNACKRETRANS);
+		trace_xtcp_retransmit_synack(&req->common, req->num_retrans);
+		xtcp_v4_send_synack(listener, req);
+	}
 	bh_unlock_sock(listener);
 	return;
 out:

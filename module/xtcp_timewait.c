@@ -159,6 +159,7 @@ static struct xtcp_timewait_sock *xtcp_tw_alloc(struct sock *sk)
 	tw->ts_recent_stamp = xs->tstamp_ok ? xs->ts_recent_stamp : 0;
 	tw->tsoffset = xs->tsoffset;
 	tw->reuse = sk->sk_reuse;
+	tw->reuseport = sk->sk_reuseport;
 	atomic_inc(&xn->tw_count);
 	__module_get(THIS_MODULE);	/* a socket of ours holds it: it cannot be going */
 	return tw;

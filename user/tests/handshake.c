@@ -2,14 +2,17 @@
 /*
  * handshake: bind, listen, connect and accept over loopback - the three-way handshake
  * and the errors around it, checked against what Linux TCP does (each errno case is
- * also run on a TCP socket and compared), plus /proc/net/xtcp and the counters.
+ * also run on a TCP socket and compared), SO_REUSEPORT groups and TCP_DEFER_ACCEPT,
+ * plus /proc/net/xtcp and the counters.
  * Needs xtcp.ko loaded with the default protocol number; runs as root.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <linux/xtcp.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -63,6 +66,15 @@ static int local_port(int fd)
 	socklen_t len = sizeof(sin);
 
 	return getsockname(fd, (struct sockaddr *)&sin, &len) ? -1 : ntohs(sin.sin_port);
+}
+
+/* The int option @name at @level of @fd; -1 if it cannot be read. */
+static int getint(int fd, int level, int name)
+{
+	socklen_t len = sizeof(int);
+	int v;
+
+	return getsockopt(fd, level, name, &v, &len) ? -1 : v;
 }
 
 static int so_error(int fd)
@@ -196,6 +208,267 @@ static void test_bind(void)
 	}
 	wait(&i);
 	tap_ok(WIFEXITED(i) && WEXITSTATUS(i) == 0, "bind to port 80 as nobody fails with EACCES");
+}
+
+/* A socket of @proto with SO_REUSEPORT (if @rp) bound to @a:@port; -1 and errno if not. */
+static int reuseport_sock(int proto, int rp, in_addr_t a, int port)
+{
+	int fd = sock(proto, 0), err;
+
+	if (rp)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &rp, sizeof(rp));
+	if (do_bind(fd, a, port)) {
+		err = errno;
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
+
+/* reuseport_sock() as a result to compare: the socket, if bound, closed at once. */
+static struct result reuseport_try(int proto, int rp, in_addr_t a, int port)
+{
+	struct result r = CALL(reuseport_sock(proto, rp, a, port));
+
+	if (r.ret >= 0) {
+		close(r.ret);
+		r.ret = 0;
+	}
+	return r;
+}
+
+/* Connections accepted by listener @fd until none is left (made non-blocking); closed. */
+static int drain_accept(int fd)
+{
+	int c, n = 0;
+
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	while ((c = accept(fd, NULL, NULL)) >= 0) {
+		close(c);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * SO_REUSEPORT (nginx's "listen ... reuseport"): sockets that all set it before bind(),
+ * of one user, share a port and listen on it together; a SYN goes to one of them by a
+ * hash of its 4-tuple (reuseport_select_sock()), so connections spread over the
+ * listeners; one closing leaves the port to the others.  Each errno as TCP's.
+ */
+static void test_reuseport(void)
+{
+	int proto[2] = { IPPROTO_TCP, IPPROTO_XTCP }, a[2], b[2], i, k, st;
+	int got[2][2] = { { 0 } }, conns = 64, after = 0, c[64], ok;
+	struct result r[2];
+
+	for (i = 0; i < 2; i++) {
+		a[i] = reuseport_sock(proto[i], 1, LO, 6301 + i);
+		b[i] = reuseport_sock(proto[i], 1, LO, 6301 + i);
+		r[i] = CALL(b[i] < 0 ? -1 : 0);
+	}
+	tap_ok(a[1] >= 0 && b[1] >= 0 && a[0] >= 0 && b[0] >= 0,
+	       "SO_REUSEPORT: two sockets bind one port, as on TCP (%s)",
+	       r[1].ret ? strerrorname_np(r[1].err) : "ok");
+	for (i = 0; i < 2; i++)
+		r[i] = CALL(listen(a[i], 128) || listen(b[i], 128) ? -1 : 0);
+	tap_ok(r[0].ret == 0 && r[1].ret == 0, "SO_REUSEPORT: both listen on it (tcp %s, xtcp %s)",
+	       r[0].ret ? strerrorname_np(r[0].err) : "ok",
+	       r[1].ret ? strerrorname_np(r[1].err) : "ok");
+	for (i = 0; i < 2; i++)
+		r[i] = reuseport_try(proto[i], 0, LO, 6301 + i);
+	same_errno(r[0], r[1], "SO_REUSEPORT: a socket without it binds the port");
+	for (i = 0; i < 2; i++)
+		r[i] = reuseport_try(proto[i], 0, htonl(INADDR_ANY), 6301 + i);
+	same_errno(r[0], r[1], "SO_REUSEPORT: a socket without it binds the wildcard address");
+	/* another user's socket may not join the group */
+	for (i = 0; i < 2; i++) {
+		if (fork() == 0) {
+			if (setuid(65534))
+				_exit(100);
+			_exit(reuseport_sock(proto[i], 1, LO, 6301 + i) < 0 ? errno : 0);
+		}
+		wait(&st);
+		r[i].ret = WIFEXITED(st) && WEXITSTATUS(st) ? -1 : 0;
+		r[i].err = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	}
+	same_errno(r[0], r[1], "SO_REUSEPORT: another user's socket binds the port");
+	/* all must have set it: one bound without it keeps the port to itself */
+	for (i = 0; i < 2; i++) {
+		k = reuseport_sock(proto[i], 0, LO, 6311 + i);
+		r[i] = reuseport_try(proto[i], 1, LO, 6311 + i);
+		close(k);
+	}
+	same_errno(r[0], r[1], "SO_REUSEPORT: binding next to a socket bound without it");
+
+	/* connections spread over both listeners: each gets some of 64 */
+	for (i = 0; i < 2; i++) {
+		for (k = 0; k < conns; k++) {
+			c[k] = sock(proto[i], 0);
+			do_connect(c[k], LO, 6301 + i);
+		}
+		ok = wait_for((got[i][0] += drain_accept(a[i]),
+			       got[i][1] += drain_accept(b[i]),
+			       got[i][0] + got[i][1] == conns), 10);
+		for (k = 0; k < conns; k++)
+			close(c[k]);
+		if (i == 0)
+			continue;
+		tap_ok(ok && got[1][0] > 0 && got[1][1] > 0,
+		       "SO_REUSEPORT: %d connections spread over the two listeners: %d and %d "
+		       "(TCP's: %d and %d)", conns, got[1][0], got[1][1], got[0][0], got[0][1]);
+	}
+	/*
+	 * one listener stops (shut down, its descriptor still open: it leaves the group
+	 * through xtcp_unhash(), not when freed): the other takes every new connection
+	 */
+	for (i = 0; i < 2; i++)
+		shutdown(a[i], SHUT_RD);
+	for (k = 0; k < 16; k++) {
+		c[k] = sock(IPPROTO_XTCP, 0);
+		r[1] = CALL(do_connect(c[k], LO, 6302));
+		if (r[1].ret)
+			break;
+	}
+	ok = wait_for((after += drain_accept(b[1]), after == k), 10);
+	tap_ok(k == 16 && ok, "SO_REUSEPORT: after one listener was shut down, the other "
+	       "accepts all of 16 new connections (%d connected%s%s, %d accepted)", k,
+	       r[1].ret ? ": " : "", r[1].ret ? strerrorname_np(r[1].err) : "", after);
+	while (k-- > 0)
+		close(c[k]);
+	for (i = 0; i < 2; i++) {
+		close(a[i]);
+		close(b[i]);
+	}
+
+	/* a classic BPF program of the group picks the listener: "return 0", the first */
+	for (i = 0; i < 2; i++) {
+		struct sock_filter code[] = { BPF_STMT(BPF_RET | BPF_K, 0) };
+		struct sock_fprog prog = { .len = 1, .filter = code };
+
+		got[i][0] = got[i][1] = 0;
+		a[i] = reuseport_sock(proto[i], 1, LO, 6305 + i);
+		b[i] = reuseport_sock(proto[i], 1, LO, 6305 + i);
+		if (a[i] < 0 || b[i] < 0 || listen(a[i], 64) || listen(b[i], 64) ||
+		    setsockopt(b[i], SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog, sizeof(prog)))
+			got[i][0] = -1;
+		for (k = 0; k < 16 && got[i][0] >= 0; k++) {
+			c[k] = sock(proto[i], 0);
+			do_connect(c[k], LO, 6305 + i);
+		}
+		if (got[i][0] >= 0)
+			wait_for((got[i][0] += drain_accept(a[i]), got[i][1] += drain_accept(b[i]),
+				  got[i][0] + got[i][1] == 16), 10);
+		while (got[i][0] >= 0 && k-- > 0)
+			close(c[k]);
+		close(a[i]);
+		close(b[i]);
+	}
+	tap_ok(got[1][0] == 16 && got[1][1] == 0 && got[0][0] == 16 && got[0][1] == 0,
+	       "SO_ATTACH_REUSEPORT_CBPF \"return 0\": all of 16 connections go to the group's "
+	       "first listener: %d and %d (TCP: %d and %d)", got[1][0], got[1][1], got[0][0],
+	       got[0][1]);
+}
+
+/*
+ * TCP_DEFER_ACCEPT (nginx "deferred"): seconds read back as the SYN-ACK timeouts they
+ * round up to; the handshake's ACK without data is dropped, so accept() waits until
+ * the client sends (the child then comes with the data), or until the time is up (a
+ * last SYN-ACK draws the ACK that makes it).  Each step as on TCP.
+ */
+static void test_defer_accept(void)
+{
+	static const int secs[] = { 1, 5, 30, 0, -1 };
+	int proto[2] = { IPPROTO_TCP, IPPROTO_XTCP }, l, c, a, i, k, n;
+	int readback[2][5], early[2], data[2], late[2], child_opt[2];
+	long drops = xtcp_stat("DeferAcceptDrop"), synack;
+	struct pollfd p;
+	char byte = 'd';
+	double t0, waited[2];
+
+	for (i = 0; i < 2; i++) {
+		l = sock(proto[i], 0);
+		for (k = 0; k < 5; k++) {
+			setsockopt(l, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs[k], sizeof(int));
+			readback[i][k] = getint(l, IPPROTO_TCP, TCP_DEFER_ACCEPT);
+		}
+		close(l);
+	}
+	tap_ok(!memcmp(readback[0], readback[1], sizeof(readback[0])) &&
+	       readback[1][1] == 7,
+	       "TCP_DEFER_ACCEPT 1, 5, 30, 0, -1 s read back %d, %d, %d, %d, %d, as on TCP "
+	       "(%d, %d, %d, %d, %d)", readback[1][0], readback[1][1], readback[1][2],
+	       readback[1][3], readback[1][4], readback[0][0], readback[0][1], readback[0][2],
+	       readback[0][3], readback[0][4]);
+
+	/* the client's data makes the connection acceptable, with it */
+	for (i = 0; i < 2; i++) {
+		early[i] = data[i] = child_opt[i] = -1;
+		l = listener(proto[i], LO, 6401 + i, 8);
+		n = 5;
+		setsockopt(l, IPPROTO_TCP, TCP_DEFER_ACCEPT, &n, sizeof(n));
+		c = sock(proto[i], 0);
+		if (l < 0 || do_connect(c, LO, 6401 + i)) {
+			close(c);
+			close(l);
+			continue;
+		}
+		p = (struct pollfd){ .fd = l, .events = POLLIN };
+		early[i] = poll(&p, 1, 300);	/* nothing to accept for these 300 ms */
+		send(c, &byte, 1, 0);
+		p.revents = 0;
+		if (poll(&p, 1, 2000) == 1) {
+			a = accept(l, NULL, NULL);
+			data[i] = a < 0 ? -1 : recv(a, &byte, 1, MSG_DONTWAIT);
+			child_opt[i] = getint(a, IPPROTO_TCP, TCP_DEFER_ACCEPT);
+			close(a);
+		}
+		close(c);
+		close(l);
+	}
+	tap_ok(early[1] == 0 && data[1] == 1 && early[0] == 0 && data[0] == 1,
+	       "TCP_DEFER_ACCEPT 5: no connection to accept after the handshake (%d, TCP %d); "
+	       "once the client sends, one with its byte readable at once (%d, TCP %d)",
+	       early[1], early[0], data[1], data[0]);
+	tap_ok(child_opt[1] == child_opt[0] && child_opt[1] == 0,
+	       "... the accepted socket's own TCP_DEFER_ACCEPT is %d, as on TCP (%d)",
+	       child_opt[1], child_opt[0]);
+	tap_ok(xtcp_stat("DeferAcceptDrop") > drops, "... the handshake's ACK was dropped: "
+	       "DeferAcceptDrop +%ld", xtcp_stat("DeferAcceptDrop") - drops);
+
+	/*
+	 * a client that never sends, TCP_DEFER_ACCEPT 2 (two timeouts: 1 + 2 s): nothing is
+	 * re-sent at the first, the last SYN-ACK at the second draws the ACK that makes the
+	 * connection, acceptable then
+	 */
+	synack = xtcp_stat("SynAckRetrans");
+	for (i = 0; i < 2; i++) {
+		late[i] = -1;
+		waited[i] = -1;
+		l = listener(proto[i], LO, 6403 + i, 8);
+		n = 2;
+		setsockopt(l, IPPROTO_TCP, TCP_DEFER_ACCEPT, &n, sizeof(n));
+		c = sock(proto[i], 0);
+		t0 = now();
+		if (l >= 0 && !do_connect(c, LO, 6403 + i)) {
+			p = (struct pollfd){ .fd = l, .events = POLLIN };
+			if (poll(&p, 1, 10000) == 1) {
+				waited[i] = now() - t0;
+				a = accept(l, NULL, NULL);
+				late[i] = a >= 0 && recv(a, &byte, 1, MSG_DONTWAIT) == -1 &&
+					  errno == EAGAIN;
+				close(a);
+			}
+		}
+		close(c);
+		close(l);
+	}
+	tap_ok(late[1] == 1 && late[0] == 1 && waited[1] >= 2.9 && waited[0] >= 2.9,
+	       "TCP_DEFER_ACCEPT 2 and a silent client: the connection comes to accept() "
+	       "without data after %.1f s (TCP %.1f s)", waited[1], waited[0]);
+	tap_ok(xtcp_stat("SynAckRetrans") - synack == 1, "... one SYN-ACK re-sent meanwhile, "
+	       "at the last timeout (SynAckRetrans +%ld)", xtcp_stat("SynAckRetrans") - synack);
 }
 
 static void test_connect_accept(void)
@@ -473,6 +746,8 @@ int main(void)
 		return tap_done();
 	close(probe);
 	test_bind();
+	test_reuseport();
+	test_defer_accept();
 	test_connect_accept();
 	test_refused();
 	test_nonblocking();

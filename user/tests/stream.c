@@ -7,8 +7,9 @@
  * of a connected socket as Linux TCP answers them: empty reads, SO_RCVTIMEO/SO_SNDTIMEO,
  * MSG_PEEK/WAITALL/TRUNC/OOB, SO_RCVLOWAT, readv/writev, sendfile, FIONREAD/SIOCOUTQ and
  * the queues and timer of /proc/net/xtcp against a zero window, TCP_NODELAY/CORK/QUICKACK/
- * MAXSEG/INFO, the buffer sizes, a peer's RST (ECONNRESET, EPIPE, SIGPIPE, poll), wake-ups
- * and EINTR, and the counters.
+ * MAXSEG/INFO, the buffer sizes, the options real programs set (inherited from a
+ * listener, TCP_INQ, TCP_NOTSENT_LOWAT, sendfile's tail: each compared with TCP), a
+ * peer's RST (ECONNRESET, EPIPE, SIGPIPE, poll), wake-ups and EINTR, and the counters.
  *
  * The transfers are stream.h's: a length header, xorshift64 data and the receiver's
  * confirmation, so that teardown is not relied on.
@@ -829,6 +830,222 @@ static void test_options(void)
 	watch(NULL);
 }
 
+/* ---- options real programs set (issue 13), each checked on TCP too ---- */
+
+/* A connected pair of protocol @pr through a listener on @port set up by @prep. */
+static int app_pair(int pr, int port, void (*prep)(int), int *c, int *s)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int l = socket(AF_INET, SOCK_STREAM, pr);
+
+	*c = *s = -1;
+	setint(l, SOL_SOCKET, SO_REUSEADDR, 1);
+	if (prep)
+		prep(l);
+	if (bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 4))
+		goto out;
+	*c = socket(AF_INET, SOCK_STREAM, pr);
+	if (connect(*c, (struct sockaddr *)&a, sizeof(a)))
+		goto out;
+	*s = accept(l, NULL, NULL);
+out:
+	close(l);
+	if (*s < 0 && *c >= 0) {
+		close(*c);
+		*c = -1;
+	}
+	return *s < 0 ? -1 : 0;
+}
+
+/* memcached, nginx: options set on the listener only */
+static void listener_options(int l)
+{
+	struct linger lin = { .l_onoff = 1, .l_linger = 5 };
+
+	setint(l, SOL_SOCKET, SO_KEEPALIVE, 1);
+	setint(l, IPPROTO_TCP, TCP_NODELAY, 1);
+	setint(l, IPPROTO_TCP, TCP_KEEPIDLE, 77);
+	setint(l, IPPROTO_TCP, TCP_NOTSENT_LOWAT, 12345);
+	setsockopt(l, SOL_SOCKET, SO_LINGER, &lin, sizeof(lin));
+}
+
+/* What an accepted socket took over from its listener, as a string to compare. */
+static void inherited(int s, char *out, size_t n)
+{
+	struct linger lin = { 0 };
+	socklen_t len = sizeof(lin);
+
+	getsockopt(s, SOL_SOCKET, SO_LINGER, &lin, &len);
+	snprintf(out, n, "SO_KEEPALIVE %d, TCP_NODELAY %d, TCP_KEEPIDLE %d, "
+		 "TCP_NOTSENT_LOWAT %d, SO_LINGER %d/%d", getint(s, SOL_SOCKET, SO_KEEPALIVE),
+		 getint(s, IPPROTO_TCP, TCP_NODELAY), getint(s, IPPROTO_TCP, TCP_KEEPIDLE),
+		 getint(s, IPPROTO_TCP, TCP_NOTSENT_LOWAT), lin.l_onoff, lin.l_linger);
+}
+
+/* recvmsg() of up to @n bytes into @buf; the TCP_CM_INQ it came with in *@inq (-1: none) */
+static ssize_t recv_inq(int fd, char *buf, size_t n, int *inq_hint)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = buf, .iov_len = n };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			    .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm;
+	ssize_t r = recvmsg(fd, &m, 0);
+
+	*inq_hint = -1;
+	for (cm = CMSG_FIRSTHDR(&m); r >= 0 && cm; cm = CMSG_NXTHDR(&m, cm))
+		if (cm->cmsg_level == IPPROTO_TCP && cm->cmsg_type == TCP_CM_INQ)
+			memcpy(inq_hint, CMSG_DATA(cm), sizeof(int));
+	return r;
+}
+
+/*
+ * Unsent bytes (SIOCOUTQNSD) when a non-blocking writer of 4 KiB chunks first gets
+ * EAGAIN, the peer not reading; and whether poll() then says POLLOUT.
+ */
+static int fill_unsent(int c, int *pollout)
+{
+	static char chunk[4096];
+	struct pollfd p = { .fd = c, .events = POLLOUT };
+	int n, guard_n = 0;
+
+	fcntl(c, F_SETFL, fcntl(c, F_GETFL) | O_NONBLOCK);
+	while (send(c, chunk, sizeof(chunk), MSG_NOSIGNAL) > 0 && guard_n++ < 100000)
+		;
+	*pollout = poll(&p, 1, 0) == 1 && (p.revents & POLLOUT);
+	return ioctl(c, SIOCOUTQNSD, &n) ? -1 : n;
+}
+
+static void test_app_options(void)
+{
+	static const int prs[2] = { IPPROTO_TCP, IPPROTO_XTCP };
+	char got[2][160], buf[4096], path[] = "/tmp/xtcp-stream-XXXXXX";
+	int i, c, s, f, r, ep, hint[2][3], unsent[2], pollout[2], woke[2], eof_got[2];
+	double t0, eof_ms[2];
+	struct epoll_event ev;
+	struct pollfd p;
+
+	watch("options real programs set");
+	/* a listener's SO_KEEPALIVE, TCP_NODELAY, SO_LINGER ... go to what it accepts */
+	for (i = 0; i < 2; i++) {
+		strcpy(got[i], "not connected");
+		if (app_pair(prs[i], PORT + 1 + i, listener_options, &c, &s))
+			continue;
+		inherited(s, got[i], sizeof(got[i]));
+		close_pair(c, s);
+	}
+	tap_ok(!strcmp(got[0], got[1]) && strstr(got[1], "SO_KEEPALIVE 1, TCP_NODELAY 1, "
+						  "TCP_KEEPIDLE 77, TCP_NOTSENT_LOWAT 12345"),
+	       "an accepted socket inherits its listener's options: %s (TCP: %s)", got[1],
+	       got[0]);
+
+	/* TCP_INQ: each read tells what is left; after the FIN, 1 (go on reading) */
+	for (i = 0; i < 2; i++) {
+		hint[i][0] = hint[i][1] = hint[i][2] = -2;
+		if (app_pair(prs[i], PORT + 3 + i, NULL, &c, &s))
+			continue;
+		setint(s, IPPROTO_TCP, TCP_INQ, 1);
+		memset(buf, 'i', 1000);
+		if (send(c, buf, 1000, 0) == 1000 && wait_inq(s, 1000, 2000) == 1000) {
+			recv_inq(s, buf, 300, &hint[i][0]);
+			recv_inq(s, buf, 700, &hint[i][1]);
+			shutdown(c, SHUT_WR);
+			p = (struct pollfd){ .fd = s, .events = POLLRDHUP };
+			poll(&p, 1, 2000);
+			r = recv_inq(s, buf, 10, &hint[i][2]);
+			if (r != 0)
+				hint[i][2] = -3;
+		}
+		close_pair(c, s);
+	}
+	tap_ok(!memcmp(hint[0], hint[1], sizeof(hint[0])) && hint[1][0] == 700 &&
+	       hint[1][1] == 0 && hint[1][2] == 1,
+	       "TCP_INQ: reading 300 then 700 of 1000 bytes leaves %d then %d, the FIN %d, as "
+	       "TCP (%d, %d, %d)", hint[1][0], hint[1][1], hint[1][2], hint[0][0], hint[0][1],
+	       hint[0][2]);
+	c = socket(AF_INET, SOCK_STREAM, IPPROTO_XTCP);
+	r = setint(c, IPPROTO_TCP, TCP_INQ, 2);
+	tap_ok(r == -1 && errno == EINVAL && getint(c, IPPROTO_TCP, TCP_INQ) == 0,
+	       "TCP_INQ 2 fails with EINVAL, as on TCP (%s), and it reads 0",
+	       r ? strerrorname_np(errno) : "accepted");
+	close(c);
+
+	/*
+	 * TCP_NOTSENT_LOWAT 16 KiB: a writer the peer does not read from stops with about
+	 * that much unsent (the window full), not with the send buffer full; poll() says
+	 * POLLOUT only below half of it, and the peer reading wakes it.
+	 */
+	for (i = 0; i < 2; i++) {
+		unsent[i] = pollout[i] = woke[i] = -1;
+		if (app_pair(prs[i], PORT + 5 + i, NULL, &c, &s))
+			continue;
+		setint(c, IPPROTO_TCP, TCP_NOTSENT_LOWAT, 16384);
+		unsent[i] = fill_unsent(c, &pollout[i]);
+		/*
+		 * edge-triggered: registered while not writable, it reports POLLOUT only if
+		 * a wake-up comes (xtcp_write_space()), not by looking again
+		 */
+		ep = epoll_create1(0);
+		ev = (struct epoll_event){ .events = EPOLLOUT | EPOLLET };
+		epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev);
+		fcntl(s, F_SETFL, fcntl(s, F_GETFL) | O_NONBLOCK);
+		t0 = now();
+		woke[i] = 0;
+		while (!woke[i] && now() < t0 + 5) {
+			while (read(s, buf, sizeof(buf)) > 0)
+				;
+			woke[i] = epoll_wait(ep, &ev, 1, 50) == 1;
+		}
+		close(ep);
+		close_pair(c, s);
+	}
+	tap_ok(unsent[1] >= 16384 && unsent[1] < 16384 + 65536 && !pollout[1] && woke[1] == 1 &&
+	       unsent[0] >= 16384 && unsent[0] < 16384 + 65536 && !pollout[0] && woke[0] == 1,
+	       "TCP_NOTSENT_LOWAT 16384: the writer stops with %d bytes unsent (TCP %d), poll "
+	       "without POLLOUT (%d, TCP %d), epoll (edge-triggered) woken once the peer reads "
+	       "(%d, TCP %d)",
+	       unsent[1], unsent[0], pollout[1], pollout[0], woke[1], woke[0]);
+	if (!app_pair(IPPROTO_XTCP, PORT + 7, NULL, &c, &s)) {
+		int po;
+
+		r = fill_unsent(c, &po);
+		tap_ok(r > 65536 + 16384, "... without it, %d bytes unsent (the send buffer full)",
+		       r);
+		close_pair(c, s);
+	}
+
+	/*
+	 * sendfile() asked for more than the file holds sends its last piece with MSG_MORE,
+	 * then finds the end of the file: .splice_eof must send that piece at once - held
+	 * back, it would go only with the window probe, 200 ms later at the earliest
+	 */
+	f = mkstemp(path);
+	unlink(path);
+	memset(buf, 'e', 100);
+	if (!tap_ok(f >= 0 && write(f, buf, 100) == 100, "a 100-byte file"))
+		return;
+	for (i = 0; i < 2; i++) {
+		off_t off = 0;
+
+		eof_got[i] = -1;
+		eof_ms[i] = -1;
+		if (app_pair(prs[i], PORT + 8 + i, NULL, &c, &s))
+			continue;
+		t0 = now();
+		r = sendfile(c, f, &off, 4096);
+		eof_got[i] = r == 100 ? wait_inq(s, 100, 2000) : -2;
+		eof_ms[i] = (now() - t0) * 1000;
+		close_pair(c, s);
+	}
+	close(f);
+	tap_ok(eof_got[1] == 100 && eof_got[0] == 100 && eof_ms[1] < 150 && eof_ms[0] < 150,
+	       "sendfile() of a 100-byte file asked for 4096 sends all 100 at once: %d arrive "
+	       "in %.0f ms (TCP %d in %.0f ms), less than the 200 ms before a probe",
+	       eof_got[1], eof_ms[1], eof_got[0], eof_ms[0]);
+	watch(NULL);
+}
+
 static void test_poll_and_reset(void)
 {
 	struct linger lin = { .l_onoff = 1, .l_linger = 0 };
@@ -1033,6 +1250,7 @@ int main(int argc, char **argv)
 	test_vectors();
 	test_queues();
 	test_options();
+	test_app_options();
 	test_poll_and_reset();
 	test_wakeups();
 	close(lfd);
