@@ -28,9 +28,10 @@
  *   python3        an asyncio echo server and client on protocol-253 sockets, 1 MiB
  *                  echoed and compared, SO_PROTOCOL read back
  *
- * On both paths nginx + curl, redis-benchmark and iperf3 also run on Linux TCP (the same
+ * Over veth, nginx + curl, redis-benchmark and iperf3 also run on Linux TCP (the same
  * commands without xtcpize, on other ports), the figures printed side by side as # lines
- * (TCG distorts bulk rates: see the README's "TCG copy artefact").
+ * (TCG distorts bulk rates: see the README's "TCG copy artefact"); over loopback they
+ * are xtcp's only, to keep the run short.
  *
  *   realprogs [-o DIR]   (default /tmp/xtcp-realprogs: configurations, logs, files)
  * Runs as root with xtcp.ko loaded; needs nginx, curl, redis-server, redis-tools,
@@ -60,6 +61,7 @@ struct env {
 	const char *sx, *cx;	/* "ip netns exec NS " prefixes for server and client */
 	int sfd, cfd;		/* the namespaces, for the counters */
 	int port;		/* the first of this path's ports */
+	int tcp;		/* the same commands on Linux TCP too, for the figures */
 	char dir[256];		/* this path's files */
 };
 
@@ -340,9 +342,11 @@ static int held_listeners(pid_t pid, int port, struct lsock *ls, int max)
 		if (n < max) {
 			ls[n].ino = st.st_ino;
 			len = sizeof(v);
-			ls[n].reuseport = getsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &v, &len) ? -1 : v;
+			ls[n].reuseport = getsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &v, &len) ? -1
+											      : v;
 			len = sizeof(v);
-			ls[n].defer = getsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &v, &len) ? -1 : v;
+			ls[n].defer = getsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &v, &len) ? -1
+											       : v;
 		}
 		n++;
 next:
@@ -540,7 +544,7 @@ static void t_nginx(struct env *e)
 	char d[PATH_MAX], url[128], *out;
 	int port = e->port, rc;
 	struct counts c0, c1;
-	struct fetch x, t;
+	struct fetch x, t = { .rc = -1 };
 	pid_t pid, tcp;
 
 	snprintf(d, sizeof(d), "%s/nginx", e->dir);
@@ -585,12 +589,18 @@ static void t_nginx(struct env *e)
 	       "each bare ACK held back until the request came)", e->name,
 	       c1.defer_drop - c0.defer_drop);
 
+	if (!e->tcp) {
+		printf("# %s nginx + curl, 1 B + 100 KiB + 5 MiB on one connection: xtcp %.3f s "
+		       "(5 MiB at %.1f MB/s)\n", e->name, x.secs, x.speed[2] / 1e6);
+		goto out;
+	}
 	/* the same on Linux TCP, for the figures */
 	tcp = server(spawn(d, "nginx-tcp", "exec %s/usr/sbin/nginx -p %s -e %s/nginx-tcp-error.log "
 			   "-c %s/nginx-tcp.conf", e->sx, d, d, d));
 	snprintf(url, sizeof(url), "http://%s:%d", e->ip, port + 100);
-	if (tcp_listening(e, port + 100) &&
-	    (t = curl_three(e, d, "curl-tcp", "", url), !t.rc && t.n == 3 && t.same))
+	if (tcp_listening(e, port + 100))
+		t = curl_three(e, d, "curl-tcp", "", url);
+	if (!t.rc && t.n == 3 && t.same)
 		printf("# %s nginx + curl, 1 B + 100 KiB + 5 MiB on one connection: xtcp %.3f s "
 		       "(5 MiB at %.1f MB/s), Linux TCP %.3f s (%.1f MB/s); xtcp/TCP rate %.2f\n",
 		       e->name, x.secs, x.speed[2] / 1e6, t.secs, t.speed[2] / 1e6,
@@ -687,6 +697,8 @@ static void t_redis(struct env *e)
 	free(out);
 	opened(e, "redis-cli", c0, 2);
 
+	if (!e->tcp)
+		goto out;
 	/* the same benchmark on Linux TCP, for the figures */
 	tcp = redis_start(d, "redis-tcp", e->sx, "", e->ip, port + 100);
 	if (tcp_listening(e, port + 100) &&
@@ -803,12 +815,15 @@ static void t_iperf3(struct env *e)
 		       r[rev].min_cwnd > 0 && r[rev].min_rtt_mean > 0 && r[rev].min_rtt_max > 0,
 		       "%s iperf3 -P %d -t %d %s (status %d): %ld bytes received, %.1f Mbit/s; the "
 		       "%d sender streams' TCP_INFO: smallest max_snd_cwnd %ld B, mean_rtt %ld us, "
-		       "max_rtt %ld us (want %d streams, all > 0)", e->name, IPERF_STREAMS, IPERF_SECS, dir,
+		       "max_rtt %ld us (want %d streams, all > 0)", e->name, IPERF_STREAMS,
+		       IPERF_SECS, dir,
 		       rc, r[rev].rx_bytes, r[rev].rx_bps / 1e6, r[rev].senders, r[rev].min_cwnd,
 		       r[rev].min_rtt_mean, r[rev].min_rtt_max, IPERF_STREAMS);
 		/* the control connection and the streams */
 		opened(e, rev ? "iperf3 -R" : "iperf3", c0, IPERF_STREAMS + 1);
 	}
+	if (!e->tcp)
+		goto out;
 	/* the same on Linux TCP, for the figures */
 	tcp = server(spawn(d, "server-tcp", "exec %siperf3 -s -J -4 -B %s -p %d", e->sx, e->ip,
 			   port + 100));
@@ -1074,7 +1089,7 @@ int main(int argc, char **argv)
 	struct env lo = { .name = "loopback", .ip = "127.0.0.1", .sx = "", .cx = "",
 			  .port = 7810 };
 	struct env veth = { .name = "veth", .ip = "10.12.0.2", .sx = "ip netns exec " NS_S " ",
-			    .cx = "ip netns exec " NS_C " ", .port = 7830 };
+			    .cx = "ip netns exec " NS_C " ", .port = 7830, .tcp = 1 };
 	char exe[PATH_MAX] = "";
 	double t0 = now();
 	int fd[2], opt;
