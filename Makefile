@@ -10,7 +10,10 @@
 #                        built in a sid chroot, see scripts/kernel-stock)
 #   make dkms-install    install the sources as a DKMS package, so that xtcp.ko is built
 #                        for every installed kernel (root; make dkms-remove undoes it)
-#   make user            the user programs (examples, end-to-end tests) into build/user/
+#   make user            the user programs (examples, tools, end-to-end tests) into build/user/
+#   make install         xtcpize into $(PREFIX)/bin and libxtcp_preload.so into
+#                        $(PREFIX)/lib/xtcp (PREFIX=/usr/local, DESTDIR honoured);
+#                        make uninstall removes them
 #   make lint            checkpatch --strict, sparse (C=1) and a W=1 build
 #   make check           lint, builds, KUnit and end-to-end tests in QEMU guests
 #   make demo            boot the stock kernel in QEMU and show xtcp being loaded and used
@@ -25,12 +28,14 @@
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -pthread -Iinclude/uapi
-USER_PROGS := $(patsubst user/%.c,build/user/%,$(wildcard user/examples/*.c user/tests/*.c user/bench/*.c))
+USER_PROGS := $(patsubst user/%.c,build/user/%,$(wildcard user/examples/*.c user/tests/*.c user/bench/*.c user/tools/*.c))
 # shared libraries: user/lib/NAME.c -> build/user/lib/libNAME.so (LD_PRELOAD wrappers)
 USER_LIBS := $(patsubst user/lib/%.c,build/user/lib/lib%.so,$(wildcard user/lib/*.c))
+PREFIX ?= /usr/local
+DESTDIR ?=
 
 .PHONY: all modules stock stock-6.1 stock-6.12 stock-7.2 debug user lint check demo bench soak \
-	dkms-install dkms-remove clean
+	dkms-install dkms-remove install uninstall clean
 
 all: modules
 
@@ -70,6 +75,11 @@ build/user/tests/%: user/tests/%.c $(TEST_LIB) $(TEST_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -Iuser/tests/lib -o $@ $< $(TEST_LIB)
 
+# xtcpize looks for the library in $(PREFIX)/lib/xtcp too (after the places beside itself)
+build/user/tools/xtcpize: user/tools/xtcpize.c include/uapi/linux/xtcp.h Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -DXTCPIZE_LIBDIR='"$(PREFIX)/lib/xtcp"' -o $@ $<
+
 build/user/%: user/%.c $(TEST_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ $<
@@ -77,6 +87,15 @@ build/user/%: user/%.c $(TEST_HDRS)
 build/user/lib/lib%.so: user/lib/%.c include/uapi/linux/xtcp.h Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -fPIC -shared -o $@ $< -ldl
+
+install: build/user/tools/xtcpize build/user/lib/libxtcp_preload.so
+	install -D -m 0755 build/user/tools/xtcpize $(DESTDIR)$(PREFIX)/bin/xtcpize
+	install -D -m 0644 build/user/lib/libxtcp_preload.so \
+		$(DESTDIR)$(PREFIX)/lib/xtcp/libxtcp_preload.so
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/xtcpize $(DESTDIR)$(PREFIX)/lib/xtcp/libxtcp_preload.so
+	-rmdir $(DESTDIR)$(PREFIX)/lib/xtcp 2>/dev/null
 
 lint:
 	scripts/lint

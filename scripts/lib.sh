@@ -27,17 +27,31 @@ need_pkgs() {
 	local sudo=
 	[ "$(id -u)" -eq 0 ] || sudo=sudo
 	$sudo apt-get update -qq >/dev/null || die "apt-get update failed"
+	# The servers among them (nginx, redis, sshd) must not start on the host: a
+	# policy-rc.d answering 101 stops their postinst from starting them (Docker images
+	# ship one; otherwise one is put there for the install only).
+	local policy=
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		policy=/usr/sbin/policy-rc.d
+		printf '#!/bin/sh\n# xtcp need_pkgs: no service starts during this install\nexit 101\n' |
+			$sudo tee "$policy" > /dev/null && $sudo chmod 0755 "$policy"
+	fi
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-		"${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
+		"${missing[@]}" >/dev/null
+	local rc=$?
+	[ -z "$policy" ] || $sudo rm -f "$policy"
+	[ $rc -eq 0 ] || die "apt-get install ${missing[*]} failed"
 }
 
 # Packages every part of the harness needs on the host (the guests run the host's root, so
-# the tests' tools are installed here too: tcpdump and tshark for the capture test;
+# the tests' tools are installed here too: tcpdump and tshark for the capture test, the
+# servers and clients of the realprogs test;
 # need_pkgs installs non-interactively, and wireshark-common's question whether
 # non-root users may capture then takes its default, no).
 XTCP_HOST_PKGS=(make gcc gcc-12 libc6-dev flex bison bc libelf-dev libssl-dev dwarves ccache
 		rsync cpio xz-utils zstd kmod sparse busybox-static qemu-system-x86
-		qemu-system-data iproute2 ethtool python3 perl mmdebstrap dkms tcpdump tshark)
+		qemu-system-data iproute2 ethtool python3 perl mmdebstrap dkms tcpdump tshark
+		nginx-light curl redis-server redis-tools iperf3 openssh-server openssh-client socat)
 
 # kernel_release KDIR - the release modules built against KDIR are for, as uname -r says
 # it (Debian's 6.1 headers have 6.1.NNN in kernel.release but 6.1.0-NN-amd64 here).
