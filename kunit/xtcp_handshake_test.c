@@ -1008,6 +1008,94 @@ out:
 	xtcp_test_put(test, l);
 }
 
+/*
+ * TCP_DEFER_ACCEPT (tcp_check_req()): a handshake's ACK without data is dropped, the
+ * request remembering it (acked) and counted (DeferAcceptDrop); the data that follows
+ * makes the child, with it.  Once the request's timer ran out defer_accept times, a
+ * bare ACK makes the child too.  The peer is TEST-NET-1, as above.
+ */
+static void xtcp_defer_accept_test(struct kunit *test)
+{
+	struct socket *l = xtcp_test_listener(test, LO, 7409), *acc = NULL;
+	const __be32 peer = htonl(0xc0000201);
+	unsigned long drops = xtcp_mib_read(&init_net, XTCP_MIB_DEFERACCEPTDROP);
+	struct sk_buff *syn, *ack, *data, *syn2, *ack2;
+	int state_after_ack = -1, acked = -1, child_state = -1, child2_state = -1;
+	u32 snt_isn = 0, snt_isn2 = 0, rcv_nxt = 0;
+	struct sock *sk;
+
+	WRITE_ONCE(xtcp_sk(l->sk)->defer_accept, 3);
+	syn = xtcp_craft_from(test, peer, 40140, 7409, 5000, 0, TCPHDR_SYN, 0);
+	ack = xtcp_craft_from(test, peer, 40140, 7409, 5001, 0, TCPHDR_ACK, 0);
+	data = xtcp_craft_from(test, peer, 40140, 7409, 5001, 0, TCPHDR_ACK | TCPHDR_PSH, 100);
+	syn2 = xtcp_craft_from(test, peer, 40141, 7409, 6000, 0, TCPHDR_SYN, 0);
+	ack2 = xtcp_craft_from(test, peer, 40141, 7409, 6001, 0, TCPHDR_ACK, 0);
+
+	local_bh_disable();
+	xtcp_feed(syn);
+	xtcp_feed(syn2);
+	rcu_read_lock();
+	sk = xtcp_lookup_established(&init_net, peer, htons(40140), LO, htons(7409), 1);
+	if (sk && sk->sk_state == TCP_NEW_SYN_RECV)
+		snt_isn = xtcp_rsk(sk)->snt_isn;
+	if (sk)
+		xtcp_sock_gen_put(sk);
+	sk = xtcp_lookup_established(&init_net, peer, htons(40141), LO, htons(7409), 1);
+	if (sk && sk->sk_state == TCP_NEW_SYN_RECV) {
+		snt_isn2 = xtcp_rsk(sk)->snt_isn;
+		/* its timer ran out three times: the deferral is over */
+		WRITE_ONCE(xtcp_rsk(sk)->num_retrans, 3);
+	}
+	if (sk)
+		xtcp_sock_gen_put(sk);
+	rcu_read_unlock();
+
+	xtcp_feed(xtcp_test_set_ack(ack, snt_isn + 1));
+	rcu_read_lock();
+	sk = xtcp_lookup_established(&init_net, peer, htons(40140), LO, htons(7409), 1);
+	if (sk) {
+		state_after_ack = sk->sk_state;
+		if (state_after_ack == TCP_NEW_SYN_RECV)
+			acked = xtcp_rsk(sk)->acked;
+		xtcp_sock_gen_put(sk);
+	}
+	rcu_read_unlock();
+
+	xtcp_feed(xtcp_test_set_ack(data, snt_isn + 1));
+	xtcp_feed(xtcp_test_set_ack(ack2, snt_isn2 + 1));
+	rcu_read_lock();
+	sk = xtcp_lookup_established(&init_net, peer, htons(40140), LO, htons(7409), 1);
+	if (sk) {
+		child_state = sk->sk_state;
+		if (child_state == TCP_ESTABLISHED)
+			rcv_nxt = READ_ONCE(xtcp_sk(sk)->rcv_nxt);
+		xtcp_sock_gen_put(sk);
+	}
+	sk = xtcp_lookup_established(&init_net, peer, htons(40141), LO, htons(7409), 1);
+	if (sk) {
+		child2_state = sk->sk_state;
+		xtcp_sock_gen_put(sk);
+	}
+	rcu_read_unlock();
+	local_bh_enable();
+
+	KUNIT_EXPECT_NE(test, snt_isn, 0U);
+	KUNIT_EXPECT_EQ(test, state_after_ack, TCP_NEW_SYN_RECV);	/* no child yet */
+	KUNIT_EXPECT_EQ(test, acked, 1);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_DEFERACCEPTDROP) - drops, 1UL);
+	KUNIT_EXPECT_EQ(test, child_state, TCP_ESTABLISHED);		/* the data made it */
+	KUNIT_EXPECT_EQ(test, rcv_nxt, 5101U);
+	KUNIT_EXPECT_EQ(test, child2_state, TCP_ESTABLISHED);		/* deferral over */
+	KUNIT_EXPECT_EQ(test, kernel_accept(l, &acc, O_NONBLOCK), 0);
+	if (acc)
+		xtcp_release_abort(acc);
+	acc = NULL;
+	KUNIT_EXPECT_EQ(test, kernel_accept(l, &acc, O_NONBLOCK), 0);
+	if (acc)
+		xtcp_release_abort(acc);
+	xtcp_test_put(test, l);
+}
+
 static struct kunit_case xtcp_handshake_cases[] = {
 	KUNIT_CASE(xtcp_lhash_specific_first_test),
 	KUNIT_CASE(xtcp_ehash_tuple_test),
@@ -1026,6 +1114,7 @@ static struct kunit_case xtcp_handshake_cases[] = {
 	KUNIT_CASE(xtcp_filter_trim_test),
 	KUNIT_CASE(xtcp_cookie_dup_test),
 	KUNIT_CASE(xtcp_closing_listener_req_test),
+	KUNIT_CASE(xtcp_defer_accept_test),
 	{}
 };
 

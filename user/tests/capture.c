@@ -175,29 +175,10 @@ static pid_t spawn(const char *log, const char *cmd)
 	return pid;
 }
 
-/* Whether @pid ended (its status in *@st): waitpid() without waiting. */
-static int ended(pid_t pid, int *st)
-{
-	pid_t r = waitpid(pid, st, WNOHANG);
-
-	if (r < 0)
-		*st = -1;	/* not an exit status */
-	return r != 0;
-}
-
 /* Wait @secs at most for @pid: its exit status, or -1 (it is killed then). */
 static int reap(pid_t pid, int secs)
 {
-	int st = 0;
-
-	if (pid <= 0)
-		return -1;
-	if (!wait_for(ended(pid, &st), secs)) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &st, 0);
-		return -1;
-	}
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return child_reap(pid, secs, 0);
 }
 
 /* ---- the end marker in a capture file (pcap, Ethernet) ---- */

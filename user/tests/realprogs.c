@@ -115,30 +115,13 @@ static pid_t spawn(const char *dir, const char *log, const char *fmt, ...)
 	return pid;
 }
 
-static int ended(pid_t pid, int *st)
-{
-	pid_t r = waitpid(pid, st, WNOHANG);
-
-	if (r < 0)
-		*st = -1;
-	return r != 0;
-}
-
 /* Wait @secs at most for @pid: its exit status, or -1 (its group killed then). */
 static int reap(pid_t pid, int secs)
 {
-	int st = 0;
+	int rc = child_reap(pid, secs, 1);
 
-	if (pid <= 0)
-		return -1;
-	if (!wait_for(ended(pid, &st), secs)) {
-		ran = now() - spawned;
-		kill(-pid, SIGKILL);
-		waitpid(pid, &st, 0);
-		return -1;
-	}
 	ran = now() - spawned;
-	return st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return rc;
 }
 
 /* Run a client: spawn() and wait @secs at most; its exit status, -1 if killed. */
@@ -164,7 +147,7 @@ static void stop(pid_t pid)
 	if (pid <= 0)
 		return;
 	kill(-pid, SIGTERM);
-	if (!wait_for(ended(pid, &st), 10))
+	if (!wait_for(child_ended(pid, &st), 10))
 		kill(-pid, SIGKILL);
 	waitpid(pid, &st, 0);
 	kill(-pid, SIGKILL);		/* what it left in its group (nginx's workers) */
@@ -271,7 +254,7 @@ static int listening(const struct env *e, const char *what, pid_t pid, int port,
 {
 	int st, rows;
 
-	wait_for((rows = srv_rows(e, ST_LISTEN, port)) >= n || ended(pid, &st), 30);
+	wait_for((rows = srv_rows(e, ST_LISTEN, port)) >= n || child_ended(pid, &st), 30);
 	return tap_ok(rows == n,
 		      "%s %s: the server listens on xtcp: %d listener row(s) on port %d in "
 		      "/proc/net/xtcp of its namespace (want %d)%s%s", e->name, what, rows, port,

@@ -5,12 +5,14 @@
 #include <net/if.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include "tap.h"
 #include "xtcp_test.h"
@@ -94,6 +96,31 @@ double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- child processes ---- */
+
+int child_ended(pid_t pid, int *st)
+{
+	pid_t r = waitpid(pid, st, WNOHANG);
+
+	if (r < 0)
+		*st = -1;	/* not an exit status */
+	return r != 0;
+}
+
+int child_reap(pid_t pid, double secs, int group)
+{
+	int st = 0;
+
+	if (pid <= 0)
+		return -1;
+	if (!wait_for(child_ended(pid, &st), secs)) {
+		kill(group ? -pid : pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		return -1;
+	}
+	return st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 /* ---- the watchdog ---- */

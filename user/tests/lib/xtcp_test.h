@@ -71,6 +71,18 @@ double now(void);
 	held_;									\
 })
 
+/* ---- child processes ---- */
+
+/* Whether child @pid ended (its wait status in *@st, -1 if none): waitpid() without waiting. */
+int child_ended(pid_t pid, int *st);
+
+/*
+ * Wait @secs at most for child @pid; if it has not ended by then, kill it (its whole
+ * process group if @group) and reap it.  Its exit status, or -1 if it was killed or
+ * did not exit normally.
+ */
+int child_reap(pid_t pid, double secs, int group);
+
 /* ---- the watchdog: a step that does not end in time fails the run, never hangs it ---- */
 
 /*
