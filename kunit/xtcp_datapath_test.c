@@ -1839,6 +1839,31 @@ out:
 #define XTCP_DP_GSO_LEN		3500	/* 4 pieces, the last one short */
 #define XTCP_DP_GSO_SEQ		0xfffffc00	/* the pieces wrap around */
 
+/*
+ * An IPv4 header of protocol ours, DF set, for @tcplen bytes of xtcp header and data,
+ * at the head of @skb (headroom reserved); the transport header right after it.
+ */
+static void xtcp_dp_put_iph(struct sk_buff *skb, __be32 saddr, __be32 daddr,
+			    unsigned int tcplen, u8 ttl, u16 id)
+{
+	struct iphdr *iph;
+
+	skb_reserve(skb, MAX_HEADER);
+	skb_reset_network_header(skb);
+	iph = skb_put_zero(skb, sizeof(*iph));
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->ttl = ttl;
+	iph->id = htons(id);
+	iph->frag_off = htons(IP_DF);
+	iph->protocol = xtcp_protocol;
+	iph->saddr = saddr;
+	iph->daddr = daddr;
+	iph->tot_len = htons(sizeof(*iph) + tcplen);
+	ip_send_check(iph);
+	skb_set_transport_header(skb, sizeof(*iph));
+}
+
 /* A super-segment as it reaches the device: skb->data at the IP header. */
 static struct sk_buff *xtcp_dp_super(struct kunit *test, u8 flags)
 {
@@ -1860,19 +1885,7 @@ static struct sk_buff *xtcp_dp_super(struct kunit *test, u8 flags)
 	data = page_address(page);
 	for (i = 0; i < XTCP_DP_GSO_LEN; i++)
 		data[i] = i * 7 + 3;
-	skb_reserve(skb, MAX_HEADER);
-	skb_reset_network_header(skb);
-	iph = skb_put_zero(skb, sizeof(*iph));
-	iph->version = 4;
-	iph->ihl = 5;
-	iph->ttl = 64;
-	iph->frag_off = htons(IP_DF);
-	iph->protocol = xtcp_protocol;
-	iph->saddr = saddr;
-	iph->daddr = daddr;
-	iph->tot_len = htons(sizeof(*iph) + tcplen);
-	ip_send_check(iph);
-	skb_set_transport_header(skb, sizeof(*iph));
+	xtcp_dp_put_iph(skb, saddr, daddr, tcplen, 64, 0);
 	th = skb_put_zero(skb, sizeof(*th));
 	th->source = htons(XTCP_DP_LPORT);
 	th->dest = htons(XTCP_DP_RPORT);
@@ -2028,20 +2041,7 @@ static struct sk_buff *xtcp_dp_gro_skb(struct kunit *test, const struct xtcp_dp_
 
 	skb = alloc_skb(MAX_HEADER + sizeof(*iph) + tcplen, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, skb);
-	skb_reserve(skb, MAX_HEADER);
-	skb_reset_network_header(skb);
-	iph = skb_put_zero(skb, sizeof(*iph));
-	iph->version = 4;
-	iph->ihl = 5;
-	iph->ttl = g->ttl ?: 64;
-	iph->id = htons(id);
-	iph->frag_off = htons(IP_DF);
-	iph->protocol = xtcp_protocol;
-	iph->saddr = saddr;
-	iph->daddr = daddr;
-	iph->tot_len = htons(sizeof(*iph) + tcplen);
-	ip_send_check(iph);
-	skb_set_transport_header(skb, sizeof(*iph));
+	xtcp_dp_put_iph(skb, saddr, daddr, tcplen, g->ttl ?: 64, id);
 	th = skb_put_zero(skb, thlen);
 	th->source = htons(g->sport ?: XTCP_DP_LPORT);
 	th->dest = htons(XTCP_DP_RPORT);

@@ -871,17 +871,21 @@ void xtcp_sndbuf_expand(struct sock *sk)
 EXPORT_SYMBOL_IF_KUNIT(xtcp_sndbuf_expand);
 
 /*
- * ACKs freed send-buffer space, like tcp_check_space() and tcp_new_space(): if a writer
- * ran out of it, grow the buffer when the connection could use more
- * (tcp_should_expand_sndbuf(): not fixed by SO_SNDBUF, no memory pressure, the
- * congestion window not full); then wake writers.
+ * After a segment was processed and what it allowed was sent, like tcp_check_space()
+ * and tcp_new_space(): if a writer ran out of room (ACKs freed some, or what left
+ * lowered the unsent bytes under TCP_NOTSENT_LOWAT), grow the buffer when the
+ * connection could use more (tcp_should_expand_sndbuf(): not fixed by SO_SNDBUF, no
+ * memory pressure, the congestion window not full); then wake writers.
  */
-static void xtcp_new_space(struct sock *sk)
+static void xtcp_check_space(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
-	if (sk->sk_socket && test_bit(SOCK_NOSPACE, &sk->sk_socket->flags) &&
-	    !(sk->sk_userlocks & SOCK_SNDBUF_LOCK) && !sk_under_memory_pressure(sk) &&
+	/* pairs with xtcp_poll()'s between setting SOCK_NOSPACE and looking again */
+	smp_mb();
+	if (!sk->sk_socket || !test_bit(SOCK_NOSPACE, &sk->sk_socket->flags))
+		return;
+	if (!(sk->sk_userlocks & SOCK_SNDBUF_LOCK) && !sk_under_memory_pressure(sk) &&
 	    sk_memory_allocated(sk) < sk_prot_mem_limits(sk, 0) &&
 	    xtcp_packets_in_flight(xs) < xs->snd_cwnd)
 		xtcp_sndbuf_expand(sk);
@@ -986,8 +990,6 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 	/* the RTO (or the tail-loss probe) restarts, unless RACK's timer now runs */
 	if (xtcp_after(ack, prior_una) && !reo && !xtcp_schedule_loss_probe(sk, true))
 		xtcp_rearm_rto(sk);
-	if (xtcp_after(ack, prior_una))
-		xtcp_new_space(sk);
 	if (!xs->packets_out && xs->pending == XTCP_TIME_PROBE0 && win_changed)
 		xs->backoff = 0;
 	return true;
@@ -1909,14 +1911,7 @@ out:
 	if (sk->sk_state == TCP_CLOSE)
 		return queued ? 2 : 0;
 	xtcp_write_xmit(sk, xs->nonagle);
-	/*
-	 * What just left lowered the unsent bytes: a TCP_NOTSENT_LOWAT writer may go on.
-	 * The barrier pairs with xtcp_poll()'s between setting SOCK_NOSPACE and looking
-	 * again (tcp_check_space()).
-	 */
-	smp_mb();
-	if (sk->sk_socket && test_bit(SOCK_NOSPACE, &sk->sk_socket->flags))
-		sk->sk_write_space(sk);
+	xtcp_check_space(sk);		/* as tcp_data_snd_check() */
 	if (occupies || ack_now)
 		xtcp_ack_snd_check(sk, ack_now);
 	return queued ? 2 : 0;

@@ -984,15 +984,6 @@ static int xtcp_xmit_new(struct sock *sk, struct sk_buff *skb)
 	return 0;
 }
 
-/*
- * Does the route take super-segments?  Always, as for TCP (xtcp_gso_caps()), but
- * where IPsec without offload transforms them.
- */
-static bool xtcp_can_gso(const struct sock *sk)
-{
-	return sk_can_gso(sk);
-}
-
 /**
  * xtcp_gso_caps - give the socket's route what sk_setup_caps() gives TCP's: generic
  * segmentation whatever the device says
@@ -1049,7 +1040,7 @@ u32 xtcp_tso_segs(const struct sock *sk, unsigned int mss)
 	u32 max_bytes = sk->sk_gso_max_size - 1 - XTCP_MAX_HEADER, r, segs;
 	unsigned long bytes;
 
-	if (!xtcp_can_gso(sk))
+	if (!sk_can_gso(sk))
 		return 1;
 	/* acquire: pairs with SO_MAX_PACING_RATE's cmpxchg and sch_fq's store_release */
 	if (smp_load_acquire(&sk->sk_pacing_status) == SK_PACING_NONE)
@@ -1118,7 +1109,7 @@ unsigned int xtcp_gso_goal(struct sock *sk, unsigned int mss)
 {
 	unsigned int goal;
 
-	if (!xtcp_can_gso(sk))
+	if (!sk_can_gso(sk))
 		return mss;
 	goal = min(sk->sk_gso_max_size - 1 - XTCP_MAX_HEADER, xtcp_sk(sk)->max_window / 2);
 	return max(mss, rounddown(goal, mss));

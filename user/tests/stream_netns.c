@@ -473,25 +473,44 @@ static void check_long_path(int rtt_ms, uint64_t len)
 	       counter_name("DupData"), delta(o.rcv[DUPDATA], d7));
 }
 
-/* Packets and bytes the client's veth end sent (/proc/net/dev of its namespace). */
-static void client_tx(long *pkts, long *bytes, long *drops)
+/*
+ * The 16 counters of @dev's line of /proc/net/dev in the calling thread's namespace
+ * (received bytes, packets, errs, drop, fifo, frame, compressed, multicast, then sent
+ * bytes, packets, errs, drop ...); all -1 if it cannot be read.
+ */
+static void dev_counters(const char *dev, long v[16])
 {
-	char line[512];
-	FILE *f;
+	char line[512], name[32];
+	FILE *f = fopen("/proc/net/dev", "r");
+	int i, n = 0;
 
-	*pkts = *bytes = *drops = -1;
-	setns(ns_client, CLONE_NEWNET);
-	f = fopen("/proc/net/dev", "r");
+	snprintf(name, sizeof(name), "%s:", dev);
 	while (f && fgets(line, sizeof(line), f)) {
-		char *p = strstr(line, "xsc0:");
+		char *p = strstr(line, name);
 
-		if (p && sscanf(p + 5, "%*d %*d %*d %*d %*d %*d %*d %*d %ld %ld %*d %ld",
-				bytes, pkts, drops) != 3)
-			*pkts = *bytes = *drops = -1;
+		if (!p)
+			continue;
+		p += strlen(name);
+		for (n = 0; n < 16; n++)
+			v[n] = strtol(p, &p, 10);
 	}
 	if (f)
 		fclose(f);
+	for (i = n < 16 ? 0 : 16; i < 16; i++)
+		v[i] = -1;
+}
+
+/* Packets and bytes the client's veth end sent (/proc/net/dev of its namespace). */
+static void client_tx(long *pkts, long *bytes, long *drops)
+{
+	long v[16];
+
+	setns(ns_client, CLONE_NEWNET);
+	dev_counters("xsc0", v);
 	setns(ns_self, CLONE_NEWNET);
+	*bytes = v[8];
+	*pkts = v[9];
+	*drops = v[11];
 }
 
 /* Segments the client's namespace sent (OutSegs). */
@@ -557,20 +576,11 @@ static void check_gso(uint64_t len)
 /* Packets the server's veth end received, and the segments its namespace's TCP saw. */
 static void server_rx(long *pkts, long *segs)
 {
-	char line[512];
-	FILE *f;
+	long v[16];
 
-	*pkts = -1;
 	setns(ns_server, CLONE_NEWNET);
-	f = fopen("/proc/net/dev", "r");
-	while (f && fgets(line, sizeof(line), f)) {
-		char *p = strstr(line, "xss0:");
-
-		if (p && sscanf(p + 5, "%*d %ld", pkts) != 1)
-			*pkts = -1;
-	}
-	if (f)
-		fclose(f);
+	dev_counters("xss0", v);
+	*pkts = v[1];
 	*segs = have_counters() ? counter("InSegs") : -1;
 	setns(ns_self, CLONE_NEWNET);
 }
