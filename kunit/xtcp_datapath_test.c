@@ -12,6 +12,8 @@
  *   - a fixed buffer full of small segments is packed into pages (tcp_collapse()) to
  *     take the next in-order segment, and the reader gets the same bytes; in-order
  *     segments are appended to the queue's last where they can be (tcp_try_coalesce());
+ *   - a segment for a socket a process holds is appended to the backlog's last when it
+ *     follows it with the same header (tcp_add_backlog()), even past the limit;
  *   - data received twice is reported once in a D-SACK block, before the others;
  *   - the window scale comes from the largest buffer the socket may grow to;
  *   - the receiver's RTT samples (a window's worth of data, our timestamps echoed) and
@@ -49,6 +51,7 @@
 #include <linux/tcp.h>
 #include <linux/uio.h>
 #include <net/checksum.h>
+#include <net/dsfield.h>
 #include <net/gso.h>
 #include <net/ip.h>
 #include <net/sock.h>
@@ -642,6 +645,215 @@ static void xtcp_datapath_coalesce_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xs->rcv_nxt, d + 4 * len);
 	release_sock(sk);
 	xtcp_dp_expect_read(test, s, d, 4 * len);
+	xtcp_dp_forget(sk);
+	kunit_release_action(test, xtcp_test_release, s);
+}
+
+/*
+ * A pattern segment whose data is in a page, as skb_segment() leaves each segment it
+ * cuts from a super-segment: the header in the head, the data in a fragment; with a
+ * timestamps option of @tsval if @tsval is not 0.  Its checksum is not set (nothing
+ * past xtcp_v4_rcv() checks it).
+ */
+static struct sk_buff *xtcp_dp_paged(struct kunit *test, u32 seq, unsigned int len, u32 tsval)
+{
+	struct xtcp_test_seg seg = { .sport = XTCP_DP_RPORT, .dport = XTCP_DP_LPORT,
+				     .seq = seq, .ack = XTCP_TEST_ISS + 1,
+				     .flags = TCPHDR_ACK, .ts = tsval != 0, .tsval = tsval };
+	struct sk_buff *skb = xtcp_test_rcv_skb(test, &seg);
+	struct page *page = alloc_page(GFP_KERNEL);
+	u8 *p;
+	unsigned int i;
+
+	if (!page)
+		kfree_skb(skb);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	p = page_address(page);
+	for (i = 0; i < len; i++)
+		p[i] = (u8)((seq + i) * 7);
+	skb_add_rx_frag(skb, 0, page, 0, len, PAGE_SIZE);
+	ip_hdr(skb)->tot_len = htons(ip_hdrlen(skb) + skb->len);
+	XTCP_SKB_CB(skb)->end_seq = seq + len;
+	return skb;
+}
+
+/* xtcp_v4_rcv()'s call for a socket a process holds: true if @skb was dropped (freed). */
+static bool xtcp_dp_backlog(struct sock *sk, struct sk_buff *skb)
+{
+	bool dropped;
+
+	local_bh_disable();
+	bh_lock_sock(sk);
+	dropped = xtcp_add_backlog(sk, skb);
+	bh_unlock_sock(sk);
+	local_bh_enable();
+	if (dropped)
+		kfree_skb(skb);
+	return dropped;
+}
+
+/*
+ * A segment for a socket a process holds goes to its backlog, appended to the last
+ * one there when it follows it with the same header (tcp_add_backlog()): its head is
+ * freed, the backlog counts its data only, and past the backlog's limit it is still
+ * taken while one that cannot be appended is dropped.  Different timestamps, a gap, a
+ * FIN before it or a SYN keep segments apart; the ACK and window are the latest.
+ * release_sock() then processes it all: the reader gets every byte.
+ */
+static void xtcp_datapath_backlog_test(struct kunit *test)
+{
+	const u32 d = XTCP_TEST_IRS + 1, len = 1400;
+	unsigned long coalesced, drops;
+	struct sk_buff *skb, *head;
+	struct xtcp_sock *xs;
+	struct socket *s;
+	struct sock *sk;
+	u32 blen;
+
+	coalesced = xtcp_mib_read(&init_net, XTCP_MIB_BACKLOGCOALESCE);
+	drops = xtcp_mib_read(&init_net, XTCP_MIB_BACKLOGDROP);
+	s = xtcp_dp_receiver(test);	/* locked: a process holds it */
+	sk = s->sk;
+	xs = xtcp_sk(sk);
+
+	/* three in a row with the same timestamp: one segment in the backlog */
+	KUNIT_EXPECT_FALSE(test, xtcp_dp_backlog(sk, xtcp_dp_paged(test, d, len, 100)));
+	head = sk->sk_backlog.head;
+	KUNIT_ASSERT_NOT_NULL(test, head);
+	blen = sk->sk_backlog.len;
+	KUNIT_EXPECT_EQ(test, blen, head->truesize);
+	KUNIT_EXPECT_FALSE(test, xtcp_dp_backlog(sk, xtcp_dp_paged(test, d + len, len, 100)));
+	skb = xtcp_dp_paged(test, d + 2 * len, len, 100);
+	tcp_hdr(skb)->window = htons(1000);
+	tcp_hdr(skb)->psh = 1;
+	XTCP_SKB_CB(skb)->ack_seq = XTCP_TEST_ISS + 1;
+	KUNIT_EXPECT_FALSE(test, xtcp_dp_backlog(sk, skb));
+	KUNIT_EXPECT_PTR_EQ(test, sk->sk_backlog.tail, head);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_BACKLOGCOALESCE), coalesced + 2);
+	KUNIT_EXPECT_EQ(test, head->len, tcp_hdrlen(head) + 3 * len);
+	KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(head)->end_seq, d + 3 * len);
+	KUNIT_EXPECT_EQ(test, ntohs(tcp_hdr(head)->window), 1000);
+	KUNIT_EXPECT_TRUE(test, tcp_hdr(head)->psh);
+	/* what the backlog counts grew by the pages only, not by two more heads */
+	KUNIT_EXPECT_EQ(test, sk->sk_backlog.len, blen + 2 * PAGE_SIZE);
+
+	/* a newer timestamp, a gap, the hole filled (it does not follow the last): apart */
+	KUNIT_EXPECT_FALSE(test, xtcp_dp_backlog(sk, xtcp_dp_paged(test, d + 3 * len, len, 101)));
+	KUNIT_EXPECT_PTR_NE(test, sk->sk_backlog.tail, head);
+	head = sk->sk_backlog.tail;
+	KUNIT_EXPECT_FALSE(test, xtcp_dp_backlog(sk, xtcp_dp_paged(test, d + 5 * len, len, 101)));
+	KUNIT_EXPECT_PTR_NE(test, sk->sk_backlog.tail, head);
+	head = sk->sk_backlog.tail;
+	KUNIT_EXPECT_FALSE(test, xtcp_dp_backlog(sk, xtcp_dp_paged(test, d + 4 * len, len, 101)));
+	KUNIT_EXPECT_PTR_NE(test, sk->sk_backlog.tail, head);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_BACKLOGCOALESCE), coalesced + 2);
+
+	/*
+	 * The backlog over its limit (a small buffer): a segment that follows the last is
+	 * still taken (the peer's retransmission of [5, 6) here), one that does not is
+	 * dropped and counted.
+	 */
+	WRITE_ONCE(sk->sk_rcvbuf, SOCK_MIN_RCVBUF);
+	WRITE_ONCE(sk->sk_sndbuf, SOCK_MIN_SNDBUF);
+	blen = sk->sk_backlog.len;
+	sk->sk_backlog.len = 2 * SOCK_MIN_RCVBUF + SOCK_MIN_SNDBUF / 2 + 64 * 1024;
+	KUNIT_EXPECT_FALSE(test, xtcp_dp_backlog(sk, xtcp_dp_paged(test, d + 5 * len, len, 101)));
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_BACKLOGCOALESCE), coalesced + 3);
+	KUNIT_EXPECT_TRUE(test, xtcp_dp_backlog(sk, xtcp_dp_paged(test, d + 7 * len, len, 102)));
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_BACKLOGDROP), drops + 1);
+	sk->sk_backlog.len = blen;
+	WRITE_ONCE(sk->sk_rcvbuf, 1 << 20);
+
+	/* release_sock() processes it: every byte to the reader, nothing lost */
+	release_sock(sk);
+	KUNIT_EXPECT_EQ(test, xs->rcv_nxt, d + 6 * len);
+	KUNIT_EXPECT_NULL(test, sk->sk_backlog.head);
+	xtcp_dp_expect_read(test, s, d, 6 * len);
+	xtcp_dp_forget(sk);
+	kunit_release_action(test, xtcp_test_release, s);
+}
+
+/* Free what the backlog holds, unprocessed. */
+static void xtcp_dp_backlog_purge(struct sock *sk)
+{
+	struct sk_buff *skb = sk->sk_backlog.head, *next;
+
+	while (skb) {
+		next = skb->next;
+		skb_mark_not_on_list(skb);
+		kfree_skb(skb);
+		skb = next;
+	}
+	sk->sk_backlog.head = NULL;
+	sk->sk_backlog.tail = NULL;
+	sk->sk_backlog.len = 0;
+}
+
+/* A paged segment that follows the backlog's last one, with @flags added. */
+static struct sk_buff *xtcp_dp_next(struct kunit *test, struct sock *sk, u8 flags)
+{
+	u32 seq = XTCP_SKB_CB(sk->sk_backlog.tail)->end_seq;
+	struct sk_buff *skb = xtcp_dp_paged(test, seq, 1400, 0);
+
+	tcp_flag_byte(tcp_hdr(skb)) |= flags;
+	XTCP_SKB_CB(skb)->flags |= flags;
+	XTCP_SKB_CB(skb)->end_seq += !!(flags & TCPHDR_FIN);
+	return skb;
+}
+
+/* Whether @skb, which follows the backlog's last segment, is appended to it. */
+static bool xtcp_dp_appended(struct sock *sk, struct sk_buff *skb)
+{
+	struct sk_buff *tail = sk->sk_backlog.tail;
+
+	return !xtcp_dp_backlog(sk, skb) && sk->sk_backlog.tail == tail;
+}
+
+/*
+ * What keeps a following segment apart in the backlog, as tcp_add_backlog(): a FIN
+ * before it, a SYN, RST or URG, ECE or CWR not alike, another DS field.  A FIN is
+ * appended to the data it follows, and processing that one segment does what both
+ * would: the data read, the connection in CLOSE_WAIT.
+ */
+static void xtcp_datapath_backlog_flags_test(struct kunit *test)
+{
+	const u32 d = XTCP_TEST_IRS + 1, len = 1400;
+	struct sk_buff *skb;
+	struct socket *s;
+	struct sock *sk;
+
+	s = xtcp_dp_receiver(test);
+	sk = s->sk;
+	KUNIT_EXPECT_FALSE(test, xtcp_dp_backlog(sk, xtcp_dp_paged(test, d, len, 0)));
+	KUNIT_EXPECT_TRUE(test, xtcp_dp_appended(sk, xtcp_dp_next(test, sk, TCPHDR_FIN)));
+	KUNIT_EXPECT_FALSE(test, xtcp_dp_appended(sk, xtcp_dp_next(test, sk, 0)));
+	KUNIT_EXPECT_FALSE(test, xtcp_dp_appended(sk, xtcp_dp_next(test, sk, TCPHDR_SYN)));
+	KUNIT_EXPECT_FALSE(test, xtcp_dp_appended(sk, xtcp_dp_next(test, sk, TCPHDR_RST)));
+	KUNIT_EXPECT_FALSE(test, xtcp_dp_appended(sk, xtcp_dp_next(test, sk, TCPHDR_URG)));
+	/* nor is anything appended to those */
+	KUNIT_EXPECT_FALSE(test, xtcp_dp_appended(sk, xtcp_dp_next(test, sk, 0)));
+	KUNIT_EXPECT_TRUE(test, xtcp_dp_appended(sk, xtcp_dp_next(test, sk, 0)));
+	KUNIT_EXPECT_FALSE(test, xtcp_dp_appended(sk, xtcp_dp_next(test, sk, TCPHDR_ECE)));
+	KUNIT_EXPECT_TRUE(test, xtcp_dp_appended(sk, xtcp_dp_next(test, sk, TCPHDR_ECE)));
+	KUNIT_EXPECT_FALSE(test, xtcp_dp_appended(sk, xtcp_dp_next(test, sk, TCPHDR_CWR)));
+	skb = xtcp_dp_next(test, sk, TCPHDR_CWR);
+	ipv4_change_dsfield(ip_hdr(skb), 0, 0x20);
+	KUNIT_EXPECT_FALSE(test, xtcp_dp_appended(sk, skb));
+	xtcp_dp_backlog_purge(sk);
+
+	/* data, then data and FIN: one segment; processed, it ends the peer's stream */
+	KUNIT_EXPECT_FALSE(test, xtcp_dp_backlog(sk, xtcp_dp_paged(test, d, len, 0)));
+	skb = xtcp_dp_paged(test, d + len, len, 0);
+	tcp_hdr(skb)->fin = 1;
+	XTCP_SKB_CB(skb)->flags |= TCPHDR_FIN;
+	XTCP_SKB_CB(skb)->end_seq++;
+	KUNIT_EXPECT_TRUE(test, xtcp_dp_appended(sk, skb));
+	KUNIT_EXPECT_TRUE(test, tcp_hdr(sk->sk_backlog.tail)->fin);
+	KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(sk->sk_backlog.tail)->end_seq, d + 2 * len + 1);
+	release_sock(sk);
+	KUNIT_EXPECT_EQ(test, xtcp_sk(sk)->rcv_nxt, d + 2 * len + 1);
+	KUNIT_EXPECT_EQ(test, (int)sk->sk_state, TCP_CLOSE_WAIT);
+	xtcp_dp_expect_read(test, s, d, 2 * len);
 	xtcp_dp_forget(sk);
 	kunit_release_action(test, xtcp_test_release, s);
 }
@@ -2711,6 +2923,8 @@ static struct kunit_case xtcp_datapath_cases[] = {
 	KUNIT_CASE(xtcp_datapath_rmem_test),
 	KUNIT_CASE(xtcp_datapath_collapse_test),
 	KUNIT_CASE(xtcp_datapath_coalesce_test),
+	KUNIT_CASE(xtcp_datapath_backlog_test),
+	KUNIT_CASE(xtcp_datapath_backlog_flags_test),
 	KUNIT_CASE(xtcp_datapath_dsack_test),
 	KUNIT_CASE(xtcp_datapath_pressure_test),
 	KUNIT_CASE(xtcp_datapath_nomem_test),

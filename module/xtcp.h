@@ -817,6 +817,7 @@ enum xtcp_mib_field {
 	XTCP_MIB_CHALLENGEACK,		/* RFC 5961 challenge ACKs sent */
 	XTCP_MIB_KEEPALIVEPROBES,	/* keepalive probes sent */
 	XTCP_MIB_BACKLOGDROP,		/* segments dropped: the socket's backlog was full */
+	XTCP_MIB_BACKLOGCOALESCE,	/* segments appended to the backlog's last */
 	XTCP_MIB_LOSSPROBES,		/* tail-loss probes sent */
 	XTCP_MIB_LOSSPROBERECOVERY,	/* tails lost and recovered by a probe */
 	XTCP_MIB_OUTOFWINDOWICMPS,	/* ICMP errors quoting a sequence number not in flight */
@@ -1045,6 +1046,7 @@ int xtcp_v4_rcv(struct sk_buff *skb);
 int xtcp_v4_err(struct sk_buff *skb, u32 info);
 void xtcp_v4_mtu_reduced(struct sock *sk);
 int xtcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb);
+bool xtcp_add_backlog(struct sock *sk, struct sk_buff *skb);
 int xtcp_v4_ctl_init_net(struct net *net);
 void xtcp_v4_ctl_exit_net(struct net *net);
 

@@ -58,6 +58,18 @@
  * headers and defines XTCP_HAVE_SPLICE_EOF.
  */
 
+/*
+ * skb_condense() (data a driver left in a page pulled into the head, the true size
+ * set) is exported by 6.12 but not by 6.1: Kbuild looks for it in Module.symvers and
+ * defines XTCP_HAVE_SKB_CONDENSE.  Without it a segment keeps the size it came with.
+ */
+static inline void xtcp_skb_condense(struct sk_buff *skb)
+{
+#ifdef XTCP_HAVE_SKB_CONDENSE
+	skb_condense(skb);
+#endif
+}
+
 /* 6.17 reads a socket's owner locklessly, sk_uid(), and dropped sock_i_uid(). */
 static inline kuid_t xtcp_sk_uid(struct sock *sk)
 {

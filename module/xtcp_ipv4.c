@@ -14,6 +14,7 @@
  *     others:    xtcp_v4_do_rcv -> xtcp_rcv_state_process
  */
 #include <linux/icmp.h>
+#include <net/dsfield.h>
 #include <net/icmp.h>
 #include <net/inet_common.h>
 #include <net/route.h>
@@ -234,23 +235,87 @@ discard:
 EXPORT_SYMBOL_IF_KUNIT(xtcp_v4_do_rcv);
 
 /*
- * A process holds the socket: the segment waits in its backlog for release_sock(),
- * like tcp_add_backlog().  The backlog's length is reset only once release_sock() has
- * processed all of it, so while a reader copies, what it holds and the backlog may
- * each come near the receive buffer: the limit is twice the receive buffer, half the
- * send buffer and 64 KiB, as Linux's.  Return true if the segment was dropped (and
- * counted); softirq, socket spinlock held.
+ * Append @skb to @tail, the backlog's last segment, like tcp_add_backlog() does: only
+ * when it follows it and could have come in one segment with it - the same flags
+ * (both ACK, none of SYN, RST, URG; ECE and CWR alike; no FIN before it), DS field
+ * and options, timestamps included - so that processing @tail does what processing
+ * both would.  The ACK number and window are @skb's if they are not older.  Return
+ * true if @skb was taken (and freed).
  */
-static bool xtcp_add_backlog(struct sock *sk, struct sk_buff *skb)
+static bool xtcp_backlog_coalesce(struct sock *sk, struct sk_buff *tail, struct sk_buff *skb)
 {
-	u64 limit = ((u64)READ_ONCE(sk->sk_rcvbuf) << 1) + (READ_ONCE(sk->sk_sndbuf) >> 1) +
-		    64 * 1024;
+	struct xtcp_skb_cb *tcb = XTCP_SKB_CB(tail), *cb = XTCP_SKB_CB(skb);
+	const struct tcphdr *th = (const struct tcphdr *)skb->data;
+	struct tcphdr *thtail = (struct tcphdr *)tail->data;
+	unsigned int hdrlen = th->doff * 4;
+	bool fragstolen;
+	int delta;
 
+	if (tcb->end_seq != cb->seq ||
+	    ipv4_get_dsfield(ip_hdr(tail)) != ipv4_get_dsfield(ip_hdr(skb)) ||
+	    ((tcb->flags | cb->flags) & (TCPHDR_SYN | TCPHDR_RST | TCPHDR_URG)) ||
+	    (tcb->flags & TCPHDR_FIN) || !(tcb->flags & cb->flags & TCPHDR_ACK) ||
+	    ((tcb->flags ^ cb->flags) & (TCPHDR_ECE | TCPHDR_CWR)) ||
+	    thtail->doff != th->doff || memcmp(thtail + 1, th + 1, hdrlen - sizeof(*th)))
+		return false;
+
+	__skb_pull(skb, hdrlen);
+	if (!skb_try_coalesce(tail, skb, &fragstolen, &delta)) {
+		__skb_push(skb, hdrlen);
+		return false;
+	}
+	tcb->end_seq = cb->end_seq;
+	if (!xtcp_before(cb->ack_seq, tcb->ack_seq)) {
+		tcb->ack_seq = cb->ack_seq;
+		thtail->window = th->window;
+	}
+	thtail->fin |= th->fin;
+	thtail->psh |= th->psh;
+	tcb->flags |= cb->flags;
+	sk->sk_backlog.len += delta;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BACKLOGCOALESCE);
+	kfree_skb_partial(skb, fragstolen);
+	return true;
+}
+
+/**
+ * xtcp_add_backlog - a segment for a socket a process holds, like tcp_add_backlog()
+ * @sk: the socket
+ * @skb: the segment, checksum verified, XTCP_SKB_CB filled in
+ *
+ * The segment waits in the socket's backlog for release_sock().  On a connection it
+ * is appended to the backlog's last segment when it follows it with the same header
+ * (see xtcp_backlog_coalesce()), even past the limit: its sk_buff and head go back
+ * at once and only its data stays counted, so a reader that holds the socket while a
+ * window of segments cut by GSO arrives does not overflow the backlog with what each
+ * segment's head costs.  (A listener's backlog holds other connections' handshakes,
+ * each processed for itself; Linux's listeners have none.)  Otherwise it is queued
+ * if the backlog is within its limit.  The backlog's length is reset only once
+ * release_sock() has processed all of it, so while a reader copies, what it holds
+ * and the backlog may each come near the receive buffer: the limit is twice the
+ * receive buffer, half the send buffer and 64 KiB, as Linux's.
+ *
+ * Context: softirq, socket spinlock held, owned by a process.
+ * Return: true if the segment was dropped (and counted); the caller frees it then.
+ */
+bool xtcp_add_backlog(struct sock *sk, struct sk_buff *skb)
+{
+	struct sk_buff *tail = sk->sk_backlog.tail;
+	u64 limit;
+
+	/* the data a driver left in a page may fit in the head: its true size then */
+	xtcp_skb_condense(skb);
+	if (tail && sk->sk_state != TCP_LISTEN && xtcp_backlog_coalesce(sk, tail, skb))
+		return false;
+
+	limit = ((u64)READ_ONCE(sk->sk_rcvbuf) << 1) + (READ_ONCE(sk->sk_sndbuf) >> 1) +
+		64 * 1024;
 	if (!sk_add_backlog(sk, skb, min_t(u64, limit, UINT_MAX)))
 		return false;
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BACKLOGDROP);
 	return true;
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_add_backlog);
 
 /**
  * xtcp_v4_rcv - receive one segment, like tcp_v4_rcv()

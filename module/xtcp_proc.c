@@ -60,6 +60,7 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_CHALLENGEACK]		= "ChallengeACK",
 	[XTCP_MIB_KEEPALIVEPROBES]	= "KeepAliveProbes",
 	[XTCP_MIB_BACKLOGDROP]		= "BacklogDrop",
+	[XTCP_MIB_BACKLOGCOALESCE]	= "BacklogCoalesce",
 	[XTCP_MIB_LOSSPROBES]		= "LossProbes",
 	[XTCP_MIB_LOSSPROBERECOVERY]	= "LossProbeRecovery",
 	[XTCP_MIB_OUTOFWINDOWICMPS]	= "OutOfWindowIcmps",
