@@ -28,7 +28,8 @@
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -pthread -Iinclude/uapi
-USER_PROGS := $(patsubst user/%.c,build/user/%,$(wildcard user/examples/*.c user/tests/*.c user/bench/*.c user/tools/*.c))
+USER_PROGS := $(patsubst user/%.c,build/user/%,$(filter-out %.bpf.c,$(wildcard user/examples/*.c \
+	user/tests/*.c user/bench/*.c user/tools/*.c)))
 # shared libraries: user/lib/NAME.c -> build/user/lib/libNAME.so (LD_PRELOAD wrappers)
 USER_LIBS := $(patsubst user/lib/%.c,build/user/lib/lib%.so,$(wildcard user/lib/*.c))
 PREFIX ?= /usr/local
@@ -71,14 +72,34 @@ build/user/tests/lib/%.o: user/tests/lib/%.c $(TEST_HDRS)
 $(TEST_LIB): $(TEST_LIB_OBJS)
 	$(AR) rcs $@ $^
 
+# a statically linked client and server: what xtcpize's BPF mode catches and the library
+# cannot (realprogs)
+build/user/tests/static_client: user/tests/static_client.c Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -static -o $@ $<
+
 build/user/tests/%: user/tests/%.c $(TEST_LIB) $(TEST_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -Iuser/tests/lib -o $@ $< $(TEST_LIB)
 
-# xtcpize looks for the library in $(PREFIX)/lib/xtcp too (after the places beside itself)
-build/user/tools/xtcpize: user/tools/xtcpize.c include/uapi/linux/xtcp.h Makefile
+# xtcpize's BPF program (user/tools/xtcpize.bpf.c) is built with clang and embedded in
+# xtcpize through the skeleton bpftool makes of it; xtcpize links with libbpf and looks
+# for the preload library in $(PREFIX)/lib/xtcp too (after the places beside itself)
+BPFTOOL ?= $(firstword $(wildcard /usr/sbin/bpftool) bpftool)
+BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 -Iinclude/uapi \
+	-I/usr/include/$(shell $(CC) -dumpmachine)
+
+build/user/tools/xtcpize.bpf.o: user/tools/xtcpize.bpf.c include/uapi/linux/xtcp.h Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -DXTCPIZE_LIBDIR='"$(PREFIX)/lib/xtcp"' -o $@ $<
+	clang $(BPF_CFLAGS) -c -o $@ $<
+
+build/user/tools/xtcpize.skel.h: build/user/tools/xtcpize.bpf.o
+	$(BPFTOOL) gen skeleton $< name xtcpize_bpf > $@.tmp && mv $@.tmp $@
+
+build/user/tools/xtcpize: user/tools/xtcpize.c build/user/tools/xtcpize.skel.h \
+		include/uapi/linux/xtcp.h Makefile
+	$(CC) $(USER_CFLAGS) -Ibuild/user/tools -DXTCPIZE_LIBDIR='"$(PREFIX)/lib/xtcp"' -o $@ $< \
+		-lbpf
 
 build/user/%: user/%.c $(TEST_HDRS)
 	@mkdir -p $(dir $@)

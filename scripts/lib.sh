@@ -45,13 +45,15 @@ need_pkgs() {
 
 # Packages every part of the harness needs on the host (the guests run the host's root, so
 # the tests' tools are installed here too: tcpdump and tshark for the capture test, the
-# servers and clients of the realprogs test;
+# servers and clients of the realprogs test, clang, libbpf-dev and bpftool for xtcpize's
+# BPF mode;
 # need_pkgs installs non-interactively, and wireshark-common's question whether
 # non-root users may capture then takes its default, no).
 XTCP_HOST_PKGS=(make gcc gcc-12 libc6-dev flex bison bc libelf-dev libssl-dev dwarves ccache
 		rsync cpio xz-utils zstd kmod sparse busybox-static qemu-system-x86
 		qemu-system-data iproute2 ethtool python3 perl mmdebstrap dkms tcpdump tshark
-		nginx-light curl redis-server redis-tools iperf3 openssh-server openssh-client socat)
+		nginx-light curl redis-server redis-tools iperf3 openssh-server openssh-client socat
+		clang libbpf-dev bpftool binutils)
 
 # kernel_release KDIR - the release modules built against KDIR are for, as uname -r says
 # it (Debian's 6.1 headers have 6.1.NNN in kernel.release but 6.1.0-NN-amd64 here).

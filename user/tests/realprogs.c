@@ -28,6 +28,16 @@
  *   python3        an asyncio echo server and client on protocol-253 sockets, 1 MiB
  *                  echoed and compared, SO_PROTOCOL read back
  *
+ * xtcpize runs them in its default mode: BPF where Linux has update_socket_protocol()
+ * (6.12, 7.2), the LD_PRELOAD library elsewhere (6.1, the debug kernel without BPF).
+ * Before them, over loopback, its modes (t_modes): the default moves python3's socket
+ * and says which mode it used; --preload leaves a statically linked client
+ * (static_client) on TCP; and where BPF mode works, --bpf moves the static client and
+ * server onto xtcp (SO_PROTOCOL, the listener row, the counters), keeps a socket of this
+ * test outside its cgroup on TCP, exits with the command's status, waits for what the
+ * command left in its cgroup, passes SIGTERM on and removes its cgroup; where it does
+ * not, --bpf exits 1 saying why.  realprogs mounts a cgroup2 file system if none is.
+ *
  * Over veth, nginx + curl, redis-benchmark and iperf3 also run on Linux TCP (the same
  * commands without xtcpize, on other ports), the figures printed side by side as # lines
  * (TCG distorts bulk rates: see the README's "TCG copy artefact"); over loopback they
@@ -35,7 +45,8 @@
  *
  *   realprogs [-o DIR]   (default /tmp/xtcp-realprogs: configurations, logs, files)
  * Runs as root with xtcp.ko loaded; needs nginx, curl, redis-server, redis-tools,
- * iperf3, openssh-server, openssh-client, socat, /usr/bin/python3, ip (iproute2).
+ * iperf3, openssh-server, openssh-client, socat, /usr/bin/python3, ip (iproute2),
+ * readelf (binutils).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -66,7 +77,7 @@ struct env {
 };
 
 static char top[200];	/* -o DIR */
-static char xtcpize[PATH_MAX];
+static char xtcpize[PATH_MAX], static_client[PATH_MAX];
 static int self_ns;
 
 #define MAX_SERVERS 8
@@ -363,6 +374,23 @@ static int children(pid_t ppid, pid_t *kids, int max)
 	return n;
 }
 
+/*
+ * The process that xtcpize, started as @pid, runs: @pid itself in preload mode (xtcpize
+ * execs it), its child in BPF mode (xtcpize forks it and waits).
+ */
+static pid_t xtcpized(pid_t pid)
+{
+	char name[32], *comm;
+	pid_t kid;
+
+	snprintf(name, sizeof(name), "%d/comm", pid);
+	comm = slurp("/proc", name);
+	if (!strcmp(comm, "xtcpize\n") && children(pid, &kid, 1) == 1)
+		pid = kid;
+	free(comm);
+	return pid;
+}
+
 #define NGINX_WORKERS	2
 
 /*
@@ -542,7 +570,7 @@ static void t_nginx(struct env *e)
 	/* with reuseport each worker has its own listener */
 	if (!listening(e, "nginx", pid, port, NGINX_WORKERS, "nginx-error.log"))
 		goto out;
-	nginx_listeners(e, pid, port);
+	nginx_listeners(e, xtcpized(pid), port);
 
 	snprintf(url, sizeof(url), "http://%s:%d", e->ip, port);
 	c0 = counts(e);
@@ -1025,6 +1053,192 @@ out:
 	stop(pid);
 }
 
+/* ---- xtcpize's modes: BPF, with a static client, or the fallback to the library ---- */
+
+struct echo {
+	int rc, proto, same;	/* exit status, SO_PROTOCOL, the data came back equal */
+	long sent, got;
+};
+
+/* Run static_client against @ip:@port through "xtcpize run @opts" as @log. */
+static struct echo static_echo(const char *d, const char *log, const char *opts,
+			       const char *ip, int port)
+{
+	struct echo r = { .proto = -1, .sent = -1, .got = -1 };
+	char name[64], *out;
+
+	r.rc = run(d, log, 30, "exec %s run %s %s %s %d", xtcpize, opts, static_client, ip,
+		   port);
+	snprintf(name, sizeof(name), "%s.out", log);
+	out = slurp(d, name);
+	sscanf(out, "proto %d sent %ld got %ld same %d", &r.proto, &r.sent, &r.got, &r.same);
+	free(out);
+	return r;
+}
+
+/*
+ * The static client under --preload stays on TCP: no libc socket() call for the library
+ * to wrap (what the README says the library does not catch).
+ */
+static void static_preload(const struct env *e, const char *d, int port)
+{
+	struct counts c0, c1;
+	struct echo r;
+	int up, rs;
+	pid_t pid;
+
+	pid = server(spawn(d, "preload-server", "exec %s run --preload %s -l %s %d", xtcpize,
+			   static_client, e->ip, port));
+	up = tcp_listening(e, port);
+	c0 = counts(e);
+	r = static_echo(d, "preload-client", "--preload", e->ip, port);
+	rs = reap(pid, 10);
+	c1 = counts(e);
+	tap_ok(up && r.rc == 0 && rs == 0 && r.proto == IPPROTO_TCP && r.same &&
+	       c1.act == c0.act && c1.pas == c0.pas,
+	       "%s xtcpize run --preload leaves the static client on TCP (no libc socket() to "
+	       "wrap): its SO_PROTOCOL %d (want %d), %ld of %ld bytes echoed back equal by the "
+	       "static server on TCP (listening: %s); ActiveOpens +%ld, PassiveOpens +%ld (want "
+	       "+0); statuses %d and %d", e->name, r.proto, IPPROTO_TCP, r.got, r.sent,
+	       up ? "yes" : "no", c1.act - c0.act, c1.pas - c0.pas, r.rc, rs);
+}
+
+/* The cgroups xtcpize made that are still there (0 when it cleaned up after itself). */
+static int cgroups_left(void)
+{
+	return sh("find /sys/fs/cgroup -maxdepth 3 -name 'xtcpize-*' | grep -q .") ? 0 : 1;
+}
+
+static void static_bpf(struct env *e, const char *d, int port)
+{
+	struct counts c0;
+	int fd, out_proto = -1, rc[3], rs, in_cg;
+	socklen_t len = sizeof(out_proto);
+	char name[64], want[64], *cg, *err;
+	pid_t srv, pid, kid;
+	struct echo r;
+
+	pid = srv = server(spawn(d, "bpf-server", "exec %s run --bpf %s -l %s %d", xtcpize,
+				 static_client, e->ip, port));
+	if (!listening(e, "static server under xtcpize --bpf", pid, port, 1, "bpf-server.err"))
+		goto out;
+	/* a process outside the cgroup, while xtcpize has its program attached */
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd >= 0) {
+		getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &out_proto, &len);
+		close(fd);
+	}
+	kid = xtcpized(pid);
+	snprintf(name, sizeof(name), "%d/cgroup", kid);
+	snprintf(want, sizeof(want), "/xtcpize-%d\n", pid);
+	cg = slurp("/proc", name);
+	in_cg = kid != pid && strstr(cg, want);
+	cg[strcspn(cg, "\n")] = 0;
+	tap_ok(in_cg && out_proto == IPPROTO_TCP,
+	       "%s xtcpize --bpf runs the static server in a cgroup of its own (its "
+	       "/proc/PID/cgroup: %s; want .../xtcpize-%d); meanwhile a socket(AF_INET, "
+	       "SOCK_STREAM, 0) of this test, outside it, has SO_PROTOCOL %d (want %d)", e->name,
+	       cg, pid, out_proto, IPPROTO_TCP);
+	free(cg);
+	c0 = counts(e);
+	r = static_echo(d, "bpf-client", "--bpf -v", e->ip, port);
+	err = slurp(d, "bpf-client.err");
+	tap_ok(r.rc == 0 && r.proto == IPPROTO_XTCP && r.same &&
+	       strstr(err, "xtcpize: 1 socket(s) moved to protocol 253"),
+	       "%s the static client under xtcpize --bpf: its socket(AF_INET, SOCK_STREAM, 0) has "
+	       "SO_PROTOCOL %d (want %d), %ld of %ld bytes echoed back equal by the static server; "
+	       "xtcpize -v counted 1 socket moved: %s (status %d)", e->name, r.proto,
+	       IPPROTO_XTCP, r.got, r.sent, strstr(err, "1 socket(s) moved") ? "yes" : "no",
+	       r.rc);
+	free(err);
+	opened(e, "the static client under xtcpize --bpf", c0, 1);
+	rs = reap(pid, 10);
+	tap_ok(rs == 0 && !cgroups_left(),
+	       "%s the static server ended after its connection, xtcpize with its status (%d, "
+	       "want 0) and no xtcpize-* cgroup left under /sys/fs/cgroup", e->name, rs);
+
+	/* exit statuses, a child left behind, a signal passed on */
+	rc[0] = run(d, "bpf-exit", 10, "exec %s run --bpf sh -c 'exit 7'", xtcpize);
+	rc[1] = run(d, "bpf-kill", 10, "exec %s run --bpf sh -c 'kill -TERM $$'", xtcpize);
+	rc[2] = run(d, "bpf-missing", 10, "exec %s run --bpf /nonexistent-program", xtcpize);
+	tap_ok(rc[0] == 7 && rc[1] == 128 + SIGTERM && rc[2] == 127,
+	       "xtcpize --bpf exits with the command's status: exit 7 -> %d, killed by SIGTERM "
+	       "-> %d (want %d), not found -> %d (want 127)", rc[0], rc[1], 128 + SIGTERM, rc[2]);
+	sh("rm -f %s/late", d);
+	rs = run(d, "bpf-left", 10, "exec %s run --bpf sh -c '(sleep 1; echo late > late) & exit 3'",
+		 xtcpize);
+	tap_ok(rs == 3 && ran >= 1.0 && file_size(d, "late") == 5,
+	       "xtcpize --bpf waits for what the command left in its cgroup: a child 1 s behind "
+	       "the command's exit 3 wrote its file (%ld bytes, want 5) before xtcpize exited "
+	       "with 3 (%d) after %.1f s", file_size(d, "late"), rs, ran);
+	pid = spawn(d, "bpf-term", "exec %s run --bpf sleep 30", xtcpize);
+	wait_for(xtcpized(pid) != pid, 10);
+	kid = xtcpized(pid);
+	kill(pid, SIGTERM);		/* xtcpize only, not its process group */
+	rs = reap(pid, 10);
+	tap_ok(kid != pid && rs == 128 + SIGTERM,
+	       "xtcpize --bpf passes a SIGTERM sent to it on to the command (sleep 30): it exits "
+	       "%d (want %d) after %.1f s", rs, 128 + SIGTERM, ran);
+out:
+	stop(srv);
+}
+
+/*
+ * xtcpize's modes.  Where Linux has update_socket_protocol() (6.6 on; its BTF says),
+ * BPF mode moves a statically linked client's sockets; elsewhere --bpf refuses and
+ * the default falls back to the library, saying so.  Either way the default moves a
+ * dynamically linked program's sockets and --preload leaves the static client on TCP.
+ */
+static void t_modes(struct env *e)
+{
+	static const char py[] = "/usr/bin/python3 -c 'import socket; print(socket.socket()"
+				 ".getsockopt(socket.SOL_SOCKET, socket.SO_PROTOCOL))'";
+	int hook, rc, proto = -1, ok;
+	char d[PATH_MAX], *out, *err;
+
+	snprintf(d, sizeof(d), "%s/modes", e->dir);
+	sh("mkdir -p %s", d);
+	hook = !sh("grep -qa update_socket_protocol /sys/kernel/btf/vmlinux 2>/dev/null");
+	tap_ok(!sh("readelf -l %s | grep -q 'Program Headers' && ! readelf -l %s | grep -q "
+		   "interpreter", static_client, static_client),
+	       "static_client (%s) is statically linked: no ELF interpreter (readelf -l)",
+	       static_client);
+
+	rc = run(d, "auto", 30, "exec %s run -v %s", xtcpize, py);
+	out = slurp(d, "auto.out");
+	err = slurp(d, "auto.err");
+	sscanf(out, "%d", &proto);
+	/* the mode's line comes first: libbpf says nothing unless asked (--bpf -v) */
+	ok = rc == 0 && proto == IPPROTO_XTCP &&
+	     (hook ? !strncmp(err, "xtcpize: BPF mode: ", 19) && !strstr(err, "not available")
+		   : !strncmp(err, "xtcpize: BPF mode is not available: ", 36) &&
+		     strstr(err, "; using the LD_PRELOAD library instead"));
+	err[strcspn(err, "\n")] = 0;
+	tap_ok(ok, "%s xtcpize run (no mode given) %s: python3's socket() has SO_PROTOCOL %d "
+	       "(want %d; status %d); its first stderr line: %s", e->name,
+	       hook ? "uses BPF (Linux has update_socket_protocol)"
+		    : "falls back to the library, saying why (Linux has no update_socket_protocol "
+		      "or no BTF)", proto, IPPROTO_XTCP, rc, err);
+	free(out);
+	free(err);
+
+	static_preload(e, d, e->port + 106);
+	if (hook) {
+		static_bpf(e, d, e->port + 6);
+		return;
+	}
+	rc = run(d, "bpf", 30, "exec %s run --bpf true", xtcpize);
+	err = slurp(d, "bpf.err");
+	ok = rc == 1 && strstr(err, "xtcpize: BPF mode is not available: ") &&
+	     !strstr(err, "using the LD_PRELOAD library");
+	err[strcspn(err, "\n")] = 0;
+	tap_ok(ok, "%s xtcpize run --bpf where BPF mode is not available exits 1 (%d) saying "
+	       "why: %s", e->name, rc, err);
+	free(err);
+	printf("# BPF mode is not available on this kernel: the static client's checks under "
+	       "--bpf do not run here\n");
+}
+
 /* ---- main ---- */
 
 static void diag(void)
@@ -1073,7 +1287,7 @@ int main(int argc, char **argv)
 			  .port = 7810 };
 	struct env veth = { .name = "veth", .ip = "10.12.0.2", .sx = "ip netns exec " NS_S " ",
 			    .cx = "ip netns exec " NS_C " ", .port = 7830, .tcp = 1 };
-	char exe[PATH_MAX] = "";
+	char exe[PATH_MAX] = "", *bin;
 	double t0 = now();
 	int fd[2], opt;
 	ssize_t n;
@@ -1089,7 +1303,9 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	exe[n > 0 ? n : 0] = 0;
-	snprintf(xtcpize, sizeof(xtcpize), "%s/../tools/xtcpize", dirname(exe));
+	bin = dirname(exe);
+	snprintf(xtcpize, sizeof(xtcpize), "%s/../tools/xtcpize", bin);
+	snprintf(static_client, sizeof(static_client), "%s/static_client", bin);
 	self_ns = open("/proc/self/ns/net", O_RDONLY);
 	lo.sfd = lo.cfd = self_ns;
 	snprintf(lo.dir, sizeof(lo.dir), "%s/loopback", top);
@@ -1097,17 +1313,23 @@ int main(int argc, char **argv)
 	watchdog_start(diag, cleanup);
 
 	watchdog_step("setup", 60);
+	/* xtcpize's BPF mode makes its cgroups in a cgroup2 file system: mount one if none is */
+	if (sh("grep -q ' - cgroup2 ' /proc/self/mountinfo || "
+	       "mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null"))
+		printf("# no cgroup2 file system could be mounted: xtcpize has no BPF mode here\n");
 	if (!tap_ok(!access(xtcpize, X_OK) && !sh("rm -rf %s && mkdir -p %s", top, top) &&
-		    !sh("%s run true", xtcpize),
+		    !sh("%s run true 2>%s/xtcpize.err", xtcpize, top),
 		    "xtcpize (%s) runs a command: xtcp is usable", xtcpize))
 		return tap_done();
 	tap_ok(!sh("%s run /nonexistent-program 2>/dev/null; [ $? = 127 ]", xtcpize) &&
 	       !sh("%s frobnicate 2>/dev/null; [ $? = 2 ]", xtcpize) &&
-	       !sh("LD_PRELOAD=/lib/x86_64-linux-gnu/libc.so.6 %s run sh -c "
+	       !sh("LD_PRELOAD=/lib/x86_64-linux-gnu/libc.so.6 %s run --preload sh -c "
 		   "'case $LD_PRELOAD in */libxtcp_preload.so:/lib/x86_64-linux-gnu/libc.so.6) "
 		   "exit 0;; esac; exit 1'", xtcpize),
 	       "xtcpize: a missing command exits 127, an unknown subcommand 2, an LD_PRELOAD "
 	       "already set is kept after the library");
+	watchdog_step("xtcpize modes", 120);
+	t_modes(&lo);
 	run_env(&lo);
 
 	watchdog_step("veth setup", 60);
