@@ -31,6 +31,9 @@
  *     the flight used it (tcp_cwnd_validate());
  *   - super-segments in the queues: sent as one, ACKed in part, cut by a SACK block, by
  *     a retransmission of one segment and by the tail-loss probe, each counter kept;
+ *   - TCP Small Queues: a sender with more than one segment in flight stops while too
+ *     much of it waits below, and its packets' destructor starts it again (a tasklet,
+ *     or release_sock()); the pieces of a super-segment cut in software keep its owner;
  *   - segmentation offload: a crafted super-segment cut by the stack
  *     (skb_gso_segment() -> inet_gso_segment() -> xtcp4_gso_segment()) into pieces with
  *     the right sequence numbers, flags, lengths, data and valid checksums, with the
@@ -2646,6 +2649,148 @@ static void xtcp_datapath_pacing_rate_test(struct kunit *test)
 	kunit_release_action(test, xtcp_test_release, s);
 }
 
+/* net.xtcp.limit_output_bytes of init_net as it was */
+static void xtcp_dp_restore_limit(void *saved)
+{
+	WRITE_ONCE(xtcp_pernet(&init_net)->sysctl_limit_output_bytes, *(int *)saved);
+}
+
+/*
+ * A packet of @sk's waiting below it (in a qdisc, a device queue), as
+ * xtcp_transmit_skb() owns the data it sends: freeing it calls xtcp_wfree().
+ */
+static struct sk_buff *xtcp_dp_in_flight(struct kunit *test, struct sock *sk)
+{
+	struct sk_buff *skb = alloc_skb(256, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb->sk = sk;
+	skb->destructor = xtcp_wfree;
+	refcount_add(skb->truesize, &sk->sk_wmem_alloc);
+	return skb;
+}
+
+/* Free @skb as a device's completion does, letting softirqs (the tasklet) run after. */
+static void xtcp_dp_tx_done(struct sk_buff *skb)
+{
+	local_bh_disable();
+	kfree_skb(skb);
+	local_bh_enable();
+}
+
+/*
+ * TCP Small Queues (tcp_small_queue_check(), tcp_wfree()): over the limit of what
+ * may wait below the socket, with more than one segment in flight, the sender stops;
+ * the destructor of a sent packet starts it again through this CPU's tasklet, or
+ * through release_sock() when a process holds the socket.  With one segment in
+ * flight or none it never stops.  Over loopback sent packets are freed at once: one
+ * kept back (xtcp_dp_in_flight()) makes the queue below, and the limit is 2 bytes.
+ */
+static void xtcp_datapath_tsq_test(struct kunit *test)
+{
+	struct xtcp_net *xn = xtcp_pernet(&init_net);
+	const u32 una = XTCP_TEST_ISS + 1;
+	int *saved = kunit_kzalloc(test, sizeof(*saved), GFP_KERNEL);
+	void *buf = kunit_kzalloc(test, 1000, GFP_KERNEL);
+	struct sk_buff *held;
+	struct xtcp_sock *xs;
+	struct socket *s;
+	struct sock *sk;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, saved);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	*saved = READ_ONCE(xn->sysctl_limit_output_bytes);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, xtcp_dp_restore_limit, saved), 0);
+	/* sk_wmem_alloc's own unit and the one xtcp_wfree() keeps while the tasklet sends */
+	WRITE_ONCE(xn->sysctl_limit_output_bytes, 2);
+
+	s = xtcp_test_kern_socket(test);
+	sk = s->sk;
+	xs = xtcp_sk(sk);
+	lock_sock(sk);
+	xtcp_test_establish(sk, XTCP_DP_LPORT, XTCP_DP_RPORT);
+	xs->nonagle = XTCP_NAGLE_OFF;
+	xs->snd_cwnd = 100;
+	sk->sk_route_caps &= ~NETIF_F_GSO_MASK;	/* one segment per send */
+	release_sock(sk);
+
+	/* nothing or one segment in flight: never held back, whatever waits below */
+	held = xtcp_dp_in_flight(test, sk);
+	lock_sock(sk);
+	KUNIT_EXPECT_FALSE(test, xtcp_small_queue_check(sk, held, 0));
+	release_sock(sk);
+	for (i = 0; i < 2; i++)
+		KUNIT_EXPECT_EQ(test, xtcp_dp_send(s, buf, 1000), 1000);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(xs->snd_nxt), una + 2000);
+
+	/* two in flight and a packet below: the third waits, the socket marked */
+	KUNIT_EXPECT_EQ(test, xtcp_dp_send(s, buf, 1000), 1000);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(xs->snd_nxt), una + 2000);
+	KUNIT_EXPECT_TRUE(test, test_bit(XTCP_TSQ_THROTTLED, &sk->sk_tsq_flags));
+
+	/* the packet leaves while a process holds the socket: release_sock() sends */
+	lock_sock(sk);
+	xtcp_dp_tx_done(held);
+	KUNIT_EXPECT_FALSE(test, test_bit(XTCP_TSQ_THROTTLED, &sk->sk_tsq_flags));
+	KUNIT_EXPECT_FALSE(test, test_bit(XTCP_TSQ_QUEUED, &sk->sk_tsq_flags));
+	KUNIT_EXPECT_TRUE(test, test_bit(XTCP_TSQ_DEFERRED, &sk->sk_tsq_flags));
+	KUNIT_EXPECT_EQ(test, xs->snd_nxt, una + 2000);
+	KUNIT_EXPECT_EQ(test, refcount_read(&sk->sk_wmem_alloc), 1U);
+	release_sock(sk);
+	KUNIT_EXPECT_FALSE(test, test_bit(XTCP_TSQ_DEFERRED, &sk->sk_tsq_flags));
+	KUNIT_EXPECT_EQ(test, READ_ONCE(xs->snd_nxt), una + 3000);
+
+	/* again, the socket free: the tasklet sends at once */
+	held = xtcp_dp_in_flight(test, sk);
+	KUNIT_EXPECT_EQ(test, xtcp_dp_send(s, buf, 1000), 1000);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(xs->snd_nxt), una + 3000);
+	xtcp_dp_tx_done(held);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(xs->snd_nxt), una + 4000);
+	KUNIT_EXPECT_EQ(test, sk->sk_tsq_flags & (XTCPF_TSQ_THROTTLED | XTCPF_TSQ_QUEUED |
+						  XTCPF_TSQ_DEFERRED), 0UL);
+	KUNIT_EXPECT_EQ(test, refcount_read(&sk->sk_wmem_alloc), 1U);
+
+	xtcp_dp_forget(sk);
+	kunit_release_action(test, xtcp_test_release, s);
+}
+
+/*
+ * A super-segment a socket sent, cut in software: each piece is the socket's, so that
+ * the small queues hear of it as the last one leaves, not when the stack frees the
+ * whole (tcp_gso_segment()); sk_wmem_alloc counts the pieces, and nothing once freed.
+ */
+static void xtcp_datapath_gso_owner_test(struct kunit *test)
+{
+	struct socket *s = xtcp_test_kern_socket(test);
+	struct sock *sk = s->sk;
+	struct sk_buff *skb, *segs, *next;
+	unsigned int sum = 0, base = refcount_read(&sk->sk_wmem_alloc);
+	int n = 0;
+
+	skb = xtcp_dp_super(test, TCPHDR_ACK);
+	skb->sk = sk;
+	skb->destructor = xtcp_wfree;
+	refcount_add(skb->truesize, &sk->sk_wmem_alloc);
+	segs = skb_gso_segment(skb, NETIF_F_SG);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(segs));
+	kfree_skb(skb);
+	for (skb = segs; skb; skb = skb->next, n++) {
+		KUNIT_EXPECT_PTR_EQ(test, skb->sk, sk);
+		KUNIT_EXPECT_TRUE(test, skb->destructor == xtcp_wfree);
+		sum += skb->truesize;
+	}
+	KUNIT_EXPECT_EQ(test, n, 4);
+	KUNIT_EXPECT_EQ(test, refcount_read(&sk->sk_wmem_alloc), base + sum);
+	for (skb = segs; skb; skb = next) {
+		next = skb->next;
+		skb_mark_not_on_list(skb);
+		kfree_skb(skb);
+	}
+	KUNIT_EXPECT_EQ(test, refcount_read(&sk->sk_wmem_alloc), base);
+	kunit_release_action(test, xtcp_test_release, s);
+}
+
 /*
  * A route whose device does no segmentation ("ethtool -K DEV gso off"): sk_setup_caps()
  * leaves the socket no GSO, as it would TCP's but that it adds it for IPPROTO_TCP;
@@ -2949,6 +3094,8 @@ static struct kunit_case xtcp_datapath_cases[] = {
 	KUNIT_CASE(xtcp_datapath_pacing_rate_test),
 	KUNIT_CASE(xtcp_datapath_tso_autosize_test),
 	KUNIT_CASE(xtcp_datapath_gso_caps_test),
+	KUNIT_CASE(xtcp_datapath_tsq_test),
+	KUNIT_CASE(xtcp_datapath_gso_owner_test),
 	KUNIT_CASE(xtcp_datapath_pacing_test),
 	KUNIT_CASE(xtcp_datapath_undo_test),
 	KUNIT_CASE(xtcp_datapath_gro_train_test),

@@ -349,24 +349,33 @@ enum xtcp_timer_event {
 };
 
 /*
- * Work a timer found the socket owned by a process for, in sk->sk_tsq_flags (which
- * only TCP's small queues use otherwise): xtcp_release_cb() does it when release_sock()
- * has processed the backlog, as tcp_release_cb() does TCP_WRITE_TIMER_DEFERRED and
- * TCP_DELACK_TIMER_DEFERRED.  Each bit set holds a socket reference.
+ * Work a timer (or the small-queue tasklet) found the socket owned by a process for,
+ * in sk->sk_tsq_flags, as TCP keeps it there: xtcp_release_cb() does it when
+ * release_sock() has processed the backlog, as tcp_release_cb() does
+ * TCP_WRITE_TIMER_DEFERRED and TCP_DELACK_TIMER_DEFERRED.  Each *_DEFERRED bit set
+ * holds a socket reference.  The small queues' own state (TSQ_THROTTLED, TSQ_QUEUED)
+ * shares the word, as TCP's does (xtcp_small_queue_check(), xtcp_wfree()).
  */
 enum xtcp_deferred {
 	XTCP_WRITE_TIMER_DEFERRED,	/* the retransmit timer's event */
 	XTCP_DELACK_TIMER_DEFERRED,	/* the delayed ACK */
 	XTCP_MTU_REDUCED_DEFERRED,	/* an ICMP "fragmentation needed" (xtcp_v4_mtu_reduced()) */
 	XTCP_PACE_DEFERRED,		/* the pacing timer's send (TSQ_OWNED of tcp_pace_kick()) */
+	XTCP_TSQ_DEFERRED,		/* small queues: packets left, send (TCP_TSQ_DEFERRED) */
+	XTCP_TSQ_THROTTLED,		/* small queues: the socket waits for packets to leave */
+	XTCP_TSQ_QUEUED,		/* small queues: in a CPU's list for its tasklet */
 };
 
 #define XTCPF_WRITE_TIMER_DEFERRED	BIT(XTCP_WRITE_TIMER_DEFERRED)
 #define XTCPF_DELACK_TIMER_DEFERRED	BIT(XTCP_DELACK_TIMER_DEFERRED)
 #define XTCPF_MTU_REDUCED_DEFERRED	BIT(XTCP_MTU_REDUCED_DEFERRED)
 #define XTCPF_PACE_DEFERRED		BIT(XTCP_PACE_DEFERRED)
+#define XTCPF_TSQ_DEFERRED		BIT(XTCP_TSQ_DEFERRED)
+#define XTCPF_TSQ_THROTTLED		BIT(XTCP_TSQ_THROTTLED)
+#define XTCPF_TSQ_QUEUED		BIT(XTCP_TSQ_QUEUED)
 #define XTCPF_DEFERRED_ALL	(XTCPF_WRITE_TIMER_DEFERRED | XTCPF_DELACK_TIMER_DEFERRED | \
-				 XTCPF_MTU_REDUCED_DEFERRED | XTCPF_PACE_DEFERRED)
+				 XTCPF_MTU_REDUCED_DEFERRED | XTCPF_PACE_DEFERRED | \
+				 XTCPF_TSQ_DEFERRED)
 
 /* The timer column of /proc/net/xtcp, as /proc/net/tcp numbers them */
 #define XTCP_PROC_TIMER_RETRANS		1	/* retransmission */
@@ -644,6 +653,7 @@ struct xtcp_sock {
 	u32 dsack_dups;
 	u64 wstamp_ns;
 	struct hrtimer pacing_timer;
+	struct list_head tsq_node;	/* in a CPU's small-queue list (XTCP_TSQ_QUEUED) */
 	const struct xtcp_cong_ops *ca_ops;
 	u64 ca_priv[XTCP_CA_PRIV_SIZE / sizeof(u64)];
 	u8 ca_initialized : 1,
@@ -934,6 +944,7 @@ struct xtcp_net {
 	int sysctl_pacing_ca_ratio;
 	int sysctl_min_tso_segs;
 	unsigned int sysctl_notsent_lowat;
+	int sysctl_limit_output_bytes;
 	u32 challenge_timestamp;
 	u32 challenge_count;
 	atomic_t tw_count;
@@ -1330,6 +1341,10 @@ void xtcp_dsack_set(struct xtcp_sock *xs, u32 seq, u32 end_seq);
 void xtcp_push(struct sock *sk, int nonagle);
 void xtcp_gso_caps(struct sock *sk, const struct dst_entry *dst);
 bool xtcp_write_xmit(struct sock *sk, int nonagle);
+void xtcp_wfree(struct sk_buff *skb);
+bool xtcp_small_queue_check(struct sock *sk, const struct sk_buff *skb, unsigned int factor);
+void xtcp_tsq_init(void);
+void xtcp_tsq_exit(void);
 unsigned int xtcp_sync_mss(struct sock *sk, u32 pmtu);
 void xtcp_simple_retransmit(struct sock *sk);
 void xtcp_mark_skb_lost(struct xtcp_sock *xs, struct sk_buff *skb);

@@ -147,6 +147,7 @@ static int __init xtcp_init(void)
 	xtcp_hash_secrets_init();
 	xtcp_seq_init();
 	xtcp_syncookies_init();
+	xtcp_tsq_init();
 	err = xtcp_init_mem();
 	if (err)
 		return err;
@@ -206,6 +207,7 @@ out_reqsk:
 	xtcp_reqsk_exit();
 out_mem:
 	xtcp_exit_mem();
+	xtcp_tsq_exit();
 	return err;
 }
 
@@ -225,6 +227,7 @@ static void __exit xtcp_exit(void)
 	xtcp_tw_exit();
 	xtcp_reqsk_exit();
 	xtcp_exit_mem();
+	xtcp_tsq_exit();
 	pr_info("unloaded\n");
 }
 

@@ -52,8 +52,9 @@
  */
 struct sk_buff *xtcp4_gso_segment(struct sk_buff *skb, netdev_features_t features)
 {
-	struct sk_buff *segs = ERR_PTR(-EINVAL);
-	unsigned int thlen, oldlen, mss, seq;
+	struct sk_buff *segs = ERR_PTR(-EINVAL), *gso_skb = skb;
+	unsigned int thlen, oldlen, mss, seq, sum_truesize = 0;
+	bool copy_destructor;
 	__sum16 newcheck;
 	struct tcphdr *th;
 	__wsum delta;
@@ -90,6 +91,7 @@ struct sk_buff *xtcp4_gso_segment(struct sk_buff *skb, netdev_features_t feature
 	if (!(features & NETIF_F_HW_CSUM))
 		features &= ~NETIF_F_CSUM_MASK;
 
+	copy_destructor = skb->destructor == xtcp_wfree;
 	segs = skb_segment(skb, features);
 	if (IS_ERR(segs))
 		return segs;
@@ -111,11 +113,33 @@ struct sk_buff *xtcp4_gso_segment(struct sk_buff *skb, netdev_features_t feature
 			gso_reset_checksum(skb, csum_unfold(~th->check));
 		else
 			th->check = gso_make_checksum(skb, csum_unfold(~th->check));
+		if (copy_destructor) {
+			skb->destructor = gso_skb->destructor;
+			skb->sk = gso_skb->sk;
+			sum_truesize += skb->truesize;
+		}
 		seq += mss;
 		skb = skb->next;
 		th = tcp_hdr(skb);
 		th->seq = htonl(seq);
 		th->cwr = 0;
+	}
+	/*
+	 * The small queues' callback comes when the last piece is freed, not now, when the
+	 * stack frees the super-segment: the pieces take its ownership, the last one the
+	 * difference of their sizes (tcp_gso_segment()).
+	 */
+	if (copy_destructor) {
+		int delta;
+
+		swap(gso_skb->sk, skb->sk);
+		swap(gso_skb->destructor, skb->destructor);
+		sum_truesize += skb->truesize;
+		delta = sum_truesize - gso_skb->truesize;
+		if (likely(delta >= 0))
+			refcount_add(delta, &skb->sk->sk_wmem_alloc);
+		else
+			WARN_ON_ONCE(refcount_sub_and_test(-delta, &skb->sk->sk_wmem_alloc));
 	}
 	/* the last piece may be shorter */
 	delta = (__force __wsum)htonl(oldlen + (skb_tail_pointer(skb) -

@@ -400,6 +400,172 @@ static void xtcp_pace_after_send(struct sock *sk, unsigned int len, unsigned int
 }
 
 /*
+ * TCP Small Queues, like tcp_small_queue_check(), tcp_wfree() and tcp_tasklet_func():
+ * a socket keeps about 1 ms of data at its pacing rate, at least two packets, below it
+ * in qdiscs and device queues (what sk_wmem_alloc counts of its sent segments, until
+ * the device or the path frees them) and stops there.  The destructor of its sent
+ * segments, xtcp_wfree(), starts it again when one is freed: it queues the socket on
+ * the CPU's list and a tasklet sends (or leaves it to xtcp_release_cb() when a process
+ * owns the socket).  A bulk sender thus neither fills the queues below it - which
+ * would lengthen every flow's wait there, and lose packets where they are short -
+ * nor lets them run dry.
+ */
+struct xtcp_tsq_tasklet {
+	struct tasklet_struct tasklet;
+	struct list_head head;		/* sockets to send on (xs->tsq_node); irqs off */
+};
+
+static DEFINE_PER_CPU(struct xtcp_tsq_tasklet, xtcp_tsq_tasklet);
+
+/* The tasklet's work for one socket (tcp_tsq_handler()); softirq context. */
+static void xtcp_tsq_handler(struct sock *sk)
+{
+	bh_lock_sock(sk);
+	if (!sock_owned_by_user(sk))
+		xtcp_write_xmit(sk, xtcp_sk(sk)->nonagle);
+	else if (!test_and_set_bit(XTCP_TSQ_DEFERRED, &sk->sk_tsq_flags))
+		sock_hold(sk);		/* xtcp_release_cb() sends */
+	bh_unlock_sock(sk);
+}
+
+/* The CPU's tasklet: every socket xtcp_wfree() queued (tcp_tasklet_func()). */
+static void xtcp_tsq_tasklet_func(struct tasklet_struct *t)
+{
+	struct xtcp_tsq_tasklet *tsq = from_tasklet(tsq, t, tasklet);
+	struct xtcp_sock *xs, *next;
+	unsigned long flags;
+	LIST_HEAD(list);
+
+	local_irq_save(flags);
+	list_splice_init(&tsq->head, &list);
+	local_irq_restore(flags);
+
+	list_for_each_entry_safe(xs, next, &list, tsq_node) {
+		struct sock *sk = (struct sock *)xs;
+
+		list_del(&xs->tsq_node);
+		/* a later free may queue it again from here on */
+		smp_mb__before_atomic();
+		clear_bit(XTCP_TSQ_QUEUED, &sk->sk_tsq_flags);
+		xtcp_tsq_handler(sk);
+		sk_free(sk);		/* the sk_wmem_alloc unit xtcp_wfree() kept */
+	}
+}
+
+/**
+ * xtcp_wfree - the destructor of a sent segment with data, like tcp_wfree()
+ * @skb: the segment (or a piece GSO cut from it), freed by the layers below
+ *
+ * Gives the segment's memory back to sk_wmem_alloc.  If the socket stopped for its
+ * small queue (XTCP_TSQ_THROTTLED), it is queued for this CPU's tasklet, which sends
+ * again; one unit of sk_wmem_alloc stays then, so that the socket outlives the wait
+ * (the tasklet's sk_free() drops it).
+ *
+ * Context: any (where the device or a qdisc frees the packet; irqs may be off).
+ */
+void xtcp_wfree(struct sk_buff *skb)
+{
+	struct sock *sk = skb->sk;
+	struct xtcp_tsq_tasklet *tsq;
+	unsigned long flags, oval, nval;
+	bool empty;
+
+	/* keep one unit: sk_free() below or in the tasklet drops it */
+	WARN_ON(refcount_sub_and_test(skb->truesize - 1, &sk->sk_wmem_alloc));
+
+	/* acquire: pairs with xtcp_small_queue_check()'s set_bit and barrier */
+	oval = smp_load_acquire(&sk->sk_tsq_flags);
+	do {
+		if (!(oval & XTCPF_TSQ_THROTTLED) || (oval & XTCPF_TSQ_QUEUED))
+			goto out;
+		nval = (oval & ~XTCPF_TSQ_THROTTLED) | XTCPF_TSQ_QUEUED;
+	} while (!try_cmpxchg(&sk->sk_tsq_flags, &oval, nval));
+
+	local_irq_save(flags);
+	tsq = this_cpu_ptr(&xtcp_tsq_tasklet);
+	empty = list_empty(&tsq->head);
+	list_add(&xtcp_sk(sk)->tsq_node, &tsq->head);
+	if (empty)
+		tasklet_schedule(&tsq->tasklet);
+	local_irq_restore(flags);
+	return;
+out:
+	sk_free(sk);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_wfree);
+
+/**
+ * xtcp_small_queue_check - whether @skb must wait for packets below to leave, like
+ * tcp_small_queue_check()
+ * @sk: the socket, locked
+ * @skb: the next segment to send
+ * @factor: the limit is shifted left by it (1 for retransmissions, as TCP)
+ *
+ * The limit: 1 ms of data at the pacing rate (sk_pacing_rate >> sk_pacing_shift), at
+ * least two of @skb's size; at most net.xtcp.limit_output_bytes unless a qdisc or the
+ * socket paces.  With the retransmission queue holding one segment or none it never
+ * waits: nothing might free a packet to call it back soon.  Otherwise, over the limit,
+ * XTCP_TSQ_THROTTLED asks xtcp_wfree() to call it back.
+ *
+ * Context: process, softirq or timer, socket locked.
+ * Return: true if the socket must stop sending for now.
+ */
+bool xtcp_small_queue_check(struct sock *sk, const struct sk_buff *skb, unsigned int factor)
+{
+	unsigned long limit;
+
+	limit = max_t(unsigned long, 2 * skb->truesize,
+		      READ_ONCE(sk->sk_pacing_rate) >> READ_ONCE(sk->sk_pacing_shift));
+	/* acquire: pairs with SO_MAX_PACING_RATE's cmpxchg and sch_fq's store_release */
+	if (smp_load_acquire(&sk->sk_pacing_status) == SK_PACING_NONE)
+		limit = min_t(unsigned long, limit,
+			      READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_limit_output_bytes));
+	limit <<= factor;
+	if (refcount_read(&sk->sk_wmem_alloc) <= limit)
+		return false;
+	if (RB_EMPTY_ROOT(&xtcp_sk(sk)->rtx_queue) ||
+	    !rb_next(rb_first(&xtcp_sk(sk)->rtx_queue)))
+		return false;
+	set_bit(XTCP_TSQ_THROTTLED, &sk->sk_tsq_flags);
+	/* a packet may have left before the bit was set: look again */
+	smp_mb__after_atomic();
+	return refcount_read(&sk->sk_wmem_alloc) > limit;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_small_queue_check);
+
+/**
+ * xtcp_tsq_init - each CPU's small-queue list and tasklet
+ *
+ * Context: process, module init.
+ */
+void xtcp_tsq_init(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct xtcp_tsq_tasklet *tsq = &per_cpu(xtcp_tsq_tasklet, cpu);
+
+		INIT_LIST_HEAD(&tsq->head);
+		tasklet_setup(&tsq->tasklet, xtcp_tsq_tasklet_func);
+	}
+}
+
+/**
+ * xtcp_tsq_exit - wait for each CPU's tasklet to have run, at module exit
+ *
+ * Every socket is gone by then, and with it every packet that could queue one.
+ *
+ * Context: process, module exit.
+ */
+void xtcp_tsq_exit(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		tasklet_kill(&per_cpu(xtcp_tsq_tasklet, cpu).tasklet);
+}
+
+/*
  * Send @skb (a segment of the write or retransmission queue, or a control segment we
  * own): a header with our ACK, window and options, the checksum, then IP.  Queued
  * segments are sent as a clone (a copy if an earlier clone may still sit in a queue
@@ -464,7 +630,16 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	/* a super-segment's pieces are summed where it is cut (xtcp4_gso_segment()) */
 	xtcp_csum(skb, inet->inet_saddr, inet->inet_daddr,
 		  len && ((sk->sk_route_caps & NETIF_F_HW_CSUM) || xtcp_skb_pcount(skb) > 1));
-	skb_set_owner_w(skb, sk);
+	if (len) {
+		/* sent data keeps its memory counted until it leaves the host: small queues */
+		skb_orphan(skb);
+		skb->sk = sk;
+		skb->destructor = xtcp_wfree;
+		skb_set_hash_from_sk(skb, sk);
+		refcount_add(skb->truesize, &sk->sk_wmem_alloc);
+	} else {
+		skb_set_owner_w(skb, sk);
+	}
 	if (flags & TCPHDR_ACK) {
 		/* this segment carries the ACK owed: no delayed ACK needed any more */
 		xs->ack_pending = 0;
@@ -823,7 +998,7 @@ static bool xtcp_xmit_retransmit_queue(struct sock *sk)
 		}
 		if (!(sacked & XTCP_SKB_LOST) || (sacked & (XTCP_SKB_RETRANS | XTCP_SKB_SACKED)))
 			continue;
-		if (xtcp_pacing_check(sk))
+		if (xtcp_pacing_check(sk) || xtcp_small_queue_check(sk, skb, 1))
 			break;
 		if (xtcp_retransmit_skb(sk, skb, xs->snd_cwnd - in_flight))
 			break;
@@ -1179,6 +1354,8 @@ bool xtcp_write_xmit(struct sock *sk, int nonagle)
 		}
 		if (skb->len > limit &&
 		    xtcp_fragment(sk, XTCP_FRAG_IN_WRITE_QUEUE, skb, limit, mss))
+			break;
+		if (xtcp_small_queue_check(sk, skb, 0))
 			break;
 		if (xtcp_xmit_new(sk, skb))
 			break;

@@ -7,8 +7,9 @@
  * tcp_challenge_ack_limit (answers to invalid segments), tcp_tw_reuse (connect() over a
  * TIME_WAIT), tw_timeout (TIME_WAIT's length, fixed at 60 s in Linux), pacing_ss_ratio,
  * pacing_ca_ratio and min_tso_segs (the pacing rate and the super-segments cut by it),
- * notsent_lowat (the unsent bytes a writer may leave queued) and congestion_control
- * (new sockets' algorithm); and, in the initial namespace only, the machine-wide
+ * notsent_lowat (the unsent bytes a writer may leave queued), congestion_control
+ * (new sockets' algorithm) and limit_output_bytes (the small queues' most, as
+ * tcp_limit_output_bytes); and, in the initial namespace only, the machine-wide
  * available_congestion_control and allowed_congestion_control, the limits net.xtcp.mem,
  * wmem and rmem (pages; bytes min/default/max) and max_orphans, the counterparts of
  * tcp_available_congestion_control, tcp_allowed_congestion_control, tcp_mem, tcp_wmem,
@@ -26,7 +27,7 @@ static int xtcp_early_retrans_max = 4;
 static int xtcp_ratio_max = 1000;	/* tcp_pacing_*_ratio's limit, as Linux's */
 static int xtcp_min_tso_segs_max = 127;	/* tcp_min_tso_segs: a u8 up to S8_MAX */
 
-#define XTCP_SYSCTL_PERNET	20	/* the entries of every namespace come first */
+#define XTCP_SYSCTL_PERNET	21	/* the entries of every namespace come first */
 #define XTCP_CA_BUF_MAX		(TCP_CA_NAME_MAX * 16)	/* TCP_CA_BUF_MAX */
 
 /* net.xtcp.congestion_control, like proc_tcp_congestion_control(); ctl->data: the net */
@@ -223,6 +224,13 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.proc_handler	= xtcp_proc_congestion_control,
 	},
 	{
+		.procname	= "limit_output_bytes",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+	},
+	{
 		.procname	= "available_congestion_control",
 		.data		= (void *)false,
 		.maxlen		= XTCP_CA_BUF_MAX,
@@ -280,7 +288,8 @@ static const struct ctl_table xtcp_sysctl_template[] = {
  * 75 s, 9 probes, tail-loss probes on (early_retrans 3), one answer to invalid
  * segments per connection per 500 ms, no namespace-wide challenge ACK limit, pacing at
  * 200 % of the rate in slow start and 120 % after, super-segments of 2 segments at
- * least, no limit on unsent bytes (notsent_lowat UINT_MAX).  The initial namespace
+ * least, no limit on unsent bytes (notsent_lowat UINT_MAX), small queues of 1 MB at
+ * most (limit_output_bytes).  The initial namespace
  * also gets the machine-wide limits.
  *
  * Context: process, pernet init.
@@ -310,6 +319,7 @@ int xtcp_sysctl_init_net(struct net *net)
 	xn->sysctl_pacing_ca_ratio = 120;
 	xn->sysctl_min_tso_segs = 2;
 	xn->sysctl_notsent_lowat = UINT_MAX;
+	xn->sysctl_limit_output_bytes = 16 * 65536;	/* 1 MB, as Linux 6.12 */
 
 	/* room for a terminator, which kernels before 6.6 look for */
 	table = kcalloc(ARRAY_SIZE(xtcp_sysctl_template) + 1, sizeof(*table), GFP_KERNEL);
@@ -336,6 +346,7 @@ int xtcp_sysctl_init_net(struct net *net)
 	table[17].data = &xn->sysctl_min_tso_segs;
 	table[18].data = &xn->sysctl_notsent_lowat;
 	table[19].data = net;
+	table[20].data = &xn->sysctl_limit_output_bytes;
 	xn->sysctl_hdr = xtcp_register_net_sysctl(net, "net/xtcp", table,
 						  net_eq(net, &init_net) ?
 						  ARRAY_SIZE(xtcp_sysctl_template) :

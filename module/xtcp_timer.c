@@ -510,7 +510,7 @@ static void xtcp_delack_timer(struct timer_list *t)
  * or stopped it): a busy sender makes no spurious probe or retransmission, and a
  * real one goes at once instead of after a retry delay.  A delayed ACK still owed
  * goes now, a lower path MTU an ICMP reported meanwhile is taken, and what the pacing
- * timer could not send goes.
+ * timer or the small-queue tasklet (xtcp_wfree()) could not send goes.
  *
  * Context: process, from release_sock(): the socket still owned, its spinlock held,
  * bottom halves off.
@@ -540,6 +540,10 @@ void xtcp_release_cb(struct sock *sk)
 	}
 	if (flags & XTCPF_PACE_DEFERRED) {
 		xtcp_pace_send(sk);
+		__sock_put(sk);
+	}
+	if (flags & XTCPF_TSQ_DEFERRED) {
+		xtcp_pace_send(sk);	/* packets below left: send (tcp_tsq_write()) */
 		__sock_put(sk);
 	}
 }

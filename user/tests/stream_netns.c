@@ -12,6 +12,8 @@
  * (WinProbe), and all arrives intact; and long fat paths (10 and 50 ms RTT, nothing
  * lost): 32 MiB each, the receiver's window past 1 MB (autotuning, window scale), and
  * nothing retransmitted (TCP_INFO and counters, with what the path dropped shown).
+ * Small queues: through a 20 Mbit/s tbf on the sender's own veth end, the qdisc holds
+ * a few segments of the sender's at most, not its window (check_small_queues()).
  * Last, segmentation offload: with the veth taking super-segments, fewer packets cross
  * it than segments were sent; with its segmentation turned off (ethtool), the stack
  * cuts them (xtcp4_gso_segment()) into packets no larger than the MTU, bytes intact.
@@ -473,6 +475,65 @@ static void check_long_path(int rtt_ms, uint64_t len)
 	       counter_name("DupData"), delta(o.rcv[DUPDATA], d7));
 }
 
+#define TSQ_RATE	"20mbit"
+#define TSQ_MAX_BACKLOG	(100 * 1000)	/* bytes: a few segments, not a window */
+#define TSQ_SAMPLES	"/tmp/xtcp-tsq-backlog"
+
+/*
+ * Small queues: a 20 Mbit/s token bucket (tbf, whose 1 s of queue takes 2.5 MB and,
+ * unlike netem, keeps the packets' owner) on the client's own veth end, a transfer
+ * through it.  While it runs, a sampler reads the qdisc's backlog (every 20 ms, or as
+ * fast as tc runs: a few times a second in a TCG guest).  TCP Small Queues keep about
+ * 1 ms of data at the pacing rate, at least two packets, in it
+ * (tcp_small_queue_check()), where a sender without them fills it with its whole
+ * congestion window (250 KB seen).  The largest backlog seen must stay under
+ * TSQ_MAX_BACKLOG.
+ */
+static void check_small_queues(uint64_t len)
+{
+	struct job j = { .streams = 1, .len = len, .port = port++, .limit = timeout };
+	long max = -1, n = 0, v;
+	struct outcome o;
+	char sz[32];
+	pid_t pid;
+	FILE *f;
+
+	if (!tap_ok(netem(NULL) == 0 &&
+		    sh("tc -n xtcp-sc qdisc add dev xsc0 root tbf rate " TSQ_RATE " burst 32kb "
+		       "latency 1s") == 0,
+		    "small queues: tbf rate " TSQ_RATE " latency 1s on the client's veth end"))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", "while :; do tc -s -j -n xtcp-sc qdisc show dev "
+		      "xsc0 | sed -n 's/.*\"backlog\":\\([0-9]*\\).*/\\1/p'; sleep 0.02; done > "
+		      TSQ_SAMPLES, (char *)NULL);
+		_exit(127);
+	}
+	run_job(&j, &o);
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	f = fopen(TSQ_SAMPLES, "r");
+	while (f && fscanf(f, "%ld", &v) == 1) {
+		n++;
+		if (v > max)
+			max = v;
+	}
+	if (f)
+		fclose(f);
+	unlink(TSQ_SAMPLES);
+	netem(NULL);
+	if (!tap_ok(o.verified == 1, "small queues: %s client->server through it verified "
+		    "within %d s (%.1f s)%s%s", fmt_size(len, sz), timeout, o.secs,
+		    o.why[0] ? ": " : "", o.why))
+		return;
+	tap_ok(n >= 3 && max >= 0 && max <= TSQ_MAX_BACKLOG,
+	       "small queues: the qdisc below the sender held at most %ld bytes in %ld samples "
+	       "(want at least 3 samples, at most %d bytes)", max, n, TSQ_MAX_BACKLOG);
+}
+
 /*
  * The 16 counters of @dev's line of /proc/net/dev in the calling thread's namespace
  * (received bytes, packets, errs, drop, fifo, frame, compressed, multicast, then sent
@@ -716,6 +777,7 @@ int main(int argc, char **argv)
 		check_slow_reader(size > 2 * MiB ? size : 2 * MiB);
 	check_long_path(10, 32 * MiB);
 	check_long_path(50, 32 * MiB);
+	check_small_queues(8 * MiB);
 	check_gso(32 * MiB);
 	check_gro(16 * MiB);
 
