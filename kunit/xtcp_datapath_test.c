@@ -735,6 +735,9 @@ static void xtcp_datapath_backlog_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_BACKLOGCOALESCE), coalesced + 2);
 	KUNIT_EXPECT_EQ(test, head->len, tcp_hdrlen(head) + 3 * len);
 	KUNIT_EXPECT_EQ(test, XTCP_SKB_CB(head)->end_seq, d + 3 * len);
+	/* it counts as the three segments it holds (segs_in), of the size each had */
+	KUNIT_EXPECT_EQ(test, skb_shinfo(head)->gso_segs, 3);
+	KUNIT_EXPECT_EQ(test, skb_shinfo(head)->gso_size, len);
 	KUNIT_EXPECT_EQ(test, ntohs(tcp_hdr(head)->window), 1000);
 	KUNIT_EXPECT_TRUE(test, tcp_hdr(head)->psh);
 	/* what the backlog counts grew by the pages only, not by two more heads */
@@ -814,7 +817,8 @@ static bool xtcp_dp_appended(struct sock *sk, struct sk_buff *skb)
 
 /*
  * What keeps a following segment apart in the backlog, as tcp_add_backlog(): a FIN
- * before it, a SYN, RST or URG, ECE or CWR not alike, another DS field.  A FIN is
+ * before it, a SYN, RST or URG, ECE or CWR not alike, another DS field; and, unlike
+ * Linux, which counts them in gso_segs, a segment without data on either side.  A FIN is
  * appended to the data it follows, and processing that one segment does what both
  * would: the data read, the connection in CLOSE_WAIT.
  */
@@ -842,6 +846,14 @@ static void xtcp_datapath_backlog_flags_test(struct kunit *test)
 	skb = xtcp_dp_next(test, sk, TCPHDR_CWR);
 	ipv4_change_dsfield(ip_hdr(skb), 0, 0x20);
 	KUNIT_EXPECT_FALSE(test, xtcp_dp_appended(sk, skb));
+	xtcp_dp_backlog_purge(sk);
+
+	/* pure ACKs, the same twice: each its own, a duplicate ACK to count; no data after */
+	KUNIT_EXPECT_FALSE(test, xtcp_dp_backlog(sk, xtcp_dp_data(test, d, 0)));
+	KUNIT_EXPECT_FALSE(test, xtcp_dp_appended(sk, xtcp_dp_data(test, d, 0)));
+	KUNIT_EXPECT_FALSE(test, xtcp_dp_appended(sk, xtcp_dp_paged(test, d, len, 0)));
+	/* nor a pure ACK after data */
+	KUNIT_EXPECT_FALSE(test, xtcp_dp_appended(sk, xtcp_dp_data(test, d + len, 0)));
 	xtcp_dp_backlog_purge(sk);
 
 	/* data, then data and FIN: one segment; processed, it ends the peer's stream */

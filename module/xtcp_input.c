@@ -1782,7 +1782,8 @@ int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 		return xtcp_rcv_synsent_state_process(sk, skb);
 	}
 
-	xs->segs_in++;
+	/* a super-segment (GRO, or one the backlog appended to) counts its segments */
+	xs->segs_in += max_t(u16, skb_shinfo(skb)->gso_segs, 1);
 	xtcp_rx_options(xs, th);
 	paws = xtcp_paws_discard(xs, th);
 	if (paws)

@@ -239,19 +239,21 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_v4_do_rcv);
  * when it follows it and could have come in one segment with it - the same flags
  * (both ACK, none of SYN, RST, URG; ECE and CWR alike; no FIN before it), DS field
  * and options, timestamps included - so that processing @tail does what processing
- * both would.  The ACK number and window are @skb's if they are not older.  Return
- * true if @skb was taken (and freed).
+ * both would.  Both must carry data: a pure ACK counts on its own (a duplicate ACK,
+ * where Linux counts the ACKs it appended in gso_segs).  The ACK number and window
+ * are @skb's if they are not older; gso_segs counts the segments, gso_size keeps the
+ * largest.  Return true if @skb was taken (and freed).
  */
 static bool xtcp_backlog_coalesce(struct sock *sk, struct sk_buff *tail, struct sk_buff *skb)
 {
 	struct xtcp_skb_cb *tcb = XTCP_SKB_CB(tail), *cb = XTCP_SKB_CB(skb);
 	const struct tcphdr *th = (const struct tcphdr *)skb->data;
 	struct tcphdr *thtail = (struct tcphdr *)tail->data;
-	unsigned int hdrlen = th->doff * 4;
+	unsigned int hdrlen = th->doff * 4, size, tail_size, segs, tail_segs;
 	bool fragstolen;
 	int delta;
 
-	if (tcb->end_seq != cb->seq ||
+	if (tcb->end_seq != cb->seq || skb->len <= hdrlen || tail->len <= hdrlen ||
 	    ipv4_get_dsfield(ip_hdr(tail)) != ipv4_get_dsfield(ip_hdr(skb)) ||
 	    ((tcb->flags | cb->flags) & (TCPHDR_SYN | TCPHDR_RST | TCPHDR_URG)) ||
 	    (tcb->flags & TCPHDR_FIN) || !(tcb->flags & cb->flags & TCPHDR_ACK) ||
@@ -260,10 +262,16 @@ static bool xtcp_backlog_coalesce(struct sock *sk, struct sk_buff *tail, struct 
 		return false;
 
 	__skb_pull(skb, hdrlen);
+	size = skb_shinfo(skb)->gso_size ?: skb->len;
+	segs = skb_shinfo(skb)->gso_segs ?: 1;
+	tail_size = skb_shinfo(tail)->gso_size ?: tail->len - hdrlen;
+	tail_segs = skb_shinfo(tail)->gso_segs ?: 1;
 	if (!skb_try_coalesce(tail, skb, &fragstolen, &delta)) {
 		__skb_push(skb, hdrlen);
 		return false;
 	}
+	skb_shinfo(tail)->gso_size = max(size, tail_size);
+	skb_shinfo(tail)->gso_segs = min_t(u32, segs + tail_segs, 0xFFFF);
 	tcb->end_seq = cb->end_seq;
 	if (!xtcp_before(cb->ack_seq, tcb->ack_seq)) {
 		tcb->ack_seq = cb->ack_seq;

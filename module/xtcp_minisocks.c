@@ -191,6 +191,8 @@ struct sock *xtcp_create_openreq_child(const struct sock *sk,
 
 	if (!newsk)
 		return NULL;
+	/* the listener's deferred work and small-queue state are its own, not the child's */
+	newsk->sk_tsq_flags = 0;
 	newxs = xtcp_sk(newsk);
 	newinet = inet_sk(newsk);
 	/* first: the child's destructor drops a reference on its algorithm's module */
