@@ -498,9 +498,18 @@ static void check_small_queues(uint64_t len)
 	pid_t pid;
 	FILE *f;
 
-	if (!tap_ok(netem(NULL) == 0 &&
-		    sh("tc -n xtcp-sc qdisc add dev xsc0 root tbf rate " TSQ_RATE " burst 32kb "
-		       "latency 1s") == 0,
+	if (!tap_ok(netem(NULL) == 0, "small queues: no netem"))
+		return;
+	if (sh("tc -n xtcp-sc qdisc add dev xsc0 root tbf rate " TSQ_RATE " burst 32kb "
+	       "latency 1s 2> " TSQ_SAMPLES) &&
+	    !sh("grep -q 'kind is unknown' " TSQ_SAMPLES)) {
+		/* the debug kernel's configuration has netem and fifo only */
+		printf("# small queues: this kernel has no tbf qdisc (CONFIG_NET_SCH_TBF): "
+		       "not run here\n");
+		unlink(TSQ_SAMPLES);
+		return;
+	}
+	if (!tap_ok(!sh("tc -n xtcp-sc qdisc show dev xsc0 | grep -q '^qdisc tbf'"),
 		    "small queues: tbf rate " TSQ_RATE " latency 1s on the client's veth end"))
 		return;
 	pid = fork();
