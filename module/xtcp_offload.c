@@ -130,16 +130,16 @@ struct sk_buff *xtcp4_gso_segment(struct sk_buff *skb, netdev_features_t feature
 	 * difference of their sizes (tcp_gso_segment()).
 	 */
 	if (copy_destructor) {
-		int delta;
+		int more;
 
 		swap(gso_skb->sk, skb->sk);
 		swap(gso_skb->destructor, skb->destructor);
 		sum_truesize += skb->truesize;
-		delta = sum_truesize - gso_skb->truesize;
-		if (likely(delta >= 0))
-			refcount_add(delta, &skb->sk->sk_wmem_alloc);
+		more = sum_truesize - gso_skb->truesize;
+		if (likely(more >= 0))
+			refcount_add(more, &skb->sk->sk_wmem_alloc);
 		else
-			WARN_ON_ONCE(refcount_sub_and_test(-delta, &skb->sk->sk_wmem_alloc));
+			WARN_ON_ONCE(refcount_sub_and_test(-more, &skb->sk->sk_wmem_alloc));
 	}
 	/* the last piece may be shorter */
 	delta = (__force __wsum)htonl(oldlen + (skb_tail_pointer(skb) -

@@ -512,6 +512,7 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_wfree);
  */
 bool xtcp_small_queue_check(struct sock *sk, const struct sk_buff *skb, unsigned int factor)
 {
+	struct sk_buff *head;
 	unsigned long limit;
 
 	limit = max_t(unsigned long, 2 * skb->truesize,
@@ -523,8 +524,8 @@ bool xtcp_small_queue_check(struct sock *sk, const struct sk_buff *skb, unsigned
 	limit <<= factor;
 	if (refcount_read(&sk->sk_wmem_alloc) <= limit)
 		return false;
-	if (RB_EMPTY_ROOT(&xtcp_sk(sk)->rtx_queue) ||
-	    !rb_next(rb_first(&xtcp_sk(sk)->rtx_queue)))
+	head = xtcp_rtx_queue_head(sk);
+	if (!head || !skb_rb_next(head))
 		return false;
 	set_bit(XTCP_TSQ_THROTTLED, &sk->sk_tsq_flags);
 	/* a packet may have left before the bit was set: look again */
