@@ -815,6 +815,142 @@ static bool xtcp_dp_appended(struct sock *sk, struct sk_buff *skb)
 	return !xtcp_dp_backlog(sk, skb) && sk->sk_backlog.tail == tail;
 }
 
+/* net.xtcp.backlog_ack_defer of init_net as it was */
+static void xtcp_dp_restore_ack_defer(void *saved)
+{
+	WRITE_ONCE(xtcp_pernet(&init_net)->sysctl_backlog_ack_defer, *(int *)saved);
+}
+
+/*
+ * Segments a process's hold left in the backlog are ACKed once, when release_sock()
+ * has processed them all (net.xtcp.backlog_ack_defer, tcp_backlog_ack_defer): one ACK,
+ * not one per segment, although the connection is in quick-ack mode.  An out-of-order
+ * one is not held back: its duplicate ACK goes at once (RFC 5681 4.2).  With the
+ * sysctl 0, each segment is ACKed as it is processed.
+ */
+static void xtcp_datapath_backlog_ack_test(struct kunit *test)
+{
+	struct xtcp_net *xn = xtcp_pernet(&init_net);
+	const u32 d = XTCP_TEST_IRS + 1, len = 1000;
+	int *saved = kunit_kzalloc(test, sizeof(*saved), GFP_KERNEL);
+	struct xtcp_sock *xs;
+	struct socket *s;
+	struct sock *sk;
+	u32 segs_out, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, saved);
+	*saved = READ_ONCE(xn->sysctl_backlog_ack_defer);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, xtcp_dp_restore_ack_defer, saved),
+			0);
+	WRITE_ONCE(xn->sysctl_backlog_ack_defer, 1);
+	s = xtcp_dp_receiver(test);	/* locked: a process holds it */
+	sk = s->sk;
+	xs = xtcp_sk(sk);
+	xs->quick_acks = XTCP_QUICKACKS;
+
+	/* four in order, each with a timestamp of its own: four segments in the backlog */
+	segs_out = xs->segs_out;
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_FALSE(test, xtcp_dp_backlog(sk, xtcp_dp_paged(test, d + i * len, len,
+									   100 + i)));
+	release_sock(sk);
+	lock_sock(sk);
+	KUNIT_EXPECT_EQ(test, xs->rcv_nxt, d + 4 * len);
+	KUNIT_EXPECT_EQ(test, xs->segs_out - segs_out, 1U);
+	KUNIT_EXPECT_EQ(test, xs->rcv_wup, d + 4 * len);	/* that ACK covers them all */
+	KUNIT_EXPECT_FALSE(test, (int)xs->ack_deferred);
+
+	/* a gap, then the hole filled: the duplicate ACK at once, one ACK at the end */
+	segs_out = xs->segs_out;
+	KUNIT_EXPECT_FALSE(test, xtcp_dp_backlog(sk, xtcp_dp_paged(test, d + 5 * len, len, 104)));
+	KUNIT_EXPECT_FALSE(test, xtcp_dp_backlog(sk, xtcp_dp_paged(test, d + 4 * len, len, 105)));
+	release_sock(sk);
+	lock_sock(sk);
+	KUNIT_EXPECT_EQ(test, xs->rcv_nxt, d + 6 * len);
+	KUNIT_EXPECT_EQ(test, xs->segs_out - segs_out, 2U);
+	KUNIT_EXPECT_EQ(test, xs->rcv_wup, d + 6 * len);
+
+	/* not deferred: each segment ACKed (quick-ack mode) as release_sock() goes */
+	WRITE_ONCE(xn->sysctl_backlog_ack_defer, 0);
+	segs_out = xs->segs_out;
+	for (i = 6; i < 9; i++)
+		KUNIT_EXPECT_FALSE(test, xtcp_dp_backlog(sk, xtcp_dp_paged(test, d + i * len, len,
+									   100 + i)));
+	release_sock(sk);
+	lock_sock(sk);
+	KUNIT_EXPECT_EQ(test, xs->rcv_nxt, d + 9 * len);
+	KUNIT_EXPECT_EQ(test, xs->segs_out - segs_out, 3U);
+	release_sock(sk);
+	xtcp_dp_expect_read(test, s, d, 9 * len);
+	xtcp_dp_forget(sk);
+	kunit_release_action(test, xtcp_test_release, s);
+}
+
+/*
+ * More than one full segment unacknowledged is ACKed at once only if the window's
+ * right edge moves at least as far as the last ACK put it, or the reader waits for
+ * SO_RCVLOWAT bytes (__tcp_ack_snd_check()); otherwise the ACK waits for the reader
+ * (xtcp_cleanup_rbuf()) or the delayed-ACK timer: a reader that lags is ACKed less
+ * often.
+ */
+static void xtcp_datapath_ack_edge_test(struct kunit *test)
+{
+	const u32 d = XTCP_TEST_IRS + 1, len = 1000;
+	struct xtcp_sock *xs;
+	struct socket *s;
+	struct sock *sk;
+	u32 segs_out;
+
+	s = xtcp_dp_receiver(test);	/* locked */
+	sk = s->sk;
+	xs = xtcp_sk(sk);
+	xs->quick_acks = 0;
+	xs->rcv_mss = len;
+	/* room enough that the window stays what was offered last (rcv_ssthresh bounds it) */
+	WRITE_ONCE(sk->sk_rcvbuf, 4 << 20);
+	xs->rcv_wnd = xtcp_window_now(sk);
+
+	/* the window as large as offered: the second segment is ACKed at once */
+	segs_out = xs->segs_out;
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_paged(test, d, len, 100)), 2);
+	KUNIT_EXPECT_EQ(test, xs->segs_out, segs_out);
+	KUNIT_EXPECT_TRUE(test, (int)xs->ack_pending);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_paged(test, d + len, len, 101)), 2);
+	KUNIT_EXPECT_EQ(test, xs->segs_out - segs_out, 1U);
+	KUNIT_EXPECT_EQ(test, xs->rcv_wup, d + 2 * len);
+
+	/* a larger window was offered before than the free space gives now: no ACK */
+	xs->rcv_wnd = xtcp_window_now(sk) + 16 * len;
+	segs_out = xs->segs_out;
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_paged(test, d + 2 * len, len, 102)), 2);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_paged(test, d + 3 * len, len, 103)), 2);
+	KUNIT_EXPECT_EQ(test, xs->segs_out, segs_out);
+	KUNIT_EXPECT_TRUE(test, (int)xs->ack_pending);	/* the delayed ACK is armed */
+	KUNIT_EXPECT_EQ(test, xs->rcv_wup, d + 2 * len);
+
+	/* unless the reader waits for more than is there (SO_RCVLOWAT) */
+	WRITE_ONCE(sk->sk_rcvlowat, 8 * len);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_paged(test, d + 4 * len, len, 104)), 2);
+	KUNIT_EXPECT_EQ(test, xs->segs_out - segs_out, 1U);
+	KUNIT_EXPECT_EQ(test, xs->rcv_wup, d + 5 * len);
+	WRITE_ONCE(sk->sk_rcvlowat, 1);
+
+	/* held back again, the reader's read sends it (xtcp_cleanup_rbuf()) */
+	xs->rcv_wnd = xtcp_window_now(sk) + 16 * len;
+	segs_out = xs->segs_out;
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_paged(test, d + 5 * len, len, 105)), 2);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_paged(test, d + 6 * len, len, 106)), 2);
+	KUNIT_EXPECT_EQ(test, xs->segs_out, segs_out);
+	release_sock(sk);
+	xtcp_dp_expect_read(test, s, d, 7 * len);
+	lock_sock(sk);
+	KUNIT_EXPECT_EQ(test, xs->segs_out - segs_out, 1U);
+	KUNIT_EXPECT_EQ(test, xs->rcv_wup, d + 7 * len);
+	release_sock(sk);
+	xtcp_dp_forget(sk);
+	kunit_release_action(test, xtcp_test_release, s);
+}
+
 /*
  * What keeps a following segment apart in the backlog, as tcp_add_backlog(): a FIN
  * before it, a SYN, RST or URG, ECE or CWR not alike, another DS field; and, unlike
@@ -2855,10 +2991,10 @@ static void xtcp_datapath_gso_caps_test(struct kunit *test)
 }
 
 /*
- * Super-segments sized by the pacing rate (tcp_tso_autosize()) when the flow is paced:
- * about 1 ms of data, plus an allowance of 64 KB halved per 512 us of min RTT, at least
- * min_tso_segs (2), at most what the route takes; whole ones when it is not paced; one
- * segment on a route that takes no super-segments at all.
+ * Super-segments sized by the pacing rate (tcp_tso_autosize()), whether the flow is
+ * paced or not: about 1 ms of data, plus an allowance of 64 KB halved per 512 us of min
+ * RTT, at least min_tso_segs (2), at most what the route takes; one segment on a route
+ * that takes no super-segments at all.
  */
 static void xtcp_datapath_tso_autosize_test(struct kunit *test)
 {
@@ -2870,7 +3006,7 @@ static void xtcp_datapath_tso_autosize_test(struct kunit *test)
 	lock_sock(sk);
 	xs->min_rtt_us = 10000;
 	WRITE_ONCE(sk->sk_pacing_rate, 1024000UL);
-	KUNIT_EXPECT_EQ(test, xtcp_tso_segs(sk, 1000), whole);	/* not paced */
+	KUNIT_EXPECT_EQ(test, xtcp_tso_segs(sk, 1000), 2U);	/* not paced: sized too */
 	/* the fq qdisc paces it; the release pairs with the sender's acquire */
 	smp_store_release(&sk->sk_pacing_status, SK_PACING_FQ);
 	xs->min_rtt_us = 100;			/* a LAN: the whole allowance */
@@ -2892,6 +3028,90 @@ static void xtcp_datapath_tso_autosize_test(struct kunit *test)
 	release_sock(sk);
 	xtcp_dp_forget(sk);
 	kunit_release_action(test, xtcp_test_release, s);
+}
+
+/* net.xtcp.tso_win_divisor of init_net as it was */
+static void xtcp_dp_restore_divisor(void *saved)
+{
+	WRITE_ONCE(xtcp_pernet(&init_net)->sysctl_tso_win_divisor, *(int *)saved);
+}
+
+/*
+ * One case of xtcp_datapath_tso_defer_test: 20 segments of 1000 bytes in flight (cwnd
+ * 20, Reno in congestion avoidance), more queued; an ACK of @acked segments, whose
+ * round trip makes the next ACK due @due_us after it (the head sent @ago_us before,
+ * SRTT @srtt_us) frees the window for that many; net.xtcp.tso_win_divisor @divisor.
+ */
+struct xtcp_dp_defer_case {
+	u32 acked, ago_us, srtt_us;
+	int divisor;
+	u32 sent;	/* segments that go on that ACK */
+	const char *what;
+};
+
+static const struct xtcp_dp_defer_case xtcp_dp_defer_cases[] = {
+	/* the head's ACK due in about 0.4 ms: wait for it rather than send 2 */
+	{ 2, 9500, 10000, 3, 0, "2 free, the next ACK imminent: wait" },
+	/* a third of the window free: that goes */
+	{ 8, 9500, 10000, 3, 8, "8 free (a third of 20): send" },
+	/* the next ACK one SRTT away: send what the window takes */
+	{ 2, 1000, 1000000, 3, 2, "2 free, the next ACK far: send" },
+	/* divisor 0: wait only for fewer than 4 segments */
+	{ 2, 9500, 10000, 0, 0, "divisor 0, 2 free: wait" },
+	{ 4, 9500, 10000, 0, 4, "divisor 0, 4 free: send" },
+};
+
+/*
+ * A super-segment waits for the ACK about to come rather than leave with the few
+ * segments the congestion window has room for (xtcp_tso_should_defer(), as
+ * tcp_tso_should_defer()): while the next ACK is due within min(1 ms, SRTT / 2) and
+ * less than a net.xtcp.tso_win_divisor-th of the window is free.
+ */
+static void xtcp_datapath_tso_defer_test(struct kunit *test)
+{
+	struct xtcp_net *xn = xtcp_pernet(&init_net);
+	const u32 una = XTCP_TEST_ISS + 1, mss = 1000;
+	int *saved = kunit_kzalloc(test, sizeof(*saved), GFP_KERNEL);
+	void *buf = kunit_kzalloc(test, 40 * mss, GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, saved);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	*saved = READ_ONCE(xn->sysctl_tso_win_divisor);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, xtcp_dp_restore_divisor, saved), 0);
+	for (i = 0; i < ARRAY_SIZE(xtcp_dp_defer_cases); i++) {
+		const struct xtcp_dp_defer_case *c = &xtcp_dp_defer_cases[i];
+		struct socket *s = xtcp_dp_super_sender(test, mss);
+		struct sock *sk = s->sk;
+		struct xtcp_sock *xs = xtcp_sk(sk);
+		struct sk_buff *skb;
+		u32 now;
+
+		WRITE_ONCE(xn->sysctl_tso_win_divisor, c->divisor);
+		KUNIT_ASSERT_EQ(test, xtcp_set_congestion_control(sk, "reno", true), 0);
+		lock_sock(sk);
+		xs->snd_cwnd = 20;
+		xs->snd_ssthresh = 20;
+		xs->snd_wnd = 65535;
+		xs->srtt_us = c->srtt_us;
+		xs->min_rtt_us = 1000;	/* super-segments of 32 KB at least (the allowance) */
+		release_sock(sk);
+		KUNIT_EXPECT_EQ(test, xtcp_dp_send(s, buf, 40 * mss), 40 * mss);
+		lock_sock(sk);
+		KUNIT_EXPECT_EQ_MSG(test, xs->snd_nxt, una + 20 * mss, "%s", c->what);
+		now = xtcp_clock_us();
+		skb_rbtree_walk(skb, &xs->rtx_queue)
+			XTCP_SKB_CB(skb)->tx_time = now - c->ago_us;
+		/* the last transmission is recent, however slow the machine: not bursty */
+		xs->wstamp_ns = ktime_get_ns() + NSEC_PER_SEC;
+		KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ack(test, una + c->acked * mss)),
+				0);
+		KUNIT_EXPECT_EQ_MSG(test, xs->snd_cwnd, 20U, "%s", c->what);
+		KUNIT_EXPECT_EQ_MSG(test, xs->snd_nxt, una + (20 + c->sent) * mss, "%s", c->what);
+		release_sock(sk);
+		xtcp_dp_forget(sk);
+		kunit_release_action(test, xtcp_test_release, s);
+	}
 }
 
 /* What a sender sent beyond snd_una, read without its lock (the pacing timer sends) */
@@ -3082,6 +3302,8 @@ static struct kunit_case xtcp_datapath_cases[] = {
 	KUNIT_CASE(xtcp_datapath_coalesce_test),
 	KUNIT_CASE(xtcp_datapath_backlog_test),
 	KUNIT_CASE(xtcp_datapath_backlog_flags_test),
+	KUNIT_CASE(xtcp_datapath_backlog_ack_test),
+	KUNIT_CASE(xtcp_datapath_ack_edge_test),
 	KUNIT_CASE(xtcp_datapath_dsack_test),
 	KUNIT_CASE(xtcp_datapath_pressure_test),
 	KUNIT_CASE(xtcp_datapath_nomem_test),
@@ -3105,6 +3327,7 @@ static struct kunit_case xtcp_datapath_cases[] = {
 	KUNIT_CASE(xtcp_datapath_gso_test),
 	KUNIT_CASE(xtcp_datapath_pacing_rate_test),
 	KUNIT_CASE(xtcp_datapath_tso_autosize_test),
+	KUNIT_CASE(xtcp_datapath_tso_defer_test),
 	KUNIT_CASE(xtcp_datapath_gso_caps_test),
 	KUNIT_CASE(xtcp_datapath_tsq_test),
 	KUNIT_CASE(xtcp_datapath_gso_owner_test),

@@ -145,17 +145,30 @@ struct sk_buff *xtcp_test_rcv_skb(struct kunit *test, const struct xtcp_test_seg
 }
 
 /**
- * xtcp_test_feed - xtcp_rcv_state_process(), freeing the segment unless the socket
- * kept it
- * @sk: the socket, locked
+ * xtcp_test_feed - xtcp_rcv_state_process() as xtcp_v4_rcv() calls it in softirq,
+ * freeing the segment unless the socket kept it
+ * @sk: the socket, locked by the test (lock_sock())
  * @skb: a segment from xtcp_test_rcv_skb()
+ *
+ * The segment is processed as one that found the socket free: bottom halves off, its
+ * spinlock held (timers wait), not owned by a process meanwhile - not as release_sock()
+ * replays a backlog, where ACKs wait for the end of it (xtcp_ack_snd_check()).
  *
  * Return: what xtcp_rcv_state_process() returned.
  */
 int xtcp_test_feed(struct sock *sk, struct sk_buff *skb)
 {
-	int ret = xtcp_rcv_state_process(sk, skb);
+	bool owned;
+	int ret;
 
+	local_bh_disable();
+	bh_lock_sock(sk);
+	owned = sk->sk_lock.owned;
+	sk->sk_lock.owned = 0;
+	ret = xtcp_rcv_state_process(sk, skb);
+	sk->sk_lock.owned = owned;
+	bh_unlock_sock(sk);
+	local_bh_enable();
 	if (ret != 2)
 		kfree_skb(skb);
 	return ret;

@@ -468,6 +468,8 @@ struct xtcp_cong_ops;
  * @ca_state: enum xtcp_ca_state
  * @quick_acks: segments still to be acknowledged at once (quick-ack mode)
  * @ack_pending: an ACK is owed (the delayed-ACK timer is armed for it)
+ * @ack_deferred: an ACK is owed, sent when the owner releases the socket
+ *	(xtcp_release_cb(); TCP_ACK_DEFERRED)
  * @rto: current retransmission timeout, jiffies
  * @srtt_us: smoothed round-trip time, microseconds (RFC 6298 SRTT); 0 before a sample
  * @rttvar_us: round-trip time variation, microseconds (RFC 6298 RTTVAR)
@@ -586,6 +588,7 @@ struct xtcp_sock {
 	u8 tstamp_ok : 1,
 	   cwnd_limited : 1,
 	   ack_pending : 1,
+	   ack_deferred : 1,
 	   rcv_dropped : 1,
 	   ack_nomem : 1,
 	   dsack_pending : 1;
@@ -908,6 +911,12 @@ struct xtcp_mib {
  * @sysctl_min_tso_segs: the fewest segments a super-segment is cut to by the pacing rate
  * @sysctl_notsent_lowat: the unsent bytes above which a writer waits, unless
  *	TCP_NOTSENT_LOWAT says otherwise (net.xtcp.notsent_lowat, tcp_notsent_lowat)
+ * @sysctl_limit_output_bytes: the most bytes of a socket's in the qdiscs and devices
+ *	below it (TCP Small Queues, tcp_limit_output_bytes)
+ * @sysctl_tso_win_divisor: a super-segment waits for the next ACK unless this
+ *	fraction of the window is free (tcp_tso_win_divisor; 0: unless 3 segments are)
+ * @sysctl_backlog_ack_defer: ACKs owed while the owner processes the backlog wait
+ *	for its end: one for all (tcp_backlog_ack_defer)
  * @sysctl_hdr: the net.xtcp sysctl table of this namespace
  */
 struct xtcp_net {
@@ -945,6 +954,8 @@ struct xtcp_net {
 	int sysctl_min_tso_segs;
 	unsigned int sysctl_notsent_lowat;
 	int sysctl_limit_output_bytes;
+	int sysctl_tso_win_divisor;
+	int sysctl_backlog_ack_defer;
 	u32 challenge_timestamp;
 	u32 challenge_count;
 	atomic_t tw_count;

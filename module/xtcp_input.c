@@ -1679,9 +1679,15 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, bool *ack_now)
 }
 
 /*
- * ACK now or later, like __tcp_ack_snd_check(): at once in quick-ack mode, for a
- * hole or a duplicate, or once more than one full segment is unacknowledged
- * (RFC 9293 3.8.6.3: at least every second full-sized segment); otherwise delay.
+ * ACK now or later, like __tcp_ack_snd_check().  Out of order: a duplicate ACK at once
+ * (RFC 5681 4.2).  In quick-ack mode, for a duplicate, a filled hole or a window to
+ * reopen: now.  Once more than one full segment is unacknowledged (RFC 9293 3.8.6.3),
+ * now too - if the window's right edge moves at least as far as the last ACK put it,
+ * or the reader waits for SO_RCVLOWAT bytes; otherwise the reader's xtcp_cleanup_rbuf()
+ * or the delayed-ACK timer sends it, as in Linux, which so ACKs less often a reader
+ * that lags.  Found while the owner processes the backlog (net.xtcp.backlog_ack_defer,
+ * tcp_backlog_ack_defer), the ACK waits for xtcp_release_cb(): one ACK for the whole
+ * backlog.  Otherwise delay.
  */
 static void xtcp_ack_snd_check(struct sock *sk, bool ack_now)
 {
@@ -1691,10 +1697,23 @@ static void xtcp_ack_snd_check(struct sock *sk, bool ack_now)
 		return;		/* it entered TIME_WAIT or was reset on the way */
 	if (!ack_now && xs->rcv_nxt == xs->rcv_wup)
 		return;		/* a data segment we just sent carried the ACK */
-	if (ack_now || xs->quick_acks || xs->rcv_nxt - xs->rcv_wup > xs->rcv_mss)
+	if (ack_now && !skb_queue_empty(&xs->out_of_order_queue)) {
 		xtcp_send_ack(sk);
-	else
+		return;
+	}
+	if (ack_now || xs->quick_acks ||
+	    (xs->rcv_nxt - xs->rcv_wup > xs->rcv_mss &&
+	     (xs->rcv_nxt - xs->copied_seq < READ_ONCE(sk->sk_rcvlowat) ||
+	      xtcp_window_now(sk) >= xs->rcv_wnd))) {
+		if (sock_owned_by_user_nocheck(sk) &&
+		    READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_backlog_ack_defer)) {
+			xs->ack_deferred = 1;
+			return;
+		}
+		xtcp_send_ack(sk);
+	} else {
 		xtcp_send_delayed_ack(sk);
+	}
 }
 
 /*

@@ -386,15 +386,13 @@ static void xtcp_pace_after_send(struct sock *sk, unsigned int len, unsigned int
 	unsigned long rate = READ_ONCE(sk->sk_pacing_rate);
 	u64 prior = xs->wstamp_ns, len_ns;
 
+	xs->wstamp_ns = max(xs->wstamp_ns, ktime_get_ns());
 	/* acquire: pairs with SO_MAX_PACING_RATE's cmpxchg and sch_fq's store_release */
-	if (smp_load_acquire(&sk->sk_pacing_status) == SK_PACING_NEEDED) {
-		/* only a socket that paces itself reads the clock for it */
-		xs->wstamp_ns = max(xs->wstamp_ns, ktime_get_ns());
-		if (rate != ~0UL && rate && xs->data_segs_out >= 10) {
-			len_ns = div64_ul((u64)len * NSEC_PER_SEC, rate);
-			len_ns -= min(len_ns / 2, xs->wstamp_ns - prior);
-			xs->wstamp_ns += len_ns;
-		}
+	if (smp_load_acquire(&sk->sk_pacing_status) == SK_PACING_NEEDED &&
+	    rate != ~0UL && rate && xs->data_segs_out >= 10) {
+		len_ns = div64_ul((u64)len * NSEC_PER_SEC, rate);
+		len_ns -= min(len_ns / 2, xs->wstamp_ns - prior);
+		xs->wstamp_ns += len_ns;
 	}
 	xs->data_segs_out += segs;
 }
@@ -644,6 +642,7 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	if (flags & TCPHDR_ACK) {
 		/* this segment carries the ACK owed: no delayed ACK needed any more */
 		xs->ack_pending = 0;
+		xs->ack_deferred = 0;
 		xs->ack_nomem = 0;
 		if (xs->quick_acks)
 			xs->quick_acks--;
@@ -1199,14 +1198,11 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_gso_caps);
  * @sk: the socket
  * @mss: the segment size
  *
- * As much as the route takes (sk_gso_max_size, _max_segs).  A paced flow (the fq
- * qdisc, or SK_PACING_NEEDED) leaves in bursts of one super-segment, so that carries
- * about 1 ms of data at the pacing rate (sk_pacing_rate >> sk_pacing_shift), plus an
- * allowance that halves with every 512 us of the smallest RTT (a whole 64 KB on a LAN,
- * nothing past a few ms), at least net.xtcp.min_tso_segs.  Linux sizes every flow so;
- * xtcp only paced ones, for it lacks TCP Small Queues, which keep an unpaced flow's
- * many smaller packets out of the qdiscs and backlogs: sized so, 64 unpaced flows over
- * veth multiplied the packets and lost thousands of them (make bench, 2026-12-07).
+ * As much as the route takes (sk_gso_max_size, _max_segs), and about 1 ms of data at
+ * the pacing rate (sk_pacing_rate >> sk_pacing_shift), plus an allowance that halves
+ * with every 512 us of the smallest RTT (a whole 64 KB on a LAN, nothing past a few
+ * ms), at least net.xtcp.min_tso_segs: a super-segment leaves as one burst, paced or
+ * not, and a burst sized so does not overrun the queues on the way.
  *
  * Context: any, socket locked.
  * Return: segments, 1 if the route takes no super-segments.
@@ -1218,9 +1214,6 @@ u32 xtcp_tso_segs(const struct sock *sk, unsigned int mss)
 
 	if (!sk_can_gso(sk))
 		return 1;
-	/* acquire: pairs with SO_MAX_PACING_RATE's cmpxchg and sch_fq's store_release */
-	if (smp_load_acquire(&sk->sk_pacing_status) == SK_PACING_NONE)
-		return max(1U, min(max_bytes / mss, sk->sk_gso_max_segs));
 	bytes = READ_ONCE(sk->sk_pacing_rate) >> READ_ONCE(sk->sk_pacing_shift);
 	r = xtcp_sk(sk)->min_rtt_us >> XTCP_TSO_RTT_LOG;
 	if (r < BITS_PER_TYPE(sk->sk_gso_max_size))
@@ -1291,6 +1284,63 @@ unsigned int xtcp_gso_goal(struct sock *sk, unsigned int mss)
 	return max(mss, rounddown(goal, mss));
 }
 
+/*
+ * Should @skb, the head of the write queue with more than one segment, wait for the
+ * ACK about to come, to leave as one larger super-segment, like tcp_tso_should_defer()
+ * (John Heffner's)?  Not in recovery, nor if nothing left for a millisecond (the flow
+ * would only turn bursty), nor if the windows take @max_segs segments now, or all of
+ * @skb when more is queued behind it, or a net.xtcp.tso_win_divisor-th of the window
+ * (3 segments if it is 0), nor if the ACK of the oldest segment in flight is due later
+ * than min(1 ms, SRTT / 2) from now, nor for a FIN.  A deferral the congestion window
+ * makes says so in @is_cwnd_limited.
+ */
+static bool xtcp_tso_should_defer(struct sock *sk, struct sk_buff *skb,
+				  bool *is_cwnd_limited, u32 max_segs)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 send_win, cong_win, limit, chunk, threshold, now_us;
+	int win_divisor;
+	struct sk_buff *head;
+	u64 now;
+
+	if (xs->ca_state == XTCP_CA_RECOVERY || xs->ca_state == XTCP_CA_LOSS)
+		return false;
+	send_win = xs->snd_una + xs->snd_wnd - XTCP_SKB_CB(skb)->seq;
+	cong_win = (xs->snd_cwnd - xtcp_packets_in_flight(xs)) * xs->mss_cache;
+	limit = min(send_win, cong_win);
+	if (limit >= max_segs * xs->mss_cache)
+		return false;		/* a whole super-segment goes now */
+	if (skb != skb_peek_tail(&sk->sk_write_queue) && limit >= skb->len)
+		return false;		/* nothing more will join it */
+	win_divisor = READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_tso_win_divisor);
+	if (win_divisor) {
+		chunk = min(xs->snd_wnd, xs->snd_cwnd * xs->mss_cache) / win_divisor;
+		if (limit >= chunk)
+			return false;	/* a fair part of the window is free: use it */
+	} else if (limit > 3 * xs->mss_cache) {
+		return false;		/* more than one ACK's worth: do not wait past it */
+	}
+	head = xtcp_rtx_queue_head(sk);
+	if (!head || !xs->srtt_us)
+		return false;
+	now = ktime_get_ns();
+	if ((s64)(now - xs->wstamp_ns) > NSEC_PER_MSEC)
+		return false;		/* the last transmission is not recent */
+	now_us = (u32)div_u64(now, NSEC_PER_USEC);
+	threshold = min_t(u32, xs->srtt_us / 2, USEC_PER_MSEC);
+	if ((s32)(XTCP_SKB_CB(head)->tx_time + xs->srtt_us - now_us) > (s32)threshold)
+		return false;		/* the next ACK comes too late to wait for */
+	if (cong_win < send_win) {
+		if (cong_win <= skb->len) {
+			*is_cwnd_limited = true;
+			return true;
+		}
+	} else if (send_win <= skb->len) {
+		return true;
+	}
+	return !(XTCP_SKB_CB(skb)->flags & TCPHDR_FIN);	/* nothing joins a FIN */
+}
+
 /**
  * xtcp_write_xmit - send what the windows allow, like tcp_write_xmit()
  * @sk: the socket, locked
@@ -1350,6 +1400,9 @@ bool xtcp_write_xmit(struct sock *sk, int nonagle)
 			break;
 		if (xtcp_init_tso_segs(skb, mss) > 1) {
 			u32 segs = min(xs->snd_cwnd - in_flight, max_segs);
+
+			if (xtcp_tso_should_defer(sk, skb, &is_cwnd_limited, max_segs))
+				break;
 
 			limit = xtcp_mss_split_point(sk, skb, mss, segs, nonagle);
 		}

@@ -8,8 +8,10 @@
  * TIME_WAIT), tw_timeout (TIME_WAIT's length, fixed at 60 s in Linux), pacing_ss_ratio,
  * pacing_ca_ratio and min_tso_segs (the pacing rate and the super-segments cut by it),
  * notsent_lowat (the unsent bytes a writer may leave queued), congestion_control
- * (new sockets' algorithm) and limit_output_bytes (the small queues' most, as
- * tcp_limit_output_bytes); and, in the initial namespace only, the machine-wide
+ * (new sockets' algorithm), limit_output_bytes (the small queues' most, as
+ * tcp_limit_output_bytes), tso_win_divisor (how long a super-segment waits to
+ * grow, as tcp_tso_win_divisor) and backlog_ack_defer (one ACK for a backlog, as
+ * tcp_backlog_ack_defer); and, in the initial namespace only, the machine-wide
  * available_congestion_control and allowed_congestion_control, the limits net.xtcp.mem,
  * wmem and rmem (pages; bytes min/default/max) and max_orphans, the counterparts of
  * tcp_available_congestion_control, tcp_allowed_congestion_control, tcp_mem, tcp_wmem,
@@ -26,8 +28,9 @@ static int xtcp_keepcnt_max = XTCP_MAX_KEEPCNT;
 static int xtcp_early_retrans_max = 4;
 static int xtcp_ratio_max = 1000;	/* tcp_pacing_*_ratio's limit, as Linux's */
 static int xtcp_min_tso_segs_max = 127;	/* tcp_min_tso_segs: a u8 up to S8_MAX */
+static int xtcp_u8_max = U8_MAX;		/* tcp_tso_win_divisor: a u8 */
 
-#define XTCP_SYSCTL_PERNET	21	/* the entries of every namespace come first */
+#define XTCP_SYSCTL_PERNET	23	/* the entries of every namespace come first */
 #define XTCP_CA_BUF_MAX		(TCP_CA_NAME_MAX * 16)	/* TCP_CA_BUF_MAX */
 
 /* net.xtcp.congestion_control, like proc_tcp_congestion_control(); ctl->data: the net */
@@ -231,6 +234,22 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.extra1		= SYSCTL_ZERO,
 	},
 	{
+		.procname	= "tso_win_divisor",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= &xtcp_u8_max,
+	},
+	{
+		.procname	= "backlog_ack_defer",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_ONE,
+	},
+	{
 		.procname	= "available_congestion_control",
 		.data		= (void *)false,
 		.maxlen		= XTCP_CA_BUF_MAX,
@@ -289,7 +308,8 @@ static const struct ctl_table xtcp_sysctl_template[] = {
  * segments per connection per 500 ms, no namespace-wide challenge ACK limit, pacing at
  * 200 % of the rate in slow start and 120 % after, super-segments of 2 segments at
  * least, no limit on unsent bytes (notsent_lowat UINT_MAX), small queues of 1 MB at
- * most (limit_output_bytes).  The initial namespace
+ * most (limit_output_bytes), super-segments that wait for a third of the window
+ * (tso_win_divisor 3), one ACK for a backlog (backlog_ack_defer 1).  The initial namespace
  * also gets the machine-wide limits.
  *
  * Context: process, pernet init.
@@ -320,6 +340,8 @@ int xtcp_sysctl_init_net(struct net *net)
 	xn->sysctl_min_tso_segs = 2;
 	xn->sysctl_notsent_lowat = UINT_MAX;
 	xn->sysctl_limit_output_bytes = 16 * 65536;	/* 1 MB, as Linux 6.12 */
+	xn->sysctl_tso_win_divisor = 3;
+	xn->sysctl_backlog_ack_defer = 1;
 
 	/* room for a terminator, which kernels before 6.6 look for */
 	table = kcalloc(ARRAY_SIZE(xtcp_sysctl_template) + 1, sizeof(*table), GFP_KERNEL);
@@ -347,6 +369,8 @@ int xtcp_sysctl_init_net(struct net *net)
 	table[18].data = &xn->sysctl_notsent_lowat;
 	table[19].data = net;
 	table[20].data = &xn->sysctl_limit_output_bytes;
+	table[21].data = &xn->sysctl_tso_win_divisor;
+	table[22].data = &xn->sysctl_backlog_ack_defer;
 	xn->sysctl_hdr = xtcp_register_net_sysctl(net, "net/xtcp", table,
 						  net_eq(net, &init_net) ?
 						  ARRAY_SIZE(xtcp_sysctl_template) :

@@ -509,8 +509,9 @@ static void xtcp_delack_timer(struct timer_list *t)
  * fired meanwhile sees the ACKs that arrived meanwhile (they re-armed it for later,
  * or stopped it): a busy sender makes no spurious probe or retransmission, and a
  * real one goes at once instead of after a retry delay.  A delayed ACK still owed
- * goes now, a lower path MTU an ICMP reported meanwhile is taken, and what the pacing
- * timer or the small-queue tasklet (xtcp_wfree()) could not send goes.
+ * goes now, a lower path MTU an ICMP reported meanwhile is taken, what the pacing
+ * timer or the small-queue tasklet (xtcp_wfree()) could not send goes, and last the
+ * one ACK the backlog's segments owe (net.xtcp.backlog_ack_defer).
  *
  * Context: process, from release_sock(): the socket still owned, its spinlock held,
  * bottom halves off.
@@ -519,10 +520,11 @@ void xtcp_release_cb(struct sock *sk)
 {
 	/* as tcp_release_cb(); the callbacks set the bits under sk_lock.slock, held here */
 	unsigned long flags = smp_load_acquire(&sk->sk_tsq_flags), nflags;
+	struct xtcp_sock *xs = xtcp_sk(sk);
 
 	do {
 		if (!(flags & XTCPF_DEFERRED_ALL))
-			return;
+			break;		/* no bit to clear: only the ACK below */
 		nflags = flags & ~XTCPF_DEFERRED_ALL;
 	} while (!try_cmpxchg(&sk->sk_tsq_flags, &flags, nflags));
 
@@ -546,6 +548,10 @@ void xtcp_release_cb(struct sock *sk)
 		xtcp_pace_send(sk);	/* packets below left: send (tcp_tsq_write()) */
 		__sock_put(sk);
 	}
+	/* the ACK the backlog's segments owe (xtcp_ack_snd_check()): one for them all */
+	if (xs->ack_deferred && sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_LISTEN)
+		xtcp_send_ack(sk);
+	xs->ack_deferred = 0;
 }
 
 /**
