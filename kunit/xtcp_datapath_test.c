@@ -887,6 +887,43 @@ static void xtcp_datapath_backlog_ack_test(struct kunit *test)
 }
 
 /*
+ * An ACK that finds no memory is not lost: it stays owed, the delayed-ACK timer armed
+ * to try again (__tcp_send_ack()).  The allocation fails by the task's fail-nth
+ * (fault injection), which needs CONFIG_FAILSLAB.
+ */
+static void xtcp_datapath_ack_nomem_test(struct kunit *test)
+{
+#ifdef CONFIG_FAILSLAB
+	struct xtcp_sock *xs;
+	struct socket *s;
+	struct sock *sk;
+	u32 segs_out;
+
+	s = xtcp_dp_receiver(test);	/* locked */
+	sk = s->sk;
+	xs = xtcp_sk(sk);
+	KUNIT_EXPECT_FALSE(test, (int)xs->ack_pending);
+	segs_out = xs->segs_out;
+	WRITE_ONCE(current->fail_nth, 1);	/* the next allocation fails */
+	xtcp_send_ack(sk);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(current->fail_nth), 0U);
+	WRITE_ONCE(current->fail_nth, 0);
+	KUNIT_EXPECT_EQ(test, xs->segs_out, segs_out);
+	KUNIT_EXPECT_TRUE(test, (int)xs->ack_pending);
+	KUNIT_EXPECT_TRUE(test, timer_pending(&xs->delack_timer));
+	/* with memory again it goes */
+	xtcp_send_ack(sk);
+	KUNIT_EXPECT_EQ(test, xs->segs_out - segs_out, 1U);
+	KUNIT_EXPECT_FALSE(test, (int)xs->ack_pending);
+	release_sock(sk);
+	xtcp_dp_forget(sk);
+	kunit_release_action(test, xtcp_test_release, s);
+#else
+	kunit_skip(test, "fault injection (CONFIG_FAILSLAB) is not built");
+#endif
+}
+
+/*
  * More than one full segment unacknowledged is ACKed at once only if the window's
  * right edge moves at least as far as the last ACK put it, or the reader waits for
  * SO_RCVLOWAT bytes (__tcp_ack_snd_check()); otherwise the ACK waits for the reader
@@ -3045,20 +3082,23 @@ static void xtcp_dp_restore_divisor(void *saved)
 struct xtcp_dp_defer_case {
 	u32 acked, ago_us, srtt_us;
 	int divisor;
+	bool idle;	/* nothing sent for 2 ms before the ACK */
 	u32 sent;	/* segments that go on that ACK */
 	const char *what;
 };
 
 static const struct xtcp_dp_defer_case xtcp_dp_defer_cases[] = {
 	/* the head's ACK due in about 0.4 ms: wait for it rather than send 2 */
-	{ 2, 9500, 10000, 3, 0, "2 free, the next ACK imminent: wait" },
+	{ 2, 9500, 10000, 3, false, 0, "2 free, the next ACK imminent: wait" },
 	/* a third of the window free: that goes */
-	{ 8, 9500, 10000, 3, 8, "8 free (a third of 20): send" },
+	{ 8, 9500, 10000, 3, false, 8, "8 free (a third of 20): send" },
 	/* the next ACK one SRTT away: send what the window takes */
-	{ 2, 1000, 1000000, 3, 2, "2 free, the next ACK far: send" },
+	{ 2, 1000, 1000000, 3, false, 2, "2 free, the next ACK far: send" },
+	/* the sender was quiet for a millisecond: waiting would only make a burst */
+	{ 2, 9500, 10000, 3, true, 2, "2 free, nothing sent for 2 ms: send" },
 	/* divisor 0: wait only for fewer than 4 segments */
-	{ 2, 9500, 10000, 0, 0, "divisor 0, 2 free: wait" },
-	{ 4, 9500, 10000, 0, 4, "divisor 0, 4 free: send" },
+	{ 2, 9500, 10000, 0, false, 0, "divisor 0, 2 free: wait" },
+	{ 4, 9500, 10000, 0, false, 4, "divisor 0, 4 free: send" },
 };
 
 /*
@@ -3102,12 +3142,22 @@ static void xtcp_datapath_tso_defer_test(struct kunit *test)
 		now = xtcp_clock_us();
 		skb_rbtree_walk(skb, &xs->rtx_queue)
 			XTCP_SKB_CB(skb)->tx_time = now - c->ago_us;
-		/* the last transmission is recent, however slow the machine: not bursty */
-		xs->wstamp_ns = ktime_get_ns() + NSEC_PER_SEC;
+		/* the last transmission recent however slow the machine, or 2 ms ago */
+		xs->wstamp_ns = c->idle ? ktime_get_ns() - 2 * NSEC_PER_MSEC :
+					  ktime_get_ns() + NSEC_PER_SEC;
 		KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ack(test, una + c->acked * mss)),
 				0);
 		KUNIT_EXPECT_EQ_MSG(test, xs->snd_cwnd, 20U, "%s", c->what);
 		KUNIT_EXPECT_EQ_MSG(test, xs->snd_nxt, una + (20 + c->sent) * mss, "%s", c->what);
+		/* waiting, the sender still has its retransmission timer (or probe) armed */
+		KUNIT_EXPECT_TRUE_MSG(test, timer_pending(&xs->retransmit_timer), "%s", c->what);
+		if (!c->sent) {
+			/* the ACK it waited for: 8 free, a third of the window, they go */
+			xs->wstamp_ns = ktime_get_ns() + NSEC_PER_SEC;
+			KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ack(test, una + 8 * mss)),
+					0);
+			KUNIT_EXPECT_EQ_MSG(test, xs->snd_nxt, una + 28 * mss, "%s", c->what);
+		}
 		release_sock(sk);
 		xtcp_dp_forget(sk);
 		kunit_release_action(test, xtcp_test_release, s);
@@ -3304,6 +3354,7 @@ static struct kunit_case xtcp_datapath_cases[] = {
 	KUNIT_CASE(xtcp_datapath_backlog_flags_test),
 	KUNIT_CASE(xtcp_datapath_backlog_ack_test),
 	KUNIT_CASE(xtcp_datapath_ack_edge_test),
+	KUNIT_CASE(xtcp_datapath_ack_nomem_test),
 	KUNIT_CASE(xtcp_datapath_dsack_test),
 	KUNIT_CASE(xtcp_datapath_pressure_test),
 	KUNIT_CASE(xtcp_datapath_nomem_test),

@@ -162,7 +162,7 @@ int xtcp_test_feed(struct sock *sk, struct sk_buff *skb)
 	int ret;
 
 	local_bh_disable();
-	bh_lock_sock(sk);
+	bh_lock_sock_nested(sk);	/* as xtcp_v4_rcv() takes it */
 	owned = sk->sk_lock.owned;
 	sk->sk_lock.owned = 0;
 	ret = xtcp_rcv_state_process(sk, skb);

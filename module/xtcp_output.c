@@ -373,12 +373,13 @@ int xtcp_ack_sack_blocks(struct xtcp_sock *xs, struct xtcp_sack_block *sp, int m
 EXPORT_SYMBOL_IF_KUNIT(xtcp_ack_sack_blocks);
 
 /*
- * @len bytes of data in @segs segments leave now: the next may leave when these took
- * their time at the pacing rate (tcp_update_skb_after_send()).  A socket that paces
- * itself (SK_PACING_NEEDED) waits that long; the first 10 segments go unpaced, as
- * sch_fq lets them, and a transmission that came late (@wstamp_ns in the past) earns
- * up to half its time back, for the jitter of timers.  With fq the qdisc paces by
- * sk_pacing_rate itself: xtcp stamps no departure times on its packets.
+ * A segment with @len bytes of data (0: a control segment) in @segs segments leaves
+ * now: @wstamp_ns records it (the last transmission, as tcp_wstamp_ns), and data may
+ * leave next when it took its time at the pacing rate (tcp_update_skb_after_send()).
+ * A socket that paces itself (SK_PACING_NEEDED) waits that long; the first 10 segments
+ * go unpaced, as sch_fq lets them, and a transmission that came late (@wstamp_ns in the
+ * past) earns up to half its time back, for the jitter of timers.  With fq the qdisc
+ * paces by sk_pacing_rate itself: xtcp stamps no departure times on its packets.
  */
 static void xtcp_pace_after_send(struct sock *sk, unsigned int len, unsigned int segs)
 {
@@ -387,6 +388,8 @@ static void xtcp_pace_after_send(struct sock *sk, unsigned int len, unsigned int
 	u64 prior = xs->wstamp_ns, len_ns;
 
 	xs->wstamp_ns = max(xs->wstamp_ns, ktime_get_ns());
+	if (!len)
+		return;
 	/* acquire: pairs with SO_MAX_PACING_RATE's cmpxchg and sch_fq's store_release */
 	if (smp_load_acquire(&sk->sk_pacing_status) == SK_PACING_NEEDED &&
 	    rate != ~0UL && rate && xs->data_segs_out >= 10) {
@@ -659,8 +662,7 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	skb_shinfo(skb)->gso_segs = segs;
 	skb_shinfo(skb)->gso_size = segs > 1 ? xtcp_skb_mss(skb) : 0;
 	skb_shinfo(skb)->gso_type = segs > 1 ? sk->sk_gso_type : 0;
-	if (len)
-		xtcp_pace_after_send(sk, len, segs);
+	xtcp_pace_after_send(sk, len, segs);
 	err = ip_queue_xmit(sk, skb, &inet->cork.fl);
 	xs->segs_out += segs;
 	XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_OUTSEGS, segs);
@@ -1790,12 +1792,17 @@ int xtcp_connect(struct sock *sk)
  * xtcp_send_ack - acknowledge everything received so far
  * @sk: the socket, locked
  *
+ * With no memory for the segment, the ACK is owed still: the delayed-ACK timer tries
+ * again, as __tcp_send_ack() has it.
+ *
  * Context: process, softirq or timer, socket locked.
  */
 void xtcp_send_ack(struct sock *sk)
 {
-	xtcp_transmit_ctl(sk, TCPHDR_ACK, xtcp_sk(sk)->snd_nxt);
+	if (xtcp_transmit_ctl(sk, TCPHDR_ACK, xtcp_sk(sk)->snd_nxt) == -ENOBUFS)
+		xtcp_send_delayed_ack(sk);
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_send_ack);
 
 /**
  * xtcp_send_active_reset - abort a connection: send RST (with ACK) to the peer
