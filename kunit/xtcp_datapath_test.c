@@ -3067,6 +3067,88 @@ static void xtcp_datapath_tso_autosize_test(struct kunit *test)
 	kunit_release_action(test, xtcp_test_release, s);
 }
 
+/* An ACK of @ack echoing a congestion mark (ECE) */
+static struct sk_buff *xtcp_dp_ece_ack(struct kunit *test, u32 ack)
+{
+	struct sk_buff *skb = xtcp_dp_ack(test, ack);
+
+	tcp_hdr(skb)->ece = 1;
+	return skb;
+}
+
+/*
+ * An ACK echoing a CE mark (ECE) reduces cwnd as a loss would, once per window of data
+ * (the CWR state, tcp_enter_cwr()): ssthresh from the algorithm, cwnd down to it, CWR
+ * queued for the next new data; echoes before what was sent by then is ACKed change
+ * nothing, nor does cwnd grow; an ACK beyond that ends it, and the next echo reduces
+ * again.  Without ECN negotiated, ECE means nothing.
+ */
+static void xtcp_datapath_ecn_cwr_test(struct kunit *test)
+{
+	const u32 una = XTCP_TEST_ISS + 1, mss = 1000;
+	void *buf = kunit_kzalloc(test, 40 * mss, GFP_KERNEL);
+	struct socket *s = xtcp_dp_super_sender(test, mss);
+	struct sock *sk = s->sk;
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, xtcp_set_congestion_control(sk, "reno", true), 0);
+	lock_sock(sk);
+	xs->snd_cwnd = 20;
+	xs->snd_wnd = 65535;
+	release_sock(sk);
+	KUNIT_EXPECT_EQ(test, xtcp_dp_send(s, buf, 40 * mss), 40 * mss);
+	lock_sock(sk);
+	KUNIT_ASSERT_EQ(test, xs->snd_nxt, una + 20 * mss);
+
+	/* not negotiated: an ACK with ECE is an ACK, slow start goes on (2 more sent) */
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ece_ack(test, una + mss)), 0);
+	KUNIT_EXPECT_EQ(test, xs->ca_state, XTCP_CA_OPEN);
+	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 21U);
+	KUNIT_EXPECT_EQ(test, xs->snd_nxt, una + 22 * mss);
+
+	/* negotiated: halved (Reno), CWR queued, until snd_nxt of now is ACKed */
+	xs->ecn_flags = XTCP_ECN_OK;
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ece_ack(test, una + 2 * mss)), 0);
+	KUNIT_EXPECT_EQ(test, xs->ca_state, XTCP_CA_CWR);
+	KUNIT_EXPECT_EQ(test, xs->snd_ssthresh, 10U);
+	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 10U);
+	KUNIT_EXPECT_EQ(test, xs->high_seq, una + 22 * mss);
+	KUNIT_EXPECT_TRUE(test, xs->ecn_flags & XTCP_ECN_QUEUE_CWR);
+	KUNIT_EXPECT_EQ(test, xs->undo_marker, 0U);
+
+	/* another echo of the same window, and ACKs without: no change, no growth */
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ece_ack(test, una + 4 * mss)), 0);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ack(test, una + 12 * mss)), 0);
+	KUNIT_EXPECT_EQ(test, xs->ca_state, XTCP_CA_CWR);
+	KUNIT_EXPECT_EQ(test, xs->snd_ssthresh, 10U);
+	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 10U);
+	KUNIT_EXPECT_EQ(test, xs->snd_nxt, una + 22 * mss);	/* 10 in flight: full */
+
+	/* room for 2: the first new data carries CWR, the flag is spent */
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ack(test, una + 14 * mss)), 0);
+	KUNIT_EXPECT_EQ(test, xs->snd_nxt, una + 24 * mss);
+	KUNIT_EXPECT_FALSE(test, xs->ecn_flags & XTCP_ECN_QUEUE_CWR);
+
+	/*
+	 * What was in flight at the echo is ACKed: CWR still, until more is (the CWR bit
+	 * reached the receiver); then Open, and the next echo reduces again
+	 */
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ack(test, una + 22 * mss)), 0);
+	KUNIT_EXPECT_EQ(test, xs->ca_state, XTCP_CA_CWR);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ack(test, una + 23 * mss)), 0);
+	KUNIT_EXPECT_EQ(test, xs->ca_state, XTCP_CA_OPEN);
+	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 10U);
+	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ece_ack(test, una + 24 * mss)), 0);
+	KUNIT_EXPECT_EQ(test, xs->ca_state, XTCP_CA_CWR);
+	KUNIT_EXPECT_EQ(test, xs->snd_ssthresh, 5U);
+	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 5U);
+	KUNIT_EXPECT_TRUE(test, xs->ecn_flags & XTCP_ECN_QUEUE_CWR);
+	release_sock(sk);
+	xtcp_dp_forget(sk);
+	kunit_release_action(test, xtcp_test_release, s);
+}
+
 /* net.xtcp.tso_win_divisor of init_net as it was */
 static void xtcp_dp_restore_divisor(void *saved)
 {
@@ -3379,6 +3461,7 @@ static struct kunit_case xtcp_datapath_cases[] = {
 	KUNIT_CASE(xtcp_datapath_pacing_rate_test),
 	KUNIT_CASE(xtcp_datapath_tso_autosize_test),
 	KUNIT_CASE(xtcp_datapath_tso_defer_test),
+	KUNIT_CASE(xtcp_datapath_ecn_cwr_test),
 	KUNIT_CASE(xtcp_datapath_gso_caps_test),
 	KUNIT_CASE(xtcp_datapath_tsq_test),
 	KUNIT_CASE(xtcp_datapath_gso_owner_test),

@@ -291,6 +291,7 @@ static inline struct xtcp_timewait_sock *xtcp_twsk(const struct sock *sk)
  * @wscale_ok: both sides scale windows
  * @sack_ok: both sides use SACK
  * @tstamp_ok: both sides use timestamps
+ * @ecn_ok: both sides use ECN (the SYN asked for it, net.xtcp.ecn allows it)
  * @acked: the handshake's ACK came and was dropped, the listener's TCP_DEFER_ACCEPT
  *	waiting for data (written by the softirq handling it, as Linux's)
  * @unlinked: dropped from the tables; the timer must not re-arm (READ_ONCE: the
@@ -315,6 +316,7 @@ struct xtcp_request_sock {
 	u8 wscale_ok : 1,
 	   sack_ok : 1,
 	   tstamp_ok : 1,
+	   ecn_ok : 1,
 	   acked : 1;
 	bool unlinked;
 };
@@ -332,13 +334,20 @@ static inline struct sock *xtcp_req_to_sk(struct xtcp_request_sock *req)
 /*
  * Congestion-control states of the sender, like enum tcp_ca_state and with its values
  * (TCP_INFO's tcpi_ca_state, and what an algorithm's set_state() is given); xtcp has no
- * Disorder or CWR state.
+ * Disorder state.
  */
 enum xtcp_ca_state {
 	XTCP_CA_OPEN = TCP_CA_Open,	/* nothing lost: slow start or congestion avoidance */
+	XTCP_CA_CWR = TCP_CA_CWR,	/* cwnd reduced for an ECN echo, nothing lost (RFC 3168) */
 	XTCP_CA_RECOVERY = TCP_CA_Recovery,	/* fast recovery (RFC 6582, RFC 6675) */
 	XTCP_CA_LOSS = TCP_CA_Loss,	/* after a retransmission timeout */
 };
+
+/* A connection's ECN state (RFC 3168), xtcp_sock.ecn_flags, as TCP_ECN_* */
+#define XTCP_ECN_OK		1	/* both ends negotiated ECN: data leaves ECT(0) */
+#define XTCP_ECN_QUEUE_CWR	2	/* the next new data carries CWR: cwnd was reduced */
+#define XTCP_ECN_DEMAND_CWR	4	/* a CE mark came: every segment echoes ECE until CWR */
+#define XTCP_ECN_SEEN		8	/* an ECT or CE packet came */
 
 /* What the retransmit timer is armed for, like ICSK_TIME_* */
 enum xtcp_timer_event {
@@ -466,6 +475,7 @@ struct xtcp_cong_ops;
  * @backoff: RTO doublings in a row; reset by a new RTT sample
  * @pending: what @retransmit_timer is armed for (enum xtcp_timer_event), 0 if idle
  * @ca_state: enum xtcp_ca_state
+ * @ecn_flags: XTCP_ECN_* (RFC 3168)
  * @quick_acks: segments still to be acknowledged at once (quick-ack mode)
  * @ack_pending: an ACK is owed (the delayed-ACK timer is armed for it)
  * @ack_deferred: an ACK is owed, sent when the owner releases the socket
@@ -616,6 +626,7 @@ struct xtcp_sock {
 	u8 backoff;
 	u8 pending;
 	u8 ca_state;
+	u8 ecn_flags;
 	u8 quick_acks;
 	u32 rto;
 	u32 srtt_us;
@@ -777,6 +788,13 @@ static inline u32 xtcp_packets_in_flight(const struct xtcp_sock *xs)
  * then (an application or a receiver that paces the sender keeps cwnd near what it
  * uses, RFC 7661).
  */
+/* A reduction of cwnd: the next new data tells the peer so (CWR), as tcp_ecn_queue_cwr() */
+static inline void xtcp_ecn_queue_cwr(struct xtcp_sock *xs)
+{
+	if (xs->ecn_flags & XTCP_ECN_OK)
+		xs->ecn_flags |= XTCP_ECN_QUEUE_CWR;
+}
+
 static inline bool xtcp_is_cwnd_limited(const struct xtcp_sock *xs)
 {
 	if (xs->cwnd_limited)
@@ -917,6 +935,8 @@ struct xtcp_mib {
  *	fraction of the window is free (tcp_tso_win_divisor; 0: unless 3 segments are)
  * @sysctl_backlog_ack_defer: ACKs owed while the owner processes the backlog wait
  *	for its end: one for all (tcp_backlog_ack_defer)
+ * @sysctl_ecn: 0 no ECN, 1 ask for it and accept it, 2 accept it when asked (tcp_ecn)
+ * @sysctl_ecn_fallback: a SYN sent again asks no more for ECN (tcp_ecn_fallback)
  * @sysctl_hdr: the net.xtcp sysctl table of this namespace
  */
 struct xtcp_net {
@@ -956,6 +976,8 @@ struct xtcp_net {
 	int sysctl_limit_output_bytes;
 	int sysctl_tso_win_divisor;
 	int sysctl_backlog_ack_defer;
+	int sysctl_ecn;
+	int sysctl_ecn_fallback;
 	u32 challenge_timestamp;
 	u32 challenge_count;
 	atomic_t tw_count;
@@ -1310,6 +1332,7 @@ u32 xtcp_reno_ssthresh(struct sock *sk);
 u32 xtcp_reno_undo_cwnd(struct sock *sk);
 void xtcp_reno_cong_avoid(struct sock *sk, u32 ack, u32 acked);
 void xtcp_enter_recovery(struct sock *sk);
+void xtcp_enter_cwr(struct sock *sk);
 void xtcp_enter_loss(struct sock *sk);
 
 /* xtcp_input.c: RTT estimation (RFC 6298) and the receive side of the stream */

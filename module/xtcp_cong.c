@@ -631,7 +631,9 @@ static void xtcp_init_undo(struct xtcp_sock *xs)
  * xtcp_packets_in_flight() lets new segments out as duplicate ACKs arrive, which is
  * what NewReno's window inflation does).  Recovery lasts until @high_seq is ACKed.
  * What the window and threshold were is kept, in case the loss turns out not to have
- * been one (xtcp_init_undo()).
+ * been one (xtcp_init_undo()).  In the CWR state the window was reduced already for
+ * this window of data: it is not reduced again, nor undone, and recovery ends where
+ * CWR would have (tcp_enter_recovery() when tcp_in_cwnd_reduction()).
  * The caller marks what is lost; xtcp_write_xmit() retransmits it.
  *
  * Context: softirq or process, socket locked.
@@ -640,15 +642,47 @@ void xtcp_enter_recovery(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
-	xtcp_init_undo(xs);
-	xs->snd_ssthresh = xs->ca_ops->ssthresh(sk);
-	xs->snd_cwnd = xs->snd_ssthresh;
-	xs->snd_cwnd_cnt = 0;
-	xs->high_seq = xs->snd_nxt;
+	if (xs->ca_state == XTCP_CA_CWR) {
+		xs->undo_marker = 0;
+	} else {
+		xtcp_init_undo(xs);
+		xs->snd_ssthresh = xs->ca_ops->ssthresh(sk);
+		xs->snd_cwnd = xs->snd_ssthresh;
+		xs->snd_cwnd_cnt = 0;
+		xs->high_seq = xs->snd_nxt;
+		xtcp_ecn_queue_cwr(xs);
+	}
 	xtcp_set_ca_state(sk, XTCP_CA_RECOVERY);
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_FASTRETRANS);
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_enter_recovery);
+
+/**
+ * xtcp_enter_cwr - an ACK echoed a congestion mark (ECE) and nothing is lost: reduce
+ * the window as for one loss, like tcp_enter_cwr() (RFC 3168 6.1.2)
+ * @sk: the socket, locked, in the Open state
+ *
+ * ssthresh from the algorithm, cwnd down to it at once (as xtcp_enter_recovery()), the
+ * next new data carries CWR; until @high_seq (what was sent by now) is ACKed, further
+ * echoes do nothing and cwnd does not grow: one reduction per window of data.  Nothing
+ * was lost, so there is nothing to undo.
+ *
+ * Context: softirq or process, socket locked.
+ */
+void xtcp_enter_cwr(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xs->undo_marker = 0;
+	xs->prior_ssthresh = 0;
+	xs->snd_ssthresh = xs->ca_ops->ssthresh(sk);
+	xs->snd_cwnd = xs->snd_ssthresh;
+	xs->snd_cwnd_cnt = 0;
+	xs->high_seq = xs->snd_nxt;
+	xtcp_ecn_queue_cwr(xs);
+	xtcp_set_ca_state(sk, XTCP_CA_CWR);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_enter_cwr);
 
 /**
  * xtcp_enter_loss - the retransmission timer expired (RFC 5681 3.1, RFC 6298 5.5)
@@ -677,6 +711,7 @@ void xtcp_enter_loss(struct sock *sk)
 		xtcp_ca_event(sk, CA_EVENT_LOSS);
 	}
 	xs->undo_marker = 0;	/* a timeout is not undone (no F-RTO, RFC 5682) */
+	xtcp_ecn_queue_cwr(xs);
 	xs->snd_cwnd = 1;
 	xs->snd_cwnd_cnt = 0;
 	xs->high_seq = xs->snd_nxt;

@@ -7,6 +7,8 @@
  * Every function here runs with the socket locked: in softirq (bh_lock_sock), or in
  * process context when release_sock() replays the socket's backlog.
  */
+#include <net/dsfield.h>
+#include <net/inet_ecn.h>
 #include <net/route.h>
 #include "xtcp.h"
 
@@ -119,6 +121,9 @@ static int xtcp_rcv_synsent_state_process(struct sock *sk, struct sk_buff *skb)
 		if (!th->syn)
 			return 0;
 		/* fourth: SYN-ACK, the connection is established */
+		/* ECN only if it answers ECE without CWR (RFC 3168 6.1.1, tcp_ecn_rcv_synack()) */
+		if ((xs->ecn_flags & XTCP_ECN_OK) && (!th->ece || th->cwr))
+			xs->ecn_flags &= ~XTCP_ECN_OK;
 		WRITE_ONCE(xs->rcv_nxt, cb->seq + 1);
 		WRITE_ONCE(xs->snd_una, cb->ack_seq);
 		xs->snd_wnd = ntohs(th->window);	/* never scaled in a SYN */
@@ -148,8 +153,12 @@ static int xtcp_rcv_synsent_state_process(struct sock *sk, struct sk_buff *skb)
 		xs->rcv_wup = xs->rcv_nxt;
 		xs->snd_wnd = ntohs(th->window);
 		xtcp_negotiate(sk, &opt);
+		/* ECN if its SYN asks too (tcp_ecn_rcv_syn()); our SYN-ACK then says ECE */
+		if ((xs->ecn_flags & XTCP_ECN_OK) && (!th->ece || !th->cwr))
+			xs->ecn_flags &= ~XTCP_ECN_OK;
 		xtcp_set_state(sk, TCP_SYN_RECV);
-		xtcp_transmit_ctl(sk, TCPHDR_SYN | TCPHDR_ACK, xs->iss);
+		xtcp_transmit_ctl(sk, TCPHDR_SYN | TCPHDR_ACK |
+				  (xs->ecn_flags & XTCP_ECN_OK ? TCPHDR_ECE : 0), xs->iss);
 	}
 	return 0;
 }
@@ -754,14 +763,19 @@ static void xtcp_undo_cwnd_reduction(struct sock *sk, enum xtcp_mib_field mib)
  * A recovery whose every retransmission was D-SACKed (@dsack: this ACK carries one), or
  * that ends with an ACK of an original sent before them, is undone; a D-SACK may still
  * undo it after it ended (tcp_try_undo_dsack()), until the next reduction.
+ * An ECN echo (@ece) with nothing lost reduces cwnd once per window of data (the CWR
+ * state, tcp_try_to_open()); a loss found then starts recovery without reducing it
+ * again, and a recovery an echo started is not undone.
  * Return true if RACK armed its reordering timer.
  */
-static bool xtcp_cong_control(struct sock *sk, u32 acked, bool dup, bool dsack)
+static bool xtcp_cong_control(struct sock *sk, u32 acked, bool dup, bool dsack, bool ece)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	bool sack = xs->rx_opt.sack_ok, reo = false;
 
-	if (xs->ca_state != XTCP_CA_OPEN && !xtcp_before(xs->snd_una, xs->high_seq)) {
+	/* CWR lasts until more than @high_seq is ACKed: its CWR bit reached the receiver */
+	if (xs->ca_state != XTCP_CA_OPEN && !xtcp_before(xs->snd_una, xs->high_seq) &&
+	    (xs->ca_state != XTCP_CA_CWR || xs->snd_una != xs->high_seq)) {
 		/* the end of recovery (tcp_try_undo_recovery(), tcp_end_cwnd_reduction()) */
 		if (xs->ca_state == XTCP_CA_RECOVERY && xtcp_may_undo(xs))
 			xtcp_undo_cwnd_reduction(sk, XTCP_MIB_FULLUNDO);
@@ -779,11 +793,18 @@ static bool xtcp_cong_control(struct sock *sk, u32 acked, bool dup, bool dsack)
 
 	switch (xs->ca_state) {
 	case XTCP_CA_OPEN:
+	case XTCP_CA_CWR:
 		if (xs->packets_out && (sack ? xs->lost_out : xs->sacked_out >= XTCP_DUPTHRESH)) {
 			xtcp_enter_recovery(sk);
+			if (ece)
+				xs->undo_marker = 0;	/* the echo says it was congestion */
 			if (!sack)
 				xtcp_newreno_mark_lost(sk);
 			xtcp_retransmit_first_lost(sk);
+		} else if (xs->ca_state == XTCP_CA_CWR) {
+			break;		/* no growth while the window is reduced */
+		} else if (ece) {
+			xtcp_enter_cwr(sk);
 		} else if (acked && !dup) {
 			xs->ca_ops->cong_avoid(sk, xs->snd_una, acked);
 		}
@@ -823,6 +844,7 @@ static void xtcp_process_tlp_ack(struct sock *sk, u32 ack, bool progress, bool d
 		xs->snd_ssthresh = xs->ca_ops->ssthresh(sk);
 		xs->snd_cwnd = xs->snd_ssthresh;
 		xs->snd_cwnd_cnt = 0;
+		xtcp_ecn_queue_cwr(xs);
 		xs->tlp_high_seq = 0;
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LOSSPROBERECOVERY);
 	} else if (!progress) {
@@ -949,7 +971,8 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 		xs->bytes_acked += ack - prior_una;
 		WRITE_ONCE(xs->snd_una, ack);
 		xs->dup_acks = 0;
-		if (!xs->rx_opt.sack_ok && xs->ca_state == XTCP_CA_OPEN) {
+		if (!xs->rx_opt.sack_ok &&
+		    (xs->ca_state == XTCP_CA_OPEN || xs->ca_state == XTCP_CA_CWR)) {
 			xs->sacked_out = 0;	/* NewReno: the dup ACKs were reordering */
 		} else if (!xs->rx_opt.sack_ok && xs->sacked_out) {
 			/* NewReno: one ACKed segment filled the hole, the rest were dup ACKs */
@@ -985,7 +1008,8 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 				     xtcp_dsack_tlp(xs, ack));
 	/* an ACK of the whole flight grows cwnd too (one per super-segment, or a stretch) */
 	if (acked || xs->packets_out || xs->ca_state != XTCP_CA_OPEN || dsack)
-		reo = xtcp_cong_control(sk, acked, dup, dsack);
+		reo = xtcp_cong_control(sk, acked, dup, dsack,
+					th->ece && !th->syn && (xs->ecn_flags & XTCP_ECN_OK));
 	xtcp_update_pacing_rate(sk);
 	/* the RTO (or the tail-loss probe) restarts, unless RACK's timer now runs */
 	if (xtcp_after(ack, prior_una) && !reo && !xtcp_schedule_loss_probe(sk, true))
@@ -1566,6 +1590,36 @@ void xtcp_dsack_set(struct xtcp_sock *xs, u32 seq, u32 end_seq)
 EXPORT_SYMBOL_IF_KUNIT(xtcp_dsack_set);
 
 /*
+ * The ECN field of the packet a data segment came in (RFC 3168 6.1.3,
+ * __tcp_ecn_check_ce()): a CE mark makes every segment echo ECE until the peer's CWR,
+ * and the next two are ACKed at once (the sender may have a small window); ECT(0|1)
+ * says the path carries ECN; Not-ECT after that is most likely a retransmission, ACKed
+ * quickly too.
+ */
+static void xtcp_ecn_check_ce(struct sock *sk, const struct sk_buff *skb)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (!(xs->ecn_flags & XTCP_ECN_OK))
+		return;
+	switch (ipv4_get_dsfield(ip_hdr(skb)) & INET_ECN_MASK) {
+	case INET_ECN_NOT_ECT:
+		if (xs->ecn_flags & XTCP_ECN_SEEN)
+			xs->quick_acks = max_t(u8, xs->quick_acks, 2);
+		break;
+	case INET_ECN_CE:
+		if (!(xs->ecn_flags & XTCP_ECN_DEMAND_CWR)) {
+			xs->quick_acks = max_t(u8, xs->quick_acks, 2);
+			xs->ecn_flags |= XTCP_ECN_DEMAND_CWR;
+		}
+		fallthrough;
+	default:
+		xs->ecn_flags |= XTCP_ECN_SEEN;
+		break;
+	}
+}
+
+/*
  * RFC 9293 3.10.7.4 seventh step, like tcp_data_queue(): the segment's data.  In order:
  * to the receive queue (then whatever it joins from the out-of-order queue), and the
  * reader is woken; a FIN there ends the stream (xtcp_fin()).  Out of order: kept in
@@ -1634,6 +1688,7 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, bool *ack_now)
 		WRITE_ONCE(xs->rcv_nxt, cb->end_seq);
 		queued = skb->len;
 		if (queued) {
+			xtcp_ecn_check_ce(sk, skb);
 			xtcp_rcv_rtt_measure(sk, skb);
 			if (skb->len >= 128)
 				xtcp_grow_window(sk, skb);
@@ -1664,6 +1719,7 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, bool *ack_now)
 	}
 	skb_set_owner_r(skb, sk);
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OFOQUEUE);
+	xtcp_ecn_check_ce(sk, skb);
 	*ack_now = true;	/* RFC 5681 4.2: out of order, a duplicate ACK at once */
 	xs->quick_acks = XTCP_QUICKACKS;
 	if (!xtcp_ofo_insert(&xs->out_of_order_queue, skb)) {
@@ -1925,6 +1981,16 @@ syn_challenge:
 		}
 		break;
 	}
+	/*
+	 * The peer reduced its window for the CE marks we echoed: no more ECE; data that
+	 * says so is ACKed at once, its window may be small (tcp_ecn_accept_cwr(), which
+	 * takes CWR on pure ACKs too)
+	 */
+	if (th->cwr) {
+		xs->ecn_flags &= ~XTCP_ECN_DEMAND_CWR;
+		if (occupies)
+			ack_now = true;
+	}
 	/* @skb may be freed by then: a FIN can end the connection (xtcp_data_queue()) */
 	queued = xtcp_data_queue(sk, skb, &ack_now);
 out:
@@ -2026,16 +2092,24 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 	req->sack_ok = opt.sack_ok;
 	req->tstamp_ok = opt.saw_tstamp;
 	req->ts_recent = opt.rcv_tsval;
+	/*
+	 * ECN (RFC 3168 6.1.1, tcp_ecn_create_request()): the SYN asks with ECE and CWR
+	 * and is not ECT itself (a SYN marked so comes from a path that sets the bits on
+	 * everything), and net.xtcp.ecn is not 0
+	 */
+	req->ecn_ok = th->ece && th->cwr && READ_ONCE(xn->sysctl_ecn) &&
+		      INET_ECN_is_not_ect(ipv4_get_dsfield(iph));
 
 	if (want_cookie) {
 		int mssind = xtcp_cookie_mssind(opt.mss_clamp);
 
-		/* the cookie carries the MSS only: no window scale, SACK or timestamps */
+		/* the cookie carries the MSS only: no window scale, SACK, timestamps or ECN */
 		req->mss = xtcp_cookie_mss(mssind);
 		req->wscale_ok = 0;
 		req->rcv_wscale = 0;
 		req->sack_ok = 0;
 		req->tstamp_ok = 0;
+		req->ecn_ok = 0;
 		req->snt_isn = xtcp_cookie_make(iph->daddr, iph->saddr, th->dest, th->source,
 						req->rcv_isn, mssind, xtcp_cookie_count());
 		/* cookies are checked from now on (tcp_synq_overflow()) */

@@ -238,6 +238,7 @@ struct sock *xtcp_create_openreq_child(const struct sock *sk,
 	newxs->rx_opt.snd_wscale = req->wscale_ok ? req->snd_wscale : 0;
 	newxs->rcv_wscale = req->wscale_ok ? req->rcv_wscale : 0;
 	newxs->rx_opt.sack_ok = req->sack_ok;
+	newxs->ecn_flags = req->ecn_ok ? XTCP_ECN_OK : 0;
 	newxs->tstamp_ok = req->tstamp_ok;
 	newxs->ts_recent = req->ts_recent;
 	newxs->ts_recent_stamp = req->tstamp_ok ? ktime_get_seconds() : 0;

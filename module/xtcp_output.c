@@ -9,6 +9,7 @@
  * super-segment's worth of data, counted in MSS-sized segments (xtcp_skb_pcount()); it
  * leaves as one, and the stack cuts it where it must (xtcp_offload.c).
  */
+#include <net/inet_ecn.h>
 #include <net/route.h>
 #include "xtcp.h"
 
@@ -616,6 +617,25 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 		if (xtcp_skb_pcount(skb) > 1)
 			flags |= TCPHDR_PSH;
 		opts.ts_ok = xs->tstamp_ok;
+		/*
+		 * ECN (RFC 3168 6.1.2-6.1.5, tcp_ecn_send()): new data leaves ECT(0), the
+		 * first after a reduction of cwnd with CWR; retransmissions and segments
+		 * without data leave Not-ECT; every segment echoes a CE mark the peer's data
+		 * brought (ECE) until its CWR says it reduced.
+		 */
+		if (xs->ecn_flags & XTCP_ECN_OK) {
+			if (len && !xtcp_before(seq, xs->snd_nxt)) {
+				INET_ECN_xmit(sk);
+				if (xs->ecn_flags & XTCP_ECN_QUEUE_CWR) {
+					xs->ecn_flags &= ~XTCP_ECN_QUEUE_CWR;
+					flags |= TCPHDR_CWR;
+				}
+			} else {
+				INET_ECN_dontxmit(sk);
+			}
+			if (xs->ecn_flags & XTCP_ECN_DEMAND_CWR)
+				flags |= TCPHDR_ECE;
+		}
 		/* SACK blocks ride on segments without data, which have room for them */
 		if (!len && xs->rx_opt.sack_ok &&
 		    (xs->dsack_pending || !skb_queue_empty(&xs->out_of_order_queue)))
@@ -1457,7 +1477,7 @@ bool xtcp_schedule_loss_probe(struct sock *sk, bool advancing_rto)
 	s32 rto_delta_us;
 
 	if ((early != 3 && early != 4) || !xs->packets_out || !xs->rx_opt.sack_ok ||
-	    xs->ca_state != XTCP_CA_OPEN)
+	    (xs->ca_state != XTCP_CA_OPEN && xs->ca_state != XTCP_CA_CWR))
 		return false;
 	if (xs->srtt_us)
 		timeout = usecs_to_jiffies(2 * xs->srtt_us +
@@ -1501,7 +1521,8 @@ void xtcp_send_loss_probe(struct sock *sk)
 	unsigned int mss;
 	u32 pcount;
 
-	if (xs->tlp_high_seq || xs->ca_state != XTCP_CA_OPEN)
+	if (xs->tlp_high_seq ||
+	    (xs->ca_state != XTCP_CA_OPEN && xs->ca_state != XTCP_CA_CWR))
 		goto rearm;
 	xs->tlp_retrans = 0;
 	mss = xtcp_size_goal(sk);
@@ -1771,6 +1792,7 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_backoff);
 int xtcp_connect(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	u8 flags = TCPHDR_SYN;
 	int err;
 
 	WRITE_ONCE(xs->snd_una, xs->iss);
@@ -1779,8 +1801,15 @@ int xtcp_connect(struct sock *sk)
 	xs->retransmits = 0;
 	xs->rto = XTCP_TIMEOUT_INIT;
 	xs->syn_time = xtcp_clock_us();
+	/* ECN asked for with ECE and CWR on the SYN (RFC 3168 6.1.1, tcp_ecn_send_syn()) */
+	xs->ecn_flags = 0;
+	INET_ECN_dontxmit(sk);	/* a socket used before may have left ECT set */
+	if (READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_ecn) == 1) {
+		xs->ecn_flags = XTCP_ECN_OK;
+		flags |= TCPHDR_ECE | TCPHDR_CWR;
+	}
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ACTIVEOPENS);
-	err = xtcp_transmit_ctl(sk, TCPHDR_SYN, xs->iss);
+	err = xtcp_transmit_ctl(sk, flags, xs->iss);
 	if (err == -ECONNREFUSED)
 		return err;
 	/* a SYN lost on the way out is retransmitted like one lost in the network */
@@ -1982,7 +2011,8 @@ int xtcp_v4_send_synack(struct sock *listener, struct xtcp_request_sock *req)
 		opts.tsecr = req->ts_recent;
 	}
 	xtcp_push_header(skb, htons(req->common.skc_num), req->common.skc_dport,
-			 req->snt_isn, req->rcv_isn + 1, TCPHDR_SYN | TCPHDR_ACK,
+			 req->snt_isn, req->rcv_isn + 1,
+			 TCPHDR_SYN | TCPHDR_ACK | (req->ecn_ok ? TCPHDR_ECE : 0),
 			 min_t(u32, req->rcv_wnd, U16_MAX), &opts);
 	xtcp_csum(skb, req->common.skc_rcv_saddr, req->common.skc_daddr, false);
 	skb_dst_set(skb, &rt->dst);

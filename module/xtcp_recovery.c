@@ -64,7 +64,8 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_rack_advance);
 u32 xtcp_rack_reo_wnd(const struct xtcp_sock *xs)
 {
 	if (!xs->reord_seen &&
-	    (xs->ca_state != XTCP_CA_OPEN || xs->sacked_out >= XTCP_DUPTHRESH))
+	    (xs->ca_state == XTCP_CA_RECOVERY || xs->ca_state == XTCP_CA_LOSS ||
+	     xs->sacked_out >= XTCP_DUPTHRESH))
 		return 0;
 	return min(xs->min_rtt_us / 4, xs->srtt_us);
 }
@@ -175,7 +176,7 @@ void xtcp_rack_reo_timeout(struct sock *sk)
 
 	xtcp_rack_detect_loss(sk);
 	if (xs->lost_out != lost) {
-		if (xs->ca_state == XTCP_CA_OPEN)
+		if (xs->ca_state == XTCP_CA_OPEN || xs->ca_state == XTCP_CA_CWR)
 			xtcp_enter_recovery(sk);
 		xtcp_write_xmit(sk, xs->nonagle);
 	}

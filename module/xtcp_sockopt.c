@@ -251,6 +251,10 @@ void xtcp_get_info(struct sock *sk, struct tcp_info *info)
 		info->tcpi_snd_wscale = xs->rx_opt.snd_wscale;
 		info->tcpi_rcv_wscale = xs->rcv_wscale;
 	}
+	if (xs->ecn_flags & XTCP_ECN_OK)
+		info->tcpi_options |= TCPI_OPT_ECN;
+	if (xs->ecn_flags & XTCP_ECN_SEEN)
+		info->tcpi_options |= TCPI_OPT_ECN_SEEN;
 	info->tcpi_rto = jiffies_to_usecs(xs->rto);
 	info->tcpi_ato = jiffies_to_usecs(XTCP_DELACK_MIN);
 	info->tcpi_snd_mss = xtcp_current_mss(sk);

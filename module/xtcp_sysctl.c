@@ -10,8 +10,9 @@
  * notsent_lowat (the unsent bytes a writer may leave queued), congestion_control
  * (new sockets' algorithm), limit_output_bytes (the small queues' most, as
  * tcp_limit_output_bytes), tso_win_divisor (how long a super-segment waits to
- * grow, as tcp_tso_win_divisor) and backlog_ack_defer (one ACK for a backlog, as
- * tcp_backlog_ack_defer); and, in the initial namespace only, the machine-wide
+ * grow, as tcp_tso_win_divisor), backlog_ack_defer (one ACK for a backlog, as
+ * tcp_backlog_ack_defer), ecn and ecn_fallback (RFC 3168, as tcp_ecn and
+ * tcp_ecn_fallback); and, in the initial namespace only, the machine-wide
  * available_congestion_control and allowed_congestion_control, the limits net.xtcp.mem,
  * wmem and rmem (pages; bytes min/default/max) and max_orphans, the counterparts of
  * tcp_available_congestion_control, tcp_allowed_congestion_control, tcp_mem, tcp_wmem,
@@ -30,7 +31,7 @@ static int xtcp_ratio_max = 1000;	/* tcp_pacing_*_ratio's limit, as Linux's */
 static int xtcp_min_tso_segs_max = 127;	/* tcp_min_tso_segs: a u8 up to S8_MAX */
 static int xtcp_u8_max = U8_MAX;		/* tcp_tso_win_divisor: a u8 */
 
-#define XTCP_SYSCTL_PERNET	23	/* the entries of every namespace come first */
+#define XTCP_SYSCTL_PERNET	25	/* the entries of every namespace come first */
 #define XTCP_CA_BUF_MAX		(TCP_CA_NAME_MAX * 16)	/* TCP_CA_BUF_MAX */
 
 /* net.xtcp.congestion_control, like proc_tcp_congestion_control(); ctl->data: the net */
@@ -250,6 +251,22 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.extra2		= SYSCTL_ONE,
 	},
 	{
+		.procname	= "ecn",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_TWO,
+	},
+	{
+		.procname	= "ecn_fallback",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_ONE,
+	},
+	{
 		.procname	= "available_congestion_control",
 		.data		= (void *)false,
 		.maxlen		= XTCP_CA_BUF_MAX,
@@ -309,8 +326,9 @@ static const struct ctl_table xtcp_sysctl_template[] = {
  * 200 % of the rate in slow start and 120 % after, super-segments of 2 segments at
  * least, no limit on unsent bytes (notsent_lowat UINT_MAX), small queues of 1 MB at
  * most (limit_output_bytes), super-segments that wait for a third of the window
- * (tso_win_divisor 3), one ACK for a backlog (backlog_ack_defer 1).  The initial namespace
- * also gets the machine-wide limits.
+ * (tso_win_divisor 3), one ACK for a backlog (backlog_ack_defer 1), ECN when the peer
+ * asks for it (ecn 2), a SYN sent again without asking for it (ecn_fallback 1).  The
+ * initial namespace also gets the machine-wide limits.
  *
  * Context: process, pernet init.
  * Return: 0 or -ENOMEM.
@@ -342,6 +360,8 @@ int xtcp_sysctl_init_net(struct net *net)
 	xn->sysctl_limit_output_bytes = 16 * 65536;	/* 1 MB, as Linux 6.12 */
 	xn->sysctl_tso_win_divisor = 3;
 	xn->sysctl_backlog_ack_defer = 1;
+	xn->sysctl_ecn = 2;
+	xn->sysctl_ecn_fallback = 1;
 
 	/* room for a terminator, which kernels before 6.6 look for */
 	table = kcalloc(ARRAY_SIZE(xtcp_sysctl_template) + 1, sizeof(*table), GFP_KERNEL);
@@ -371,6 +391,8 @@ int xtcp_sysctl_init_net(struct net *net)
 	table[20].data = &xn->sysctl_limit_output_bytes;
 	table[21].data = &xn->sysctl_tso_win_divisor;
 	table[22].data = &xn->sysctl_backlog_ack_defer;
+	table[23].data = &xn->sysctl_ecn;
+	table[24].data = &xn->sysctl_ecn_fallback;
 	xn->sysctl_hdr = xtcp_register_net_sysctl(net, "net/xtcp", table,
 						  net_eq(net, &init_net) ?
 						  ARRAY_SIZE(xtcp_sysctl_template) :

@@ -143,6 +143,8 @@ struct outcome {
 	uint64_t stall[2];
 	/* at the end of the first stream: the sender's TCP_INFO, the receiver's SO_RCVBUF */
 	unsigned int snd_wnd, total_retrans, rcvbuf;
+	/* ... its options and ssthresh, the receiver's options (TCPI_OPT_*) */
+	unsigned int snd_options, snd_ssthresh, rcv_options;
 };
 
 static void child(const struct job *j, struct outcome *o)
@@ -213,7 +215,12 @@ static void child(const struct job *j, struct outcome *o)
 		if (!getsockopt(se[0].fd, IPPROTO_TCP, TCP_INFO, &ti, &len)) {
 			o->snd_wnd = ti.tcpi_snd_wnd;
 			o->total_retrans = ti.tcpi_total_retrans;
+			o->snd_options = ti.tcpi_options;
+			o->snd_ssthresh = ti.tcpi_snd_ssthresh;
 		}
+		len = sizeof(ti);
+		if (!getsockopt(re[0].fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
+			o->rcv_options = ti.tcpi_options;
 		o->rcvbuf = getint(re[0].fd, SOL_SOCKET, SO_RCVBUF);
 	}
 	for (i = 0; i < NSTATS; i++) {
@@ -473,6 +480,47 @@ static void check_long_path(int rtt_ms, uint64_t len)
 	       counter_name("RcvDropped"), delta(o.rcv[RCVDROPPED], d5),
 	       counter_name("OFOQueue"), delta(o.rcv[OFOQUEUE], d6),
 	       counter_name("DupData"), delta(o.rcv[DUPDATA], d7));
+}
+
+/*
+ * ECN (RFC 3168): the client asks for it (net.xtcp.ecn 1, or net.ipv4.tcp_ecn 1 for
+ * TCP; no fallback, so that a lost SYN still asks), the server accepts by default; on
+ * the client's veth end netem marks 2 % of ECN-capable packets CE instead of dropping
+ * them (and drops 2 % of the others; the server's end loses nothing, so its ACKs all
+ * come).  Both ends then show ECN in TCP_INFO, the receiver saw ECN-capable packets,
+ * the sender reduced its window (ssthresh set) for the echoes - and, nothing of the
+ * data being dropped, retransmitted nothing.
+ */
+static void check_ecn(uint64_t len)
+{
+	struct job j = { .streams = 1, .len = len, .port = port++, .limit = timeout };
+	char sz[32], d1[32];
+	struct outcome o;
+
+	if (!tap_ok(netem(NULL) == 0 &&
+		    sh("ip netns exec xtcp-sc sysctl -qw net.xtcp.ecn=1 net.xtcp.ecn_fallback=0 "
+		       "net.ipv4.tcp_ecn=1 net.ipv4.tcp_ecn_fallback=0") == 0 &&
+		    sh("tc -n xtcp-sc qdisc replace dev xsc0 root netem loss 2%% ecn") == 0,
+		    "ECN: the client asks for it, netem loss 2%% ecn on its veth end (CE marks)"))
+		return;
+	run_job(&j, &o);
+	sh("ip netns exec xtcp-sc sysctl -qw net.xtcp.ecn=2 net.xtcp.ecn_fallback=1 "
+	   "net.ipv4.tcp_ecn=2 net.ipv4.tcp_ecn_fallback=1");
+	netem(NULL);
+	if (!tap_ok(o.verified == 1, "ECN: %s client->server verified within %d s (%.1f s)%s%s",
+		    fmt_size(len, sz), timeout, o.secs, o.why[0] ? ": " : "", o.why))
+		return;
+	tap_ok((o.snd_options & TCPI_OPT_ECN) && (o.rcv_options & TCPI_OPT_ECN),
+	       "ECN: negotiated, TCP_INFO's options of the sender %#x and the receiver %#x",
+	       o.snd_options, o.rcv_options);
+	tap_ok(o.rcv_options & TCPI_OPT_ECN_SEEN,
+	       "ECN: the receiver saw ECN-capable packets (TCPI_OPT_ECN_SEEN)");
+	tap_ok(o.snd_ssthresh < 0x7fffffff,
+	       "ECN: the sender reduced its window for the echoed marks (ssthresh %u)",
+	       o.snd_ssthresh);
+	tap_ok(o.total_retrans == 0 && (!have_counters() || o.snd[RETRANS] == 0),
+	       "ECN: nothing retransmitted, the marks taken instead of losses (TCP_INFO %u, "
+	       "%s %s)", o.total_retrans, counter_name("RetransSegs"), delta(o.snd[RETRANS], d1));
 }
 
 #define TSQ_RATE	"20mbit"
@@ -793,6 +841,7 @@ int main(int argc, char **argv)
 	check_small_queues(8 * MiB);
 	check_gso(32 * MiB);
 	check_gro(16 * MiB);
+	check_ecn(4 * MiB);
 
 	setns(ns_self, CLONE_NEWNET);
 	tap_ok(sh("ip netns del xtcp-sc && ip netns del xtcp-ss") == 0, "namespaces deleted");

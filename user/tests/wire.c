@@ -27,10 +27,12 @@
  *   pmtudisc MODE       IP_MTU_DISCOVER on the connection: dont, want or do
  *   maxseg N            getsockopt(TCP_MAXSEG) is N (the MSS data goes in now)
  *   so_error E          getsockopt(SO_ERROR) is E (an errno name, or 0)
- *   state S             /proc/net/xtcp shows the connection in state S within 2 s
+ *   state S             /proc/net/xtcp (/proc/net/tcp with -p 6) shows the connection in
+ *                       state S within 2 s
  *                       (ESTABLISHED, SYN_SENT, ..., TIME_WAIT; NONE: no row)
  *   stat NAME N         the counter NAME of /proc/net/xtcp_stat moved by N since the start
- *   sysctl NAME VALUE   net.xtcp.NAME = VALUE (in the script's namespace)
+ *   sysctl NAME VALUE   net.xtcp.NAME = VALUE (in the script's namespace; with -p 6,
+ *                       net.ipv4.tcp_NAME)
  *   sh COMMAND          a shell command (ip xfrm ...) that must succeed
  *   none MS             the peer gets nothing within MS milliseconds
  *   icmp CODE seq=N [mtu=M]  an ICMP destination unreachable of CODE (port, host, frag)
@@ -39,8 +41,10 @@
  *   > FLAGS KEY=V...    the peer sends a segment
  *   < FLAGS KEY=V...    the peer expects the next segment xtcp sends (1 s at most)
  *
- * FLAGS are S F R P U and '.' for ACK (so "S.", ".", "F.", "R", "P."), compared exactly
- * in an expected segment.  Keys: seq, ack, win, len, mss, ws,
+ * FLAGS are S F R P U, E (ECE), W (CWR) and '.' for ACK (so "S.", ".", "F.", "R", "P.",
+ * "SEW"), compared exactly in an expected segment.  Keys: seq, ack, win, len, mss, ws,
+ * ecn=N (the IP header's ECN field: 0 Not-ECT, 2 ECT(0), 1 ECT(1), 3 CE; sent so, or
+ * compared),
  * sackok, ts=VAL:ECR (ECR "echo": the last TSval xtcp sent), csum=bad (sent), and for
  * an expected one also ts (present), nots (absent), df / nodf (the IP header's
  * don't-fragment bit set / clear), wait=MS; a key not given is not compared.  Sequence numbers are relative, as packetdrill's: a segment's seq to its
@@ -153,6 +157,14 @@ static int errno_code(const char *name)
 	fail("unknown errno name %s", name);
 }
 
+/* The connection's state in /proc/net/xtcp (/proc/net/tcp with -p 6), 0 if no row */
+static int conn_state(void)
+{
+	int st = proc_conn_state(proto, lport, rport);
+
+	return st < 0 ? 0 : st;
+}
+
 static int parse_flags(const char *s)
 {
 	int f = 0;
@@ -164,6 +176,8 @@ static int parse_flags(const char *s)
 		case 'R': f |= F_RST; break;
 		case 'P': f |= F_PSH; break;
 		case 'U': f |= F_URG; break;
+		case 'E': f |= F_ECE; break;
+		case 'W': f |= F_CWR; break;
 		case '.': f |= F_ACK; break;
 		default: fail("unknown flag '%c'", *s);
 		}
@@ -181,7 +195,7 @@ static uint8_t pattern(uint32_t k)
 struct spec {
 	int flags;
 	uint32_t seq, ack, tsval, tsecr;
-	long win, len, mss, ws, wait;
+	long win, len, mss, ws, wait, ecn;
 	int has_seq, has_ack, sackok, ts, nots, ts_echo, bad_csum, df, nodf;
 };
 
@@ -190,7 +204,7 @@ static void parse_spec(char *args, struct spec *sp)
 	char *tok, *save, *v;
 
 	memset(sp, 0, sizeof(*sp));
-	sp->win = sp->len = sp->mss = sp->ws = -1;
+	sp->win = sp->len = sp->mss = sp->ws = sp->ecn = -1;
 	sp->wait = 1000;
 	tok = strtok_r(args, " \t", &save);
 	if (!tok)
@@ -216,6 +230,8 @@ static void parse_spec(char *args, struct spec *sp)
 			sp->ws = strtol(v, NULL, 0);
 		} else if (!strcmp(tok, "wait") && v) {
 			sp->wait = strtol(v, NULL, 0);
+		} else if (!strcmp(tok, "ecn") && v) {
+			sp->ecn = strtol(v, NULL, 0) & 3;
 		} else if (!strcmp(tok, "sackok") && !v) {
 			sp->sackok = 1;
 		} else if (!strcmp(tok, "nots") && !v) {
@@ -280,6 +296,7 @@ static void peer_send(char *args)
 	if (sp.ws >= 0)
 		xseg_opt_wscale(&s, sp.ws);
 	s.bad_csum = sp.bad_csum;
+	s.tos = sp.ecn < 0 ? 0 : sp.ecn;
 	printf("#   > %s\n", xseg_str(&s, PEER_ISN, isn_x, buf, sizeof(buf)));
 	if (xpeer_send(&peer, &s))
 		fail("the tun device refused the segment: %s", strerror(errno));
@@ -339,6 +356,8 @@ static void peer_expect(char *args)
 		fail("DF clear, wanted set");
 	if (sp.nodf && (peer.buf[6] & 0x40))
 		fail("DF set, wanted clear");
+	if (sp.ecn >= 0 && (peer.buf[1] & 3) != sp.ecn)
+		fail("ECN field %d, wanted %ld", peer.buf[1] & 3, sp.ecn);
 }
 
 static void wait_readable(int sfd, int ms)
@@ -463,9 +482,8 @@ static void app(const char *cmd, char *arg)
 			fail("SO_ERROR is %s, wanted %s", v ? strerrorname_np(v) : "0", arg);
 	} else if (!strcmp(cmd, "state")) {
 		v = state_code(arg);
-		if (!wait_for(xtcp_proc_state(lport, rport) == v, 2))
-			fail("state %s, wanted %s",
-			     state_names[xtcp_proc_state(lport, rport) % 12], arg);
+		if (!wait_for(conn_state() == v, 2))
+			fail("state %s, wanted %s", state_names[conn_state() % 12], arg);
 	} else if (!strcmp(cmd, "stat")) {
 		val = strchr(arg, ' ');
 		if (!val)
@@ -481,7 +499,9 @@ static void app(const char *cmd, char *arg)
 		if (!val)
 			fail("sysctl NAME VALUE");
 		*val++ = 0;
-		snprintf(path, sizeof(path), "/proc/sys/net/xtcp/%s", arg);
+		/* with -p 6, Linux TCP's of the same name: net.ipv4.tcp_NAME */
+		snprintf(path, sizeof(path), proto == IPPROTO_TCP ? "/proc/sys/net/ipv4/tcp_%s" :
+			 "/proc/sys/net/xtcp/%s", arg);
 		if (write_file(path, val))
 			fail("%s: %s", path, strerror(errno));
 	} else if (!strcmp(cmd, "sh")) {

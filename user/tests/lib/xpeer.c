@@ -33,6 +33,7 @@ size_t xseg_build(void *buf, size_t size, const struct xseg *s, int proto)
 		return 0;
 	memset(ip, 0, 20 + hlen);
 	ip[0] = 0x45;
+	ip[1] = s->tos;
 	ip[2] = n >> 8;
 	ip[3] = n & 0xff;
 	ip[6] = 0x40;			/* DF */

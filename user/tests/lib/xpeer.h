@@ -36,6 +36,7 @@ struct xseg {
 	int len;			/* payload bytes */
 	int bad_csum;			/* build: corrupt the checksum */
 	int lie_doff;			/* build: put doff_lie on the wire, whatever */
+	uint8_t tos;			/* build: the IP header's DS field and ECN bits */
 	int doff_lie;			/* the header's size (a malformed segment) */
 };
 
