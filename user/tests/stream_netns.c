@@ -484,24 +484,28 @@ static void check_long_path(int rtt_ms, uint64_t len)
 
 /*
  * ECN (RFC 3168): the client asks for it (net.xtcp.ecn 1, or net.ipv4.tcp_ecn 1 for
- * TCP; no fallback, so that a lost SYN still asks), the server accepts by default; on
- * the client's veth end netem marks 2 % of ECN-capable packets CE instead of dropping
- * them (and drops 2 % of the others; the server's end loses nothing, so its ACKs all
- * come).  Both ends then show ECN in TCP_INFO, the receiver saw ECN-capable packets,
- * the sender reduced its window (ssthresh set) for the echoes - and, nothing of the
- * data being dropped, retransmitted nothing.
+ * TCP; no fallback, so that a SYN sent again still asks), the server accepts by
+ * default.  On the client's veth end netem "loss 10% ecn" marks one in ten of its
+ * ECN-capable packets - all its data - CE instead of dropping it; it drops one in ten
+ * of the others (the SYN, the handshake's ACK, the FIN after the figures are taken);
+ * the server's end has no qdisc.  netem sees a super-segment as one packet (the stack
+ * cuts it after the qdisc): 8 MiB make a hundred or more, so marks come.  Both ends
+ * then show ECN in TCP_INFO, the receiver saw ECN-capable packets, the sender reduced
+ * its window (ssthresh set) for the echoes - and sent no data again.  (Linux TCP counts
+ * a SYN sent again among its retransmissions: with -p 6 one is allowed.)
  */
 static void check_ecn(uint64_t len)
 {
 	struct job j = { .streams = 1, .len = len, .port = port++, .limit = timeout };
+	unsigned int syn = proto == IPPROTO_TCP;	/* a SYN sent again, which TCP counts */
 	char sz[32], d1[32];
 	struct outcome o;
 
 	if (!tap_ok(netem(NULL) == 0 &&
 		    sh("ip netns exec xtcp-sc sysctl -qw net.xtcp.ecn=1 net.xtcp.ecn_fallback=0 "
 		       "net.ipv4.tcp_ecn=1 net.ipv4.tcp_ecn_fallback=0") == 0 &&
-		    sh("tc -n xtcp-sc qdisc replace dev xsc0 root netem loss 2%% ecn") == 0,
-		    "ECN: the client asks for it, netem loss 2%% ecn on its veth end (CE marks)"))
+		    sh("tc -n xtcp-sc qdisc replace dev xsc0 root netem loss 10%% ecn") == 0,
+		    "ECN: the client asks for it, netem loss 10%% ecn on its veth end (CE marks)"))
 		return;
 	run_job(&j, &o);
 	sh("ip netns exec xtcp-sc sysctl -qw net.xtcp.ecn=2 net.xtcp.ecn_fallback=1 "
@@ -518,8 +522,8 @@ static void check_ecn(uint64_t len)
 	tap_ok(o.snd_ssthresh < 0x7fffffff,
 	       "ECN: the sender reduced its window for the echoed marks (ssthresh %u)",
 	       o.snd_ssthresh);
-	tap_ok(o.total_retrans == 0 && (!have_counters() || o.snd[RETRANS] == 0),
-	       "ECN: nothing retransmitted, the marks taken instead of losses (TCP_INFO %u, "
+	tap_ok(o.total_retrans <= syn && (!have_counters() || o.snd[RETRANS] <= syn),
+	       "ECN: no data sent again, the marks taken instead of losses (TCP_INFO %u, "
 	       "%s %s)", o.total_retrans, counter_name("RetransSegs"), delta(o.snd[RETRANS], d1));
 }
 
@@ -841,7 +845,7 @@ int main(int argc, char **argv)
 	check_small_queues(8 * MiB);
 	check_gso(32 * MiB);
 	check_gro(16 * MiB);
-	check_ecn(4 * MiB);
+	check_ecn(8 * MiB);
 
 	setns(ns_self, CLONE_NEWNET);
 	tap_ok(sh("ip netns del xtcp-sc && ip netns del xtcp-ss") == 0, "namespaces deleted");
