@@ -822,6 +822,23 @@ static void xtcp_dp_restore_ack_defer(void *saved)
 }
 
 /*
+ * Segments [@from, @to) of @len bytes after @d, each with a timestamp of its own (so
+ * that none joins another), into the backlog of @sk, which the test holds; then
+ * release_sock() processes them.  The caller holds the socket again after.
+ */
+static void xtcp_dp_backlog_replay(struct kunit *test, struct sock *sk, u32 d, u32 len,
+				   u32 from, u32 to)
+{
+	u32 i;
+
+	for (i = from; i < to; i++)
+		KUNIT_EXPECT_FALSE(test, xtcp_dp_backlog(sk, xtcp_dp_paged(test, d + i * len, len,
+									   100 + i)));
+	release_sock(sk);
+	lock_sock(sk);
+}
+
+/*
  * Segments a process's hold left in the backlog are ACKed once, when release_sock()
  * has processed them all (net.xtcp.backlog_ack_defer, tcp_backlog_ack_defer): one ACK,
  * not one per segment, although the connection is in quick-ack mode.  An out-of-order
@@ -836,7 +853,7 @@ static void xtcp_datapath_backlog_ack_test(struct kunit *test)
 	struct xtcp_sock *xs;
 	struct socket *s;
 	struct sock *sk;
-	u32 segs_out, i;
+	u32 segs_out;
 
 	KUNIT_ASSERT_NOT_NULL(test, saved);
 	*saved = READ_ONCE(xn->sysctl_backlog_ack_defer);
@@ -848,13 +865,9 @@ static void xtcp_datapath_backlog_ack_test(struct kunit *test)
 	xs = xtcp_sk(sk);
 	xs->quick_acks = XTCP_QUICKACKS;
 
-	/* four in order, each with a timestamp of its own: four segments in the backlog */
+	/* four in order: four segments in the backlog */
 	segs_out = xs->segs_out;
-	for (i = 0; i < 4; i++)
-		KUNIT_EXPECT_FALSE(test, xtcp_dp_backlog(sk, xtcp_dp_paged(test, d + i * len, len,
-									   100 + i)));
-	release_sock(sk);
-	lock_sock(sk);
+	xtcp_dp_backlog_replay(test, sk, d, len, 0, 4);
 	KUNIT_EXPECT_EQ(test, xs->rcv_nxt, d + 4 * len);
 	KUNIT_EXPECT_EQ(test, xs->segs_out - segs_out, 1U);
 	KUNIT_EXPECT_EQ(test, xs->rcv_wup, d + 4 * len);	/* that ACK covers them all */
@@ -873,11 +886,7 @@ static void xtcp_datapath_backlog_ack_test(struct kunit *test)
 	/* not deferred: each segment ACKed (quick-ack mode) as release_sock() goes */
 	WRITE_ONCE(xn->sysctl_backlog_ack_defer, 0);
 	segs_out = xs->segs_out;
-	for (i = 6; i < 9; i++)
-		KUNIT_EXPECT_FALSE(test, xtcp_dp_backlog(sk, xtcp_dp_paged(test, d + i * len, len,
-									   100 + i)));
-	release_sock(sk);
-	lock_sock(sk);
+	xtcp_dp_backlog_replay(test, sk, d, len, 6, 9);
 	KUNIT_EXPECT_EQ(test, xs->rcv_nxt, d + 9 * len);
 	KUNIT_EXPECT_EQ(test, xs->segs_out - segs_out, 3U);
 	release_sock(sk);
@@ -3107,9 +3116,14 @@ static void xtcp_datapath_ecn_cwr_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 21U);
 	KUNIT_EXPECT_EQ(test, xs->snd_nxt, una + 22 * mss);
 
-	/* negotiated: halved (Reno), CWR queued, until snd_nxt of now is ACKed */
+	/*
+	 * negotiated: halved (Reno), CWR queued, until snd_nxt of now is ACKed; a
+	 * tail-loss probe's episode ends (its repair would reduce again)
+	 */
 	xs->ecn_flags = XTCP_ECN_OK;
+	xs->tlp_high_seq = xs->snd_nxt;
 	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ece_ack(test, una + 2 * mss)), 0);
+	KUNIT_EXPECT_EQ(test, xs->tlp_high_seq, 0U);
 	KUNIT_EXPECT_EQ(test, xs->ca_state, XTCP_CA_CWR);
 	KUNIT_EXPECT_EQ(test, xs->snd_ssthresh, 10U);
 	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 10U);
@@ -3368,6 +3382,8 @@ static void xtcp_datapath_undo_test(struct kunit *test)
 	xs = xtcp_sk(sk);
 	lock_sock(sk);
 	xs->tstamp_ok = 0;
+	/* an ECN connection: the reduction queued CWR for the peer */
+	xs->ecn_flags = XTCP_ECN_OK | XTCP_ECN_QUEUE_CWR;
 	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ack(test, una + 1000)), 0);
 	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 7U);	/* nothing known yet */
 	/* a D-SACK of five segments, one retransmitted: dubious, ignored */
@@ -3375,6 +3391,7 @@ static void xtcp_datapath_undo_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, skb), 0);
 	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_DSACKIGNORED), dubious + 1);
 	KUNIT_EXPECT_EQ(test, xs->undo_retrans, 1);
+	KUNIT_EXPECT_TRUE(test, xs->ecn_flags & XTCP_ECN_QUEUE_CWR);	/* no new data went */
 	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_sack(test, una + 1000, una, una + 1000)),
 			0);
 	KUNIT_EXPECT_EQ(test, xs->undo_retrans, 0);
@@ -3382,6 +3399,8 @@ static void xtcp_datapath_undo_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xs->snd_cwnd, 10U);
 	KUNIT_EXPECT_EQ(test, xs->snd_ssthresh, 20U);
 	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_DSACKUNDO), dsack_undo + 1);
+	/* undone: no reduction to tell the peer of (tcp_ecn_withdraw_cwr()) */
+	KUNIT_EXPECT_FALSE(test, xs->ecn_flags & XTCP_ECN_QUEUE_CWR);
 	/* the end of recovery keeps the window restored */
 	KUNIT_EXPECT_EQ(test, xtcp_test_feed(sk, xtcp_dp_ack(test, una + 10000)), 0);
 	KUNIT_EXPECT_EQ(test, xs->ca_state, XTCP_CA_OPEN);

@@ -164,9 +164,14 @@ static void xtcp_ehash_nulls_test(struct kunit *test)
 	ctx.chain = &xn->ehash[chain];
 	ctx.first = &b->sk->sk_nulls_node;
 
-	cpu = get_cpu();
+	/*
+	 * The lookup spins until the helper runs, so the two must stay on different
+	 * CPUs: without preemption (PREEMPT_NONE), a lookup that migrated to the
+	 * helper's CPU would spin there for ever.
+	 */
+	migrate_disable();
+	cpu = smp_processor_id();
 	other = cpumask_any_but(cpu_online_mask, cpu);
-	put_cpu();
 	helper = other < nr_cpu_ids && p < 65000 ?
 		 kthread_create(xtcp_divert_restore, &ctx, "xtcp-divert") : NULL;
 	if (!IS_ERR_OR_NULL(helper)) {
@@ -178,6 +183,7 @@ static void xtcp_ehash_nulls_test(struct kunit *test)
 		found = xtcp_test_lookup(40001, 7401);
 		kthread_stop(helper);
 	}
+	migrate_enable();
 	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(helper));
 	KUNIT_EXPECT_PTR_EQ(test, found, b->sk);
 	if (found)

@@ -782,12 +782,6 @@ static inline u32 xtcp_packets_in_flight(const struct xtcp_sock *xs)
 	return max(left, 0) + xs->retrans_out;
 }
 
-/*
- * May cwnd grow, like tcp_is_cwnd_limited()?  Yes if it was full in the current window
- * of data, or, in slow start, while it is less than twice the most segments in flight
- * then (an application or a receiver that paces the sender keeps cwnd near what it
- * uses, RFC 7661).
- */
 /* A reduction of cwnd: the next new data tells the peer so (CWR), as tcp_ecn_queue_cwr() */
 static inline void xtcp_ecn_queue_cwr(struct xtcp_sock *xs)
 {
@@ -795,6 +789,12 @@ static inline void xtcp_ecn_queue_cwr(struct xtcp_sock *xs)
 		xs->ecn_flags |= XTCP_ECN_QUEUE_CWR;
 }
 
+/*
+ * May cwnd grow, like tcp_is_cwnd_limited()?  Yes if it was full in the current window
+ * of data, or, in slow start, while it is less than twice the most segments in flight
+ * then (an application or a receiver that paces the sender keeps cwnd near what it
+ * uses, RFC 7661).
+ */
 static inline bool xtcp_is_cwnd_limited(const struct xtcp_sock *xs)
 {
 	if (xs->cwnd_limited)
@@ -1331,6 +1331,7 @@ void xtcp_cong_avoid_ai(struct xtcp_sock *xs, u32 w, u32 acked);
 u32 xtcp_reno_ssthresh(struct sock *sk);
 u32 xtcp_reno_undo_cwnd(struct sock *sk);
 void xtcp_reno_cong_avoid(struct sock *sk, u32 ack, u32 acked);
+void xtcp_init_cwnd_reduction(struct sock *sk);
 void xtcp_enter_recovery(struct sock *sk);
 void xtcp_enter_cwr(struct sock *sk);
 void xtcp_enter_loss(struct sock *sk);

@@ -623,6 +623,29 @@ static void xtcp_init_undo(struct xtcp_sock *xs)
 }
 
 /**
+ * xtcp_init_cwnd_reduction - a congestion signal reduces the window, like
+ * tcp_init_cwnd_reduction() without PRR
+ * @sk: the socket, locked
+ *
+ * ssthresh from the algorithm, cwnd down to it at once, the reduction's window of data
+ * ending at high_seq (what was sent by now), a tail-loss probe's episode over (its
+ * repair would reduce again); on an ECN connection the next new data says CWR.
+ *
+ * Context: softirq, process or timer, socket locked.
+ */
+void xtcp_init_cwnd_reduction(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xs->snd_ssthresh = xs->ca_ops->ssthresh(sk);
+	xs->snd_cwnd = xs->snd_ssthresh;
+	xs->snd_cwnd_cnt = 0;
+	xs->high_seq = xs->snd_nxt;
+	xs->tlp_high_seq = 0;
+	xtcp_ecn_queue_cwr(xs);
+}
+
+/**
  * xtcp_enter_recovery - duplicate ACKs (or SACKs) say a segment was lost: fast
  * retransmit and fast recovery (RFC 5681 3.2, RFC 6582, RFC 6675)
  * @sk: the socket, locked
@@ -646,11 +669,7 @@ void xtcp_enter_recovery(struct sock *sk)
 		xs->undo_marker = 0;
 	} else {
 		xtcp_init_undo(xs);
-		xs->snd_ssthresh = xs->ca_ops->ssthresh(sk);
-		xs->snd_cwnd = xs->snd_ssthresh;
-		xs->snd_cwnd_cnt = 0;
-		xs->high_seq = xs->snd_nxt;
-		xtcp_ecn_queue_cwr(xs);
+		xtcp_init_cwnd_reduction(sk);
 	}
 	xtcp_set_ca_state(sk, XTCP_CA_RECOVERY);
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_FASTRETRANS);
@@ -675,11 +694,7 @@ void xtcp_enter_cwr(struct sock *sk)
 
 	xs->undo_marker = 0;
 	xs->prior_ssthresh = 0;
-	xs->snd_ssthresh = xs->ca_ops->ssthresh(sk);
-	xs->snd_cwnd = xs->snd_ssthresh;
-	xs->snd_cwnd_cnt = 0;
-	xs->high_seq = xs->snd_nxt;
-	xtcp_ecn_queue_cwr(xs);
+	xtcp_init_cwnd_reduction(sk);
 	xtcp_set_ca_state(sk, XTCP_CA_CWR);
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_enter_cwr);

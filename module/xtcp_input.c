@@ -748,7 +748,11 @@ static void xtcp_undo_cwnd_reduction(struct sock *sk, enum xtcp_mib_field mib)
 	if (xs->prior_ssthresh) {
 		xs->snd_cwnd = xs->ca_ops->undo_cwnd ? xs->ca_ops->undo_cwnd(sk) :
 						       xtcp_reno_undo_cwnd(sk);
-		xs->snd_ssthresh = max(xs->snd_ssthresh, xs->prior_ssthresh);
+		if (xs->prior_ssthresh > xs->snd_ssthresh) {
+			xs->snd_ssthresh = xs->prior_ssthresh;
+			/* no reduction left to tell the peer of (tcp_ecn_withdraw_cwr()) */
+			xs->ecn_flags &= ~XTCP_ECN_QUEUE_CWR;
+		}
 	}
 	xs->undo_marker = 0;
 	XTCP_INC_STATS(sock_net(sk), mib);
@@ -841,10 +845,7 @@ static void xtcp_process_tlp_ack(struct sock *sk, u32 ack, bool progress, bool d
 	if (!xs->tlp_retrans || dsack_tlp) {
 		xs->tlp_high_seq = 0;
 	} else if (xtcp_after(ack, xs->tlp_high_seq)) {
-		xs->snd_ssthresh = xs->ca_ops->ssthresh(sk);
-		xs->snd_cwnd = xs->snd_ssthresh;
-		xs->snd_cwnd_cnt = 0;
-		xtcp_ecn_queue_cwr(xs);
+		xtcp_init_cwnd_reduction(sk);
 		xs->tlp_high_seq = 0;
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LOSSPROBERECOVERY);
 	} else if (!progress) {

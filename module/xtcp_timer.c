@@ -75,12 +75,16 @@ static void xtcp_syn_retransmit(struct sock *sk)
 	if (sk->sk_state == TCP_SYN_RECV)	/* simultaneous open: our SYN-ACK */
 		flags |= TCPHDR_ACK;
 	/*
-	 * ECN asked for again, unless net.xtcp.ecn_fallback: a path that drops what asks
-	 * for it then still connects (tcp_ecn_clear_syn()); a SYN-ACK without ECE ends it
+	 * ECN: a simultaneous open's SYN-ACK says ECE again; a SYN asks again unless
+	 * net.xtcp.ecn_fallback, so that a path that drops what asks for it still
+	 * connects (tcp_ecn_clear_syn()); a SYN-ACK without ECE ends it
 	 */
-	if ((xs->ecn_flags & XTCP_ECN_OK) &&
-	    !READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_ecn_fallback))
-		flags |= flags & TCPHDR_ACK ? TCPHDR_ECE : TCPHDR_ECE | TCPHDR_CWR;
+	if (xs->ecn_flags & XTCP_ECN_OK) {
+		if (flags & TCPHDR_ACK)
+			flags |= TCPHDR_ECE;
+		else if (!READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_ecn_fallback))
+			flags |= TCPHDR_ECE | TCPHDR_CWR;
+	}
 	xtcp_transmit_ctl(sk, flags, xs->iss);
 	xs->rto = xtcp_backoff(XTCP_TIMEOUT_INIT, xs->retransmits, XTCP_RTO_MAX);
 	xtcp_reset_xmit_timer(sk, XTCP_TIME_RETRANS, xs->rto);
