@@ -656,7 +656,7 @@ static void xtcp_datapath_coalesce_test(struct kunit *test)
  * A pattern segment whose data is in a page, as skb_segment() leaves each segment it
  * cuts from a super-segment: the header in the head, the data in a fragment; with a
  * timestamps option of @tsval if @tsval is not 0.  Its checksum is not set (nothing
- * past xtcp_v4_rcv() checks it).
+ * past xtcp_rcv() checks it).
  */
 static struct sk_buff *xtcp_dp_paged(struct kunit *test, u32 seq, unsigned int len, u32 tsval)
 {
@@ -680,7 +680,7 @@ static struct sk_buff *xtcp_dp_paged(struct kunit *test, u32 seq, unsigned int l
 	return skb;
 }
 
-/* xtcp_v4_rcv()'s call for a socket a process holds: true if @skb was dropped (freed). */
+/* xtcp_rcv()'s call for a socket a process holds: true if @skb was dropped (freed). */
 static bool xtcp_dp_backlog(struct sock *sk, struct sk_buff *skb)
 {
 	bool dropped;
@@ -2678,7 +2678,7 @@ static const struct xtcp_dp_gro_case xtcp_dp_gro_cases[] = {
 	  { .off = 2000, .len = 1000 } }, 3, 2, { 2, 1 } },
 	{ "no data", { { .off = 0, .len = 1000 }, { .off = 1000, .len = 0 } }, 2,
 	  2, { 1, 1 } },
-	/* the bad one goes up alone, at once (xtcp_v4_rcv() drops it), the other later */
+	/* the bad one goes up alone, at once (xtcp_rcv() drops it), the other later */
 	{ "a checksum with IPPROTO_TCP in the pseudo-header", { { .off = 0, .len = 1000 },
 	  { .off = 1000, .len = 1000, .csum_proto = IPPROTO_TCP } }, 2, 2, { 1, 1 } },
 	{ "whole checksums with ours", { { .off = 0, .len = 1000, .csum_proto = 253 },
@@ -2715,7 +2715,7 @@ static void xtcp_datapath_gro_flush_test(struct kunit *test)
 		if (segs_in == 1)
 			KUNIT_EXPECT_FALSE(test, skb_is_gso(up[i]));
 	}
-	/* what GRO found corrupt is left for xtcp_v4_rcv() to check and drop */
+	/* what GRO found corrupt is left for xtcp_rcv() to check and drop */
 	for (i = 0; i < n; i++)
 		if (c->segs[1].csum_proto == IPPROTO_TCP && up[i]->len == 1040 &&
 		    ntohl(tcp_hdr(up[i])->seq) == XTCP_DP_GSO_SEQ + 1000)

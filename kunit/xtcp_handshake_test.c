@@ -17,6 +17,7 @@
 #include <linux/net.h>
 #include <net/icmp.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
 #include <net/sock.h>
 #include "xtcp.h"
 #include "xtcp_kunit_util.h"
@@ -195,6 +196,199 @@ static void xtcp_ehash_nulls_test(struct kunit *test)
 	inet_sk(b->sk)->inet_num = 0;
 	xtcp_test_put(test, a);
 	xtcp_test_put(test, b);
+}
+
+/* ---- IPv6: one set of tables for both families ---- */
+
+/* An IPv6 xtcp kernel socket, released when the test ends if not before. */
+static struct socket *xtcp_test_socket6(struct kunit *test)
+{
+	struct socket *sock;
+
+	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, AF_INET6, SOCK_STREAM, xtcp_protocol,
+					       &sock), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, xtcp_test_release, sock), 0);
+	return sock;
+}
+
+static struct in6_addr xtcp_test_in6(const char *addr)
+{
+	struct in6_addr a = {};
+
+	in6_pton(addr, -1, a.s6_addr, -1, NULL);
+	return a;
+}
+
+/* bind() @sock to @addr (IPv6 text, or dotted IPv4 for an IPv4 socket) and @port. */
+static int xtcp_test_bind(struct socket *sock, const char *addr, u16 port)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(port),
+				     .sin6_addr = xtcp_test_in6(addr) };
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port),
+				   .sin_addr.s_addr = in_aton(addr) };
+
+	if (sock->sk->sk_family == AF_INET6)
+		return kernel_bind(sock, (struct sockaddr *)&sin6, sizeof(sin6));
+	return kernel_bind(sock, (struct sockaddr *)&sin, sizeof(sin));
+}
+
+/*
+ * The bind conflicts of IPv4 and IPv6 on one port, as inet_bind_conflict() rules
+ * (no SO_REUSEADDR): the IPv6 wildcard holds the IPv4 one too unless IPV6_V6ONLY, a
+ * v4-mapped address is its IPv4 address, an IPv6 address meets only IPv6 ones.
+ */
+static void xtcp_bind_v4_v6_test(struct kunit *test)
+{
+	static const struct {
+		const char *first, *second;
+		bool v6only, conflict;
+	} cases[] = {
+		{ "0.0.0.0", "::", false, true },
+		{ "0.0.0.0", "::", true, false },
+		{ "127.0.0.1", "::ffff:127.0.0.1", false, true },
+		{ "127.0.0.1", "::ffff:127.0.0.2", false, false },
+		{ "::1", "0.0.0.0", false, false },
+		{ "::", "::1", false, true },
+		{ "::1", "::1", false, true },
+		{ "::", "127.0.0.1", false, true },
+		{ "::", "127.0.0.1", true, false },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		bool v6a = strchr(cases[i].first, ':'), v6b = strchr(cases[i].second, ':');
+		struct socket *a = v6a ? xtcp_test_socket6(test) : xtcp_test_socket(test);
+		struct socket *b = v6b ? xtcp_test_socket6(test) : xtcp_test_socket(test);
+		u16 port = 7501 + i;
+
+		/* V6ONLY goes on the IPv6 socket of the pair */
+		if (cases[i].v6only)
+			(v6a ? a : b)->sk->sk_ipv6only = 1;
+		KUNIT_EXPECT_EQ_MSG(test, xtcp_test_bind(a, cases[i].first, port), 0, "%s",
+				    cases[i].first);
+		KUNIT_EXPECT_EQ_MSG(test, xtcp_test_bind(b, cases[i].second, port),
+				    cases[i].conflict ? -EADDRINUSE : 0, "%s then %s%s",
+				    cases[i].first, cases[i].second,
+				    cases[i].v6only ? " (V6ONLY)" : "");
+		xtcp_test_put(test, b);
+		xtcp_test_put(test, a);
+	}
+}
+
+/* Listen on @addr (IPv6) and @port, V6ONLY as @v6only. */
+static struct socket *xtcp_test_listener6(struct kunit *test, const char *addr, u16 port,
+					  bool v6only)
+{
+	struct socket *sock = xtcp_test_socket6(test);
+
+	sock->sk->sk_ipv6only = v6only;
+	KUNIT_ASSERT_EQ(test, xtcp_test_bind(sock, addr, port), 0);
+	KUNIT_ASSERT_EQ(test, kernel_listen(sock, 8), 0);
+	return sock;
+}
+
+/* The listener an IPv4 (@v6 false) or IPv6 SYN from the loopback to @port finds. */
+static struct sock *xtcp_test_find_listener(bool v6, u16 port)
+{
+	struct in6_addr lo6 = in6addr_loopback;
+	struct sock *sk;
+
+	rcu_read_lock();
+	if (v6)
+		sk = xtcp6_lookup_listener(&init_net, &lo6, htons(40000), &lo6, htons(port), 1,
+					   NULL, 0);
+	else
+		sk = xtcp_lookup_listener(&init_net, LO, htons(40000), LO, htons(port), 1,
+					  NULL, 0);
+	rcu_read_unlock();
+	if (sk)
+		sock_put(sk);	/* only its identity is compared */
+	return sk;
+}
+
+/*
+ * Listeners of both families: an IPv6 one on :: takes IPv4 SYNs too (a dual-stack
+ * listener) unless IPV6_V6ONLY; then an IPv4 listener on the same port takes those.
+ */
+static void xtcp_listen_v4_v6_test(struct kunit *test)
+{
+	struct socket *dual = xtcp_test_listener6(test, "::", 7521, false);
+	struct socket *only = xtcp_test_listener6(test, "::", 7522, true);
+	struct socket *v4 = xtcp_test_listener(test, htonl(INADDR_ANY), 7522);
+	struct socket *one = xtcp_test_listener6(test, "::1", 7523, false);
+
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_test_find_listener(false, 7521), dual->sk);
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_test_find_listener(true, 7521), dual->sk);
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_test_find_listener(false, 7522), v4->sk);
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_test_find_listener(true, 7522), only->sk);
+	/* an IPv6 address other than :: is IPv6-only */
+	KUNIT_EXPECT_NULL(test, xtcp_test_find_listener(false, 7523));
+	KUNIT_EXPECT_PTR_EQ(test, xtcp_test_find_listener(true, 7523), one->sk);
+	xtcp_test_put(test, one);
+	xtcp_test_put(test, v4);
+	xtcp_test_put(test, only);
+	xtcp_test_put(test, dual);
+	KUNIT_EXPECT_NULL(test, xtcp_test_find_listener(true, 7521));
+}
+
+/* Give an IPv6 socket a 4-tuple by hand, as connect() would (inet_rcv_saddr as Linux). */
+static void xtcp_test_tuple6(struct sock *sk, const char *laddr, u16 lport, const char *raddr,
+			     u16 rport)
+{
+	struct inet_sock *inet = inet_sk(sk);
+
+	sk->sk_v6_rcv_saddr = xtcp_test_in6(laddr);
+	sk->sk_v6_daddr = xtcp_test_in6(raddr);
+	inet6_sk(sk)->saddr = sk->sk_v6_rcv_saddr;
+	inet->inet_rcv_saddr = LOOPBACK4_IPV6;
+	inet->inet_num = lport;
+	inet->inet_sport = htons(lport);
+	inet->inet_dport = htons(rport);
+}
+
+/*
+ * The established hash keyed by IPv6 4-tuples: found by its own, not by another port
+ * or address, never by an IPv4 lookup; an IPv6 socket with a v4-mapped peer is found
+ * by the IPv4 lookup of its IPv4 4-tuple.
+ */
+static void xtcp_ehash_v6_test(struct kunit *test)
+{
+	struct in6_addr l = xtcp_test_in6("2001:db8::1"), r = xtcp_test_in6("2001:db8::2");
+	struct socket *a = xtcp_test_socket6(test), *m = xtcp_test_socket6(test);
+	__be32 l4 = in_aton("10.0.0.1"), r4 = in_aton("10.0.0.2");
+	struct sock *found[5];
+
+	xtcp_test_tuple6(a->sk, "2001:db8::1", 7531, "2001:db8::2", 40001);
+	KUNIT_EXPECT_TRUE(test, xtcp_ehash_insert(a->sk, NULL, NULL));
+	xtcp_test_tuple6(m->sk, "::ffff:10.0.0.1", 7532, "::ffff:10.0.0.2", 40002);
+	inet_sk(m->sk)->inet_rcv_saddr = l4;
+	inet_sk(m->sk)->inet_daddr = r4;
+	KUNIT_EXPECT_TRUE(test, xtcp_ehash_insert(m->sk, NULL, NULL));
+
+	rcu_read_lock();
+	found[0] = xtcp6_lookup_established(&init_net, &r, htons(40001), &l, htons(7531), 1);
+	found[1] = xtcp6_lookup_established(&init_net, &r, htons(40009), &l, htons(7531), 1);
+	found[2] = xtcp6_lookup_established(&init_net, &l, htons(40001), &r, htons(7531), 1);
+	found[3] = xtcp_lookup_established(&init_net, LOOPBACK4_IPV6, htons(40001),
+					   LOOPBACK4_IPV6, htons(7531), 1);
+	found[4] = xtcp_lookup_established(&init_net, r4, htons(40002), l4, htons(7532), 1);
+	rcu_read_unlock();
+	KUNIT_EXPECT_PTR_EQ(test, found[0], a->sk);
+	KUNIT_EXPECT_NULL(test, found[1]);
+	KUNIT_EXPECT_NULL(test, found[2]);
+	KUNIT_EXPECT_NULL(test, found[3]);
+	KUNIT_EXPECT_PTR_EQ(test, found[4], m->sk);
+	if (found[0])
+		sock_put(found[0]);
+	if (found[4])
+		sock_put(found[4]);
+
+	xtcp_ehash_remove(a->sk);
+	xtcp_ehash_remove(m->sk);
+	inet_sk(a->sk)->inet_num = 0;
+	inet_sk(m->sk)->inet_num = 0;
+	xtcp_test_put(test, m);
+	xtcp_test_put(test, a);
 }
 
 static void xtcp_ehash_tuple_test(struct kunit *test)
@@ -376,7 +570,7 @@ static struct sk_buff *xtcp_craft(struct kunit *test, u16 sport, u16 dport, u32 
 static void xtcp_feed(struct sk_buff *skb)
 {
 	rcu_read_lock();
-	xtcp_v4_rcv(skb);
+	xtcp_rcv(skb);
 	rcu_read_unlock();
 }
 
@@ -1105,6 +1299,9 @@ static void xtcp_defer_accept_test(struct kunit *test)
 static struct kunit_case xtcp_handshake_cases[] = {
 	KUNIT_CASE(xtcp_lhash_specific_first_test),
 	KUNIT_CASE(xtcp_ehash_tuple_test),
+	KUNIT_CASE(xtcp_bind_v4_v6_test),
+	KUNIT_CASE(xtcp_listen_v4_v6_test),
+	KUNIT_CASE(xtcp_ehash_v6_test),
 	KUNIT_CASE(xtcp_ehash_nulls_test),
 	KUNIT_CASE(xtcp_connect_port_share_test),
 	KUNIT_CASE(xtcp_connect_port_random_test),

@@ -48,7 +48,7 @@ static void xtcp_check_protocol_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xtcp_check_protocol(c->protocol), c->expect);
 }
 
-/* --- input validation: crafted segments fed to xtcp_v4_rcv() */
+/* --- input validation: crafted segments fed to xtcp_rcv() */
 
 /*
  * @hdr_bytes of header with data offset @doff, @payload data bytes, checksummed with
@@ -88,7 +88,7 @@ static void xtcp_expect_rcv(struct kunit *test, struct sk_buff *skb, unsigned lo
 	/* the IP layer calls the handler from softirq, under rcu_read_lock() */
 	local_bh_disable();
 	rcu_read_lock();
-	KUNIT_EXPECT_EQ(test, xtcp_v4_rcv(skb), 0);
+	KUNIT_EXPECT_EQ(test, xtcp_rcv(skb), 0);
 	rcu_read_unlock();
 	local_bh_enable();
 	xtcp_counts_read(&after);

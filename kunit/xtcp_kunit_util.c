@@ -47,7 +47,7 @@ struct iphdr *xtcp_test_put_iphdr(struct sk_buff *skb, unsigned int len)
  * @test: the test (the allocation is asserted)
  * @seg: what to put in it
  *
- * Return: the skb, owned by the caller (xtcp_v4_rcv() consumes it).
+ * Return: the skb, owned by the caller (xtcp_rcv() consumes it).
  */
 struct sk_buff *xtcp_test_skb(struct kunit *test, const struct xtcp_test_seg *seg)
 {
@@ -123,7 +123,7 @@ struct sk_buff *xtcp_test_set_ack(struct sk_buff *skb, u32 ack)
 }
 
 /**
- * xtcp_test_rcv_skb - a crafted segment as xtcp_v4_rcv() passes it on: XTCP_SKB_CB
+ * xtcp_test_rcv_skb - a crafted segment as xtcp_rcv() passes it on: XTCP_SKB_CB
  * filled in from the header (as xtcp_v4_fill_cb() does), skb->data at the header
  * @test: the test (the allocation is asserted)
  * @seg: what to put in it
@@ -145,7 +145,7 @@ struct sk_buff *xtcp_test_rcv_skb(struct kunit *test, const struct xtcp_test_seg
 }
 
 /**
- * xtcp_test_feed - xtcp_rcv_state_process() as xtcp_v4_rcv() calls it in softirq,
+ * xtcp_test_feed - xtcp_rcv_state_process() as xtcp_rcv() calls it in softirq,
  * freeing the segment unless the socket kept it
  * @sk: the socket, locked by the test (lock_sock())
  * @skb: a segment from xtcp_test_rcv_skb()
@@ -162,7 +162,7 @@ int xtcp_test_feed(struct sock *sk, struct sk_buff *skb)
 	int ret;
 
 	local_bh_disable();
-	bh_lock_sock_nested(sk);	/* as xtcp_v4_rcv() takes it */
+	bh_lock_sock_nested(sk);	/* as xtcp_rcv() takes it */
 	owned = sk->sk_lock.owned;
 	sk->sk_lock.owned = 0;
 	ret = xtcp_rcv_state_process(sk, skb);

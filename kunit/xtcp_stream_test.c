@@ -869,7 +869,7 @@ static u8 xtcp_stream_byte(u32 seq)
 	return seq % 251;
 }
 
-/* A data segment from the peer, [@seq, @seq + @len), as xtcp_v4_rcv() passes it on. */
+/* A data segment from the peer, [@seq, @seq + @len), as xtcp_rcv() passes it on. */
 static struct sk_buff *xtcp_stream_data(struct kunit *test, u32 seq, unsigned int len)
 {
 	struct xtcp_test_seg seg = { .sport = XTCP_STREAM_RPORT, .dport = XTCP_STREAM_LPORT,

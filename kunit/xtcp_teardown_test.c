@@ -18,7 +18,7 @@
  * and is dropped there without an answer (no RST comes back to reset the connection
  * under test).  A raw socket on our protocol keeps a copy of every segment, which is
  * how the tests see what was sent.  Segments from the peer are crafted and fed straight
- * to xtcp_rcv_state_process(), xtcp_timewait_state_process() or xtcp_v4_rcv().
+ * to xtcp_rcv_state_process(), xtcp_timewait_state_process() or xtcp_rcv().
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
@@ -216,7 +216,7 @@ static void xtcp_td_sysctl_set(struct kunit *test, int *p, int val)
 	WRITE_ONCE(*p, val);
 }
 
-/* A segment from the peer, as xtcp_v4_rcv() passes it to xtcp_rcv_state_process(). */
+/* A segment from the peer, as xtcp_rcv() passes it to xtcp_rcv_state_process(). */
 static struct sk_buff *xtcp_td_seg(struct xtcp_td *td, u32 seq, u32 ack, u8 flags,
 				   unsigned int len)
 {
@@ -236,7 +236,7 @@ static struct sk_buff *xtcp_td_seg_ts(struct xtcp_td *td, u32 seq, u32 ack, u8 f
 	return xtcp_test_rcv_skb(td->test, &seg);
 }
 
-/* The same as ip_local_deliver_finish() hands it to xtcp_v4_rcv(). */
+/* The same as ip_local_deliver_finish() hands it to xtcp_rcv(). */
 static struct sk_buff *xtcp_td_wire(struct xtcp_td *td, u32 seq, u32 ack, u8 flags,
 				    unsigned int len)
 {
@@ -246,12 +246,12 @@ static struct sk_buff *xtcp_td_wire(struct xtcp_td *td, u32 seq, u32 ack, u8 fla
 	return xtcp_test_skb(td->test, &seg);
 }
 
-/* xtcp_v4_rcv() as the IP layer calls it: softirqs off, under RCU. */
+/* xtcp_rcv() as the IP layer calls it: softirqs off, under RCU. */
 static void xtcp_td_rcv(struct sk_buff *skb)
 {
 	local_bh_disable();
 	rcu_read_lock();
-	xtcp_v4_rcv(skb);
+	xtcp_rcv(skb);
 	rcu_read_unlock();
 	local_bh_enable();
 }
@@ -1341,7 +1341,7 @@ static void xtcp_td_close(struct xtcp_td *td)
 /*
  * close() of an established connection: our FIN goes and the socket is orphaned; the
  * ACK of the FIN leaves it in FIN_WAIT2 under net.xtcp.fin_timeout; the peer's FIN
- * puts it in TIME_WAIT and destroys the socket.  The segments go through xtcp_v4_rcv().
+ * puts it in TIME_WAIT and destroys the socket.  The segments go through xtcp_rcv().
  */
 static void xtcp_teardown_close_orphan_test(struct kunit *test)
 {

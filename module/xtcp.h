@@ -10,20 +10,24 @@
 #define _XTCP_H
 
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/list_nulls.h>
 #include <linux/skbuff.h>
 #include <linux/spinlock.h>
 #include <linux/tcp.h>
 #include <linux/timer.h>
 #include <linux/types.h>
+#include <net/dsfield.h>
 #include <net/inet_sock.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <net/snmp.h>
 #include <net/sock.h>
 #include <net/tcp.h>
 #include <net/tcp_states.h>
+#include <net/transp_v6.h>
 #include <uapi/linux/xtcp.h>
 #include "xtcp_compat.h"
 
@@ -47,7 +51,8 @@
 #define XTCP_QUICKACKS		16U		/* segments ACKed at once in quick-ack mode */
 #define XTCP_SYNCOOKIE_VALID	(2 * 60 * HZ)	/* cookies taken this long after one went */
 #define XTCP_RETRIES2		15		/* RTOs before a connection is dropped */
-#define XTCP_MAX_HEADER		(MAX_HEADER + sizeof(struct iphdr) + 60)
+/* room for the headers in front of ours, IPv6's too */
+#define XTCP_MAX_HEADER		(MAX_HEADER + sizeof(struct ipv6hdr) + 60)
 /* a super-segment's RTT allowance halves per 2^9 us of min RTT (tcp_tso_rtt_log) */
 #define XTCP_TSO_RTT_LOG	9
 #define XTCP_ORPHAN_RETRIES	8		/* net.xtcp.orphan_retries 0 means this */
@@ -145,8 +150,50 @@ struct xtcp_skb_cb {
 #define XTCP_SKB_RETRANS	0x04	/* retransmitted, the copy still in flight */
 #define XTCP_SKB_EVER_RETRANS	0x08	/* retransmitted once: no RTT sample (Karn) */
 
+/* what IP or IPv6 keeps at the start of skb->cb, before ours (tcp_skb_cb.header) */
+#define XTCP_IP_CB_SIZE	(sizeof(struct inet_skb_parm) > sizeof(struct inet6_skb_parm) ? \
+			 sizeof(struct inet_skb_parm) : sizeof(struct inet6_skb_parm))
 #define XTCP_SKB_CB(skb) \
-	((struct xtcp_skb_cb *)&((skb)->cb[sizeof(struct inet_skb_parm)]))
+	((struct xtcp_skb_cb *)&((skb)->cb[XTCP_IP_CB_SIZE]))
+
+/* Did @skb come over IPv6 (else IPv4)?  A dual-stack listener gets both. */
+static inline bool xtcp_skb_v6(const struct sk_buff *skb)
+{
+	return skb->protocol == htons(ETH_P_IPV6);
+}
+
+/* The DS field (DSCP and ECN) of a received segment's IP header. */
+static inline u8 xtcp_skb_dsfield(const struct sk_buff *skb)
+{
+	return xtcp_skb_v6(skb) ? ipv6_get_dsfield(ipv6_hdr(skb)) : ipv4_get_dsfield(ip_hdr(skb));
+}
+
+/* Is a connection (request, TIME_WAIT) over loopback addresses? */
+static inline bool xtcp_skc_loopback(const struct sock_common *skc);
+
+/*
+ * Do a socket, request or TIME_WAIT and its peer talk IPv6?  An IPv6 socket whose peer
+ * has a v4-mapped address (::ffff:a.b.c.d) talks IPv4, by its skc_daddr and
+ * skc_rcv_saddr, as Linux's do.
+ */
+static inline bool xtcp_skc_v6(const struct sock_common *skc)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	return skc->skc_family == AF_INET6 && !ipv6_addr_v4mapped(&skc->skc_v6_daddr);
+#else
+	return false;
+#endif
+}
+
+static inline bool xtcp_skc_loopback(const struct sock_common *skc)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	if (xtcp_skc_v6(skc))
+		return ipv6_addr_loopback(&skc->skc_v6_daddr) ||
+		       ipv6_addr_loopback(&skc->skc_v6_rcv_saddr);
+#endif
+	return ipv4_is_loopback(skc->skc_daddr) || ipv4_is_loopback(skc->skc_rcv_saddr);
+}
 
 /*
  * Receive memory, in 1/256 of it: a received segment whose data takes less of its
@@ -313,6 +360,7 @@ struct xtcp_request_sock {
 	u8 snd_wscale;
 	u8 rcv_wscale;
 	u8 num_retrans;
+	int iif;
 	u8 wscale_ok : 1,
 	   sack_ok : 1,
 	   tstamp_ok : 1,
@@ -355,6 +403,29 @@ enum xtcp_timer_event {
 	XTCP_TIME_PROBE0,	/* zero-window probe (persist timer) */
 	XTCP_TIME_REO,		/* RACK's reordering window ends (xtcp_rack_reo_timeout()) */
 	XTCP_TIME_LOSS_PROBE,	/* tail-loss probe (xtcp_send_loss_probe()) */
+};
+
+/**
+ * struct xtcp_af_ops - what a socket does by its address family, like
+ * struct inet_connection_sock_af_ops: IPv4, IPv6, or IPv6 talking to an IPv4 peer
+ * (a v4-mapped address)
+ * @queue_xmit: send a segment of the connection (ip_queue_xmit(), inet6_csk_xmit())
+ * @send_check: its checksum, over the family's pseudo-header; with @offload left for
+ *	the device to finish
+ * @mtu_reduced: a "too big" ICMP said the path takes smaller packets
+ * @setsockopt: the family's own socket options (SOL_IP, SOL_IPV6)
+ * @getsockopt: the same, read
+ * @net_header_len: the IP header's length
+ */
+struct xtcp_af_ops {
+	int (*queue_xmit)(struct sock *sk, struct sk_buff *skb, struct flowi *fl);
+	void (*send_check)(struct sock *sk, struct sk_buff *skb, bool offload);
+	void (*mtu_reduced)(struct sock *sk);
+	int (*setsockopt)(struct sock *sk, int level, int optname, sockptr_t optval,
+			  unsigned int optlen);
+	int (*getsockopt)(struct sock *sk, int level, int optname, char __user *optval,
+			  int __user *optlen);
+	u16 net_header_len;
 };
 
 /*
@@ -529,6 +600,7 @@ struct xtcp_cong_ops;
  *	sk_pacing_rate, advanced only while the socket paces itself (SK_PACING_NEEDED)
  * @pacing_timer: sends again at @wstamp_ns when pacing held the queue back
  *	(tcp_sock.pacing_timer); it holds a socket reference while queued
+ * @af_ops: what the address family does (IPv4, IPv6, or IPv6 to an IPv4 peer)
  * @ca_ops: the congestion-control algorithm; it holds a reference on the algorithm's
  *	module (xtcp_assign_congestion_control(), dropped in xtcp_cleanup_congestion_control())
  * @ca_priv: its private state (xtcp_ca())
@@ -668,6 +740,7 @@ struct xtcp_sock {
 	u64 wstamp_ns;
 	struct hrtimer pacing_timer;
 	struct list_head tsq_node;	/* in a CPU's small-queue list (XTCP_TSQ_QUEUED) */
+	const struct xtcp_af_ops *af_ops;
 	const struct xtcp_cong_ops *ca_ops;
 	u64 ca_priv[XTCP_CA_PRIV_SIZE / sizeof(u64)];
 	u8 ca_initialized : 1,
@@ -942,6 +1015,7 @@ struct xtcp_mib {
 struct xtcp_net {
 	struct xtcp_mib __percpu *mib;
 	struct sock *ctl_sk;
+	struct sock *ctl_sk6;	/* IPv6's, NULL where IPv6 is off */
 	struct hlist_nulls_head *ehash;
 	u32 ehash_mask;
 	/* ehash_locks[i] protects writes to ehash chains i, i + locks, i + 2 * locks ... */
@@ -1005,6 +1079,7 @@ int xtcp_check_protocol(int protocol);
 /* xtcp_sock.c: the socket calls (like tcp.c and af_inet.c) */
 extern struct proto xtcp_prot;
 extern const struct proto_ops xtcp_stream_ops;
+__poll_t xtcp_poll(struct file *file, struct socket *sock, poll_table *wait);
 void xtcp_set_state(struct sock *sk, int state);
 void xtcp_done(struct sock *sk);
 void xtcp_destroy_sock(struct sock *sk);
@@ -1051,8 +1126,12 @@ struct sock *xtcp_lookup_established(struct net *net, __be32 saddr, __be16 sport
 struct sock *xtcp_lookup_listener(struct net *net, __be32 saddr, __be16 sport,
 				  __be32 daddr, __be16 dport, int dif,
 				  struct sk_buff *skb, int doff);
-struct sock *xtcp_lookup(struct net *net, __be32 saddr, __be16 sport, __be32 daddr,
-			 __be16 dport, int dif, struct sk_buff *skb, int doff);
+struct sock *xtcp6_lookup_established(struct net *net, const struct in6_addr *saddr,
+				      __be16 sport, const struct in6_addr *daddr,
+				      __be16 dport, int dif);
+struct sock *xtcp6_lookup_listener(struct net *net, const struct in6_addr *saddr,
+				   __be16 sport, const struct in6_addr *daddr, __be16 dport,
+				   int dif, struct sk_buff *skb, int doff);
 void xtcp_sock_gen_put(struct sock *sk);
 
 /* xtcp_seq.c: initial sequence numbers (like secure_seq.c) */
@@ -1060,6 +1139,13 @@ void xtcp_seq_init(void);
 u32 xtcp_secure_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport, u64 ns);
 u32 xtcp_ts_offset(__be32 saddr, __be32 daddr);
 u64 xtcp_secure_port_offset(__be32 saddr, __be32 daddr, __be16 dport, u32 timeseed);
+u32 xtcp_v6_secure_isn(const struct in6_addr *saddr, const struct in6_addr *daddr,
+		       __be16 sport, __be16 dport, u64 ns);
+u32 xtcp_v6_ts_offset(const struct in6_addr *saddr, const struct in6_addr *daddr);
+u64 xtcp_v6_secure_port_offset(const struct in6_addr *saddr, const struct in6_addr *daddr,
+			       __be16 dport, u32 timeseed);
+u32 xtcp_skc_ts_offset(const struct sock_common *skc);
+u32 xtcp_skb_secure_isn(const struct sk_buff *skb);
 u32 xtcp_clock_ms(void);
 
 /* xtcp_options.c: TCP options (like tcp_parse_options / tcp_options_write) */
@@ -1072,27 +1158,80 @@ u8 xtcp_select_wscale(int space);
 
 /* xtcp_output.c: building and sending segments (like tcp_output.c) */
 u16 xtcp_v4_check(unsigned int len, __be32 saddr, __be32 daddr, __wsum base);
+void xtcp_v4_send_check(struct sock *sk, struct sk_buff *skb, bool offload);
+void xtcp_push_header(struct sk_buff *skb, __be16 sport, __be16 dport, u32 seq,
+		      u32 ack_seq, u8 flags, u16 window, const struct xtcp_out_options *opts);
+struct sk_buff *xtcp_alloc_ctl_skb(void);
+struct sk_buff *xtcp_make_synack(const struct xtcp_request_sock *req);
+void xtcp_send_reply(struct net *net, struct sk_buff *skb, u32 seq, u32 ack, u8 flags,
+		     u16 win, const struct xtcp_out_options *opts);
+int xtcp_send_synack(struct sock *listener, struct xtcp_request_sock *req);
+void xtcp_send_reset(struct net *net, struct sk_buff *skb);
 int xtcp_transmit_ctl(struct sock *sk, u8 flags, u32 seq);
 int xtcp_connect(struct sock *sk);
 void xtcp_send_ack(struct sock *sk);
 void xtcp_send_active_reset(struct sock *sk);
 void xtcp_send_fin(struct sock *sk);
-void xtcp_v4_send_ack(struct net *net, struct sk_buff *skb, u32 seq, u32 ack, u16 win,
-		      const struct xtcp_out_options *opts);
 int xtcp_req_init_mss(const struct sock *listener, struct xtcp_request_sock *req);
 int xtcp_v4_send_synack(struct sock *listener, struct xtcp_request_sock *req);
-void xtcp_v4_send_reset(struct net *net, struct sk_buff *skb);
 u32 xtcp_backoff(u32 base, unsigned int n, u32 max);
 
 /* xtcp_ipv4.c: connect, the receive path and its lookups (like tcp_ipv4.c) */
+extern const struct xtcp_af_ops xtcp_ipv4_af_ops;
 int xtcp_v4_connect(struct sock *sk, struct xtcp_sockaddr *uaddr, int addr_len);
-int xtcp_v4_rcv(struct sk_buff *skb);
+int xtcp_connect_start(struct sock *sk);
+int xtcp_rcv(struct sk_buff *skb);
 int xtcp_v4_err(struct sk_buff *skb, u32 info);
 void xtcp_v4_mtu_reduced(struct sock *sk);
-int xtcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb);
+int xtcp_do_rcv(struct sock *sk, struct sk_buff *skb);
 bool xtcp_add_backlog(struct sock *sk, struct sk_buff *skb);
 int xtcp_v4_ctl_init_net(struct net *net);
 void xtcp_v4_ctl_exit_net(struct net *net);
+
+/* xtcp_ipv6.c: IPv6 (like tcp_ipv6.c); where IPv6 is not built, nothing */
+#if IS_ENABLED(CONFIG_IPV6)
+void xtcp_v6_proto_init(void);
+int xtcp_v6_init(void);
+void xtcp_v6_exit(void);
+int xtcp_v6_ctl_init_net(struct net *net);
+void xtcp_v6_ctl_exit_net(struct net *net);
+void xtcp_v6_openreq_child(struct sock *newsk, const struct sock *listener,
+			   const struct xtcp_request_sock *req);
+void xtcp_v6_reqsk_init(struct xtcp_request_sock *req, const struct sock *listener,
+			const struct sk_buff *skb);
+struct dst_entry *xtcp_v6_req_dst(const struct sock *listener,
+				  const struct xtcp_request_sock *req);
+int xtcp_v6_send_synack(struct sock *listener, struct xtcp_request_sock *req);
+bool xtcp_v6_unicast_destination(const struct sk_buff *skb);
+void xtcp_v6_send_reply(struct net *net, struct sk_buff *skb, u32 seq, u32 ack, u8 flags,
+			u16 win, const struct xtcp_out_options *opts);
+int xtcp6_offload_init(void);
+void xtcp6_offload_exit(void);
+#else
+static inline void xtcp_v6_proto_init(void) {}
+static inline int xtcp_v6_init(void) { return 0; }
+static inline void xtcp_v6_exit(void) {}
+static inline int xtcp_v6_ctl_init_net(struct net *net) { return 0; }
+static inline void xtcp_v6_ctl_exit_net(struct net *net) {}
+static inline void xtcp_v6_openreq_child(struct sock *newsk, const struct sock *listener,
+					 const struct xtcp_request_sock *req) {}
+static inline void xtcp_v6_reqsk_init(struct xtcp_request_sock *req,
+				      const struct sock *listener, const struct sk_buff *skb) {}
+static inline struct dst_entry *xtcp_v6_req_dst(const struct sock *listener,
+						const struct xtcp_request_sock *req)
+{
+	return ERR_PTR(-EAFNOSUPPORT);
+}
+
+static inline int xtcp_v6_send_synack(struct sock *listener, struct xtcp_request_sock *req)
+{
+	return -EAFNOSUPPORT;
+}
+
+static inline bool xtcp_v6_unicast_destination(const struct sk_buff *skb) { return false; }
+static inline void xtcp_v6_send_reply(struct net *net, struct sk_buff *skb, u32 seq, u32 ack,
+				      u8 flags, u16 win, const struct xtcp_out_options *opts) {}
+#endif
 
 /* xtcp_input.c: the state machine (like tcp_input.c) */
 int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb);
@@ -1109,9 +1248,8 @@ struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
 struct sock *xtcp_create_openreq_child(const struct sock *sk,
 				       struct xtcp_request_sock *req,
 				       struct sk_buff *skb);
-struct sock *xtcp_v4_syn_recv_sock(struct sock *sk, struct sk_buff *skb,
-				   struct xtcp_request_sock *req, struct sock *osk,
-				   bool *own_req);
+struct sock *xtcp_syn_recv_sock(struct sock *sk, struct sk_buff *skb,
+				struct xtcp_request_sock *req, struct sock *osk, bool *own_req);
 int xtcp_child_process(struct sock *parent, struct sock *child, struct sk_buff *skb);
 struct xtcp_request_sock *xtcp_reqsk_alloc(struct sock *listener, struct sk_buff *skb);
 void xtcp_reqsk_put(struct xtcp_request_sock *req);

@@ -39,6 +39,19 @@
 #include <asm/unaligned.h>
 #endif
 
+/*
+ * ip6_dst_store(): the source and destination address arguments became flags saying
+ * whether the flow fixed them (6.12 the source's, 7.x the destination's too); Kbuild
+ * finds which in the headers.  Ours fixes neither.
+ */
+#if defined(XTCP_IP6_DST_STORE_BOOLS)
+#define xtcp_ip6_dst_store(sk, dst)	ip6_dst_store(sk, dst, false, false)
+#elif defined(XTCP_IP6_DST_STORE_SADDR_BOOL)
+#define xtcp_ip6_dst_store(sk, dst)	ip6_dst_store(sk, dst, NULL, false)
+#else
+#define xtcp_ip6_dst_store(sk, dst)	ip6_dst_store(sk, dst, NULL, NULL)
+#endif
+
 /* 6.16 renamed from_timer() (7.2 no longer has it). */
 #ifndef timer_container_of
 #define timer_container_of(var, callback_timer, timer_fieldname) \

@@ -29,18 +29,93 @@
 
 static u32 xtcp_hash_secret __read_mostly;
 
+/*
+ * A segment's 4-tuple as the tables look it up, by its IP version: the peer's
+ * address and port (s), ours (d, with the port in host order), the device it came on.
+ */
+struct xtcp_tuple {
+	bool v6;
+	__be32 saddr, daddr;
+	const struct in6_addr *saddr6, *daddr6;
+	__be16 sport;
+	u16 hnum;
+	int dif;
+};
+
 static u32 xtcp_ehashfn(__be32 laddr, u16 lport, __be32 faddr, __be16 fport)
 {
 	return jhash_3words((__force u32)laddr, (__force u32)faddr,
 			    ((u32)lport) << 16 | (__force u32)fport, xtcp_hash_secret);
 }
 
+/* The established-hash key of a tuple, like inet_ehashfn() and inet6_ehashfn(). */
+static u32 xtcp_tuple_hash(const struct xtcp_tuple *t)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	if (t->v6)
+		return jhash_3words((__force u32)t->daddr6->s6_addr32[3],
+				    __ipv6_addr_jhash(t->saddr6, xtcp_hash_secret),
+				    ((u32)t->hnum) << 16 | (__force u32)t->sport,
+				    xtcp_hash_secret);
+#endif
+	return xtcp_ehashfn(t->daddr, t->hnum, t->saddr, t->sport);
+}
+
+/*
+ * The tuple of a segment to @sk (or to a request or TIME_WAIT: the same sock_common)
+ * arriving at local port @lport.  A v4-mapped IPv6 socket talks IPv4.
+ */
+static void xtcp_skc_tuple(const struct sock_common *skc, u16 lport, struct xtcp_tuple *t)
+{
+	t->v6 = xtcp_skc_v6(skc);
+#if IS_ENABLED(CONFIG_IPV6)
+	t->saddr6 = &skc->skc_v6_daddr;
+	t->daddr6 = &skc->skc_v6_rcv_saddr;
+#endif
+	t->saddr = skc->skc_daddr;
+	t->daddr = skc->skc_rcv_saddr;
+	t->sport = skc->skc_dport;
+	t->hnum = lport;
+	t->dif = skc->skc_bound_dev_if;
+}
+
+/*
+ * The listening-hash chain of a local address and port, like ipv4_portaddr_hash()
+ * and ipv6_portaddr_hash(): an IPv6 wildcard or v4-mapped address shares the chain
+ * of its IPv4 equivalent, where an IPv4 lookup finds a dual-stack listener.
+ */
 static struct hlist_head *xtcp_lhash2_head(struct xtcp_net *xn, __be32 laddr, u16 lport)
 {
 	u32 hash;
 
 	hash = jhash_2words((__force u32)laddr, lport, xtcp_hash_secret);
 	return &xn->lhash2[hash & (XTCP_LHASH_SIZE - 1)];
+}
+
+#if IS_ENABLED(CONFIG_IPV6)
+static struct hlist_head *xtcp6_lhash2_head(struct xtcp_net *xn, const struct in6_addr *laddr,
+					    u16 lport)
+{
+	u32 hash;
+
+	if (ipv6_addr_any(laddr))
+		return xtcp_lhash2_head(xn, htonl(INADDR_ANY), lport);
+	if (ipv6_addr_v4mapped(laddr))
+		return xtcp_lhash2_head(xn, laddr->s6_addr32[3], lport);
+	hash = jhash_2words(__ipv6_addr_jhash(laddr, xtcp_hash_secret), lport,
+			    xtcp_hash_secret);
+	return &xn->lhash2[hash & (XTCP_LHASH_SIZE - 1)];
+}
+#endif
+
+/* The chain of a listener's address and port. */
+static struct hlist_head *xtcp_lhash2_head_sk(struct xtcp_net *xn, const struct sock *sk)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	if (sk->sk_family == AF_INET6)
+		return xtcp6_lhash2_head(xn, &sk->sk_v6_rcv_saddr, sk->sk_num);
+#endif
+	return xtcp_lhash2_head(xn, sk->sk_rcv_saddr, sk->sk_num);
 }
 
 static struct hlist_head *xtcp_bhash_head(struct xtcp_net *xn, u16 port)
@@ -122,9 +197,36 @@ void xtcp_hash_exit_net(struct xtcp_net *xn)
 
 /* ---- bind hash ---- */
 
-static bool xtcp_addr_overlap(const struct sock *sk, const struct sock *sk2)
+/* Does a socket (or a TIME_WAIT) bound to a port receive IPv4 on it? */
+static bool xtcp_skc_v4_side(const struct sock_common *c)
 {
-	return !sk->sk_rcv_saddr || !sk2->sk_rcv_saddr || sk->sk_rcv_saddr == sk2->sk_rcv_saddr;
+#if IS_ENABLED(CONFIG_IPV6)
+	if (c->skc_family == AF_INET6 && !ipv6_addr_v4mapped(&c->skc_v6_rcv_saddr))
+		return !c->skc_ipv6only && ipv6_addr_any(&c->skc_v6_rcv_saddr);
+#endif
+	return true;
+}
+
+/*
+ * May two sockets (or a socket and a TIME_WAIT) bound to one port receive the same
+ * segments by their local addresses, like inet_rcv_saddr_equal() with wildcards
+ * matching?  An IPv6 socket on :: without IPV6_V6ONLY, or on a v4-mapped address,
+ * also holds that address's IPv4 side (its skc_rcv_saddr: 0 or the IPv4 address);
+ * IPv6 addresses meet only IPv6 ones.
+ */
+static bool xtcp_addr_overlap(const struct sock_common *a, const struct sock_common *b)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	if (a->skc_family == AF_INET6 && b->skc_family == AF_INET6 &&
+	    !ipv6_addr_v4mapped(&a->skc_v6_rcv_saddr) &&
+	    !ipv6_addr_v4mapped(&b->skc_v6_rcv_saddr) &&
+	    (ipv6_addr_any(&a->skc_v6_rcv_saddr) || ipv6_addr_any(&b->skc_v6_rcv_saddr) ||
+	     ipv6_addr_equal(&a->skc_v6_rcv_saddr, &b->skc_v6_rcv_saddr)))
+		return true;
+#endif
+	if (!xtcp_skc_v4_side(a) || !xtcp_skc_v4_side(b))
+		return false;
+	return !a->skc_rcv_saddr || !b->skc_rcv_saddr || a->skc_rcv_saddr == b->skc_rcv_saddr;
 }
 
 /*
@@ -146,8 +248,7 @@ static bool xtcp_bind_conflict(struct sock *sk, const struct xtcp_bind_bucket *t
 		if (sk->sk_bound_dev_if && tw->common.skc_bound_dev_if &&
 		    sk->sk_bound_dev_if != tw->common.skc_bound_dev_if)
 			continue;
-		if (sk->sk_rcv_saddr && tw->common.skc_rcv_saddr &&
-		    sk->sk_rcv_saddr != tw->common.skc_rcv_saddr)
+		if (!xtcp_addr_overlap(&sk->__sk_common, &tw->common))
 			continue;
 		if (sk->sk_reuse && tw->reuse)
 			continue;
@@ -162,7 +263,7 @@ static bool xtcp_bind_conflict(struct sock *sk, const struct xtcp_bind_bucket *t
 		if (sk->sk_bound_dev_if && sk2->sk_bound_dev_if &&
 		    sk->sk_bound_dev_if != sk2->sk_bound_dev_if)
 			continue;
-		if (!xtcp_addr_overlap(sk, sk2))
+		if (!xtcp_addr_overlap(&sk->__sk_common, &sk2->__sk_common))
 			continue;
 		if (sk->sk_reuse && sk2->sk_reuse && sk2->sk_state != TCP_LISTEN)
 			continue;
@@ -374,6 +475,28 @@ int xtcp_inherit_port(struct sock *listener, struct sock *child)
 
 /* ---- listening hash ---- */
 
+/* Are two listeners on the same local address, of the same family? */
+static bool xtcp_same_laddr(const struct sock *sk, const struct sock *sk2)
+{
+	if (sk->sk_family != sk2->sk_family)
+		return false;
+#if IS_ENABLED(CONFIG_IPV6)
+	if (sk->sk_family == AF_INET6)
+		return ipv6_addr_equal(&sk->sk_v6_rcv_saddr, &sk2->sk_v6_rcv_saddr);
+#endif
+	return sk->sk_rcv_saddr == sk2->sk_rcv_saddr;
+}
+
+/* Is a listener on its family's wildcard address? */
+static bool xtcp_laddr_any(const struct sock *sk)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	if (sk->sk_family == AF_INET6)
+		return ipv6_addr_any(&sk->sk_v6_rcv_saddr);
+#endif
+	return !sk->sk_rcv_saddr;
+}
+
 /*
  * A SO_REUSEPORT listener joins the group of the others on its address and port with
  * the same device and user, or starts one, like inet_reuseport_add_sock().  lhash_lock
@@ -387,14 +510,13 @@ static int xtcp_reuseport_add_sock(struct sock *sk, struct hlist_head *head)
 	hlist_for_each_entry(xs2, head, listen_node) {
 		struct sock *sk2 = (struct sock *)xs2;
 
-		if (sk2 != sk && sk2->sk_num == sk->sk_num &&
-		    sk2->sk_rcv_saddr == sk->sk_rcv_saddr &&
+		if (sk2 != sk && sk2->sk_num == sk->sk_num && xtcp_same_laddr(sk, sk2) &&
 		    sk2->sk_bound_dev_if == sk->sk_bound_dev_if && sk2->sk_reuseport &&
 		    xs2->bind_bucket == xtcp_sk(sk)->bind_bucket &&
 		    uid_eq(uid, xtcp_sk_uid(sk2)))
-			return reuseport_add_sock(sk, sk2, !sk->sk_rcv_saddr);
+			return reuseport_add_sock(sk, sk2, xtcp_laddr_any(sk));
 	}
-	return reuseport_alloc(sk, !sk->sk_rcv_saddr);
+	return reuseport_alloc(sk, xtcp_laddr_any(sk));
 }
 
 /**
@@ -408,7 +530,7 @@ static int xtcp_reuseport_add_sock(struct sock *sk, struct hlist_head *head)
 int xtcp_hash(struct sock *sk)
 {
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
-	struct hlist_head *head = xtcp_lhash2_head(xn, sk->sk_rcv_saddr, sk->sk_num);
+	struct hlist_head *head = xtcp_lhash2_head_sk(xn, sk);
 	int err = 0;
 
 	spin_lock_bh(&xn->lhash_lock);
@@ -444,27 +566,54 @@ void xtcp_unhash(struct sock *sk)
 EXPORT_SYMBOL_IF_KUNIT(xtcp_unhash);
 
 /*
- * The listener on @laddr:@lport for a segment from @saddr:@sport; of a SO_REUSEPORT
- * group, the member reuseport_select_sock() picks (by a hash of the 4-tuple, or by the
- * group's program, which sees @skb's payload @doff bytes on; an ERR_PTR if it drops
- * the segment).
+ * Does listener @sk take segments of @t to local address @laddr (@t's, or the
+ * wildcard)?  An IPv4 segment goes to an IPv4 listener, or to an IPv6 one that is
+ * not IPV6_V6ONLY on :: (skc_rcv_saddr 0) or on the v4-mapped form of its address;
+ * an IPv6 segment to an IPv6 listener.
  */
-static struct sock *xtcp_lhash2_lookup(struct xtcp_net *xn, __be32 saddr, __be16 sport,
-				       __be32 laddr, u16 lport, int dif,
+static bool xtcp_listener_match(const struct sock *sk, const struct xtcp_tuple *t,
+				__be32 laddr, const struct in6_addr *laddr6)
+{
+	if (sk->sk_num != t->hnum || (sk->sk_bound_dev_if && sk->sk_bound_dev_if != t->dif))
+		return false;
+#if IS_ENABLED(CONFIG_IPV6)
+	if (t->v6)
+		return sk->sk_family == AF_INET6 &&
+		       ipv6_addr_equal(&sk->sk_v6_rcv_saddr, laddr6);
+	if (sk->sk_family == AF_INET6 &&
+	    (ipv6_only_sock(sk) || !(ipv6_addr_any(&sk->sk_v6_rcv_saddr) ||
+				     ipv6_addr_v4mapped(&sk->sk_v6_rcv_saddr))))
+		return false;
+#endif
+	return sk->sk_rcv_saddr == laddr;
+}
+
+/*
+ * The listener on @laddr (or @laddr6) and @t's port for a segment of @t; of a
+ * SO_REUSEPORT group, the member reuseport_select_sock() picks (by a hash of the
+ * 4-tuple, or by the group's program, which sees @skb's payload @doff bytes on; an
+ * ERR_PTR if it drops the segment).
+ */
+static struct sock *xtcp_lhash2_lookup(struct xtcp_net *xn, const struct xtcp_tuple *t,
+				       __be32 laddr, const struct in6_addr *laddr6,
 				       struct sk_buff *skb, int doff)
 {
+	struct hlist_head *head;
 	struct xtcp_sock *xs;
 
-	hlist_for_each_entry_rcu(xs, xtcp_lhash2_head(xn, laddr, lport), listen_node) {
+#if IS_ENABLED(CONFIG_IPV6)
+	if (t->v6)
+		head = xtcp6_lhash2_head(xn, laddr6, t->hnum);
+	else
+#endif
+		head = xtcp_lhash2_head(xn, laddr, t->hnum);
+	hlist_for_each_entry_rcu(xs, head, listen_node) {
 		struct sock *sk = (struct sock *)xs, *sk2;
 
-		if (sk->sk_num != lport || sk->sk_rcv_saddr != laddr)
-			continue;
-		if (sk->sk_bound_dev_if && sk->sk_bound_dev_if != dif)
+		if (!xtcp_listener_match(sk, t, laddr, laddr6))
 			continue;
 		if (sk->sk_reuseport) {
-			sk2 = reuseport_select_sock(sk, xtcp_ehashfn(laddr, lport, saddr, sport),
-						    skb, doff);
+			sk2 = reuseport_select_sock(sk, xtcp_tuple_hash(t), skb, doff);
 			if (IS_ERR(sk2))	/* the group's program dropped it */
 				return sk2;
 			if (sk2)
@@ -497,17 +646,50 @@ struct sock *xtcp_lookup_listener(struct net *net, __be32 saddr, __be16 sport,
 				  __be32 daddr, __be16 dport, int dif,
 				  struct sk_buff *skb, int doff)
 {
+	struct xtcp_tuple t = { .saddr = saddr, .daddr = daddr, .sport = sport,
+				.hnum = ntohs(dport), .dif = dif };
 	struct xtcp_net *xn = xtcp_pernet(net);
-	u16 hnum = ntohs(dport);
 	struct sock *sk;
 
-	sk = xtcp_lhash2_lookup(xn, saddr, sport, daddr, hnum, dif, skb, doff);
+	sk = xtcp_lhash2_lookup(xn, &t, daddr, NULL, skb, doff);
 	if (!sk)
-		sk = xtcp_lhash2_lookup(xn, saddr, sport, htonl(INADDR_ANY), hnum, dif, skb,
-					doff);
+		sk = xtcp_lhash2_lookup(xn, &t, htonl(INADDR_ANY), NULL, skb, doff);
 	return IS_ERR(sk) ? NULL : sk;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_lookup_listener);
+
+#if IS_ENABLED(CONFIG_IPV6)
+/**
+ * xtcp6_lookup_listener - the listener for an IPv6 segment, like
+ * inet6_lookup_listener()
+ * @net: namespace of the arriving segment
+ * @saddr: its source address
+ * @sport: its source port
+ * @daddr: its destination (our) address
+ * @dport: its destination (our) port
+ * @dif: the device it arrived on
+ * @skb: the segment, its data at the xtcp header (NULL: none, as for KUnit)
+ * @doff: the length of that header
+ *
+ * Context: softirq or process, rcu_read_lock() held.
+ * Return: the listener with a reference held, or NULL.
+ */
+struct sock *xtcp6_lookup_listener(struct net *net, const struct in6_addr *saddr,
+				   __be16 sport, const struct in6_addr *daddr, __be16 dport,
+				   int dif, struct sk_buff *skb, int doff)
+{
+	struct xtcp_tuple t = { .v6 = true, .saddr6 = saddr, .daddr6 = daddr, .sport = sport,
+				.hnum = ntohs(dport), .dif = dif };
+	struct xtcp_net *xn = xtcp_pernet(net);
+	struct sock *sk;
+
+	sk = xtcp_lhash2_lookup(xn, &t, 0, daddr, skb, doff);
+	if (!sk)
+		sk = xtcp_lhash2_lookup(xn, &t, 0, &in6addr_any, skb, doff);
+	return IS_ERR(sk) ? NULL : sk;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp6_lookup_listener);
+#endif
 
 /* ---- established hash ---- */
 
@@ -529,13 +711,43 @@ static void xtcp_ehash_link(struct xtcp_net *xn, struct sock *sk, u32 hash)
 	hlist_nulls_add_head_rcu(&sk->sk_nulls_node, xtcp_ehash_chain(xn, hash));
 }
 
-static bool xtcp_ehash_match(const struct sock_common *skc, u32 hash, __be32 saddr,
-			     __be16 sport, __be32 daddr, u16 hnum, int dif)
+/* Is @skc the socket (request, TIME_WAIT) of tuple @t, like inet_match(), inet6_match()? */
+static bool xtcp_ehash_match(const struct sock_common *skc, u32 hash,
+			     const struct xtcp_tuple *t)
 {
-	return skc->skc_hash == hash && skc->skc_daddr == saddr &&
-	       skc->skc_rcv_saddr == daddr && skc->skc_dport == sport &&
-	       skc->skc_num == hnum &&
-	       (!skc->skc_bound_dev_if || skc->skc_bound_dev_if == dif);
+	if (skc->skc_hash != hash || skc->skc_dport != t->sport || skc->skc_num != t->hnum ||
+	    (skc->skc_bound_dev_if && skc->skc_bound_dev_if != t->dif))
+		return false;
+#if IS_ENABLED(CONFIG_IPV6)
+	if (t->v6)
+		return skc->skc_family == AF_INET6 &&
+		       ipv6_addr_equal(&skc->skc_v6_daddr, t->saddr6) &&
+		       ipv6_addr_equal(&skc->skc_v6_rcv_saddr, t->daddr6);
+#endif
+	return !xtcp_skc_v6(skc) && skc->skc_daddr == t->saddr && skc->skc_rcv_saddr == t->daddr;
+}
+
+/* The socket or request of tuple @t, referenced; see xtcp_lookup_established(). */
+static struct sock *__xtcp_lookup_established(struct net *net, const struct xtcp_tuple *t)
+{
+	struct xtcp_net *xn = xtcp_pernet(net);
+	u32 hash = xtcp_tuple_hash(t);
+	const struct hlist_nulls_node *node;
+	struct sock_common *skc;
+
+begin:
+	hlist_nulls_for_each_entry_rcu(skc, node, xtcp_ehash_chain(xn, hash), skc_nulls_node) {
+		if (!xtcp_ehash_match(skc, hash, t) || !refcount_inc_not_zero(&skc->skc_refcnt))
+			continue;
+		if (unlikely(!xtcp_ehash_match(skc, hash, t))) {
+			xtcp_sock_gen_put((struct sock *)skc);
+			goto begin;
+		}
+		return (struct sock *)skc;
+	}
+	if (get_nulls_value(node) != xtcp_ehash_slot(xn, hash))
+		goto begin;
+	return NULL;
 }
 
 /**
@@ -560,51 +772,38 @@ static bool xtcp_ehash_match(const struct sock_common *skc, u32 hash, __be32 sad
 struct sock *xtcp_lookup_established(struct net *net, __be32 saddr, __be16 sport,
 				     __be32 daddr, __be16 dport, int dif)
 {
-	struct xtcp_net *xn = xtcp_pernet(net);
-	u16 hnum = ntohs(dport);
-	u32 hash = xtcp_ehashfn(daddr, hnum, saddr, sport);
-	const struct hlist_nulls_node *node;
-	struct sock_common *skc;
+	struct xtcp_tuple t = { .saddr = saddr, .daddr = daddr, .sport = sport,
+				.hnum = ntohs(dport), .dif = dif };
 
-begin:
-	hlist_nulls_for_each_entry_rcu(skc, node, xtcp_ehash_chain(xn, hash), skc_nulls_node) {
-		if (!xtcp_ehash_match(skc, hash, saddr, sport, daddr, hnum, dif) ||
-		    !refcount_inc_not_zero(&skc->skc_refcnt))
-			continue;
-		if (unlikely(!xtcp_ehash_match(skc, hash, saddr, sport, daddr, hnum, dif))) {
-			xtcp_sock_gen_put((struct sock *)skc);
-			goto begin;
-		}
-		return (struct sock *)skc;
-	}
-	if (get_nulls_value(node) != xtcp_ehash_slot(xn, hash))
-		goto begin;
-	return NULL;
+	return __xtcp_lookup_established(net, &t);
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_lookup_established);
 
+#if IS_ENABLED(CONFIG_IPV6)
 /**
- * xtcp_lookup - the socket for a segment: established hash first, then listeners
+ * xtcp6_lookup_established - the socket or request for an IPv6 4-tuple, like
+ * __inet6_lookup_established()
  * @net: namespace of the arriving segment
- * @saddr: its source address
+ * @saddr: its source (the peer's) address
  * @sport: its source port
- * @daddr: its destination address
- * @dport: its destination port
+ * @daddr: its destination (our) address
+ * @dport: its destination (our) port
  * @dif: the device it arrived on
- * @skb: the segment, its data at the xtcp header
- * @doff: the length of that header
  *
  * Context: softirq or process, rcu_read_lock() held.
- * Return: a referenced socket or request minisocket, or NULL.
+ * Return: a full socket or a request minisocket with a reference held, or NULL.
  */
-struct sock *xtcp_lookup(struct net *net, __be32 saddr, __be16 sport, __be32 daddr,
-			 __be16 dport, int dif, struct sk_buff *skb, int doff)
+struct sock *xtcp6_lookup_established(struct net *net, const struct in6_addr *saddr,
+				      __be16 sport, const struct in6_addr *daddr,
+				      __be16 dport, int dif)
 {
-	struct sock *sk = xtcp_lookup_established(net, saddr, sport, daddr, dport, dif);
+	struct xtcp_tuple t = { .v6 = true, .saddr6 = saddr, .daddr6 = daddr, .sport = sport,
+				.hnum = ntohs(dport), .dif = dif };
 
-	return sk ?: xtcp_lookup_listener(net, saddr, sport, daddr, dport, dif, skb, doff);
+	return __xtcp_lookup_established(net, &t);
 }
-EXPORT_SYMBOL_IF_KUNIT(xtcp_lookup);
+EXPORT_SYMBOL_IF_KUNIT(xtcp6_lookup_established);
+#endif
 
 /**
  * xtcp_ehash_insert - add @sk to the established hash, replacing @osk if given
@@ -624,11 +823,16 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_lookup);
 bool xtcp_ehash_insert(struct sock *sk, struct sock *osk, bool *found_dup_sk)
 {
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
-	u32 hash = xtcp_ehashfn(sk->sk_rcv_saddr, sk->sk_num, sk->sk_daddr, sk->sk_dport);
-	spinlock_t *lock = xtcp_ehash_lock(xn, hash);
 	const struct hlist_nulls_node *node;
 	struct sock_common *skc;
+	struct xtcp_tuple t;
+	spinlock_t *lock;	/* the tuple's chain's */
 	bool ok = true;
+	u32 hash;
+
+	xtcp_skc_tuple(&sk->__sk_common, sk->sk_num, &t);
+	hash = xtcp_tuple_hash(&t);
+	lock = xtcp_ehash_lock(xn, hash);
 
 	spin_lock_bh(lock);
 	if (osk) {
@@ -638,8 +842,7 @@ bool xtcp_ehash_insert(struct sock *sk, struct sock *osk, bool *found_dup_sk)
 	} else if (found_dup_sk) {
 		*found_dup_sk = false;
 		hlist_nulls_for_each_entry(skc, node, xtcp_ehash_chain(xn, hash), skc_nulls_node) {
-			if (xtcp_ehash_match(skc, hash, sk->sk_daddr, sk->sk_dport,
-					     sk->sk_rcv_saddr, sk->sk_num, sk->sk_bound_dev_if)) {
+			if (xtcp_ehash_match(skc, hash, &t)) {
 				*found_dup_sk = true;
 				ok = false;
 				break;
@@ -699,16 +902,19 @@ static int __xtcp_check_established(struct sock *sk, u16 lport,
 				    struct xtcp_timewait_sock **twp)
 {
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
-	u32 hash = xtcp_ehashfn(sk->sk_rcv_saddr, lport, sk->sk_daddr, sk->sk_dport);
-	spinlock_t *lock = xtcp_ehash_lock(xn, hash);
 	struct xtcp_timewait_sock *tw = NULL;
 	const struct hlist_nulls_node *node;
 	struct sock_common *skc;
+	struct xtcp_tuple t;
+	spinlock_t *lock;	/* the tuple's chain's */
+	u32 hash;
 
+	xtcp_skc_tuple(&sk->__sk_common, lport, &t);
+	hash = xtcp_tuple_hash(&t);
+	lock = xtcp_ehash_lock(xn, hash);
 	spin_lock(lock);
 	hlist_nulls_for_each_entry(skc, node, xtcp_ehash_chain(xn, hash), skc_nulls_node) {
-		if (!xtcp_ehash_match(skc, hash, sk->sk_daddr, sk->sk_dport, sk->sk_rcv_saddr,
-				      lport, sk->sk_bound_dev_if))
+		if (!xtcp_ehash_match(skc, hash, &t))
 			continue;
 		if (skc->skc_state == TCP_TIME_WAIT &&
 		    xtcp_twsk_unique(sk, xtcp_twsk((struct sock *)skc), !!twp)) {
@@ -800,8 +1006,14 @@ int xtcp_hash_connect(struct sock *sk)
 	remaining = high - low;
 	if (!local_ports && remaining > 1)
 		remaining &= ~1U;
-	port_offset = xtcp_secure_port_offset(sk->sk_rcv_saddr, sk->sk_daddr, sk->sk_dport,
-					      jiffies / (10 * HZ));
+#if IS_ENABLED(CONFIG_IPV6)
+	if (xtcp_skc_v6(&sk->__sk_common))
+		port_offset = xtcp_v6_secure_port_offset(&sk->sk_v6_rcv_saddr, &sk->sk_v6_daddr,
+							 sk->sk_dport, jiffies / (10 * HZ));
+	else
+#endif
+		port_offset = xtcp_secure_port_offset(sk->sk_rcv_saddr, sk->sk_daddr,
+						      sk->sk_dport, jiffies / (10 * HZ));
 	index = port_offset & (XTCP_PERTURB_SIZE - 1);
 	offset = READ_ONCE(xtcp_table_perturb[index]) + (port_offset >> 32);
 	offset %= remaining;
@@ -853,7 +1065,7 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_hash_connect);
 
 /**
  * xtcp_sock_gen_put - drop a reference from a lookup, on a socket or a request
- * @sk: what xtcp_lookup() returned: a socket, a request or a TIME_WAIT minisocket
+ * @sk: what a lookup returned: a socket, a request or a TIME_WAIT minisocket
  *
  * Context: any.
  */

@@ -1603,7 +1603,7 @@ static void xtcp_ecn_check_ce(struct sock *sk, const struct sk_buff *skb)
 
 	if (!(xs->ecn_flags & XTCP_ECN_OK))
 		return;
-	switch (ipv4_get_dsfield(ip_hdr(skb)) & INET_ECN_MASK) {
+	switch (xtcp_skb_dsfield(skb) & INET_ECN_MASK) {
 	case INET_ECN_NOT_ECT:
 		if (xs->ecn_flags & XTCP_ECN_SEEN)
 			xs->quick_acks = max_t(u8, xs->quick_acks, 2);
@@ -2057,13 +2057,14 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 {
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
 	const struct tcphdr *th = tcp_hdr(skb);
-	const struct iphdr *iph = ip_hdr(skb);
 	int syncookies = READ_ONCE(xn->sysctl_syncookies);
+	bool v6 = xtcp_skb_v6(skb);
 	struct xtcp_options_received opt = {};
 	struct xtcp_request_sock *req;
 	bool want_cookie = syncookies == 2;
 
-	if (skb_rtable(skb) && skb_rtable(skb)->rt_flags & (RTCF_BROADCAST | RTCF_MULTICAST))
+	if (v6 ? !xtcp_v6_unicast_destination(skb) :
+	    skb_rtable(skb) && skb_rtable(skb)->rt_flags & (RTCF_BROADCAST | RTCF_MULTICAST))
 		goto drop;
 	if (sk_acceptq_is_full(sk)) {
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LISTENOVERFLOWS);
@@ -2071,7 +2072,7 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 	}
 	if (READ_ONCE(xtcp_sk(sk)->syn_qlen) >=
 	    min_t(u32, READ_ONCE(sk->sk_max_ack_backlog), READ_ONCE(xn->sysctl_max_syn_backlog))) {
-		if (!syncookies)
+		if (!syncookies || v6)	/* no SYN cookies over IPv6 yet */
 			goto drop;
 		want_cookie = true;
 	}
@@ -2082,9 +2083,7 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 	xtcp_parse_options(th, th->doff * 4, &opt);
 	req->rcv_isn = XTCP_SKB_CB(skb)->seq;
 	/* a SYN that ended a TIME_WAIT: start beyond the old incarnation (RFC 1122) */
-	req->snt_isn = XTCP_SKB_CB(skb)->tw_isn ?:
-		       xtcp_secure_isn(iph->daddr, iph->saddr, th->dest, th->source,
-				       ktime_get_real_ns());
+	req->snt_isn = XTCP_SKB_CB(skb)->tw_isn ?: xtcp_skb_secure_isn(skb);
 	req->rcv_wnd = xtcp_rcv_wnd_init(sk);
 	req->mss = opt.mss_clamp;
 	req->wscale_ok = opt.wscale_ok;
@@ -2099,7 +2098,7 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 	 * everything), and net.xtcp.ecn is not 0
 	 */
 	req->ecn_ok = th->ece && th->cwr && READ_ONCE(xn->sysctl_ecn) &&
-		      INET_ECN_is_not_ect(ipv4_get_dsfield(iph));
+		      INET_ECN_is_not_ect(xtcp_skb_dsfield(skb));
 
 	if (want_cookie) {
 		int mssind = xtcp_cookie_mssind(opt.mss_clamp);
@@ -2111,8 +2110,9 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 		req->sack_ok = 0;
 		req->tstamp_ok = 0;
 		req->ecn_ok = 0;
-		req->snt_isn = xtcp_cookie_make(iph->daddr, iph->saddr, th->dest, th->source,
-						req->rcv_isn, mssind, xtcp_cookie_count());
+		req->snt_isn = xtcp_cookie_make(ip_hdr(skb)->daddr, ip_hdr(skb)->saddr, th->dest,
+						th->source, req->rcv_isn, mssind,
+						xtcp_cookie_count());
 		/* cookies are checked from now on (tcp_synq_overflow()) */
 		WRITE_ONCE(xtcp_sk(sk)->synq_overflow_stamp, tcp_jiffies32 ?: 1);
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_SYNCOOKIESSENT);
@@ -2126,7 +2126,7 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 	/* complete before the hash shows it to lockless readers (xtcp_check_req()) */
 	if (!want_cookie)
 		xtcp_reqsk_queue_hash_add(sk, req);
-	xtcp_v4_send_synack(sk, req);
+	xtcp_send_synack(sk, req);
 	xtcp_reqsk_put(req);
 	return 0;
 drop:

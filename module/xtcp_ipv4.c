@@ -7,7 +7,7 @@
  * Receive path, as the seeds trace it for TCP (and as Linux 6.12 has it):
  *   ip_local_deliver_finish -> xtcp_v4_rcv -> xtcp_lookup (established, then listener)
  *     request:   xtcp_check_req (in softirq, without the listener's socket lock)
- *                  -> xtcp_v4_syn_recv_sock -> xtcp_create_openreq_child
+ *                  -> xtcp_syn_recv_sock -> xtcp_create_openreq_child
  *                  -> xtcp_child_process
  *     listener:  xtcp_v4_do_rcv -> xtcp_rcv_state_process -> xtcp_conn_request (a SYN)
  *                (an ACK with no request: xtcp_cookie_v4_check -> xtcp_child_process)
@@ -85,24 +85,8 @@ int xtcp_v4_connect(struct sock *sk, struct xtcp_sockaddr *uaddr, int addr_len)
 		goto failure;
 	}
 	sk_setup_caps(sk, &rt->dst);
-	xtcp_gso_caps(sk, &rt->dst);
-	xs->advmss = min_t(u32, dst_metric_advmss(&rt->dst), U16_MAX);
-	if (xs->user_mss && xs->user_mss < xs->advmss)
-		xs->advmss = xs->user_mss;	/* TCP_MAXSEG before connect() */
-	xtcp_sync_mss(sk, dst_mtu(&rt->dst));	/* the handshake's MSS, synced again after it */
 	rt = NULL;
-
-	xs->rcv_wnd = xtcp_rcv_wnd_init(sk);
-	xs->rcv_ssthresh = xs->rcv_wnd;
-	xs->rcv_wscale = xtcp_select_wscale(xtcp_max_rcv_space(sk));
-	if (!xs->iss)	/* unless a reused TIME_WAIT fixed it */
-		xs->iss = xtcp_secure_isn(inet->inet_saddr, inet->inet_daddr,
-					  inet->inet_sport, inet->inet_dport,
-					  ktime_get_real_ns());
-	xs->tsoffset = xtcp_ts_offset(inet->inet_saddr, inet->inet_daddr);
-	atomic_set(&inet->inet_id, get_random_u16());
-
-	err = xtcp_connect(sk);
+	err = xtcp_connect_start(sk);
 	if (err)
 		goto failure;
 	return 0;
@@ -115,13 +99,55 @@ failure:
 	return err;
 }
 
-/* Fill XTCP_SKB_CB from the header, like tcp_v4_fill_cb(). */
-static void xtcp_v4_fill_cb(struct sk_buff *skb, const struct tcphdr *th)
+/**
+ * xtcp_connect_start - the rest of connect() once the route is set, as tcp_v4_connect()
+ * and tcp_v6_connect() end: MSS, window, ISN and timestamp offset, then the SYN
+ * @sk: the socket, locked, in SYN_SENT, hashed, its route set (sk_setup_caps())
+ *
+ * Context: process, socket locked.
+ * Return: 0 or a negative errno from xtcp_connect().
+ */
+int xtcp_connect_start(struct sock *sk)
+{
+	struct dst_entry *dst = __sk_dst_get(sk);
+	struct inet_sock *inet = inet_sk(sk);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xtcp_gso_caps(sk, dst);
+	xs->advmss = min_t(u32, dst_metric_advmss(dst), U16_MAX);
+	if (xs->user_mss && xs->user_mss < xs->advmss)
+		xs->advmss = xs->user_mss;	/* TCP_MAXSEG before connect() */
+	xtcp_sync_mss(sk, dst_mtu(dst));	/* the handshake's MSS, synced again after it */
+
+	xs->rcv_wnd = xtcp_rcv_wnd_init(sk);
+	xs->rcv_ssthresh = xs->rcv_wnd;
+	xs->rcv_wscale = xtcp_select_wscale(xtcp_max_rcv_space(sk));
+	if (!xs->iss) {		/* unless a reused TIME_WAIT fixed it */
+#if IS_ENABLED(CONFIG_IPV6)
+		if (xtcp_skc_v6(&sk->__sk_common))
+			xs->iss = xtcp_v6_secure_isn(&sk->sk_v6_rcv_saddr, &sk->sk_v6_daddr,
+						     inet->inet_sport, inet->inet_dport,
+						     ktime_get_real_ns());
+		else
+#endif
+			xs->iss = xtcp_secure_isn(inet->inet_saddr, inet->inet_daddr,
+						  inet->inet_sport, inet->inet_dport,
+						  ktime_get_real_ns());
+	}
+	xs->tsoffset = xtcp_skc_ts_offset(&sk->__sk_common);
+	atomic_set(&inet->inet_id, get_random_u16());
+	return xtcp_connect(sk);
+}
+
+/*
+ * Fill XTCP_SKB_CB from the header, like tcp_v4_fill_cb() (it lies after what IPv4 or
+ * IPv6 keep in skb->cb, so unlike tcp_v6_fill_cb() nothing moves).
+ */
+static void xtcp_fill_cb(struct sk_buff *skb, const struct tcphdr *th)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
-	BUILD_BUG_ON(sizeof(struct inet_skb_parm) + sizeof(struct xtcp_skb_cb) >
-		     sizeof(skb->cb));
+	BUILD_BUG_ON(XTCP_IP_CB_SIZE + sizeof(struct xtcp_skb_cb) > sizeof(skb->cb));
 	cb->seq = ntohl(th->seq);
 	cb->end_seq = cb->seq + th->syn + th->fin + skb->len - th->doff * 4;
 	cb->ack_seq = ntohl(th->ack_seq);
@@ -141,10 +167,43 @@ static int xtcp_filter(struct sock *sk, struct sk_buff *skb)
 
 	err = sk_filter_trim_cap(sk, skb, ((const struct tcphdr *)skb->data)->doff * 4);
 	if (!err) {
-		xtcp_v4_fill_cb(skb, (const struct tcphdr *)skb->data);
+		xtcp_fill_cb(skb, (const struct tcphdr *)skb->data);
 		XTCP_SKB_CB(skb)->tw_isn = tw_isn;
 	}
 	return err;
+}
+
+/* Does IPsec policy let @skb in, for @sk (NULL: none)?  As xfrm4/6_policy_check(). */
+static bool xtcp_xfrm_check(struct sock *sk, struct sk_buff *skb)
+{
+	return xfrm_policy_check(sk, XFRM_POLICY_IN, skb, xtcp_skb_v6(skb) ? AF_INET6 : AF_INET);
+}
+
+/*
+ * The socket for a segment by its IP version's addresses: established hash first,
+ * then listeners; with @listener_only, listeners alone.  Under rcu_read_lock().
+ */
+static struct sock *xtcp_rcv_lookup(struct net *net, struct sk_buff *skb, bool listener_only)
+{
+	const struct tcphdr *th = tcp_hdr(skb);
+	struct sock *sk = NULL;
+
+	if (xtcp_skb_v6(skb)) {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		if (!listener_only)
+			sk = xtcp6_lookup_established(net, &ip6h->saddr, th->source,
+						      &ip6h->daddr, th->dest, inet6_iif(skb));
+		return sk ?: xtcp6_lookup_listener(net, &ip6h->saddr, th->source,
+						   &ip6h->daddr, th->dest, inet6_iif(skb), skb,
+						   th->doff * 4);
+	}
+	if (!listener_only)
+		sk = xtcp_lookup_established(net, ip_hdr(skb)->saddr, th->source,
+					     ip_hdr(skb)->daddr, th->dest, inet_iif(skb));
+	return sk ?: xtcp_lookup_listener(net, ip_hdr(skb)->saddr, th->source,
+					  ip_hdr(skb)->daddr, th->dest, inet_iif(skb), skb,
+					  th->doff * 4);
 }
 
 /*
@@ -154,14 +213,12 @@ static int xtcp_filter(struct sock *sk, struct sk_buff *skb)
  * why it was dropped, or is left alone if it was answered or taken in silence.
  * Softirq, under rcu_read_lock(); the caller's reference on @tw is dropped here.
  */
-static struct sock *xtcp_v4_rcv_timewait(struct net *net, struct xtcp_timewait_sock *tw,
-					 struct sk_buff *skb, enum skb_drop_reason *reason)
+static struct sock *xtcp_rcv_timewait(struct net *net, struct xtcp_timewait_sock *tw,
+				      struct sk_buff *skb, enum skb_drop_reason *reason)
 {
-	const struct tcphdr *th = tcp_hdr(skb);
-	const struct iphdr *iph = ip_hdr(skb);
 	struct sock *sk = NULL;
 
-	if (!xfrm4_policy_check(NULL, XFRM_POLICY_IN, skb)) {
+	if (!xtcp_xfrm_check(NULL, skb)) {
 		/* IPsec policy refuses it: dropped, as by do_time_wait */
 		*reason = SKB_DROP_REASON_XFRM_POLICY;
 		xtcp_tw_put(tw);
@@ -169,8 +226,7 @@ static struct sock *xtcp_v4_rcv_timewait(struct net *net, struct xtcp_timewait_s
 	}
 	switch (xtcp_timewait_state_process(tw, skb)) {
 	case XTCP_TW_SYN:
-		sk = xtcp_lookup_listener(net, iph->saddr, th->source, iph->daddr, th->dest,
-					  inet_iif(skb), skb, th->doff * 4);
+		sk = xtcp_rcv_lookup(net, skb, true);
 		if (sk) {
 			XTCP_INC_STATS(net, XTCP_MIB_TWRECYCLED);
 			xtcp_tw_deschedule_put(tw);
@@ -189,14 +245,15 @@ static struct sock *xtcp_v4_rcv_timewait(struct net *net, struct xtcp_timewait_s
 }
 
 /**
- * xtcp_v4_do_rcv - process a segment with its socket locked, like tcp_v4_do_rcv()
+ * xtcp_do_rcv - process a segment with its socket locked, like tcp_v4_do_rcv() and
+ * tcp_v6_do_rcv()
  * @sk: the socket, locked (also the struct proto .backlog_rcv)
- * @skb: the segment; always consumed
+ * @skb: the segment, over IPv4 or IPv6; always consumed
  *
  * Context: softirq, or process when release_sock() replays the backlog.
  * Return: 0.
  */
-int xtcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb)
+int xtcp_do_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	int ret;
 
@@ -209,7 +266,7 @@ int xtcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb)
 		 * too: from the backlog (process context) keep softirqs off meanwhile.
 		 */
 		local_bh_disable();
-		nsk = xtcp_cookie_v4_check(sk, skb);
+		nsk = xtcp_skb_v6(skb) ? sk : xtcp_cookie_v4_check(sk, skb);
 		if (nsk && nsk != sk)
 			ret = xtcp_child_process(sk, nsk, skb);
 		local_bh_enable();
@@ -227,12 +284,12 @@ done:
 	consume_skb(skb);
 	return 0;
 reset:
-	xtcp_v4_send_reset(sock_net(sk), skb);
+	xtcp_send_reset(sock_net(sk), skb);
 discard:
 	kfree_skb(skb);
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(xtcp_v4_do_rcv);
+EXPORT_SYMBOL_IF_KUNIT(xtcp_do_rcv);
 
 /*
  * Append @skb to @tail, the backlog's last segment, like tcp_add_backlog() does: only
@@ -254,7 +311,7 @@ static bool xtcp_backlog_coalesce(struct sock *sk, struct sk_buff *tail, struct 
 	int delta;
 
 	if (tcb->end_seq != cb->seq || skb->len <= hdrlen || tail->len <= hdrlen ||
-	    ipv4_get_dsfield(ip_hdr(tail)) != ipv4_get_dsfield(ip_hdr(skb)) ||
+	    xtcp_skb_dsfield(tail) != xtcp_skb_dsfield(skb) ||
 	    ((tcb->flags | cb->flags) & (TCPHDR_SYN | TCPHDR_RST | TCPHDR_URG)) ||
 	    (tcb->flags & TCPHDR_FIN) || !(tcb->flags & cb->flags & TCPHDR_ACK) ||
 	    ((tcb->flags ^ cb->flags) & (TCPHDR_ECE | TCPHDR_CWR)) ||
@@ -326,12 +383,13 @@ bool xtcp_add_backlog(struct sock *sk, struct sk_buff *skb)
 EXPORT_SYMBOL_IF_KUNIT(xtcp_add_backlog);
 
 /**
- * xtcp_v4_rcv - receive one segment, like tcp_v4_rcv()
+ * xtcp_rcv - receive one segment, like tcp_v4_rcv() and tcp_v6_rcv() (the IPv4 and
+ * IPv6 input handler both)
  * @skb: the datagram, with skb->data at the transport header
  *
  * Validates the segment: it must hold a whole header (data offset at least 5 words
- * and within the datagram) and its checksum over the IPv4 pseudo-header with our
- * protocol number must be correct; a malformed segment is dropped and counted in
+ * and within the datagram) and its checksum over the IPv4 or IPv6 pseudo-header with
+ * our protocol number must be correct; a malformed segment is dropped and counted in
  * InErrs (and InCsumErrors).  Then the socket is looked up, established hash first;
  * a TIME_WAIT minisocket's segment is answered by xtcp_timewait_state_process() (a
  * new SYN goes to the listener).  A request minisocket's is processed at once,
@@ -344,12 +402,12 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_add_backlog);
  * Context: softirq, rcu_read_lock() held.
  * Return: 0; the skb is always consumed.
  */
-int xtcp_v4_rcv(struct sk_buff *skb)
+int xtcp_rcv(struct sk_buff *skb)
 {
 	struct net *net = dev_net(skb->dev);
 	enum skb_drop_reason reason = SKB_DROP_REASON_NOT_SPECIFIED;
 	const struct tcphdr *th;
-	const struct iphdr *iph;
+	__sum16 bad_csum;
 	struct sock *sk;
 
 	if (skb->pkt_type != PACKET_HOST)
@@ -370,26 +428,26 @@ int xtcp_v4_rcv(struct sk_buff *skb)
 		reason = SKB_DROP_REASON_PKT_TOO_SMALL;
 		goto bad_packet;
 	}
-	if (skb_checksum_init(skb, xtcp_protocol, inet_compute_pseudo) ||
-	    skb_checksum_complete(skb)) {
+	if (xtcp_skb_v6(skb))
+		bad_csum = skb_checksum_init(skb, xtcp_protocol, ip6_compute_pseudo);
+	else
+		bad_csum = skb_checksum_init(skb, xtcp_protocol, inet_compute_pseudo);
+	if (bad_csum || skb_checksum_complete(skb)) {
 		reason = SKB_DROP_REASON_TCP_CSUM;
 		XTCP_INC_STATS(net, XTCP_MIB_INCSUMERRORS);
 		goto bad_packet;
 	}
 
-	xtcp_v4_fill_cb(skb, (const struct tcphdr *)skb->data);
+	xtcp_fill_cb(skb, (const struct tcphdr *)skb->data);
 
 lookup:
-	/* read again after a filter cut the segment (the head may have moved) */
-	th = (const struct tcphdr *)skb->data;
-	iph = ip_hdr(skb);
-	sk = xtcp_lookup(net, iph->saddr, th->source, iph->daddr, th->dest, inet_iif(skb),
-			 skb, th->doff * 4);
+	/* (a filter may have cut the segment: its header is read anew) */
+	sk = xtcp_rcv_lookup(net, skb, false);
 	if (!sk)
 		goto no_xtcp_socket;
 	if (sk->sk_state == TCP_TIME_WAIT) {
 		reason = SKB_NOT_DROPPED_YET;
-		sk = xtcp_v4_rcv_timewait(net, xtcp_twsk(sk), skb, &reason);
+		sk = xtcp_rcv_timewait(net, xtcp_twsk(sk), skb, &reason);
 		if (!sk) {
 			if (reason == SKB_NOT_DROPPED_YET)
 				consume_skb(skb);	/* answered, or taken in silence */
@@ -406,7 +464,7 @@ lookup:
 		int ret;
 
 		sk = req->listener;
-		if (!xfrm4_policy_check(sk, XFRM_POLICY_IN, skb)) {
+		if (!xtcp_xfrm_check(sk, skb)) {
 			xtcp_reqsk_put(req);
 			reason = SKB_DROP_REASON_XFRM_POLICY;
 			goto discard_it;
@@ -434,20 +492,20 @@ lookup:
 		nf_reset_ct(skb);
 		if (nsk == sk) {
 			/* an ACK of something else than our SYN: the listener's RST */
-			xtcp_v4_send_reset(net, skb);
+			xtcp_send_reset(net, skb);
 			goto discard_and_relse;
 		}
 		ret = xtcp_child_process(sk, nsk, skb);
 		sock_put(sk);
 		if (ret == 1) {
-			xtcp_v4_send_reset(net, skb);
+			xtcp_send_reset(net, skb);
 			kfree_skb(skb);
 		} else if (ret != 2) {
 			consume_skb(skb);
 		}
 		return 0;
 	}
-	if (!xfrm4_policy_check(sk, XFRM_POLICY_IN, skb)) {
+	if (!xtcp_xfrm_check(sk, skb)) {
 		reason = SKB_DROP_REASON_XFRM_POLICY;
 		goto discard_and_relse;
 	}
@@ -460,7 +518,7 @@ lookup:
 
 	bh_lock_sock_nested(sk);
 	if (!sock_owned_by_user(sk)) {
-		xtcp_v4_do_rcv(sk, skb);
+		xtcp_do_rcv(sk, skb);
 	} else if (xtcp_add_backlog(sk, skb)) {
 		bh_unlock_sock(sk);
 		reason = SKB_DROP_REASON_SOCKET_BACKLOG;
@@ -471,12 +529,12 @@ lookup:
 	return 0;
 
 no_xtcp_socket:
-	if (!xfrm4_policy_check(NULL, XFRM_POLICY_IN, skb)) {
+	if (!xtcp_xfrm_check(NULL, skb)) {
 		reason = SKB_DROP_REASON_XFRM_POLICY;
 		goto discard_it;
 	}
 	XTCP_INC_STATS(net, XTCP_MIB_NOSOCKET);
-	xtcp_v4_send_reset(net, skb);
+	xtcp_send_reset(net, skb);
 	reason = SKB_DROP_REASON_NO_SOCKET;
 	goto discard_it;
 
@@ -490,7 +548,7 @@ discard_and_relse:
 	sock_put(sk);
 	goto discard_it;
 }
-EXPORT_SYMBOL_IF_KUNIT(xtcp_v4_rcv);
+EXPORT_SYMBOL_IF_KUNIT(xtcp_rcv);
 
 /**
  * xtcp_v4_err - an ICMP error about a segment we sent, like tcp_v4_err()
@@ -681,3 +739,13 @@ void xtcp_v4_ctl_exit_net(struct net *net)
 {
 	inet_ctl_sock_destroy(xtcp_pernet(net)->ctl_sk);
 }
+
+/* An IPv4 socket's family operations (ipv4_specific). */
+const struct xtcp_af_ops xtcp_ipv4_af_ops = {
+	.queue_xmit	= ip_queue_xmit,
+	.send_check	= xtcp_v4_send_check,
+	.mtu_reduced	= xtcp_v4_mtu_reduced,
+	.setsockopt	= ip_setsockopt,
+	.getsockopt	= ip_getsockopt,
+	.net_header_len	= sizeof(struct iphdr),
+};

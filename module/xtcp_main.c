@@ -9,6 +9,7 @@
  *   per-netns state (tcp_sk_ops)         -> register_pernet_subsys(&xtcp_net_ops)
  *   inet_add_protocol(&tcp_protocol, 6)  -> inet_add_protocol(&xtcp_protocol_handler, N)
  *   tcpv4_offload_init()                 -> xtcp_offload_init() (xtcp_offload.c)
+ *   tcpv6_init() (IPv6: protocol, offload, protosw) -> xtcp_v6_init() (xtcp_ipv6.c)
  *   inet_register_protosw(inetsw_array)  -> inet_register_protosw(&xtcp_protosw)
  * The last step makes socket(AF_INET, SOCK_STREAM, N) reach us, so it comes last; exit
  * undoes the steps in reverse, and a failed step undoes the ones before it.
@@ -77,11 +78,16 @@ static int __net_init xtcp_net_init(struct net *net)
 	err = xtcp_v4_ctl_init_net(net);
 	if (err)
 		goto out_sysctl;
-	err = xtcp_proc_init_net(net);
+	err = xtcp_v6_ctl_init_net(net);
 	if (err)
 		goto out_ctl;
+	err = xtcp_proc_init_net(net);
+	if (err)
+		goto out_ctl6;
 	return 0;
 
+out_ctl6:
+	xtcp_v6_ctl_exit_net(net);
 out_ctl:
 	xtcp_v4_ctl_exit_net(net);
 out_sysctl:
@@ -98,6 +104,7 @@ static void __net_exit xtcp_net_exit(struct net *net)
 {
 	xtcp_tw_purge_net(net);
 	xtcp_proc_exit_net(net);
+	xtcp_v6_ctl_exit_net(net);
 	xtcp_v4_ctl_exit_net(net);
 	xtcp_sysctl_exit_net(net);
 	free_percpu(xtcp_pernet(net)->mib);
@@ -114,7 +121,7 @@ static struct pernet_operations xtcp_net_ops = {
 
 /* Input hooks, like tcp_protocol in af_inet.c; called in softirq context. */
 static struct net_protocol xtcp_protocol_handler = {
-	.handler	= xtcp_v4_rcv,
+	.handler	= xtcp_rcv,
 	.err_handler	= xtcp_v4_err,
 	.no_policy	= 1,
 };
@@ -161,6 +168,7 @@ static int __init xtcp_init(void)
 	if (err)
 		goto out_tw;
 
+	xtcp_v6_proto_init();	/* a copy of xtcp_prot, made before it is registered */
 	err = proto_register(&xtcp_prot, 1);
 	if (err) {
 		pr_err("proto_register failed: %d\n", err);
@@ -187,12 +195,17 @@ static int __init xtcp_init(void)
 		goto out_protocol;
 	}
 
+	err = xtcp_v6_init();
+	if (err)
+		goto out_offload;
 	xtcp_protosw.protocol = xtcp_protocol;
 	inet_register_protosw(&xtcp_protosw);
 
 	pr_info("loaded: socket(AF_INET, SOCK_STREAM, %d) is xtcp\n", xtcp_protocol);
 	return 0;
 
+out_offload:
+	xtcp_offload_exit();
 out_protocol:
 	inet_del_protocol(&xtcp_protocol_handler, xtcp_protocol);
 out_pernet:
@@ -218,6 +231,7 @@ out_mem:
 static void __exit xtcp_exit(void)
 {
 	inet_unregister_protosw(&xtcp_protosw);
+	xtcp_v6_exit();
 	xtcp_offload_exit();
 	inet_del_protocol(&xtcp_protocol_handler, xtcp_protocol);
 	/* inet_del_protocol() waited for readers of the handler: no softirq is in it now. */

@@ -58,16 +58,19 @@ void xtcp_reqsk_exit(void)
 struct xtcp_request_sock *xtcp_reqsk_alloc(struct sock *listener, struct sk_buff *skb)
 {
 	const struct tcphdr *th = tcp_hdr(skb);
-	const struct iphdr *iph = ip_hdr(skb);
 	struct xtcp_request_sock *req;
 
 	req = kmem_cache_zalloc(xtcp_reqsk_cache, GFP_ATOMIC);
 	if (!req)
 		return NULL;
-	req->common.skc_family = AF_INET;
 	req->common.skc_state = TCP_NEW_SYN_RECV;
-	req->common.skc_daddr = iph->saddr;
-	req->common.skc_rcv_saddr = iph->daddr;
+	if (xtcp_skb_v6(skb)) {
+		xtcp_v6_reqsk_init(req, listener, skb);
+	} else {
+		req->common.skc_family = AF_INET;
+		req->common.skc_daddr = ip_hdr(skb)->saddr;
+		req->common.skc_rcv_saddr = ip_hdr(skb)->daddr;
+	}
 	req->common.skc_dport = th->source;
 	req->common.skc_num = ntohs(th->dest);
 	req->common.skc_bound_dev_if = listener->sk_bound_dev_if;
@@ -202,6 +205,8 @@ struct sock *xtcp_create_openreq_child(const struct sock *sk,
 	newinet->inet_daddr = req->common.skc_daddr;
 	newinet->inet_rcv_saddr = req->common.skc_rcv_saddr;
 	newinet->inet_saddr = req->common.skc_rcv_saddr;
+	if (newsk->sk_family == AF_INET6)	/* its IPv6 state and family operations */
+		xtcp_v6_openreq_child(newsk, sk, req);
 	newinet->inet_dport = req->common.skc_dport;
 	newinet->inet_num = req->common.skc_num;
 	newinet->inet_sport = htons(req->common.skc_num);
@@ -242,7 +247,7 @@ struct sock *xtcp_create_openreq_child(const struct sock *sk,
 	newxs->tstamp_ok = req->tstamp_ok;
 	newxs->ts_recent = req->ts_recent;
 	newxs->ts_recent_stamp = req->tstamp_ok ? ktime_get_seconds() : 0;
-	newxs->tsoffset = xtcp_ts_offset(req->common.skc_rcv_saddr, req->common.skc_daddr);
+	newxs->tsoffset = xtcp_skc_ts_offset(&req->common);
 	newxs->snd_wnd = ntohs(tcp_hdr(skb)->window) << newxs->rx_opt.snd_wscale;
 	newxs->mss_cache = req->mss;
 	newxs->rx_opt.mss_clamp = req->mss;	/* the bound of xtcp_sync_mss() */
@@ -267,8 +272,8 @@ static void xtcp_child_discard(struct sock *newsk)
 }
 
 /**
- * xtcp_v4_syn_recv_sock - the child for a completed handshake, hashed and bound to the
- * listener's port, like tcp_v4_syn_recv_sock()
+ * xtcp_syn_recv_sock - the child for a completed handshake, hashed and bound to the
+ * listener's port, like tcp_v4_syn_recv_sock() and tcp_v6_syn_recv_sock()
  * @sk: the listener (locked only on the SYN cookie path)
  * @skb: the ACK
  * @req: the request (from the hash, or made from a SYN cookie)
@@ -283,9 +288,8 @@ static void xtcp_child_discard(struct sock *newsk)
  * dropped and a hashed request kept, so that a later ACK can still complete it), the
  * listener no longer holds its port, or the child did not take its place.
  */
-struct sock *xtcp_v4_syn_recv_sock(struct sock *sk, struct sk_buff *skb,
-				   struct xtcp_request_sock *req, struct sock *osk,
-				   bool *own_req)
+struct sock *xtcp_syn_recv_sock(struct sock *sk, struct sk_buff *skb,
+				struct xtcp_request_sock *req, struct sock *osk, bool *own_req)
 {
 	bool found_dup_sk = false;
 	struct sock *newsk;
@@ -371,7 +375,7 @@ struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
 		/* the SYN again: the SYN-ACK again, at most one per invalid_ratelimit */
 		if (!xtcp_oow_rate_limited(sock_net(sk), skb, XTCP_MIB_ACKSKIPPEDSYNRECV,
 					   &req->last_oow_ack_time))
-			xtcp_v4_send_synack(sk, req);
+			xtcp_send_synack(sk, req);
 		return NULL;
 	}
 	if ((flg & TCPHDR_ACK) && cb->ack_seq != req->snt_isn + 1)
@@ -382,7 +386,7 @@ struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
 		if (!(flg & TCPHDR_RST) &&
 		    !xtcp_oow_rate_limited(sock_net(sk), skb, XTCP_MIB_ACKSKIPPEDSYNRECV,
 					   &req->last_oow_ack_time))
-			xtcp_v4_send_synack(sk, req);
+			xtcp_send_synack(sk, req);
 		return NULL;
 	}
 	if (!xtcp_between(req->rcv_isn + 1, cb->seq, req->rcv_isn + req->rcv_wnd))
@@ -390,7 +394,7 @@ struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
 	if (flg & (TCPHDR_RST | TCPHDR_SYN)) {
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ATTEMPTFAILS);
 		if (!(flg & TCPHDR_RST))
-			xtcp_v4_send_reset(sock_net(sk), skb);
+			xtcp_send_reset(sock_net(sk), skb);
 		xtcp_reqsk_queue_drop(sk, req);
 		return NULL;
 	}
@@ -404,7 +408,7 @@ struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
 		return NULL;
 	}
 
-	child = xtcp_v4_syn_recv_sock(sk, skb, req, xtcp_req_to_sk(req), &own_req);
+	child = xtcp_syn_recv_sock(sk, skb, req, xtcp_req_to_sk(req), &own_req);
 	if (!child) {
 		*req_stolen = !own_req;
 		return NULL;

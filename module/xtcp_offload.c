@@ -37,42 +37,41 @@
 #include <linux/skbuff.h>
 #include <net/gro.h>
 #include <net/ip.h>
+#include <net/ip6_checksum.h>
 #include <net/protocol.h>
 #include "xtcp.h"
 
-/**
- * xtcp4_gso_segment - cut a super-segment into MSS-sized segments, like
- * tcp4_gso_segment() and tcp_gso_segment()
- * @skb: the super-segment, skb->data at our header (inet_gso_segment() pulled IP's)
- * @features: what the device does: checksums we leave to it only if it sums any
- *	protocol (NETIF_F_HW_CSUM); a card that sums TCP and UDP only would not sum ours
- *
- * Context: softirq or process (the transmit path), any lock.
- * Return: the list of segments, NULL if the device takes @skb whole, or an ERR_PTR.
+/*
+ * Is @skb a super-segment of ours with a whole header?  If its checksum is not left
+ * partial, as our transmit path leaves it, the pseudo-header's sum @pseudo goes in.
  */
-struct sk_buff *xtcp4_gso_segment(struct sk_buff *skb, netdev_features_t features)
+static bool xtcp_gso_prepare(struct sk_buff *skb, __sum16 pseudo)
 {
-	struct sk_buff *segs = ERR_PTR(-EINVAL), *gso_skb = skb;
-	unsigned int thlen, oldlen, mss, seq, sum_truesize = 0;
-	bool copy_destructor;
-	__sum16 newcheck;
-	struct tcphdr *th;
-	__wsum delta;
-
 	if (!(skb_shinfo(skb)->gso_type & SKB_GSO_SCTP) ||
 	    !pskb_may_pull(skb, sizeof(struct tcphdr)))
-		return ERR_PTR(-EINVAL);
-	th = tcp_hdr(skb);
+		return false;
 	if (skb->ip_summed != CHECKSUM_PARTIAL) {
-		/* the pseudo-header's sum, which our transmit path normally leaves there */
-		const struct iphdr *iph = ip_hdr(skb);
-
-		th->check = ~csum_tcpudp_magic(iph->saddr, iph->daddr, skb->len,
-					       xtcp_protocol, 0);
+		tcp_hdr(skb)->check = pseudo;
 		skb->ip_summed = CHECKSUM_PARTIAL;
 		skb->csum_start = skb_transport_header(skb) - skb->head;
 		skb->csum_offset = offsetof(struct tcphdr, check);
 	}
+	return true;
+}
+
+/*
+ * Cut a super-segment into MSS-sized segments, like tcp_gso_segment(), whatever the
+ * IP version: its header's checksum field holds the pseudo-header's sum.
+ */
+static struct sk_buff *xtcp_gso_segment(struct sk_buff *skb, netdev_features_t features)
+{
+	struct sk_buff *segs = ERR_PTR(-EINVAL), *gso_skb = skb;
+	unsigned int thlen, oldlen, mss, seq, sum_truesize = 0;
+	struct tcphdr *th = tcp_hdr(skb);
+	bool copy_destructor;
+	__sum16 newcheck;
+	__wsum delta;
+
 	thlen = th->doff * 4;
 	if (thlen < sizeof(*th) || skb_checksum_start(skb) != skb_transport_header(skb) ||
 	    !pskb_may_pull(skb, thlen))
@@ -151,7 +150,49 @@ struct sk_buff *xtcp4_gso_segment(struct sk_buff *skb, netdev_features_t feature
 		th->check = gso_make_checksum(skb, csum_unfold(~th->check));
 	return segs;
 }
+
+/**
+ * xtcp4_gso_segment - cut a super-segment sent over IPv4, like tcp4_gso_segment()
+ * @skb: the super-segment, skb->data at our header (inet_gso_segment() pulled IP's)
+ * @features: what the device does: checksums we leave to it only if it sums any
+ *	protocol (NETIF_F_HW_CSUM); a card that sums TCP and UDP only would not sum ours
+ *
+ * Every piece gets its own sequence number and checksum; FIN and PSH stay on the last
+ * piece, CWR on the first (xtcp_gso_segment()).
+ *
+ * Context: softirq or process (the transmit path), any lock.
+ * Return: the list of segments, NULL if the device takes @skb whole, or an ERR_PTR.
+ */
+struct sk_buff *xtcp4_gso_segment(struct sk_buff *skb, netdev_features_t features)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	if (!xtcp_gso_prepare(skb, ~csum_tcpudp_magic(iph->saddr, iph->daddr, skb->len,
+						      xtcp_protocol, 0)))
+		return ERR_PTR(-EINVAL);
+	return xtcp_gso_segment(skb, features);
+}
 EXPORT_SYMBOL_IF_KUNIT(xtcp4_gso_segment);
+
+#if IS_ENABLED(CONFIG_IPV6)
+/**
+ * xtcp6_gso_segment - cut a super-segment sent over IPv6, like tcp6_gso_segment()
+ * @skb: the super-segment, skb->data at our header (ipv6_gso_segment() pulled IPv6's)
+ * @features: what the device does
+ *
+ * Context: softirq or process (the transmit path), any lock.
+ * Return: the list of segments, NULL if the device takes @skb whole, or an ERR_PTR.
+ */
+static struct sk_buff *xtcp6_gso_segment(struct sk_buff *skb, netdev_features_t features)
+{
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+	if (!xtcp_gso_prepare(skb, ~csum_ipv6_magic(&ip6h->saddr, &ip6h->daddr, skb->len,
+						    xtcp_protocol, 0)))
+		return ERR_PTR(-EINVAL);
+	return xtcp_gso_segment(skb, features);
+}
+#endif
 
 /*
  * The held packet of @th's flow, like tcp_gro_lookup(): the device and IP layers left
@@ -431,6 +472,36 @@ static struct net_offload xtcp_offload = {
 		.gro_complete = xtcp4_gro_complete,
 	},
 };
+
+#if IS_ENABLED(CONFIG_IPV6)
+/* IPv6: segmentation only; received IPv6 segments are not merged (no GRO) yet */
+static struct net_offload xtcp6_offload = {
+	.callbacks = {
+		.gso_segment = xtcp6_gso_segment,
+	},
+};
+
+/**
+ * xtcp6_offload_init - register our segmentation offload with the IPv6 stack
+ *
+ * Context: process, module init, IPv6 on.
+ * Return: 0, or -EBUSY if another protocol registered offloads for our number.
+ */
+int xtcp6_offload_init(void)
+{
+	return inet6_add_offload(&xtcp6_offload, xtcp_protocol) ? -EBUSY : 0;
+}
+
+/**
+ * xtcp6_offload_exit - unregister it
+ *
+ * Context: process, module exit or init failure.
+ */
+void xtcp6_offload_exit(void)
+{
+	inet6_del_offload(&xtcp6_offload, xtcp_protocol);
+}
+#endif
 
 /**
  * xtcp_offload_init - register our segmentation and receive offload with the IPv4

@@ -29,13 +29,23 @@ u16 xtcp_v4_check(unsigned int len, __be32 saddr, __be32 daddr, __wsum base)
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_v4_check);
 
-/*
- * Push a TCP header (and options) in front of skb->data; the checksum is the caller's
- * (xtcp_csum()).  The 16-bit window goes out as given: scaling is the caller's business.
+/**
+ * xtcp_push_header - push a TCP header (and options) in front of skb->data
+ * @skb: the segment
+ * @sport: source port
+ * @dport: destination port
+ * @seq: sequence number
+ * @ack_seq: acknowledgment number
+ * @flags: TCPHDR_* flags
+ * @window: the window field, as it goes out (scaling is the caller's business)
+ * @opts: the options, or NULL
+ *
+ * The checksum is the caller's (xtcp_csum(), xtcp_v6_csum()).
+ *
+ * Context: any.
  */
-static void xtcp_push_header(struct sk_buff *skb, __be16 sport, __be16 dport, u32 seq,
-			     u32 ack_seq, u8 flags, u16 window,
-			     const struct xtcp_out_options *opts)
+void xtcp_push_header(struct sk_buff *skb, __be16 sport, __be16 dport, u32 seq,
+		      u32 ack_seq, u8 flags, u16 window, const struct xtcp_out_options *opts)
 {
 	unsigned int hlen = sizeof(struct tcphdr) + (opts ? xtcp_options_size(opts) : 0);
 	struct tcphdr *th;
@@ -77,7 +87,27 @@ static void xtcp_csum(struct sk_buff *skb, __be32 saddr, __be32 daddr, bool offl
 	skb->ip_summed = CHECKSUM_NONE;
 }
 
-static struct sk_buff *xtcp_alloc_ctl_skb(void)
+/**
+ * xtcp_v4_send_check - the checksum of a segment of an IPv4 connection, like
+ * tcp_v4_send_check() (struct xtcp_af_ops .send_check)
+ * @sk: the socket
+ * @skb: the segment, its header pushed
+ * @offload: the device (or the stack's fallback) finishes it
+ *
+ * Context: any, socket locked.
+ */
+void xtcp_v4_send_check(struct sock *sk, struct sk_buff *skb, bool offload)
+{
+	xtcp_csum(skb, inet_sk(sk)->inet_saddr, inet_sk(sk)->inet_daddr, offload);
+}
+
+/**
+ * xtcp_alloc_ctl_skb - a buffer for a segment without data, with room for the headers
+ *
+ * Context: any.
+ * Return: the buffer, or NULL.
+ */
+struct sk_buff *xtcp_alloc_ctl_skb(void)
 {
 	struct sk_buff *skb = alloc_skb(XTCP_MAX_HEADER, GFP_ATOMIC);
 
@@ -276,7 +306,7 @@ unsigned int xtcp_sync_mss(struct sock *sk, u32 pmtu)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	const struct ip_options_rcu *opt;
-	int mss = pmtu - sizeof(struct iphdr) - sizeof(struct tcphdr);
+	int mss = pmtu - xs->af_ops->net_header_len - sizeof(struct tcphdr);
 
 	rcu_read_lock();
 	opt = rcu_dereference(inet_sk(sk)->inet_opt);
@@ -594,7 +624,7 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 		 * The IP layer's block held the segment's tsorted_sent_queue link, and
 		 * skb->dev shares its room with the rb-tree node: neither goes down.
 		 */
-		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+		memset(skb->cb, 0, XTCP_IP_CB_SIZE);
 		skb->dev = NULL;
 	}
 	len = skb->len;
@@ -650,8 +680,8 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 			 flags & TCPHDR_ACK ? xs->rcv_nxt : 0, flags,
 			 syn ? min_t(u32, xs->rcv_wnd, U16_MAX) : xtcp_select_window(sk), &opts);
 	/* a super-segment's pieces are summed where it is cut (xtcp4_gso_segment()) */
-	xtcp_csum(skb, inet->inet_saddr, inet->inet_daddr,
-		  len && ((sk->sk_route_caps & NETIF_F_HW_CSUM) || xtcp_skb_pcount(skb) > 1));
+	xs->af_ops->send_check(sk, skb, len && ((sk->sk_route_caps & NETIF_F_HW_CSUM) ||
+						 xtcp_skb_pcount(skb) > 1));
 	if (len) {
 		/* sent data keeps its memory counted until it leaves the host: small queues */
 		skb_orphan(skb);
@@ -683,7 +713,7 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	skb_shinfo(skb)->gso_size = segs > 1 ? xtcp_skb_mss(skb) : 0;
 	skb_shinfo(skb)->gso_type = segs > 1 ? sk->sk_gso_type : 0;
 	xtcp_pace_after_send(sk, len, segs);
-	err = ip_queue_xmit(sk, skb, &inet->cork.fl);
+	err = xs->af_ops->queue_xmit(sk, skb, &inet->cork.fl);
 	xs->segs_out += segs;
 	XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_OUTSEGS, segs);
 	if (flags & TCPHDR_RST)
@@ -1923,17 +1953,25 @@ static struct rtable *xtcp_req_route(const struct sock *listener,
 int xtcp_req_init_mss(const struct sock *listener, struct xtcp_request_sock *req)
 {
 	u16 user_mss = READ_ONCE(xtcp_sk(listener)->user_mss);
+	struct dst_entry *dst;
 	struct flowi4 fl4;
 	struct rtable *rt;
 
-	rt = xtcp_req_route(listener, req, &fl4);
-	if (IS_ERR(rt))
-		return PTR_ERR(rt);
-	req->advmss = min_t(u32, dst_metric_advmss(&rt->dst), U16_MAX);
+	if (req->common.skc_family == AF_INET6) {
+		dst = xtcp_v6_req_dst(listener, req);
+		if (IS_ERR(dst))
+			return PTR_ERR(dst);
+	} else {
+		rt = xtcp_req_route(listener, req, &fl4);
+		if (IS_ERR(rt))
+			return PTR_ERR(rt);
+		dst = &rt->dst;
+	}
+	req->advmss = min_t(u32, dst_metric_advmss(dst), U16_MAX);
 	if (user_mss)
 		req->advmss = min(req->advmss, user_mss);
 	req->mss = xtcp_clamp_mss(req->mss, req->advmss);
-	ip_rt_put(rt);
+	dst_release(dst);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_req_init_mss);
@@ -1986,7 +2024,6 @@ static int xtcp_ip_build_and_send_pkt(struct sk_buff *skb, const struct sock *sk
  */
 int xtcp_v4_send_synack(struct sock *listener, struct xtcp_request_sock *req)
 {
-	struct xtcp_out_options opts = {};
 	struct sk_buff *skb;
 	struct flowi4 fl4;
 	struct rtable *rt;
@@ -1995,31 +2032,48 @@ int xtcp_v4_send_synack(struct sock *listener, struct xtcp_request_sock *req)
 	rt = xtcp_req_route(listener, req, &fl4);
 	if (IS_ERR(rt))
 		return PTR_ERR(rt);
-	skb = xtcp_alloc_ctl_skb();
+	skb = xtcp_make_synack(req);
 	if (!skb) {
 		ip_rt_put(rt);
 		return -ENOBUFS;
 	}
-	opts.mss = req->advmss;
-	opts.ws_ok = req->wscale_ok;
-	opts.ws = req->rcv_wscale;
-	opts.sack_ok = req->sack_ok;
-	opts.ts_ok = req->tstamp_ok;
-	if (opts.ts_ok) {
-		opts.tsval = xtcp_clock_ms() + xtcp_ts_offset(req->common.skc_rcv_saddr,
-							      req->common.skc_daddr);
-		opts.tsecr = req->ts_recent;
-	}
-	xtcp_push_header(skb, htons(req->common.skc_num), req->common.skc_dport,
-			 req->snt_isn, req->rcv_isn + 1,
-			 TCPHDR_SYN | TCPHDR_ACK | (req->ecn_ok ? TCPHDR_ECE : 0),
-			 min_t(u32, req->rcv_wnd, U16_MAX), &opts);
 	xtcp_csum(skb, req->common.skc_rcv_saddr, req->common.skc_daddr, false);
 	skb_dst_set(skb, &rt->dst);
 	err = xtcp_ip_build_and_send_pkt(skb, listener, req->common.skc_rcv_saddr,
 					 req->common.skc_daddr);
 	XTCP_INC_STATS(sock_net(listener), XTCP_MIB_OUTSEGS);
 	return net_xmit_eval(err);
+}
+
+/**
+ * xtcp_make_synack - a request's SYN-ACK, its checksum left to the caller, like
+ * tcp_make_synack()
+ * @req: the request, its MSS set
+ *
+ * Context: softirq, timer or process.
+ * Return: the segment, or NULL without memory.
+ */
+struct sk_buff *xtcp_make_synack(const struct xtcp_request_sock *req)
+{
+	struct xtcp_out_options opts = {};
+	struct sk_buff *skb = xtcp_alloc_ctl_skb();
+
+	if (!skb)
+		return NULL;
+	opts.mss = req->advmss;
+	opts.ws_ok = req->wscale_ok;
+	opts.ws = req->rcv_wscale;
+	opts.sack_ok = req->sack_ok;
+	opts.ts_ok = req->tstamp_ok;
+	if (opts.ts_ok) {
+		opts.tsval = xtcp_clock_ms() + xtcp_skc_ts_offset(&req->common);
+		opts.tsecr = req->ts_recent;
+	}
+	xtcp_push_header(skb, htons(req->common.skc_num), req->common.skc_dport,
+			 req->snt_isn, req->rcv_isn + 1,
+			 TCPHDR_SYN | TCPHDR_ACK | (req->ecn_ok ? TCPHDR_ECE : 0),
+			 min_t(u32, req->rcv_wnd, U16_MAX), &opts);
+	return skb;
 }
 
 /*
@@ -2058,8 +2112,30 @@ static void xtcp_v4_send_reply(struct net *net, struct sk_buff *skb, u32 seq, u3
 }
 
 /**
- * xtcp_v4_send_reset - answer a segment no socket takes with a RST, like
- * tcp_v4_send_reset()
+ * xtcp_send_reply - send a segment without data in answer to @skb, from the
+ * namespace's control socket, over the IP version @skb came by
+ * @net: the namespace it arrived in
+ * @skb: the segment answered
+ * @seq: our sequence number
+ * @ack: what we acknowledge
+ * @flags: TCPHDR_* flags
+ * @win: the window field
+ * @opts: the options (a timestamp), or NULL
+ *
+ * Context: softirq, or process (backlog).
+ */
+void xtcp_send_reply(struct net *net, struct sk_buff *skb, u32 seq, u32 ack, u8 flags,
+		     u16 win, const struct xtcp_out_options *opts)
+{
+	if (xtcp_skb_v6(skb))
+		xtcp_v6_send_reply(net, skb, seq, ack, flags, win, opts);
+	else
+		xtcp_v4_send_reply(net, skb, seq, ack, flags, win, opts);
+}
+
+/**
+ * xtcp_send_reset - answer a segment no socket takes with a RST, like
+ * tcp_v4_send_reset() and tcp_v6_send_reset()
  * @net: the namespace it arrived in
  * @skb: the segment (validated; transport header set)
  *
@@ -2070,7 +2146,7 @@ static void xtcp_v4_send_reply(struct net *net, struct sk_buff *skb, u32 seq, u3
  *
  * Context: softirq, or process (backlog), rcu_read_lock() held or not.
  */
-void xtcp_v4_send_reset(struct net *net, struct sk_buff *skb)
+void xtcp_send_reset(struct net *net, struct sk_buff *skb)
 {
 	const struct tcphdr *th = tcp_hdr(skb);
 	u32 seq = 0, ack_seq = 0;
@@ -2078,7 +2154,8 @@ void xtcp_v4_send_reset(struct net *net, struct sk_buff *skb)
 
 	if (th->rst)
 		return;
-	if (skb_rtable(skb) && skb_rtable(skb)->rt_type != RTN_LOCAL)
+	if (xtcp_skb_v6(skb) ? !xtcp_v6_unicast_destination(skb) :
+	    skb_rtable(skb) && skb_rtable(skb)->rt_type != RTN_LOCAL)
 		return;
 	if (th->ack) {
 		seq = ntohl(th->ack_seq);
@@ -2086,24 +2163,21 @@ void xtcp_v4_send_reset(struct net *net, struct sk_buff *skb)
 		flags |= TCPHDR_ACK;
 		ack_seq = ntohl(th->seq) + th->syn + th->fin + skb->len - th->doff * 4;
 	}
-	xtcp_v4_send_reply(net, skb, seq, ack_seq, flags, 0, NULL);
+	xtcp_send_reply(net, skb, seq, ack_seq, flags, 0, NULL);
 }
-EXPORT_SYMBOL_IF_KUNIT(xtcp_v4_send_reset);
+EXPORT_SYMBOL_IF_KUNIT(xtcp_send_reset);
 
 /**
- * xtcp_v4_send_ack - answer a segment with an ACK from no full socket (a TIME_WAIT
- * minisocket's), like tcp_v4_send_ack()
- * @net: the namespace it arrived in
- * @skb: the segment
- * @seq: our sequence number
- * @ack: what we acknowledge
- * @win: the window field
- * @opts: the options (a timestamp), or NULL
+ * xtcp_send_synack - answer a request's SYN, over the IP version it came by
+ * @listener: the listening socket
+ * @req: the request, its MSS set
  *
- * Context: softirq.
+ * Context: softirq, timer or process (backlog).
+ * Return: 0 or a negative errno.
  */
-void xtcp_v4_send_ack(struct net *net, struct sk_buff *skb, u32 seq, u32 ack, u16 win,
-		      const struct xtcp_out_options *opts)
+int xtcp_send_synack(struct sock *listener, struct xtcp_request_sock *req)
 {
-	xtcp_v4_send_reply(net, skb, seq, ack, TCPHDR_ACK, win, opts);
+	if (req->common.skc_family == AF_INET6)
+		return xtcp_v6_send_synack(listener, req);
+	return xtcp_v4_send_synack(listener, req);
 }

@@ -164,15 +164,36 @@ static void xtcp_proc_timer(const struct xtcp_sock *xs, int *active, long *left)
 }
 
 /*
+ * The start of a row: its number and the local and remote addresses and ports, as
+ * /proc/net/tcp prints them (padded to XTCP_PROC_LINE) or /proc/net/tcp6 (with @v6).
+ */
+static void xtcp_proc_addrs(struct seq_file *f, int i, const struct sock_common *skc,
+			    bool v6)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	if (v6) {
+		const __be32 *s = skc->skc_v6_rcv_saddr.s6_addr32, *d = skc->skc_v6_daddr.s6_addr32;
+
+		seq_printf(f, "%4d: %08X%08X%08X%08X:%04X %08X%08X%08X%08X:%04X ", i,
+			   s[0], s[1], s[2], s[3], skc->skc_num, d[0], d[1], d[2], d[3],
+			   ntohs(skc->skc_dport));
+		return;
+	}
+#endif
+	seq_setwidth(f, XTCP_PROC_LINE - 1);
+	seq_printf(f, "%4d: %08X:%04X %08X:%04X ", i, skc->skc_rcv_saddr, skc->skc_num,
+		   skc->skc_daddr, ntohs(skc->skc_dport));
+}
+
+/*
  * One socket's row.  tx_queue: bytes queued and not yet ACKed; rx_queue: bytes
  * received and not yet read (a listener: connections waiting for accept()).  The
  * last columns are the RTO, the delayed-ACK timeout (0: none pending), quick-ack
  * segments, cwnd and ssthresh (-1 while still at its initial infinity), as in TCP's.
  */
-static void xtcp_proc_sock(struct seq_file *f, struct sock *sk, int i)
+static void xtcp_proc_sock(struct seq_file *f, struct sock *sk, int i, bool v6)
 {
 	const struct xtcp_sock *xs = xtcp_sk(sk);
-	const struct inet_sock *inet = inet_sk(sk);
 	int state = inet_sk_state_load(sk), active;
 	u32 rx_queue, tx_queue, ssthresh;
 	long left;
@@ -186,10 +207,9 @@ static void xtcp_proc_sock(struct seq_file *f, struct sock *sk, int i)
 	}
 	ssthresh = READ_ONCE(xs->snd_ssthresh);
 	xtcp_proc_timer(xs, &active, &left);
-	seq_setwidth(f, XTCP_PROC_LINE - 1);
-	seq_printf(f, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %llu %d %pK %lu %lu %u %u %d",
-		   i, inet->inet_rcv_saddr, ntohs(inet->inet_sport), inet->inet_daddr,
-		   ntohs(inet->inet_dport), state, tx_queue, rx_queue, active,
+	xtcp_proc_addrs(f, i, &sk->__sk_common, v6);
+	seq_printf(f, "%02X %08X:%08X %02X:%08lX %08X %5u %8d %llu %d %pK %lu %lu %u %u %d",
+		   state, tx_queue, rx_queue, active,
 		   jiffies_delta_to_clock_t(left), READ_ONCE(xs->retransmits),
 		   from_kuid_munged(seq_user_ns(f), xtcp_sk_uid(sk)), 0,
 		   (unsigned long long)sock_i_ino(sk),
@@ -200,71 +220,90 @@ static void xtcp_proc_sock(struct seq_file *f, struct sock *sk, int i)
 	seq_pad(f, '\n');
 }
 
-static void xtcp_proc_req(struct seq_file *f, struct xtcp_request_sock *req, int i)
+static void xtcp_proc_req(struct seq_file *f, struct xtcp_request_sock *req, int i, bool v6)
 {
 	long left = READ_ONCE(req->timer.expires) - jiffies;
 
-	seq_setwidth(f, XTCP_PROC_LINE - 1);
-	seq_printf(f, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %u %d %pK",
-		   i, req->common.skc_rcv_saddr, req->common.skc_num, req->common.skc_daddr,
-		   ntohs(req->common.skc_dport), TCP_SYN_RECV, 0, 0, 1,
+	xtcp_proc_addrs(f, i, &req->common, v6);
+	seq_printf(f, "%02X %08X:%08X %02X:%08lX %08X %5u %8d %u %d %pK",
+		   TCP_SYN_RECV, 0, 0, 1,
 		   jiffies_delta_to_clock_t(left), READ_ONCE(req->num_retrans),
 		   from_kuid_munged(seq_user_ns(f), xtcp_sk_uid(req->listener)), 0, 0, 0, req);
 	seq_pad(f, '\n');
 }
 
 /* A TIME_WAIT minisocket's row, like get_timewait4_sock(). */
-static void xtcp_proc_tw(struct seq_file *f, struct xtcp_timewait_sock *tw, int i)
+static void xtcp_proc_tw(struct seq_file *f, struct xtcp_timewait_sock *tw, int i, bool v6)
 {
 	long left = READ_ONCE(tw->timer.expires) - jiffies;
 
-	seq_setwidth(f, XTCP_PROC_LINE - 1);
-	seq_printf(f, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5d %8d %d %d %pK",
-		   i, tw->common.skc_rcv_saddr, tw->common.skc_num, tw->common.skc_daddr,
-		   ntohs(tw->common.skc_dport), TCP_TIME_WAIT, 0, 0,
+	xtcp_proc_addrs(f, i, &tw->common, v6);
+	seq_printf(f, "%02X %08X:%08X %02X:%08lX %08X %5d %8d %d %d %pK",
+		   TCP_TIME_WAIT, 0, 0,
 		   XTCP_PROC_TIMER_TIMEWAIT, jiffies_delta_to_clock_t(left), 0, 0, 0, 0,
 		   refcount_read(&tw->common.skc_refcnt), tw);
 	seq_pad(f, '\n');
 }
 
 /*
- * seq_file show for /proc/net/xtcp: listeners, then the established hash (connections,
- * requests and TIME_WAIT minisockets), walked under RCU.  Process context.
+ * The rows of the sockets of @family: listeners, then the established hash
+ * (connections, requests and TIME_WAIT minisockets), walked under RCU.  IPv6 sockets
+ * talking to v4-mapped addresses are IPv6 ones, as in /proc/net/tcp6.
  */
-static int xtcp_seq_show(struct seq_file *f, void *v)
+static void xtcp_seq_rows(struct seq_file *f, int family)
 {
 	struct xtcp_net *xn = xtcp_pernet(seq_file_single_net(f));
 	const struct hlist_nulls_node *node;
+	bool v6 = family == AF_INET6;
 	struct sock_common *skc;
 	struct xtcp_sock *xs;
 	int b, i = 0;
 
-	seq_setwidth(f, XTCP_PROC_LINE - 1);
-	seq_puts(f, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode");
-	seq_pad(f, '\n');
 	rcu_read_lock();
 	for (b = 0; b < XTCP_LHASH_SIZE; b++)
 		hlist_for_each_entry_rcu(xs, &xn->lhash2[b], listen_node)
-			xtcp_proc_sock(f, (struct sock *)xs, i++);
+			if (xs->inet.sk.sk_family == family)
+				xtcp_proc_sock(f, (struct sock *)xs, i++, v6);
 	/* each chain under its lock, as /proc/net/tcp: a walk never strays */
 	for (b = 0; b <= xn->ehash_mask; b++) {
 		if (hlist_nulls_empty(&xn->ehash[b]))
 			continue;	/* most are, with many chains: no lock for them */
 		spin_lock_bh(xtcp_ehash_lock(xn, b));
 		hlist_nulls_for_each_entry(skc, node, &xn->ehash[b], skc_nulls_node) {
+			if (skc->skc_family != family)
+				continue;
 			if (skc->skc_state == TCP_NEW_SYN_RECV)
 				xtcp_proc_req(f, container_of(skc, struct xtcp_request_sock,
-							      common), i++);
+							      common), i++, v6);
 			else if (skc->skc_state == TCP_TIME_WAIT)
-				xtcp_proc_tw(f, xtcp_twsk((struct sock *)skc), i++);
+				xtcp_proc_tw(f, xtcp_twsk((struct sock *)skc), i++, v6);
 			else
-				xtcp_proc_sock(f, (struct sock *)skc, i++);
+				xtcp_proc_sock(f, (struct sock *)skc, i++, v6);
 		}
 		spin_unlock_bh(xtcp_ehash_lock(xn, b));
 	}
 	rcu_read_unlock();
+}
+
+/* seq_file show for /proc/net/xtcp, the IPv4 sockets as /proc/net/tcp.  Process context. */
+static int xtcp_seq_show(struct seq_file *f, void *v)
+{
+	seq_setwidth(f, XTCP_PROC_LINE - 1);
+	seq_puts(f, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode");
+	seq_pad(f, '\n');
+	xtcp_seq_rows(f, AF_INET);
 	return 0;
 }
+
+#if IS_ENABLED(CONFIG_IPV6)
+/* seq_file show for /proc/net/xtcp6, as /proc/net/tcp6.  Process context. */
+static int xtcp6_seq_show(struct seq_file *f, void *v)
+{
+	seq_puts(f, "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n");
+	xtcp_seq_rows(f, AF_INET6);
+	return 0;
+}
+#endif
 
 /**
  * xtcp_proc_init_net - create the /proc/net files of a namespace
@@ -284,8 +323,17 @@ int xtcp_proc_init_net(struct net *net)
 	if (!proc_create_net_single(XTCP_PROC_SOCKSTAT, 0444, net->proc_net,
 				    xtcp_sockstat_show, NULL))
 		goto out_sockets;
+#if IS_ENABLED(CONFIG_IPV6)
+	if (!proc_create_net_single(XTCP_PROC_SOCKETS6, 0444, net->proc_net, xtcp6_seq_show,
+				    NULL))
+		goto out_sockstat;
+#endif
 	return 0;
 
+#if IS_ENABLED(CONFIG_IPV6)
+out_sockstat:
+	remove_proc_entry(XTCP_PROC_SOCKSTAT, net->proc_net);
+#endif
 out_sockets:
 	remove_proc_entry(XTCP_PROC_SOCKETS, net->proc_net);
 out_stat:
@@ -301,6 +349,9 @@ out_stat:
  */
 void xtcp_proc_exit_net(struct net *net)
 {
+#if IS_ENABLED(CONFIG_IPV6)
+	remove_proc_entry(XTCP_PROC_SOCKETS6, net->proc_net);
+#endif
 	remove_proc_entry(XTCP_PROC_SOCKSTAT, net->proc_net);
 	remove_proc_entry(XTCP_PROC_SOCKETS, net->proc_net);
 	remove_proc_entry(XTCP_PROC_STAT, net->proc_net);

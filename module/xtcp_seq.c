@@ -83,6 +83,111 @@ u64 xtcp_secure_port_offset(__be32 saddr, __be32 daddr, __be16 dport, u32 timese
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_secure_port_offset);
 
+#if IS_ENABLED(CONFIG_IPV6)
+/**
+ * xtcp_v6_secure_isn - an initial sequence number for an IPv6 4-tuple, like
+ * secure_tcpv6_seq()
+ * @saddr: local address
+ * @daddr: remote address
+ * @sport: local port
+ * @dport: remote port
+ * @ns: the clock, in nanoseconds
+ *
+ * Context: any.
+ * Return: F(4-tuple, key) + @ns / 64.
+ */
+u32 xtcp_v6_secure_isn(const struct in6_addr *saddr, const struct in6_addr *daddr,
+		       __be16 sport, __be16 dport, u64 ns)
+{
+	const struct {
+		struct in6_addr saddr;
+		struct in6_addr daddr;
+		__be16 sport;
+		__be16 dport;
+	} __aligned(SIPHASH_ALIGNMENT) c = { *saddr, *daddr, sport, dport };
+
+	return (u32)siphash(&c, offsetofend(typeof(c), dport), &xtcp_isn_key) + (u32)(ns >> 6);
+}
+
+/**
+ * xtcp_v6_ts_offset - random offset for our timestamps toward one IPv6 peer
+ * @saddr: local address
+ * @daddr: remote address
+ *
+ * Context: any.
+ * Return: the offset added to xtcp_clock_ms().
+ */
+u32 xtcp_v6_ts_offset(const struct in6_addr *saddr, const struct in6_addr *daddr)
+{
+	const struct {
+		struct in6_addr saddr;
+		struct in6_addr daddr;
+	} __aligned(SIPHASH_ALIGNMENT) c = { *saddr, *daddr };
+
+	return (u32)siphash(&c, sizeof(c), &xtcp_isn_key);
+}
+
+/**
+ * xtcp_v6_secure_port_offset - where connect() starts looking for a local port toward
+ * an IPv6 destination, like secure_ipv6_port_ephemeral()
+ * @saddr: local address
+ * @daddr: remote address
+ * @dport: remote port
+ * @timeseed: jiffies / (10 * HZ) for a real connection
+ *
+ * Context: any.
+ * Return: the offset (see xtcp_secure_port_offset()).
+ */
+u64 xtcp_v6_secure_port_offset(const struct in6_addr *saddr, const struct in6_addr *daddr,
+			       __be16 dport, u32 timeseed)
+{
+	const struct {
+		struct in6_addr saddr;
+		struct in6_addr daddr;
+		u32 timeseed;
+		__be16 dport;
+	} __aligned(SIPHASH_ALIGNMENT) c = { *saddr, *daddr, timeseed, dport };
+
+	return siphash(&c, offsetofend(typeof(c), dport), &xtcp_port_key);
+}
+#endif
+
+/**
+ * xtcp_skc_ts_offset - the timestamp offset of a connection, request or TIME_WAIT
+ * @skc: its addresses (IPv4, or IPv6)
+ *
+ * Context: any.
+ * Return: the offset added to xtcp_clock_ms().
+ */
+u32 xtcp_skc_ts_offset(const struct sock_common *skc)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	if (xtcp_skc_v6(skc))
+		return xtcp_v6_ts_offset(&skc->skc_v6_rcv_saddr, &skc->skc_v6_daddr);
+#endif
+	return xtcp_ts_offset(skc->skc_rcv_saddr, skc->skc_daddr);
+}
+
+/**
+ * xtcp_skb_secure_isn - our ISN for the connection a SYN opens
+ * @skb: the SYN (IPv4 or IPv6)
+ *
+ * Context: softirq or process.
+ * Return: the ISN (xtcp_secure_isn(), xtcp_v6_secure_isn()).
+ */
+u32 xtcp_skb_secure_isn(const struct sk_buff *skb)
+{
+	const struct tcphdr *th = tcp_hdr(skb);
+
+#if IS_ENABLED(CONFIG_IPV6)
+	if (xtcp_skb_v6(skb))
+		return xtcp_v6_secure_isn(&ipv6_hdr(skb)->daddr, &ipv6_hdr(skb)->saddr,
+					  th->dest, th->source, ktime_get_real_ns());
+#endif
+	return xtcp_secure_isn(ip_hdr(skb)->daddr, ip_hdr(skb)->saddr, th->dest, th->source,
+			       ktime_get_real_ns());
+}
+
 /**
  * xtcp_clock_ms - the millisecond clock behind our timestamps
  *

@@ -159,6 +159,12 @@ static void xtcp_sock_destruct(struct sock *sk)
 {
 	xtcp_cleanup_congestion_control(sk);
 	sk_sockets_allocated_dec(sk);
+#if IS_ENABLED(CONFIG_IPV6)
+	if (sk->sk_family == AF_INET6) {
+		inet6_sock_destruct(sk);	/* its IPv6 state, then inet_sock_destruct() */
+		return;
+	}
+#endif
 	inet_sock_destruct(sk);
 }
 
@@ -180,6 +186,7 @@ int xtcp_init_sock(struct sock *sk)
 	INIT_LIST_HEAD(&xs->tsorted_sent_queue);
 	skb_queue_head_init(&xs->out_of_order_queue);
 	xtcp_init_xmit_timers(sk);
+	xs->af_ops = &xtcp_ipv4_af_ops;		/* xtcp_v6_init_sock() changes it */
 	xs->rto = XTCP_TIMEOUT_INIT;
 	xs->mss_cache = XTCP_MSS_DEFAULT;
 	xtcp_assign_congestion_control(sk);
@@ -394,15 +401,23 @@ void xtcp_set_keepalive(struct sock *sk, int val)
 		xtcp_delete_keepalive_timer(sk);
 }
 
-/*
- * xtcp_poll - the poll/epoll mask, like tcp_poll(): a listener is readable when a
+/**
+ * xtcp_poll - the poll/epoll mask, like tcp_poll()
+ * @file: the socket's file
+ * @sock: the socket
+ * @wait: the poll table
+ *
+ * A listener is readable when a
  * connection waits in its accept queue; a connecting socket reports nothing until the
  * handshake ends.  EPOLLIN once SO_RCVLOWAT bytes can be read (or receiving is shut
  * down, with EPOLLRDHUP), EPOLLOUT while the send buffer has room (else the writer is
  * woken by sk_stream_write_space() when ACKs free some), EPOLLHUP when closed or fully
  * shut down, EPOLLERR on a pending error.
+ *
+ * Context: process.
+ * Return: the mask.
  */
-static __poll_t xtcp_poll(struct file *file, struct socket *sock, poll_table *wait)
+__poll_t xtcp_poll(struct file *file, struct socket *sock, poll_table *wait)
 {
 	struct sock *sk = sock->sk;
 	__poll_t mask = 0;
@@ -541,7 +556,7 @@ struct proto xtcp_prot = {
 	.sendmsg	= xtcp_sendmsg,
 	.recvmsg	= xtcp_proto_recvmsg,
 	.stream_memory_free	= xtcp_stream_memory_free,
-	.backlog_rcv	= xtcp_v4_do_rcv,
+	.backlog_rcv	= xtcp_do_rcv,
 	.release_cb	= xtcp_release_cb,
 	.hash		= xtcp_hash,
 	.unhash		= xtcp_unhash,

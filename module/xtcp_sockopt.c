@@ -5,8 +5,9 @@
  *
  * Applications set TCP options at level IPPROTO_TCP (SOL_TCP) without knowing which
  * protocol the socket runs, so xtcp answers there, and at its own level (its IP
- * protocol number, SOL_XTCP by default) too.  IP-level options go to ip_setsockopt();
- * SOL_SOCKET never reaches a protocol.  Options xtcp does not know: ENOPROTOOPT.
+ * protocol number, SOL_XTCP by default) too.  IP-level options go to ip_setsockopt()
+ * (ipv6_setsockopt() on an IPv6 socket: xtcp_sock.af_ops); SOL_SOCKET never reaches a
+ * protocol.  Options xtcp does not know: ENOPROTOOPT.
  *
  * Both entry points run in process context, from a system call.
  */
@@ -94,7 +95,7 @@ int xtcp_setsockopt(struct sock *sk, int level, int optname, sockptr_t optval,
 	int val, err = 0;
 
 	if (!xtcp_level(level))
-		return ip_setsockopt(sk, level, optname, optval, optlen);
+		return xs->af_ops->setsockopt(sk, level, optname, optval, optlen);
 
 	if (optname == TCP_CONGESTION) {
 		char name[TCP_CA_NAME_MAX] = {};
@@ -307,7 +308,7 @@ int xtcp_getsockopt(struct sock *sk, int level, int optname, char __user *optval
 	int val, len;
 
 	if (!xtcp_level(level))
-		return ip_getsockopt(sk, level, optname, optval, optlen);
+		return xs->af_ops->getsockopt(sk, level, optname, optval, optlen);
 	if (get_user(len, optlen))
 		return -EFAULT;
 	if (len < 0)

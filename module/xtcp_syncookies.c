@@ -185,7 +185,7 @@ struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb)
 	req->advmss = req->mss;
 	req->rcv_wnd = min_t(u32, xtcp_rcv_wnd_init(sk), U16_MAX);	/* no window scale */
 	/* not if the connection exists already: made by an earlier ACK of this cookie */
-	child = xtcp_v4_syn_recv_sock(sk, skb, req, NULL, &own_req);
+	child = xtcp_syn_recv_sock(sk, skb, req, NULL, &own_req);
 	if (child)
 		child = xtcp_reqsk_queue_add(sk, child);
 	xtcp_reqsk_put(req);

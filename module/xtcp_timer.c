@@ -548,7 +548,7 @@ void xtcp_release_cb(struct sock *sk)
 		__sock_put(sk);
 	}
 	if (flags & XTCPF_MTU_REDUCED_DEFERRED) {
-		xtcp_v4_mtu_reduced(sk);
+		xtcp_sk(sk)->af_ops->mtu_reduced(sk);
 		__sock_put(sk);
 	}
 	if (flags & XTCPF_PACE_DEFERRED) {
@@ -667,7 +667,7 @@ void xtcp_reqsk_timer_handler(struct timer_list *t)
 	if (resend) {
 		XTCP_INC_STATS(sock_net(listener), XTCP_MIB_SYNACKRETRANS);
 		trace_xtcp_retransmit_synack(&req->common, req->num_retrans);
-		xtcp_v4_send_synack(listener, req);
+		xtcp_send_synack(listener, req);
 	}
 	bh_unlock_sock(listener);
 	return;

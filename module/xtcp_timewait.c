@@ -137,10 +137,15 @@ static struct xtcp_timewait_sock *xtcp_tw_alloc(struct sock *sk)
 	tw = kmem_cache_zalloc(xtcp_tw_cache, GFP_ATOMIC);
 	if (!tw)
 		return NULL;
-	tw->common.skc_family = AF_INET;
+	tw->common.skc_family = sk->sk_family;
 	tw->common.skc_state = TCP_TIME_WAIT;
 	tw->common.skc_daddr = sk->sk_daddr;
 	tw->common.skc_rcv_saddr = sk->sk_rcv_saddr;
+#if IS_ENABLED(CONFIG_IPV6)
+	tw->common.skc_v6_daddr = sk->sk_v6_daddr;
+	tw->common.skc_v6_rcv_saddr = sk->sk_v6_rcv_saddr;
+	tw->common.skc_ipv6only = sk->sk_ipv6only;	/* what it holds of the port */
+#endif
 	tw->common.skc_dport = sk->sk_dport;
 	tw->common.skc_num = sk->sk_num;
 	tw->common.skc_bound_dev_if = sk->sk_bound_dev_if;
@@ -231,8 +236,7 @@ bool xtcp_twsk_unique(struct sock *sk, struct xtcp_timewait_sock *tw, bool ephem
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
 	if (reuse == 2 && tw->common.skc_bound_dev_if != LOOPBACK_IFINDEX &&
-	    !ipv4_is_loopback(tw->common.skc_daddr) &&
-	    !ipv4_is_loopback(tw->common.skc_rcv_saddr))
+	    !xtcp_skc_loopback(&tw->common))
 		reuse = 0;
 	if (!stamp || (ephemeral && !(reuse && ktime_get_seconds() > stamp)))
 		return false;
@@ -340,9 +344,9 @@ void xtcp_tw_send_ack(struct xtcp_timewait_sock *tw, struct sk_buff *skb)
 		opts.tsval = xtcp_clock_ms() + tw->tsoffset;
 		opts.tsecr = READ_ONCE(tw->ts_recent);
 	}
-	xtcp_v4_send_ack(read_pnet(&tw->common.skc_net), skb, tw->snd_nxt,
-			 READ_ONCE(tw->rcv_nxt), min_t(u32, tw->rcv_wnd >> tw->rcv_wscale,
-						       U16_MAX), &opts);
+	xtcp_send_reply(read_pnet(&tw->common.skc_net), skb, tw->snd_nxt,
+			READ_ONCE(tw->rcv_nxt), TCPHDR_ACK,
+			min_t(u32, tw->rcv_wnd >> tw->rcv_wscale, U16_MAX), &opts);
 }
 
 /**

@@ -47,7 +47,10 @@
 #define RANDOM_LOG2	23.0000002	/* log2(RANDOM_MAX + 1), by a hair over */
 
 static int lfd;
-static struct sockaddr_in srv = { .sin_family = AF_INET };
+/* the loopback address of the family the run uses (-6: IPv6) and the listener's */
+static const char *lo = "127.0.0.1";
+static struct sockaddr_storage srv;
+static socklen_t srv_len;
 
 /* ---- the watchdog: a step that stops making progress fails the run instead of hanging ---- */
 
@@ -144,13 +147,13 @@ static int transfer(int from, int to, uint64_t len, int mode, int file, const ch
 
 static int sock(void)
 {
-	return socket(AF_INET, SOCK_STREAM, proto);
+	return socket(family, SOCK_STREAM, proto);
 }
 
 /* Connect @c to the listener; the accepted socket, or -1. */
 static int join(int c)
 {
-	if (connect(c, (struct sockaddr *)&srv, sizeof(srv)))
+	if (connect(c, (struct sockaddr *)&srv, srv_len))
 		return -1;
 	return accept(lfd, NULL, NULL);
 }
@@ -345,7 +348,7 @@ static void test_parallel(int n, uint64_t len)
 
 	for (i = 0; i < n; i++) {
 		c[i] = sock();
-		if (c[i] < 0 || connect(c[i], (struct sockaddr *)&srv, sizeof(srv)))
+		if (c[i] < 0 || connect(c[i], (struct sockaddr *)&srv, srv_len))
 			break;
 	}
 	made = i;
@@ -835,18 +838,18 @@ static void test_options(void)
 /* A connected pair of protocol @pr through a listener on @port set up by @prep. */
 static int app_pair(int pr, int port, void (*prep)(int), int *c, int *s)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	int l = socket(AF_INET, SOCK_STREAM, pr);
+	struct sockaddr_storage a;
+	socklen_t alen = sa_of(family, lo, port, &a);
+	int l = socket(family, SOCK_STREAM, pr);
 
 	*c = *s = -1;
 	setint(l, SOL_SOCKET, SO_REUSEADDR, 1);
 	if (prep)
 		prep(l);
-	if (bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 4))
+	if (bind(l, (struct sockaddr *)&a, alen) || listen(l, 4))
 		goto out;
-	*c = socket(AF_INET, SOCK_STREAM, pr);
-	if (connect(*c, (struct sockaddr *)&a, sizeof(a)))
+	*c = socket(family, SOCK_STREAM, pr);
+	if (connect(*c, (struct sockaddr *)&a, alen))
 		goto out;
 	*s = accept(l, NULL, NULL);
 out:
@@ -964,7 +967,7 @@ static void test_app_options(void)
 	       "TCP_INQ: reading 300 then 700 of 1000 bytes leaves %d then %d, the FIN %d, as "
 	       "TCP (%d, %d, %d)", hint[1][0], hint[1][1], hint[1][2], hint[0][0], hint[0][1],
 	       hint[0][2]);
-	c = socket(AF_INET, SOCK_STREAM, IPPROTO_XTCP);
+	c = socket(family, SOCK_STREAM, IPPROTO_XTCP);
 	r = setint(c, IPPROTO_TCP, TCP_INQ, 2);
 	tap_ok(r == -1 && errno == EINVAL && getint(c, IPPROTO_TCP, TCP_INQ) == 0,
 	       "TCP_INQ 2 fails with EINVAL, as on TCP (%s), and it reads 0",
@@ -1192,8 +1195,12 @@ int main(int argc, char **argv)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	seed = (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-	while ((opt = getopt(argc, argv, "p:ql:B:n:P:S:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "6p:ql:B:n:P:S:t:")) != -1) {
 		switch (opt) {
+		case '6':
+			family = AF_INET6;
+			lo = "::1";
+			break;
 		case 'p':
 			proto = atoi(optarg);
 			break;
@@ -1219,14 +1226,13 @@ int main(int argc, char **argv)
 			timeout = atoi(optarg);
 			break;
 		default:
-			fprintf(stderr, "usage: %s [-p PROTO] [-q] [-l SIZE] [-B SIZE] "
+			fprintf(stderr, "usage: %s [-6] [-p PROTO] [-q] [-l SIZE] [-B SIZE] "
 				"[-n STREAMS] [-P SIZE] [-S SEED] [-t SECONDS]\n", argv[0]);
 			return 2;
 		}
 	}
 	signal(SIGPIPE, SIG_IGN);
-	srv.sin_port = htons(PORT);
-	srv.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	srv_len = sa_of(family, lo, PORT, &srv);
 	watchdog_start(diag, NULL);
 	guard_init();
 	printf("# protocol %d\n", proto);
@@ -1234,12 +1240,12 @@ int main(int argc, char **argv)
 
 	lfd = sock();
 	if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(lfd, (struct sockaddr *)&srv, sizeof(srv)) || listen(lfd, 64)) {
-		tap_ok(0, "a listener on 127.0.0.1:%d, protocol %d: %s", PORT, proto,
+	    bind(lfd, (struct sockaddr *)&srv, srv_len) || listen(lfd, 64)) {
+		tap_ok(0, "a listener on %s port %d, protocol %d: %s", lo, PORT, proto,
 		       strerrorname_np(errno));
 		return tap_done();
 	}
-	tap_ok(1, "a listener on 127.0.0.1:%d, protocol %d", PORT, proto);
+	tap_ok(1, "a listener on %s port %d, protocol %d", lo, PORT, proto);
 
 	test_transfers(largest, big, seed);
 	test_parallel(streams, plen);

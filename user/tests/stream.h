@@ -40,6 +40,8 @@
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static int proto = IPPROTO_XTCP, timeout = 120;
+/* the sockets' family (stream -6: IPv6) */
+static int family = AF_INET;
 
 static void msleep(int ms)
 {
@@ -74,15 +76,15 @@ static inline int inq(int fd)
 /* The local and remote ports of @fd (0 where there is none), as /proc shows them. */
 static inline void local_remote(int fd, int *lport, int *rport)
 {
-	struct sockaddr_in a;
+	struct sockaddr_in6 a;	/* the port lies where struct sockaddr_in has it */
 	socklen_t len = sizeof(a);
 
 	*lport = *rport = 0;
 	if (!getsockname(fd, (struct sockaddr *)&a, &len))
-		*lport = ntohs(a.sin_port);
+		*lport = ntohs(a.sin6_port);
 	len = sizeof(a);
 	if (!getpeername(fd, (struct sockaddr *)&a, &len))
-		*rport = ntohs(a.sin_port);
+		*rport = ntohs(a.sin6_port);
 }
 
 /* The poll events @ev into @buf as "POLLIN|POLLOUT", or "none". */
@@ -609,9 +611,14 @@ static const char *counter_name(const char *name)
 	return name;
 }
 
-/* The sockets' table of the protocol: /proc/net/xtcp, or /proc/net/tcp for -p 6. */
+/*
+ * The sockets' table of the protocol and family: /proc/net/xtcp, or /proc/net/tcp for
+ * -p 6; xtcp6 and tcp6 for IPv6.
+ */
 static const char *proc_sockets(void)
 {
+	if (family == AF_INET6)
+		return proto == IPPROTO_XTCP ? "/proc/net/" XTCP_PROC_SOCKETS6 : "/proc/net/tcp6";
 	return proto == IPPROTO_XTCP ? "/proc/net/" XTCP_PROC_SOCKETS : "/proc/net/tcp";
 }
 

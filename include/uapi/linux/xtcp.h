@@ -30,6 +30,8 @@
 
 /* Per-network-namespace socket list, in the format of /proc/net/tcp. */
 #define XTCP_PROC_SOCKETS	"xtcp"
+/* /proc/net/xtcp6: the IPv6 sockets (v4-mapped ones too), in the format of /proc/net/tcp6 */
+#define XTCP_PROC_SOCKETS6	"xtcp6"
 
 /* Socket counts, in the format of the TCP line of /proc/net/sockstat. */
 #define XTCP_PROC_SOCKSTAT	"xtcp_sockstat"

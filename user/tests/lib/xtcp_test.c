@@ -288,6 +288,22 @@ struct sockaddr_in sin_of(const char *ip, int port)
 	return sin;
 }
 
+socklen_t sa_of(int family, const char *ip, int port, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET6) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		return inet_pton(AF_INET6, ip, &sin6->sin6_addr) == 1 ? sizeof(*sin6) : 0;
+	}
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(port);
+	return inet_pton(AF_INET, ip, &sin->sin_addr) == 1 ? sizeof(*sin) : 0;
+}
+
 unsigned int csum_add(unsigned int sum, const void *buf, size_t len)
 {
 	const unsigned char *p = buf;

@@ -139,6 +139,12 @@ int write_file(const char *path, const char *val);
 struct sockaddr_in sin_of(const char *ip, int port);
 
 /*
+ * The address @ip (dotted IPv4 or IPv6) and @port of family @family into @ss;
+ * returns its length, 0 if @ip is not an address of @family.
+ */
+socklen_t sa_of(int family, const char *ip, int port, struct sockaddr_storage *ss);
+
+/*
  * Write @bytes of a fixed pattern to @wfd, then shutdown(SHUT_WR), while a thread reads
  * @rfd to its end and checks each byte (the watchdog's step moves with it).  @bad gets
  * the bytes that differ; returns the bytes read, or -1 if the thread did not start.

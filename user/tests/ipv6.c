@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipv6: xtcp over IPv6, socket(AF_INET6, SOCK_STREAM, 253), beside Linux TCP.  Over
+ * ::1: a transfer each way byte for byte, the addresses getsockname() and
+ * getpeername() give, the rows of /proc/net/xtcp6 (and none in /proc/net/xtcp); a
+ * dual-stack listener on :: serving an IPv4 and an IPv6 client at once (the IPv4 one
+ * seen as ::ffff:127.0.0.1); an IPV6_V6ONLY listener beside an IPv4 one on the same
+ * port; the errors of connect() and bind() across the families, each compared with
+ * what Linux TCP answers; a RST and a TIME_WAIT; then two namespaces over a veth
+ * pair with IPv6 addresses and netem loss, 4 MiB each way.  The stream test runs over
+ * IPv6 too (stream -6), and pmtu over an IPv6 router (pmtu -6).
+ * Runs as root with xtcp.ko loaded; needs ip and tc (iproute2).
+ */
+#define _GNU_SOURCE
+#include <netinet/tcp.h>
+#include <poll.h>
+#include "tap.h"
+#include "xtcp_test.h"
+
+#define NS_A	"xtcp-v6-a"
+#define NS_B	"xtcp-v6-b"
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* A connection accepted from @lfd within @ms; -1 if none came. */
+static int accept_within(int lfd, int ms)
+{
+	struct pollfd p = { .fd = lfd, .events = POLLIN };
+
+	return poll(&p, 1, ms) == 1 ? accept(lfd, NULL, NULL) : -1;
+}
+
+/* A socket of @family and protocol @proto, IPV6_V6ONLY as @v6only (IPv6 only). */
+static int sock(int family, int proto, int v6only)
+{
+	int fd = socket(family, SOCK_STREAM, proto), one = 1;
+
+	if (fd >= 0) {
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (family == AF_INET6)
+			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
+	}
+	return fd;
+}
+
+/* The family of address @ip: IPv6 if it has a colon. */
+static int family_of(const char *ip)
+{
+	return strchr(ip, ':') ? AF_INET6 : AF_INET;
+}
+
+/* bind() @fd to @ip and @port: 0, or the errno. */
+static int do_bind(int fd, const char *ip, int port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sa_of(family_of(ip), ip, port, &ss);
+
+	return bind(fd, (struct sockaddr *)&ss, len) ? errno : 0;
+}
+
+/* connect() @fd to @ip and @port: 0, or the errno. */
+static int do_connect(int fd, const char *ip, int port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sa_of(family_of(ip), ip, port, &ss);
+
+	return connect(fd, (struct sockaddr *)&ss, len) ? errno : 0;
+}
+
+/* A listener of @proto on @ip and @port (V6ONLY as @v6only); -1 if it fails. */
+static int listener(int proto, const char *ip, int port, int v6only)
+{
+	int fd = sock(family_of(ip), proto, v6only);
+
+	if (fd >= 0 && (do_bind(fd, ip, port) || listen(fd, 8))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The address and port of @sa as text ("[::1]:7601", "127.0.0.1:7601"). */
+static const char *sa_str(const struct sockaddr_storage *sa, char *buf, size_t n)
+{
+	const struct sockaddr_in6 *s6 = (const void *)sa;
+	const struct sockaddr_in *s4 = (const void *)sa;
+	char a[INET6_ADDRSTRLEN];
+
+	if (sa->ss_family == AF_INET6) {
+		inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
+		snprintf(buf, n, "[%s]:%d", a, ntohs(s6->sin6_port));
+	} else {
+		inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
+		snprintf(buf, n, "%s:%d", a, ntohs(s4->sin_port));
+	}
+	return buf;
+}
+
+/* The peer's address of @fd as text (sa_str()); "-" if there is none. */
+static const char *peer_str(int fd, char *buf, size_t n)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &len)) {
+		snprintf(buf, n, "-");
+		return buf;
+	}
+	return sa_str(&ss, buf, n);
+}
+
+static int local_port(int fd)
+{
+	struct sockaddr_in6 a;	/* the port lies where struct sockaddr_in has it */
+	socklen_t len = sizeof(a);
+
+	return getsockname(fd, (struct sockaddr *)&a, &len) ? -1 : ntohs(a.sin6_port);
+}
+
+/* Rows of /proc/net/xtcp6 in @state (0: any) with local port @port and address @addr. */
+static int proc6_rows(int state, int port, const char *addr)
+{
+	char line[512], a[40];
+	unsigned int lp, st;
+	FILE *f = fopen("/proc/thread-self/net/" XTCP_PROC_SOCKETS6, "r");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " %*d: %32[0-9A-F]:%x %*32[0-9A-F]:%*x %x", a, &lp, &st) == 3 &&
+		    (!state || (int)st == state) && (int)lp == port && (!addr || !strcmp(a, addr)))
+			n++;
+	fclose(f);
+	return n;
+}
+
+/* A connected pair of @proto: client @c to the listener @lfd at @ip:@port, server @s. */
+static int pair(int proto, int lfd, const char *ip, int port, int *c, int *s)
+{
+	*c = sock(family_of(ip), proto, 0);
+	*s = -1;
+	if (*c < 0 || do_connect(*c, ip, port))
+		return -1;
+	*s = accept(lfd, NULL, NULL);
+	return *s < 0 ? -1 : 0;
+}
+
+/* @bytes from @w to @r, verified; a check named by @what. */
+static void transfer_ok(int w, int r, long bytes, const char *what)
+{
+	long bad = 0, got;
+
+	watchdog_step(what, 60);
+	got = pattern_transfer(w, r, bytes, &bad);
+	tap_ok(got == bytes && !bad, "%s: %ld bytes byte-exact (got %ld, %ld wrong)", what,
+	       bytes, got, bad);
+}
+
+static void test_loopback(void)
+{
+	int lfd = listener(IPPROTO_XTCP, "::1", 7601, 0), c = -1, s = -1, cport;
+	char a[64], b[64];
+
+	tap_ok(lfd >= 0, "a listener on [::1]:7601");
+	tap_ok(proc6_rows(0x0A, 7601, "00000000000000000000000001000000") == 1 &&
+	       xtcp_proc_rows(0x0A, 7601) == 0,
+	       "/proc/net/xtcp6 shows it as 0A on 00000000000000000000000001000000:1DB1, "
+	       "/proc/net/xtcp does not");
+	if (!tap_ok(pair(IPPROTO_XTCP, lfd, "::1", 7601, &c, &s) == 0, "connect to [::1]:7601, "
+		    "accept"))
+		goto out;
+	cport = local_port(c);
+	snprintf(b, sizeof(b), "[::1]:%d", cport);
+	tap_ok(!strcmp(peer_str(s, a, sizeof(a)), b), "the server's peer is %s (%s)", b, a);
+	tap_ok(!strcmp(peer_str(c, a, sizeof(a)), "[::1]:7601"), "the client's is [::1]:7601 (%s)",
+	       a);
+	tap_ok(proc6_rows(0x01, cport, NULL) == 1 && proc6_rows(0x01, 7601, NULL) == 1,
+	       "/proc/net/xtcp6 shows both ends 01 ESTABLISHED");
+	transfer_ok(c, s, 4 << 20, "client to server over ::1");
+	transfer_ok(s, c, 4 << 20, "server to client over ::1");
+	close(c);
+	close(s);
+	/* the client closed first: its end waits in TIME_WAIT, an IPv6 row */
+	tap_ok(wait_for(proc6_rows(0x06, cport, NULL) == 1, 5),
+	       "the client's end is in TIME_WAIT, a row of /proc/net/xtcp6 (06)");
+out:
+	close(lfd);
+}
+
+/*
+ * What the children of a listener of @proto on [::]:7602 (V6ONLY 0) say their peers
+ * are, an IPv4 and an IPv6 client connected: into @peers without the ports, sorted.
+ */
+static void dual_stack_peers(int proto, char peers[2][64])
+{
+	int lfd = listener(proto, "::", 7602, 0), c4 = sock(AF_INET, proto, 0);
+	int c6 = sock(AF_INET6, proto, 0), s, i;
+	char t[64];
+
+	peers[0][0] = peers[1][0] = 0;
+	if (lfd >= 0 && !do_connect(c4, "127.0.0.1", 7602) && !do_connect(c6, "::1", 7602)) {
+		for (i = 0; i < 2; i++) {
+			s = accept(lfd, NULL, NULL);
+			snprintf(peers[i], 64, "%s", peer_str(s, t, sizeof(t)));
+			if (strrchr(peers[i], ':'))
+				*strrchr(peers[i], ':') = 0;
+			close(s);
+		}
+		if (strcmp(peers[0], peers[1]) > 0) {
+			memcpy(t, peers[0], sizeof(t));
+			memcpy(peers[0], peers[1], sizeof(t));
+			memcpy(peers[1], t, sizeof(t));
+		}
+	}
+	close(c4);
+	close(c6);
+	close(lfd);
+}
+
+static void test_dual_stack(void)
+{
+	char xp[2][64], tp[2][64];
+	int lfd = listener(IPPROTO_XTCP, "::", 7602, 0), c4, c6, s4, s6;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char a[64];
+
+	/* both clients connect before either is accepted, then each gets its own data */
+	c4 = sock(AF_INET, IPPROTO_XTCP, 0);
+	c6 = sock(AF_INET6, IPPROTO_XTCP, 0);
+	tap_ok(lfd >= 0 && !do_connect(c4, "127.0.0.1", 7602) && !do_connect(c6, "::1", 7602),
+	       "a listener on [::]:7602 (V6ONLY 0): an IPv4 and an IPv6 client connect");
+	s4 = accept(lfd, (struct sockaddr *)&ss, &len);
+	s6 = accept(lfd, NULL, NULL);
+	if (s4 >= 0 && ((struct sockaddr_in6 *)&ss)->sin6_port != htons(local_port(c4))) {
+		int t = s4;	/* accepted in the other order */
+
+		s4 = s6;
+		s6 = t;
+	}
+	snprintf(xp[0], sizeof(xp[0]), "[::ffff:127.0.0.1]:%d", local_port(c4));
+	tap_ok(s4 >= 0 && !strcmp(peer_str(s4, a, sizeof(a)), xp[0]),
+	       "the IPv4 client is %s to the IPv6 listener's child (%s)", xp[0], a);
+	tap_ok(proc6_rows(0x01, 7602, "0000000000000000FFFF00000100007F") == 1 &&
+	       proc6_rows(0x01, 7602, "00000000000000000000000001000000") == 1 &&
+	       xtcp_proc_rows(0x01, 7602) == 0,
+	       "/proc/net/xtcp6 shows the child of the IPv4 client as ::ffff:127.0.0.1 "
+	       "(0000000000000000FFFF00000100007F), the other as ::1; /proc/net/xtcp neither");
+	if (s4 >= 0 && s6 >= 0) {
+		transfer_ok(c4, s4, 2 << 20, "IPv4 client to the dual-stack server");
+		transfer_ok(s6, c6, 2 << 20, "dual-stack server to its IPv6 client");
+		transfer_ok(s4, c4, 1 << 20, "dual-stack server to its IPv4 client");
+	}
+	close(c4);
+	close(c6);
+	close(s4);
+	close(s6);
+	close(lfd);
+
+	/* the same on Linux TCP and on xtcp: what each child says its peer is */
+	dual_stack_peers(IPPROTO_TCP, tp);
+	dual_stack_peers(IPPROTO_XTCP, xp);
+	tap_ok(!strcmp(xp[0], tp[0]) && !strcmp(xp[1], tp[1]) && tp[0][0],
+	       "the children's peers are those of Linux TCP: %s and %s (TCP: %s and %s)",
+	       xp[0], xp[1], tp[0], tp[1]);
+}
+
+static void test_v6only(void)
+{
+	int l6 = listener(IPPROTO_XTCP, "::", 7603, 1);
+	int l4 = listener(IPPROTO_XTCP, "0.0.0.0", 7603, 0);
+	int c4 = sock(AF_INET, IPPROTO_XTCP, 0), c6 = sock(AF_INET6, IPPROTO_XTCP, 0), s4, s6;
+
+	tap_ok(l6 >= 0 && l4 >= 0, "an IPV6_V6ONLY listener on [::]:7603 and an IPv4 one on "
+	       "0.0.0.0:7603 at once, as on TCP");
+	if (l6 < 0 || l4 < 0)
+		goto out;
+	do_connect(c4, "127.0.0.1", 7603);
+	do_connect(c6, "::1", 7603);
+	s4 = accept_within(l4, 5000);
+	s6 = accept_within(l6, 5000);
+	tap_ok(s4 >= 0 && s6 >= 0, "the IPv4 client reaches the IPv4 listener, the IPv6 one the "
+	       "IPv6 listener");
+	close(s4);
+	close(s6);
+out:
+	close(c4);
+	close(c6);
+	close(l4);
+	close(l6);
+}
+
+/* connect() and bind() across the families: the errno of each, compared with TCP's. */
+static void test_errors(void)
+{
+	static const struct {
+		const char *what, *first, *second;
+		int v6only;
+	} binds[] = {
+		{ "bind [::] after 0.0.0.0", "0.0.0.0", "::", 0 },
+		{ "bind [::] V6ONLY after 0.0.0.0", "0.0.0.0", "::", 1 },
+		{ "bind [::ffff:127.0.0.1] after 127.0.0.1", "127.0.0.1", "::ffff:127.0.0.1", 0 },
+		{ "bind 0.0.0.0 after [::1]", "::1", "0.0.0.0", 0 },
+		{ "bind [::1] after [::]", "::", "::1", 0 },
+		{ "bind [::1] after [::1]", "::1", "::1", 0 },
+	};
+	static const struct {
+		const char *what, *ip;
+		int v6only;
+	} connects[] = {
+		{ "connect to a closed port of ::1", "::1", 0 },
+		{ "connect to ::ffff:127.0.0.1 with IPV6_V6ONLY", "::ffff:127.0.0.1", 1 },
+		{ "connect to a link-local address without its link", "fe80::1", 0 },
+		{ "connect to a multicast address", "ff02::1", 0 },
+	};
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(7604) };
+	int e[2], p, fd, fd2, ok;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(binds); i++) {
+		for (p = 0; p < 2; p++) {
+			int proto = p ? IPPROTO_XTCP : IPPROTO_TCP, one = 0;
+
+			fd = sock(family_of(binds[i].first), proto, 0);
+			fd2 = sock(family_of(binds[i].second), proto, binds[i].v6only);
+			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+			setsockopt(fd2, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+			/* the first bind must work; then the second's errno, or 0 */
+			e[p] = do_bind(fd, binds[i].first, 7605 + i) ? -1 :
+			       do_bind(fd2, binds[i].second, 7605 + i);
+			close(fd);
+			close(fd2);
+		}
+		tap_ok(e[0] == e[1] && e[0] != -1, "%s: %s, as TCP (%s)", binds[i].what,
+		       e[1] > 0 ? strerrorname_np(e[1]) : "allowed",
+		       e[0] > 0 ? strerrorname_np(e[0]) : "allowed");
+	}
+	for (i = 0; i < ARRAY_SIZE(connects); i++) {
+		for (p = 0; p < 2; p++) {
+			fd = sock(AF_INET6, p ? IPPROTO_XTCP : IPPROTO_TCP, connects[i].v6only);
+			e[p] = do_connect(fd, connects[i].ip, 7604);
+			close(fd);
+		}
+		tap_ok(e[0] == e[1] && e[0], "%s fails with %s, as TCP (%s)", connects[i].what,
+		       e[1] ? strerrorname_np(e[1]) : "no error",
+		       e[0] ? strerrorname_np(e[0]) : "no error");
+	}
+	for (p = 0; p < 2; p++) {
+		fd = sock(AF_INET6, p ? IPPROTO_XTCP : IPPROTO_TCP, 0);
+		e[p] = connect(fd, (struct sockaddr *)&sin, sizeof(sin)) ? errno : 0;
+		close(fd);
+	}
+	tap_ok(e[0] == e[1] && e[0], "an IPv6 socket given a struct sockaddr_in fails with %s, "
+	       "as TCP (%s)", strerrorname_np(e[1]), strerrorname_np(e[0]));
+
+	/* a RST: the server closes with SO_LINGER 0, the client reads ECONNRESET */
+	fd = listener(IPPROTO_XTCP, "::1", 7620, 0);
+	ok = pair(IPPROTO_XTCP, fd, "::1", 7620, &fd2, &p) == 0;
+	if (ok) {
+		struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+		char c;
+
+		setsockopt(p, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		close(p);
+		ok = recv(fd2, &c, 1, 0) == -1 && errno == ECONNRESET;
+	}
+	tap_ok(ok, "a peer's RST over IPv6: recv() fails with ECONNRESET");
+	close(fd2);
+	close(fd);
+}
+
+/* 4 MiB each way between two namespaces over veth with IPv6 addresses and loss. */
+static void test_veth_loss(void)
+{
+	static const char *const ns[2] = { NS_A, NS_B }, *const dev[2] = { "xv6a", "xv6b" };
+	static const char *const ip[2] = { "10.66.0.1/24", "10.66.0.2/24" };
+	int fd[2], self = open("/proc/self/ns/net", O_RDONLY), lfd = -1, c = -1, s = -1;
+	long rt0 = 0;
+
+	watchdog_step("two namespaces", 30);
+	if (!tap_ok(!netns_veth(ns, dev, ip, fd) &&
+		    !sh("ip -n " NS_A " addr add fd00:66::1/64 dev xv6a nodad && "
+			"ip -n " NS_B " addr add fd00:66::2/64 dev xv6b nodad && "
+			"tc -n " NS_A " qdisc add dev xv6a root netem loss 2%% && "
+			"tc -n " NS_B " qdisc add dev xv6b root netem loss 2%%"),
+		    "two namespaces over veth, fd00:66::1 and ::2, netem loss 2%% on both ends"))
+		goto out;
+	netns_enter(fd[1]);
+	lfd = listener(IPPROTO_XTCP, "fd00:66::2", 7630, 0);
+	netns_enter(fd[0]);
+	rt0 = xtcp_stat("RetransSegs");
+	tap_ok(lfd >= 0 && pair(IPPROTO_XTCP, lfd, "fd00:66::2", 7630, &c, &s) == 0,
+	       "connect from fd00:66::1 to [fd00:66::2]:7630");
+	if (s >= 0) {
+		transfer_ok(c, s, 4 << 20, "fd00:66::1 to fd00:66::2 under 2% loss");
+		transfer_ok(s, c, 4 << 20, "fd00:66::2 to fd00:66::1 under 2% loss");
+	}
+	tap_ok(xtcp_stat("RetransSegs") > rt0, "the losses were repaired: RetransSegs +%ld",
+	       xtcp_stat("RetransSegs") - rt0);
+out:
+	close(c);
+	close(s);
+	close(lfd);
+	netns_enter(self);
+	watchdog_step(NULL, 0);
+	netns_del(ns);
+}
+
+int main(void)
+{
+	int probe = socket(AF_INET6, SOCK_STREAM, IPPROTO_XTCP);
+
+	if (!tap_ok(probe >= 0, "socket(AF_INET6, SOCK_STREAM, %d)", IPPROTO_XTCP))
+		return tap_done();
+	close(probe);
+	watchdog_start(NULL, NULL);
+	test_loopback();
+	test_dual_stack();
+	test_v6only();
+	test_errors();
+	test_veth_loss();
+	return tap_done();
+}
