@@ -211,6 +211,14 @@ static struct socket *xtcp_test_socket6(struct kunit *test)
 	return sock;
 }
 
+/* A socket of the family of address @addr (IPv6 if it has a colon). */
+static struct socket *xtcp_test_socket_of(struct kunit *test, const char *addr)
+{
+	if (strchr(addr, ':'))
+		return xtcp_test_socket6(test);
+	return xtcp_test_socket(test);
+}
+
 static struct in6_addr xtcp_test_in6(const char *addr)
 {
 	struct in6_addr a = {};
@@ -256,20 +264,23 @@ static void xtcp_bind_v4_v6_test(struct kunit *test)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		bool v6a = strchr(cases[i].first, ':'), v6b = strchr(cases[i].second, ':');
-		struct socket *a = v6a ? xtcp_test_socket6(test) : xtcp_test_socket(test);
-		struct socket *b = v6b ? xtcp_test_socket6(test) : xtcp_test_socket(test);
+		struct socket *a = xtcp_test_socket_of(test, cases[i].first);
+		struct socket *b = xtcp_test_socket_of(test, cases[i].second);
+		int want = 0;
 		u16 port = 7501 + i;
 
 		/* V6ONLY goes on the IPv6 socket of the pair */
-		if (cases[i].v6only)
-			(v6a ? a : b)->sk->sk_ipv6only = 1;
+		if (cases[i].v6only && a->sk->sk_family == AF_INET6)
+			a->sk->sk_ipv6only = 1;
+		else if (cases[i].v6only)
+			b->sk->sk_ipv6only = 1;
+		if (cases[i].conflict)
+			want = -EADDRINUSE;
 		KUNIT_EXPECT_EQ_MSG(test, xtcp_test_bind(a, cases[i].first, port), 0, "%s",
 				    cases[i].first);
-		KUNIT_EXPECT_EQ_MSG(test, xtcp_test_bind(b, cases[i].second, port),
-				    cases[i].conflict ? -EADDRINUSE : 0, "%s then %s%s",
-				    cases[i].first, cases[i].second,
-				    cases[i].v6only ? " (V6ONLY)" : "");
+		KUNIT_EXPECT_EQ_MSG(test, xtcp_test_bind(b, cases[i].second, port), want,
+				    "%s then %s, V6ONLY %d", cases[i].first, cases[i].second,
+				    cases[i].v6only);
 		xtcp_test_put(test, b);
 		xtcp_test_put(test, a);
 	}

@@ -185,6 +185,24 @@ static inline bool xtcp_skc_v6(const struct sock_common *skc)
 #endif
 }
 
+/*
+ * The IPv6 addresses of a socket, request or TIME_WAIT into @s6 and @d6 (16 bytes
+ * each); an IPv4 one's as v4-mapped addresses, as TP_STORE_ADDRS() gives TCP's
+ * tracepoints both forms.
+ */
+static inline void xtcp_skc_addrs6(const struct sock_common *skc, u8 *s6, u8 *d6)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	if (skc->skc_family == AF_INET6) {
+		memcpy(s6, &skc->skc_v6_rcv_saddr, sizeof(struct in6_addr));
+		memcpy(d6, &skc->skc_v6_daddr, sizeof(struct in6_addr));
+		return;
+	}
+#endif
+	ipv6_addr_set_v4mapped(skc->skc_rcv_saddr, (struct in6_addr *)s6);
+	ipv6_addr_set_v4mapped(skc->skc_daddr, (struct in6_addr *)d6);
+}
+
 static inline bool xtcp_skc_loopback(const struct sock_common *skc)
 {
 #if IS_ENABLED(CONFIG_IPV6)

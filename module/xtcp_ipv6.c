@@ -80,6 +80,17 @@ static void xtcp_v6_sk_flow(struct sock *sk, struct flowi6 *fl6)
 }
 
 /*
+ * struct xtcp_af_ops .queue_xmit of an IPv6 connection: inet6_csk_xmit() with the
+ * socket's flow in @fl (inet_sock.cork.fl), which newer kernels (7.x) take as it is
+ * where older ones built their own.  Any context, socket locked.
+ */
+static int xtcp_v6_queue_xmit(struct sock *sk, struct sk_buff *skb, struct flowi *fl)
+{
+	xtcp_v6_sk_flow(sk, &fl->u.ip6);
+	return inet6_csk_xmit(sk, skb, fl);
+}
+
+/*
  * An ICMPv6 "packet too big" said the path takes smaller packets, like
  * tcp_v6_mtu_reduced(): the route learns the MTU and, if the MSS was computed for a
  * larger one, it is lowered and what was sent goes again (xtcp_simple_retransmit()).
@@ -117,7 +128,7 @@ static void xtcp_v6_mtu_reduced(struct sock *sk)
 
 /* An IPv6 socket's family operations (ipv6_specific). */
 static const struct xtcp_af_ops xtcp_ipv6_af_ops = {
-	.queue_xmit	= inet6_csk_xmit,
+	.queue_xmit	= xtcp_v6_queue_xmit,
 	.send_check	= xtcp_v6_send_check,
 	.mtu_reduced	= xtcp_v6_mtu_reduced,
 	.setsockopt	= ipv6_setsockopt,

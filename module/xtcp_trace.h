@@ -2,7 +2,8 @@
 /*
  * xtcp tracepoints, named like the kernel's tcp ones: xtcp:xtcp_set_state (the old
  * tcp:tcp_set_state), xtcp:xtcp_retransmit_syn and xtcp:xtcp_retransmit_synack (like
- * tcp:tcp_retransmit_skb for a SYN and tcp:tcp_retransmit_synack).  The generic
+ * tcp:tcp_retransmit_skb for a SYN and tcp:tcp_retransmit_synack), with the IPv4 and
+ * IPv6 addresses as TCP's (an IPv4 socket's v4-mapped in the latter).  The generic
  * sock:inet_sock_set_state fires too, with protocol 253.
  *
  *   echo 1 > /sys/kernel/tracing/events/xtcp/enable; cat /sys/kernel/tracing/trace_pipe
@@ -34,17 +35,22 @@ TRACE_EVENT(xtcp_set_state,
 			     __field(__u16, sport)
 			     __field(__u16, dport)
 			     __array(__u8, saddr, 4)
-			     __array(__u8, daddr, 4)),
+			     __array(__u8, daddr, 4)
+			     __array(__u8, saddr_v6, 16)
+			     __array(__u8, daddr_v6, 16)),
 	    TP_fast_assign(__entry->skaddr = sk;
 			   __entry->oldstate = oldstate;
 			   __entry->newstate = newstate;
 			   __entry->sport = sk->sk_num;
 			   __entry->dport = ntohs(sk->sk_dport);
 			   memcpy(__entry->saddr, &sk->sk_rcv_saddr, 4);
-			   memcpy(__entry->daddr, &sk->sk_daddr, 4)),
-	    TP_printk("skaddr=%p sport=%hu dport=%hu saddr=%pI4 daddr=%pI4 oldstate=%s newstate=%s",
+			   memcpy(__entry->daddr, &sk->sk_daddr, 4);
+			   xtcp_skc_addrs6(&sk->__sk_common, __entry->saddr_v6,
+					   __entry->daddr_v6)),
+	    TP_printk("skaddr=%p sport=%hu dport=%hu saddr=%pI4 daddr=%pI4 saddrv6=%pI6c daddrv6=%pI6c oldstate=%s newstate=%s",
 		      __entry->skaddr, __entry->sport, __entry->dport, __entry->saddr,
-		      __entry->daddr, xtcp_show_state(__entry->oldstate),
+		      __entry->daddr, __entry->saddr_v6, __entry->daddr_v6,
+		      xtcp_show_state(__entry->oldstate),
 		      xtcp_show_state(__entry->newstate))
 );
 
@@ -61,16 +67,20 @@ DECLARE_EVENT_CLASS(xtcp_retransmit_class,
 				     __field(__u16, dport)
 				     __array(__u8, saddr, 4)
 				     __array(__u8, daddr, 4)
+				     __array(__u8, saddr_v6, 16)
+				     __array(__u8, daddr_v6, 16)
 				     __field(unsigned int, retransmits)),
 		    TP_fast_assign(__entry->skaddr = skc;
 				   __entry->sport = skc->skc_num;
 				   __entry->dport = ntohs(skc->skc_dport);
 				   memcpy(__entry->saddr, &skc->skc_rcv_saddr, 4);
 				   memcpy(__entry->daddr, &skc->skc_daddr, 4);
+				   xtcp_skc_addrs6(skc, __entry->saddr_v6, __entry->daddr_v6);
 				   __entry->retransmits = retransmits),
-		    TP_printk("skaddr=%p sport=%hu dport=%hu saddr=%pI4 daddr=%pI4 retransmits=%u",
+		    TP_printk("skaddr=%p sport=%hu dport=%hu saddr=%pI4 daddr=%pI4 saddrv6=%pI6c daddrv6=%pI6c retransmits=%u",
 			      __entry->skaddr, __entry->sport, __entry->dport, __entry->saddr,
-			      __entry->daddr, __entry->retransmits)
+			      __entry->daddr, __entry->saddr_v6, __entry->daddr_v6,
+			      __entry->retransmits)
 );
 
 DEFINE_EVENT(xtcp_retransmit_class, xtcp_retransmit_syn,

@@ -134,6 +134,21 @@ static int proc6_rows(int state, int port, const char *addr)
 	return n;
 }
 
+/* Lines of the trace buffer that contain @what. */
+static int trace_count(const char *what)
+{
+	FILE *f = fopen("/sys/kernel/tracing/trace", "r");
+	char line[1024];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += !!strstr(line, what);
+	fclose(f);
+	return n;
+}
+
 /* A connected pair of @proto: client @c to the listener @lfd at @ip:@port, server @s. */
 static int pair(int proto, int lfd, const char *ip, int port, int *c, int *s)
 {
@@ -160,15 +175,23 @@ static void test_loopback(void)
 {
 	int lfd = listener(IPPROTO_XTCP, "::1", 7601, 0), c = -1, s = -1, cport;
 	char a[64], b[64];
+	int traced;
 
 	tap_ok(lfd >= 0, "a listener on [::1]:7601");
 	tap_ok(proc6_rows(0x0A, 7601, "00000000000000000000000001000000") == 1 &&
 	       xtcp_proc_rows(0x0A, 7601) == 0,
 	       "/proc/net/xtcp6 shows it as 0A on 00000000000000000000000001000000:1DB1, "
 	       "/proc/net/xtcp does not");
+	traced = !write_file("/sys/kernel/tracing/trace", "\n") &&
+		 !write_file("/sys/kernel/tracing/events/xtcp/xtcp_set_state/enable", "1");
 	if (!tap_ok(pair(IPPROTO_XTCP, lfd, "::1", 7601, &c, &s) == 0, "connect to [::1]:7601, "
 		    "accept"))
 		goto out;
+	write_file("/sys/kernel/tracing/events/xtcp/xtcp_set_state/enable", "0");
+	tap_ok(traced && trace_count("dport=7601 saddr=127.0.0.6 daddr=0.0.0.0 saddrv6=::1 "
+				     "daddrv6=::1 oldstate=CLOSE newstate=SYN_SENT") == 1,
+	       "tracepoint xtcp:xtcp_set_state carries the IPv6 addresses: CLOSE -> SYN_SENT, "
+	       "saddrv6=::1 daddrv6=::1");
 	cport = local_port(c);
 	snprintf(b, sizeof(b), "[::1]:%d", cport);
 	tap_ok(!strcmp(peer_str(s, a, sizeof(a)), b), "the server's peer is %s (%s)", b, a);
