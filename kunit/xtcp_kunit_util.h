@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers shared by the xtcp KUnit suites: crafted segments from 127.0.0.1 to 127.0.0.1,
- * shaped as ip_local_deliver_finish() hands them to xtcp_v4_rcv() or as xtcp_v4_rcv()
+ * shaped as ip_local_deliver_finish() hands them to xtcp_rcv() or as xtcp_rcv()
  * hands them to xtcp_rcv_state_process(), and kernel sockets put in ESTABLISHED by hand.
  */
 #ifndef _XTCP_KUNIT_UTIL_H

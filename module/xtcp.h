@@ -1201,6 +1201,8 @@ int xtcp_connect_start(struct sock *sk);
 int xtcp_rcv(struct sk_buff *skb);
 int xtcp_v4_err(struct sk_buff *skb, u32 info);
 void xtcp_v4_mtu_reduced(struct sock *sk);
+void xtcp_err_mtu(struct sock *sk, u32 mtu);
+void xtcp_err_report(struct sock *sk, int err, bool hard);
 int xtcp_do_rcv(struct sock *sk, struct sk_buff *skb);
 bool xtcp_add_backlog(struct sock *sk, struct sk_buff *skb);
 int xtcp_v4_ctl_init_net(struct net *net);

@@ -2061,18 +2061,23 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 	bool v6 = xtcp_skb_v6(skb);
 	struct xtcp_options_received opt = {};
 	struct xtcp_request_sock *req;
-	bool want_cookie = syncookies == 2;
+	bool want_cookie = syncookies == 2 && !v6;	/* no SYN cookies over IPv6 yet */
 
 	if (v6 ? !xtcp_v6_unicast_destination(skb) :
 	    skb_rtable(skb) && skb_rtable(skb)->rt_flags & (RTCF_BROADCAST | RTCF_MULTICAST))
 		goto drop;
+	if (v6 && ipv6_addr_v4mapped(&ipv6_hdr(skb)->saddr)) {
+		/* an IPv6 packet from a v4-mapped address is forged (tcp_v6_conn_request()) */
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_INERRS);
+		return 0;
+	}
 	if (sk_acceptq_is_full(sk)) {
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LISTENOVERFLOWS);
 		goto drop;
 	}
 	if (READ_ONCE(xtcp_sk(sk)->syn_qlen) >=
 	    min_t(u32, READ_ONCE(sk->sk_max_ack_backlog), READ_ONCE(xn->sysctl_max_syn_backlog))) {
-		if (!syncookies || v6)	/* no SYN cookies over IPv6 yet */
+		if (!syncookies || v6)
 			goto drop;
 		want_cookie = true;
 	}

@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xtcp: the IPv4 glue, like net/ipv4/tcp_ipv4.c: connect (tcp_v4_connect), the receive
- * entry point and its lookups (tcp_v4_rcv, tcp_v4_do_rcv), ICMP errors (tcp_v4_err) and
+ * entry point of both IP versions and its lookups (tcp_v4_rcv and tcp_v6_rcv, tcp_v4_do_rcv),
+ * ICMP errors (tcp_v4_err), the family operations of IPv4 sockets and
  * the per-namespace control socket.
  *
  * Receive path, as the seeds trace it for TCP (and as Linux 6.12 has it):
- *   ip_local_deliver_finish -> xtcp_v4_rcv -> xtcp_lookup (established, then listener)
+ *   ip_local_deliver_finish (or ip6_input) -> xtcp_rcv -> xtcp_rcv_lookup (established,
+ *   then listener)
  *     request:   xtcp_check_req (in softirq, without the listener's socket lock)
  *                  -> xtcp_syn_recv_sock -> xtcp_create_openreq_child
  *                  -> xtcp_child_process
- *     listener:  xtcp_v4_do_rcv -> xtcp_rcv_state_process -> xtcp_conn_request (a SYN)
+ *     listener:  xtcp_do_rcv -> xtcp_rcv_state_process -> xtcp_conn_request (a SYN)
  *                (an ACK with no request: xtcp_cookie_v4_check -> xtcp_child_process)
- *     others:    xtcp_v4_do_rcv -> xtcp_rcv_state_process
+ *     others:    xtcp_do_rcv -> xtcp_rcv_state_process
  */
 #include <linux/icmp.h>
 #include <net/dsfield.h>
@@ -610,22 +612,10 @@ int xtcp_v4_err(struct sk_buff *skb, u32 info)
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OUTOFWINDOWICMPS);
 		goto unlock;
 	}
-	if (type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED) {
-		/* RFC 1191 path MTU discovery: @info is the next hop's MTU */
-		WRITE_ONCE(xtcp_sk(sk)->mtu_info, info);
-		if (!sock_owned_by_user(sk))
-			xtcp_v4_mtu_reduced(sk);
-		else if (!test_and_set_bit(XTCP_MTU_REDUCED_DEFERRED, &sk->sk_tsq_flags))
-			sock_hold(sk);
-		goto unlock;
-	}
-	if (!sock_owned_by_user(sk) && sk->sk_state == TCP_SYN_SENT && hard) {
-		WRITE_ONCE(sk->sk_err, err);
-		sk_error_report(sk);
-		xtcp_done(sk);
-	} else {
-		WRITE_ONCE(sk->sk_err_soft, err);
-	}
+	if (type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED)
+		xtcp_err_mtu(sk, info);	/* RFC 1191: @info is the next hop's MTU */
+	else
+		xtcp_err_report(sk, err, hard);
 unlock:
 	bh_unlock_sock(sk);
 out:
@@ -633,6 +623,49 @@ out:
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_v4_err);
+
+/**
+ * xtcp_err_mtu - an ICMP "fragmentation needed" or ICMPv6 "packet too big" quoting a
+ * segment in flight: the path takes at most @mtu
+ * @sk: the socket, bh-locked
+ * @mtu: the MTU the message gave
+ *
+ * The family's mtu_reduced() acts on it now, or when the process holding the socket
+ * releases it (XTCP_MTU_REDUCED_DEFERRED, xtcp_release_cb()).
+ *
+ * Context: softirq, socket spinlock held.
+ */
+void xtcp_err_mtu(struct sock *sk, u32 mtu)
+{
+	WRITE_ONCE(xtcp_sk(sk)->mtu_info, mtu);
+	if (!sock_owned_by_user(sk))
+		xtcp_sk(sk)->af_ops->mtu_reduced(sk);
+	else if (!test_and_set_bit(XTCP_MTU_REDUCED_DEFERRED, &sk->sk_tsq_flags))
+		sock_hold(sk);
+}
+
+/**
+ * xtcp_err_report - another ICMP or ICMPv6 error quoting a segment in flight, as
+ * tcp_v4_err() and tcp_v6_err() take it
+ * @sk: the socket, bh-locked
+ * @err: the errno it means
+ * @hard: whether it is fatal (a "port unreachable", say)
+ *
+ * A hard error fails a connection still in SYN_SENT (unless a process holds the
+ * socket); otherwise it is kept as the socket's soft error, as TCP does.
+ *
+ * Context: softirq, socket spinlock held.
+ */
+void xtcp_err_report(struct sock *sk, int err, bool hard)
+{
+	if (!sock_owned_by_user(sk) && sk->sk_state == TCP_SYN_SENT && hard) {
+		WRITE_ONCE(sk->sk_err, err);
+		sk_error_report(sk);
+		xtcp_done(sk);
+	} else {
+		WRITE_ONCE(sk->sk_err_soft, err);
+	}
+}
 
 /*
  * The socket's route again, as ip_queue_xmit() finds it (its TOS, scope, source route),

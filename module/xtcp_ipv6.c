@@ -126,12 +126,27 @@ static void xtcp_v6_mtu_reduced(struct sock *sk)
 	}
 }
 
+/*
+ * IPv6 socket options: ipv6_setsockopt()'s, but for the extension headers a socket
+ * sends (routing, hop-by-hop and destination options), which xtcp's MSS does not make
+ * room for yet: ENOPROTOOPT, as for an option it does not know.  Process context.
+ */
+static int xtcp_v6_setsockopt(struct sock *sk, int level, int optname, sockptr_t optval,
+			      unsigned int optlen)
+{
+	if (level == SOL_IPV6 &&
+	    (optname == IPV6_RTHDR || optname == IPV6_HOPOPTS || optname == IPV6_DSTOPTS ||
+	     optname == IPV6_RTHDRDSTOPTS || optname == IPV6_2292PKTOPTIONS))
+		return -ENOPROTOOPT;
+	return ipv6_setsockopt(sk, level, optname, optval, optlen);
+}
+
 /* An IPv6 socket's family operations (ipv6_specific). */
 static const struct xtcp_af_ops xtcp_ipv6_af_ops = {
 	.queue_xmit	= xtcp_v6_queue_xmit,
 	.send_check	= xtcp_v6_send_check,
 	.mtu_reduced	= xtcp_v6_mtu_reduced,
-	.setsockopt	= ipv6_setsockopt,
+	.setsockopt	= xtcp_v6_setsockopt,
 	.getsockopt	= ipv6_getsockopt,
 	.net_header_len	= sizeof(struct ipv6hdr),
 };
@@ -141,7 +156,7 @@ static const struct xtcp_af_ops xtcp_ipv6_mapped_af_ops = {
 	.queue_xmit	= ip_queue_xmit,
 	.send_check	= xtcp_v4_send_check,
 	.mtu_reduced	= xtcp_v4_mtu_reduced,
-	.setsockopt	= ipv6_setsockopt,
+	.setsockopt	= xtcp_v6_setsockopt,
 	.getsockopt	= ipv6_getsockopt,
 	.net_header_len	= sizeof(struct iphdr),
 };
@@ -261,6 +276,12 @@ static int xtcp_v6_connect(struct sock *sk, struct xtcp_sockaddr *uaddr, int add
 
 late_failure:
 	xtcp_set_state(sk, TCP_CLOSE);
+	if (!(sk->sk_userlocks & SOCK_BINDADDR_LOCK)) {
+		/* the source the route chose is not the socket's (inet_bhash2_reset_saddr()) */
+		sk->sk_v6_rcv_saddr = in6addr_any;
+		np->saddr = in6addr_any;
+		inet->inet_rcv_saddr = 0;
+	}
 failure:
 	inet->inet_dport = 0;
 	sk->sk_route_caps = 0;
@@ -413,7 +434,8 @@ int xtcp_v6_send_synack(struct sock *listener, struct xtcp_request_sock *req)
  */
 bool xtcp_v6_unicast_destination(const struct sk_buff *skb)
 {
-	return ipv6_unicast_destination(skb);
+	/* a segment from a backlog may have lost its route (skb_dst_force()) */
+	return !skb_dst(skb) || ipv6_unicast_destination(skb);
 }
 
 /**
@@ -502,20 +524,12 @@ static int xtcp_v6_err(struct sk_buff *skb, struct inet6_skb_parm *opt, u8 type,
 		goto unlock;
 	}
 	if (type == ICMPV6_PKT_TOOBIG) {
-		WRITE_ONCE(xs->mtu_info, ntohl(info));
-		if (!sock_owned_by_user(sk))
-			xtcp_v6_mtu_reduced(sk);
-		else if (!test_and_set_bit(XTCP_MTU_REDUCED_DEFERRED, &sk->sk_tsq_flags))
-			sock_hold(sk);
-		goto unlock;
-	}
-	hard = icmpv6_err_convert(type, code, &err);
-	if (!sock_owned_by_user(sk) && sk->sk_state == TCP_SYN_SENT && hard) {
-		WRITE_ONCE(sk->sk_err, err);
-		sk_error_report(sk);
-		xtcp_done(sk);
+		/* IPV6_MTU_DISCOVER _INTERFACE or _OMIT: path MTUs are not for it */
+		if (ip6_sk_accept_pmtu(sk))
+			xtcp_err_mtu(sk, ntohl(info));
 	} else {
-		WRITE_ONCE(sk->sk_err_soft, err);
+		hard = icmpv6_err_convert(type, code, &err);
+		xtcp_err_report(sk, err, hard);
 	}
 unlock:
 	bh_unlock_sock(sk);

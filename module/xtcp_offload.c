@@ -27,7 +27,7 @@
  * instance's lists until something ends the train: a segment that cannot follow, one
  * shorter than the first, PSH, FIN, or the end of the poll.  Then xtcp4_gro_complete()
  * makes it a super-segment exactly like the ones we send: SKB_GSO_SCTP, gso_size the
- * MSS, the checksum left partial.  Delivered, xtcp_v4_rcv() takes it as it takes a
+ * MSS, the checksum left partial.  Delivered, xtcp_rcv() takes it as it takes a
  * super-segment that came whole over veth (one socket lookup, one pass through the
  * state machine for many segments); forwarded, it is cut again by xtcp4_gso_segment()
  * before a device that cannot take it.  Two things differ from TCP's: the checksum is
@@ -403,7 +403,7 @@ out_check_final:
  * passes IPPROTO_TCP).  It checks nothing when the sender left the sum to the device
  * (CHECKSUM_PARTIAL, as over veth) or the card checked it; otherwise it sums the
  * segment once, and a segment that then goes up alone is marked CHECKSUM_UNNECESSARY.
- * A segment already marked to go up alone is not checked here: xtcp_v4_rcv() will.
+ * A segment already marked to go up alone is not checked here: xtcp_rcv() will.
  */
 static struct sk_buff *xtcp4_gro_receive(struct list_head *head, struct sk_buff *skb)
 {

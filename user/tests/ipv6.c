@@ -390,6 +390,22 @@ static void test_errors(void)
 	tap_ok(ok, "a peer's RST over IPv6: recv() fails with ECONNRESET");
 	close(fd2);
 	close(fd);
+
+	/* extension headers the MSS would not make room for: refused, not half done */
+	fd = sock(AF_INET6, IPPROTO_XTCP, 0);
+	ok = setsockopt(fd, IPPROTO_IPV6, IPV6_HOPOPTS, NULL, 0);
+	tap_errno(ok, errno, ENOPROTOOPT, "IPV6_HOPOPTS (not done yet)");
+	close(fd);
+
+	/* SYN cookies for every SYN (syncookies 2): none over IPv6 yet, the request kept */
+	ok = !write_file("/proc/sys/net/xtcp/syncookies", "2");
+	fd = listener(IPPROTO_XTCP, "::1", 7621, 0);
+	ok = ok && pair(IPPROTO_XTCP, fd, "::1", 7621, &fd2, &p) == 0;
+	write_file("/proc/sys/net/xtcp/syncookies", "1");
+	tap_ok(ok, "with net.xtcp.syncookies 2 an IPv6 connection still opens (no cookie sent)");
+	close(p);
+	close(fd2);
+	close(fd);
 }
 
 /* 4 MiB each way between two namespaces over veth with IPv6 addresses and loss. */

@@ -7,7 +7,8 @@
  *                                   expired; a namespace deleted with connections in it
  *                                   (ESTABLISHED, FIN_WAIT1 under loss, TIME_WAIT) lets the
  *                                   module go; 50 rounds of load, connection, close, unload
- *   module_life --autoload          socket(AF_INET, SOCK_STREAM, 253) loads the module
+ *   module_life --autoload          socket(AF_INET, SOCK_STREAM, 253) loads the module, and
+ *                                   socket(AF_INET6, ...) too
  * Runs as root in the guest, with xtcp not loaded; the namespace case needs tc (netem).
  */
 #define _GNU_SOURCE
@@ -377,6 +378,13 @@ static int test_autoload(void)
 	tap_ok(fd >= 0, "socket(AF_INET, SOCK_STREAM, %d) succeeds (%s)", IPPROTO_XTCP,
 	       fd < 0 ? strerrorname_np(errno) : "ok");
 	tap_ok(loaded(), "the kernel loaded xtcp through its module alias");
+	close(fd);
+	tap_ok(unload_when_free() == 0, "and it unloads after close");
+
+	/* the same through IPv6's alias, net-pf-10-proto-253-type-1 */
+	fd = socket(AF_INET6, SOCK_STREAM, IPPROTO_XTCP);
+	tap_ok(fd >= 0 && loaded(), "socket(AF_INET6, SOCK_STREAM, %d) loads it too (%s)",
+	       IPPROTO_XTCP, fd < 0 ? strerrorname_np(errno) : "ok");
 	close(fd);
 	tap_ok(unload_when_free() == 0, "and it unloads after close");
 	return tap_done();
