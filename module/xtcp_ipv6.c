@@ -30,7 +30,10 @@ struct xtcp6_sock {
 	struct ipv6_pinfo inet6;	/* last: where 6.1's inet6_sk_generic() looks */
 };
 
-/* IPv6 is on: the module registered with its stack (not with ipv6.disable=1). */
+/*
+ * IPv6 is on: the module registered with its stack (not with ipv6.disable=1).  Set
+ * and read at module load and unload only.
+ */
 static bool xtcp_ipv6_on;
 
 /*
@@ -642,7 +645,7 @@ int xtcp_v6_init(void)
 	err = inet6_register_protosw(&xtcp6_protosw);
 	if (err)
 		goto out_offload;
-	WRITE_ONCE(xtcp_ipv6_on, true);
+	xtcp_ipv6_on = true;
 	return 0;
 
 out_offload:

@@ -41,22 +41,23 @@
 #include <net/protocol.h>
 #include "xtcp.h"
 
-/*
- * Is @skb a super-segment of ours with a whole header?  If its checksum is not left
- * partial, as our transmit path leaves it, the pseudo-header's sum @pseudo goes in.
- */
-static bool xtcp_gso_prepare(struct sk_buff *skb, __sum16 pseudo)
+/* Is @skb a super-segment of ours with a whole header? */
+static bool xtcp_gso_ok(struct sk_buff *skb)
 {
-	if (!(skb_shinfo(skb)->gso_type & SKB_GSO_SCTP) ||
-	    !pskb_may_pull(skb, sizeof(struct tcphdr)))
-		return false;
-	if (skb->ip_summed != CHECKSUM_PARTIAL) {
-		tcp_hdr(skb)->check = pseudo;
-		skb->ip_summed = CHECKSUM_PARTIAL;
-		skb->csum_start = skb_transport_header(skb) - skb->head;
-		skb->csum_offset = offsetof(struct tcphdr, check);
-	}
-	return true;
+	return (skb_shinfo(skb)->gso_type & SKB_GSO_SCTP) &&
+	       pskb_may_pull(skb, sizeof(struct tcphdr));
+}
+
+/*
+ * A super-segment whose checksum is not left partial, as our transmit path leaves it
+ * (one from elsewhere): the pseudo-header's sum @pseudo goes in, the rest is partial.
+ */
+static void xtcp_gso_set_partial(struct sk_buff *skb, __sum16 pseudo)
+{
+	tcp_hdr(skb)->check = pseudo;
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = skb_transport_header(skb) - skb->head;
+	skb->csum_offset = offsetof(struct tcphdr, check);
 }
 
 /*
@@ -167,9 +168,11 @@ struct sk_buff *xtcp4_gso_segment(struct sk_buff *skb, netdev_features_t feature
 {
 	const struct iphdr *iph = ip_hdr(skb);
 
-	if (!xtcp_gso_prepare(skb, ~csum_tcpudp_magic(iph->saddr, iph->daddr, skb->len,
-						      xtcp_protocol, 0)))
+	if (!xtcp_gso_ok(skb))
 		return ERR_PTR(-EINVAL);
+	if (skb->ip_summed != CHECKSUM_PARTIAL)
+		xtcp_gso_set_partial(skb, ~csum_tcpudp_magic(iph->saddr, iph->daddr, skb->len,
+							     xtcp_protocol, 0));
 	return xtcp_gso_segment(skb, features);
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp4_gso_segment);
@@ -187,9 +190,11 @@ static struct sk_buff *xtcp6_gso_segment(struct sk_buff *skb, netdev_features_t 
 {
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 
-	if (!xtcp_gso_prepare(skb, ~csum_ipv6_magic(&ip6h->saddr, &ip6h->daddr, skb->len,
-						    xtcp_protocol, 0)))
+	if (!xtcp_gso_ok(skb))
 		return ERR_PTR(-EINVAL);
+	if (skb->ip_summed != CHECKSUM_PARTIAL)
+		xtcp_gso_set_partial(skb, ~csum_ipv6_magic(&ip6h->saddr, &ip6h->daddr, skb->len,
+							   xtcp_protocol, 0));
 	return xtcp_gso_segment(skb, features);
 }
 #endif
