@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * module_life: loading and unloading xtcp.ko.
- *   module_life XTCP_KO             bad parameters fail cleanly and unwind; another protocol
+ *   module_life [-r N] XTCP_KO      bad parameters fail cleanly and unwind; another protocol
  *                                   number works; unload is refused while a socket exists
  *                                   and while a TIME_WAIT exists, and succeeds once it
  *                                   expired; a namespace deleted with connections in it
  *                                   (ESTABLISHED, FIN_WAIT1 under loss, TIME_WAIT) lets the
- *                                   module go; 50 rounds of load, connection, close, unload
+ *                                   module go; N rounds (default 50) of load, connection,
+ *                                   close, unload
  *   module_life --autoload          socket(AF_INET, SOCK_STREAM, 253) loads the module, and
  *                                   socket(AF_INET6, ...) too
  * Runs as root in the guest, with xtcp not loaded; the namespace case needs tc (netem).
@@ -294,8 +295,7 @@ static void test_netns(const char *ko)
 	       "unloads after %.1f s (orphan_retries 2), not after the TIME_WAIT's 60 s%s%s",
 	       now() - t0, ret ? ": " : "", ret ? strerrorname_np(err) : "");
 }
-
-static int test_load(const char *ko)
+static int test_load(const char *ko, int rounds)
 {
 	int ret, err, fd, i;
 	long n;
@@ -355,14 +355,14 @@ static int test_load(const char *ko)
 		unload_within(10);
 
 	/* the default number, and load/unload in a row, each with a TIME_WAIT to wait out */
-	for (i = 0; i < 50; i++) {
+	for (i = 0; i < rounds; i++) {
 		if (load(ko, "") || write_file("/proc/sys/net/xtcp/tw_timeout", "1") ||
 		    connection('T', 100, NULL, NULL) < 0 || unload_within(10))
 			break;
 	}
-	tap_ok(i == 50, "50 rounds of load, a connection closed client first (tw_timeout 1), "
-	       "unload once its TIME_WAIT expired (%d done%s%s)", i, i < 50 ? ": " : "",
-	       i < 50 ? strerrorname_np(errno) : "");
+	tap_ok(i == rounds, "%d rounds of load, a connection closed client first (tw_timeout 1), "
+	       "unload once its TIME_WAIT expired (%d done%s%s)", rounds, i, i < rounds ? ": " : "",
+	       i < rounds ? strerrorname_np(errno) : "");
 	if (loaded())
 		unload_within(10);
 	return tap_done();
@@ -392,10 +392,17 @@ static int test_autoload(void)
 
 int main(int argc, char **argv)
 {
+	int rounds = 50;
+
 	if (argc == 2 && !strcmp(argv[1], "--autoload"))
 		return test_autoload();
-	if (argc == 2)
-		return test_load(argv[1]);
-	fprintf(stderr, "usage: module_life XTCP_KO | --autoload\n");
+	if (argc == 4 && !strcmp(argv[1], "-r")) {
+		rounds = atoi(argv[2]);
+		argc -= 2;
+		argv += 2;
+	}
+	if (argc == 2 && rounds > 0)
+		return test_load(argv[1], rounds);
+	fprintf(stderr, "usage: module_life [-r ROUNDS] XTCP_KO | --autoload\n");
 	return 2;
 }
