@@ -4,13 +4,13 @@
  *
  *   LD_PRELOAD=build/user/lib/libxtcp_preload.so iperf3 -4 -s
  *
- * It wraps socket(): a call for AF_INET + SOCK_STREAM with protocol 0 or IPPROTO_TCP
- * opens protocol 253 (IPPROTO_XTCP) instead; SOCK_NONBLOCK and SOCK_CLOEXEC are kept.
- * Every other call (AF_INET6, AF_UNIX, SOCK_DGRAM, an explicit other protocol) goes
+ * It wraps socket(): a call for AF_INET or AF_INET6 + SOCK_STREAM with protocol 0 or
+ * IPPROTO_TCP opens protocol 253 (IPPROTO_XTCP) instead; SOCK_NONBLOCK and SOCK_CLOEXEC
+ * are kept.  Every other call (AF_UNIX, SOCK_DGRAM, an explicit other protocol) goes
  * through untouched.  xtcp answers the TCP_* options at IPPROTO_TCP, so a program's
  * setsockopt(IPPROTO_TCP, TCP_NODELAY / TCP_CONGESTION / TCP_INFO ...) keeps working.
- * xtcp is IPv4 only: a program that opens AF_INET6 sockets (iperf3's server without
- * -4, for one) stays on TCP - check what it really uses (SO_PROTOCOL, /proc/net/xtcp).
+ * Where the kernel has no IPv6, socket(AF_INET6, ...) fails with EAFNOSUPPORT for
+ * either protocol.
  *
  * Environment, read once when the library loads:
  *   XTCP_PRELOAD_PROTO=N   the protocol to use instead (default 253; 0: change nothing)
@@ -60,15 +60,15 @@ int socket(int domain, int type, int protocol)
 			return -1;
 		}
 	}
-	if (!xtcp_proto || domain != AF_INET || base != SOCK_STREAM ||
+	if (!xtcp_proto || (domain != AF_INET && domain != AF_INET6) || base != SOCK_STREAM ||
 	    (protocol != 0 && protocol != IPPROTO_TCP))
 		return real_socket(domain, type, protocol);
 
 	fd = real_socket(domain, type, xtcp_proto);
 	if (verbose) {
 		err = errno;
-		fprintf(stderr, "xtcp_preload: %d: AF_INET SOCK_STREAM%s%s %d -> %d: %d%s%s\n",
-			getpid(), type & SOCK_NONBLOCK ? "|NONBLOCK" : "",
+		fprintf(stderr, "xtcp_preload: %d: %s SOCK_STREAM%s%s %d -> %d: %d%s%s\n",
+			getpid(), domain == AF_INET ? "AF_INET" : "AF_INET6", type & SOCK_NONBLOCK ? "|NONBLOCK" : "",
 			type & SOCK_CLOEXEC ? "|CLOEXEC" : "", protocol, xtcp_proto, fd,
 			fd < 0 ? " " : "", fd < 0 ? strerrorname_np(err) : "");
 		errno = err;

@@ -4,6 +4,8 @@
  * and the errors around it, checked against what Linux TCP does (each errno case is
  * also run on a TCP socket and compared), SO_REUSEPORT groups and TCP_DEFER_ACCEPT,
  * plus /proc/net/xtcp and the counters.
+ *   handshake [-6]   (-6: the same over IPv6 - ::1, [::], /proc/net/xtcp6 - and each
+ *                    errno compared with TCP's over IPv6)
  * Needs xtcp.ko loaded with the default protocol number; runs as root.
  */
 #define _GNU_SOURCE
@@ -26,7 +28,13 @@
 #include "tap.h"
 #include "xtcp_test.h"
 
-#define LO htonl(INADDR_LOOPBACK)
+/*
+ * The run's family (-6: IPv6) and its addresses: loopback, the wildcard, and another
+ * local address (for IPv6 the v4-mapped 127.0.0.2, which an IPv6 socket may bind).
+ */
+static int family = AF_INET;
+static const char *lo = "127.0.0.1", *any = "0.0.0.0", *lo2 = "127.0.0.2";
+static const char *proc_name = XTCP_PROC_SOCKETS;	/* its rows: /proc/net/xtcp(6) */
 
 struct result {
 	int ret, err;
@@ -34,38 +42,55 @@ struct result {
 
 #define CALL(expr) ({ struct result r_; errno = 0; r_.ret = (expr); r_.err = errno; r_; })
 
-static struct sockaddr_in addr_of(in_addr_t a, int port)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port),
-				   .sin_addr.s_addr = a };
-	return sin;
-}
-
 static int sock(int proto, int flags)
 {
-	return socket(AF_INET, SOCK_STREAM | flags, proto);
+	return socket(family, SOCK_STREAM | flags, proto);
 }
 
-static int do_bind(int fd, in_addr_t a, int port)
+static int do_bind(int fd, const char *a, int port)
 {
-	struct sockaddr_in sin = addr_of(a, port);
+	struct sockaddr_storage ss;
+	socklen_t len = sa_of(family, a, port, &ss);
 
-	return bind(fd, (struct sockaddr *)&sin, sizeof(sin));
+	return bind(fd, (struct sockaddr *)&ss, len);
 }
 
-static int do_connect(int fd, in_addr_t a, int port)
+static int do_connect(int fd, const char *a, int port)
 {
-	struct sockaddr_in sin = addr_of(a, port);
+	struct sockaddr_storage ss;
+	socklen_t len = sa_of(family, a, port, &ss);
 
-	return connect(fd, (struct sockaddr *)&sin, sizeof(sin));
+	return connect(fd, (struct sockaddr *)&ss, len);
+}
+
+/* The port of a socket address of either family. */
+static int port_of(const struct sockaddr_storage *ss)
+{
+	return ntohs(ss->ss_family == AF_INET6 ? ((const struct sockaddr_in6 *)ss)->sin6_port :
+			  ((const struct sockaddr_in *)ss)->sin_port);
+}
+
+/* Whether @ss is @ip:@port of the run's family. */
+static int addr_is(const struct sockaddr_storage *ss, const char *ip, int port)
+{
+	struct sockaddr_storage want;
+	socklen_t len = sa_of(family, ip, port, &want);
+
+	return len && !memcmp(ss, &want, len);
 }
 
 static int local_port(int fd)
 {
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
 
-	return getsockname(fd, (struct sockaddr *)&sin, &len) ? -1 : ntohs(sin.sin_port);
+	return getsockname(fd, (struct sockaddr *)&ss, &len) ? -1 : port_of(&ss);
+}
+
+/* Rows of /proc/net/xtcp (or xtcp6 for IPv6) in @state with local port @port (0: any). */
+static int rows(int state, int port)
+{
+	return family == AF_INET6 ? xtcp_proc6_rows(state, port) : xtcp_proc_rows(state, port);
 }
 
 /* The int option @name at @level of @fd; -1 if it cannot be read. */
@@ -86,7 +111,7 @@ static int so_error(int fd)
 	return e;
 }
 
-static int listener(int proto, in_addr_t a, int port, int backlog)
+static int listener(int proto, const char *a, int port, int backlog)
 {
 	int one = 1, fd = sock(proto, 0);
 
@@ -103,7 +128,7 @@ static int proc_total(void)
 	int st, n = 0;
 
 	for (st = 1; st <= 12; st++)
-		n += xtcp_proc_rows(st, 0);
+		n += rows(st, 0);
 	return n;
 }
 
@@ -115,7 +140,7 @@ static int open_rows(void)
 	int n = 0;
 
 	for (i = 0; i < sizeof(open) / sizeof(open[0]); i++)
-		n += xtcp_proc_rows(open[i], 0);
+		n += rows(open[i], 0);
 	return n;
 }
 
@@ -135,19 +160,19 @@ static void test_bind(void)
 
 	for (i = 0; i < 2; i++) {
 		a[i] = sock(proto[i], 0);
-		do_bind(a[i], LO, 6001 + i);
+		do_bind(a[i], lo, 6001 + i);
 		b[i] = sock(proto[i], 0);
-		r[i] = CALL(do_bind(b[i], LO, 6001 + i));
+		r[i] = CALL(do_bind(b[i], lo, 6001 + i));
 	}
 	same_errno(r[0], r[1], "bind to a bound port");
 	for (i = 0; i < 2; i++)
-		r[i] = CALL(do_bind(b[i], htonl(INADDR_ANY), 6001 + i));
+		r[i] = CALL(do_bind(b[i], any, 6001 + i));
 	same_errno(r[0], r[1], "bind the wildcard address to a bound port");
 	for (i = 0; i < 2; i++)
-		r[i] = CALL(do_bind(a[i], LO, 6101 + i));
+		r[i] = CALL(do_bind(a[i], lo, 6101 + i));
 	same_errno(r[0], r[1], "bind a bound socket again");
 	for (i = 0; i < 2; i++) {
-		r[i] = CALL(do_bind(b[i], htonl(0x7f000002), 6001 + i));
+		r[i] = CALL(do_bind(b[i], lo2, 6001 + i));
 		close(a[i]);
 		close(b[i]);
 	}
@@ -164,8 +189,8 @@ static void test_bind(void)
 		setsockopt(a[i], SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 		setsockopt(b[i], SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 		setsockopt(c[i], SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		do_bind(a[i], LO, 6201 + i);
-		r[i] = CALL(do_bind(b[i], LO, 6201 + i));
+		do_bind(a[i], lo, 6201 + i);
+		r[i] = CALL(do_bind(b[i], lo, 6201 + i));
 	}
 	tap_ok(r[0].ret == 0 && r[1].ret == 0, "SO_REUSEADDR: two sockets bind one port");
 	for (i = 0; i < 2; i++) {
@@ -174,11 +199,11 @@ static void test_bind(void)
 	}
 	same_errno(r[0], r[1], "listen on a port another socket listens on");
 	for (i = 0; i < 2; i++)
-		r[i] = CALL(do_bind(c[i], LO, 6201 + i));
+		r[i] = CALL(do_bind(c[i], lo, 6201 + i));
 	same_errno(r[0], r[1], "SO_REUSEADDR bind to a listening port");
 	for (i = 0; i < 2; i++) {
 		close(a[i]);
-		r[i] = CALL(do_bind(c[i], LO, 6201 + i));
+		r[i] = CALL(do_bind(c[i], lo, 6201 + i));
 		close(b[i]);
 		close(c[i]);
 	}
@@ -191,7 +216,7 @@ static void test_bind(void)
 	if (f)
 		fclose(f);
 	a[1] = sock(IPPROTO_XTCP, 0);
-	r[1] = CALL(do_bind(a[1], LO, 0));
+	r[1] = CALL(do_bind(a[1], lo, 0));
 	p = local_port(a[1]);
 	tap_ok(r[1].ret == 0 && p >= low && p <= high, "bind to port 0 picks %d in %d-%d", p, low,
 	       high);
@@ -204,14 +229,14 @@ static void test_bind(void)
 		if (setuid(65534))
 			_exit(2);
 		fd = sock(IPPROTO_XTCP, 0);
-		_exit(do_bind(fd, LO, 80) == -1 && errno == EACCES ? 0 : 1);
+		_exit(do_bind(fd, lo, 80) == -1 && errno == EACCES ? 0 : 1);
 	}
 	wait(&i);
 	tap_ok(WIFEXITED(i) && WEXITSTATUS(i) == 0, "bind to port 80 as nobody fails with EACCES");
 }
 
 /* A socket of @proto with SO_REUSEPORT (if @rp) bound to @a:@port; -1 and errno if not. */
-static int reuseport_sock(int proto, int rp, in_addr_t a, int port)
+static int reuseport_sock(int proto, int rp, const char *a, int port)
 {
 	int fd = sock(proto, 0), err;
 
@@ -227,7 +252,7 @@ static int reuseport_sock(int proto, int rp, in_addr_t a, int port)
 }
 
 /* reuseport_sock() as a result to compare: the socket, if bound, closed at once. */
-static struct result reuseport_try(int proto, int rp, in_addr_t a, int port)
+static struct result reuseport_try(int proto, int rp, const char *a, int port)
 {
 	struct result r = CALL(reuseport_sock(proto, rp, a, port));
 
@@ -264,8 +289,8 @@ static void test_reuseport(void)
 	struct result r[2];
 
 	for (i = 0; i < 2; i++) {
-		a[i] = reuseport_sock(proto[i], 1, LO, 6301 + i);
-		b[i] = reuseport_sock(proto[i], 1, LO, 6301 + i);
+		a[i] = reuseport_sock(proto[i], 1, lo, 6301 + i);
+		b[i] = reuseport_sock(proto[i], 1, lo, 6301 + i);
 		r[i] = CALL(b[i] < 0 ? -1 : 0);
 	}
 	tap_ok(a[1] >= 0 && b[1] >= 0 && a[0] >= 0 && b[0] >= 0,
@@ -277,17 +302,17 @@ static void test_reuseport(void)
 	       r[0].ret ? strerrorname_np(r[0].err) : "ok",
 	       r[1].ret ? strerrorname_np(r[1].err) : "ok");
 	for (i = 0; i < 2; i++)
-		r[i] = reuseport_try(proto[i], 0, LO, 6301 + i);
+		r[i] = reuseport_try(proto[i], 0, lo, 6301 + i);
 	same_errno(r[0], r[1], "SO_REUSEPORT: a socket without it binds the port");
 	for (i = 0; i < 2; i++)
-		r[i] = reuseport_try(proto[i], 0, htonl(INADDR_ANY), 6301 + i);
+		r[i] = reuseport_try(proto[i], 0, any, 6301 + i);
 	same_errno(r[0], r[1], "SO_REUSEPORT: a socket without it binds the wildcard address");
 	/* another user's socket may not join the group */
 	for (i = 0; i < 2; i++) {
 		if (fork() == 0) {
 			if (setuid(65534))
 				_exit(100);
-			_exit(reuseport_sock(proto[i], 1, LO, 6301 + i) < 0 ? errno : 0);
+			_exit(reuseport_sock(proto[i], 1, lo, 6301 + i) < 0 ? errno : 0);
 		}
 		wait(&st);
 		r[i].ret = WIFEXITED(st) && WEXITSTATUS(st) ? -1 : 0;
@@ -296,8 +321,8 @@ static void test_reuseport(void)
 	same_errno(r[0], r[1], "SO_REUSEPORT: another user's socket binds the port");
 	/* all must have set it: one bound without it keeps the port to itself */
 	for (i = 0; i < 2; i++) {
-		k = reuseport_sock(proto[i], 0, LO, 6311 + i);
-		r[i] = reuseport_try(proto[i], 1, LO, 6311 + i);
+		k = reuseport_sock(proto[i], 0, lo, 6311 + i);
+		r[i] = reuseport_try(proto[i], 1, lo, 6311 + i);
 		close(k);
 	}
 	same_errno(r[0], r[1], "SO_REUSEPORT: binding next to a socket bound without it");
@@ -306,7 +331,7 @@ static void test_reuseport(void)
 	for (i = 0; i < 2; i++) {
 		for (k = 0; k < conns; k++) {
 			c[k] = sock(proto[i], 0);
-			do_connect(c[k], LO, 6301 + i);
+			do_connect(c[k], lo, 6301 + i);
 		}
 		ok = wait_for((got[i][0] += drain_accept(a[i]),
 			       got[i][1] += drain_accept(b[i]),
@@ -327,7 +352,7 @@ static void test_reuseport(void)
 		shutdown(a[i], SHUT_RD);
 	for (k = 0; k < 16; k++) {
 		c[k] = sock(IPPROTO_XTCP, 0);
-		r[1] = CALL(do_connect(c[k], LO, 6302));
+		r[1] = CALL(do_connect(c[k], lo, 6302));
 		if (r[1].ret)
 			break;
 	}
@@ -348,14 +373,14 @@ static void test_reuseport(void)
 		struct sock_fprog prog = { .len = 1, .filter = code };
 
 		got[i][0] = got[i][1] = 0;
-		a[i] = reuseport_sock(proto[i], 1, LO, 6305 + i);
-		b[i] = reuseport_sock(proto[i], 1, LO, 6305 + i);
+		a[i] = reuseport_sock(proto[i], 1, lo, 6305 + i);
+		b[i] = reuseport_sock(proto[i], 1, lo, 6305 + i);
 		if (a[i] < 0 || b[i] < 0 || listen(a[i], 64) || listen(b[i], 64) ||
 		    setsockopt(b[i], SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog, sizeof(prog)))
 			got[i][0] = -1;
 		for (k = 0; k < 16 && got[i][0] >= 0; k++) {
 			c[k] = sock(proto[i], 0);
-			do_connect(c[k], LO, 6305 + i);
+			do_connect(c[k], lo, 6305 + i);
 		}
 		if (got[i][0] >= 0)
 			wait_for((got[i][0] += drain_accept(a[i]), got[i][1] += drain_accept(b[i]),
@@ -405,11 +430,11 @@ static void test_defer_accept(void)
 	/* the client's data makes the connection acceptable, with it */
 	for (i = 0; i < 2; i++) {
 		early[i] = data[i] = child_opt[i] = -1;
-		l = listener(proto[i], LO, 6401 + i, 8);
+		l = listener(proto[i], lo, 6401 + i, 8);
 		n = 5;
 		setsockopt(l, IPPROTO_TCP, TCP_DEFER_ACCEPT, &n, sizeof(n));
 		c = sock(proto[i], 0);
-		if (l < 0 || do_connect(c, LO, 6401 + i)) {
+		if (l < 0 || do_connect(c, lo, 6401 + i)) {
 			close(c);
 			close(l);
 			continue;
@@ -446,12 +471,12 @@ static void test_defer_accept(void)
 	for (i = 0; i < 2; i++) {
 		late[i] = -1;
 		waited[i] = -1;
-		l = listener(proto[i], LO, 6403 + i, 8);
+		l = listener(proto[i], lo, 6403 + i, 8);
 		n = 2;
 		setsockopt(l, IPPROTO_TCP, TCP_DEFER_ACCEPT, &n, sizeof(n));
 		c = sock(proto[i], 0);
 		t0 = now();
-		if (l >= 0 && !do_connect(c, LO, 6403 + i)) {
+		if (l >= 0 && !do_connect(c, lo, 6403 + i)) {
 			p = (struct pollfd){ .fd = l, .events = POLLIN };
 			if (poll(&p, 1, 10000) == 1) {
 				waited[i] = now() - t0;
@@ -473,31 +498,31 @@ static void test_defer_accept(void)
 
 static void test_connect_accept(void)
 {
-	struct sockaddr_in peer;
+	struct sockaddr_storage peer;
 	socklen_t len = sizeof(peer);
 	int l, c, a, cport;
 	long act = xtcp_stat("ActiveOpens"), pas = xtcp_stat("PassiveOpens");
 	struct result r;
 
-	l = listener(IPPROTO_XTCP, htonl(INADDR_ANY), 7001, 16);
-	tap_ok(l >= 0, "listen on 0.0.0.0:7001");
-	tap_ok(xtcp_proc_rows(0x0A, 7001) == 1, "/proc/net/xtcp shows the listener as 0A");
+	l = listener(IPPROTO_XTCP, any, 7001, 16);
+	tap_ok(l >= 0, "listen on %s port 7001", any);
+	tap_ok(rows(0x0A, 7001) == 1, "/proc/net/%s shows the listener as 0A", proc_name);
 	c = sock(IPPROTO_XTCP, 0);
-	r = CALL(do_connect(c, LO, 7001));
-	tap_ok(r.ret == 0, "blocking connect to 127.0.0.1:7001 (%s)",
+	r = CALL(do_connect(c, lo, 7001));
+	tap_ok(r.ret == 0, "blocking connect to %s port 7001 (%s)", lo,
 	       r.ret ? strerrorname_np(r.err) : "ok");
 	cport = local_port(c);
 	a = accept(l, (struct sockaddr *)&peer, &len);
-	tap_ok(a >= 0 && peer.sin_addr.s_addr == LO && ntohs(peer.sin_port) == cport,
-	       "accept returns the peer address 127.0.0.1:%d", cport);
-	tap_ok(xtcp_proc_rows(0x01, 7001) == 1 && xtcp_proc_rows(0x01, cport) == 1,
-	       "/proc/net/xtcp shows both ends as 01 (ESTABLISHED)");
+	tap_ok(a >= 0 && addr_is(&peer, lo, cport), "accept returns the peer address %s port %d",
+	       lo, cport);
+	tap_ok(rows(0x01, 7001) == 1 && rows(0x01, cport) == 1,
+	       "/proc/net/%s shows both ends as 01 (ESTABLISHED)", proc_name);
 	len = sizeof(peer);
-	tap_ok(getpeername(c, (struct sockaddr *)&peer, &len) == 0 && ntohs(peer.sin_port) == 7001,
-	       "getpeername of the client gives port 7001");
+	tap_ok(getpeername(c, (struct sockaddr *)&peer, &len) == 0 && addr_is(&peer, lo, 7001),
+	       "getpeername of the client gives %s port 7001", lo);
 	tap_ok(xtcp_stat("ActiveOpens") == act + 1 && xtcp_stat("PassiveOpens") == pas + 1,
 	       "ActiveOpens and PassiveOpens each moved by 1");
-	r = CALL(do_connect(c, LO, 7001));
+	r = CALL(do_connect(c, lo, 7001));
 	tap_errno(r.ret, r.err, EISCONN, "connect on a connected socket");
 	r = CALL(listen(c, 1));
 	tap_errno(r.ret, r.err, EINVAL, "listen on a connected socket");
@@ -509,7 +534,7 @@ static void test_connect_accept(void)
 	tap_errno(r.ret, r.err, ECONNRESET, "recv after the peer's RST");
 	close(c);
 	close(l);
-	tap_ok(wait_for(proc_total() == 0, 5), "no socket left in /proc/net/xtcp");
+	tap_ok(wait_for(proc_total() == 0, 5), "no socket left in /proc/net/%s", proc_name);
 }
 
 static void test_refused(void)
@@ -521,7 +546,7 @@ static void test_refused(void)
 
 	for (i = 0; i < 2; i++) {
 		c[i] = sock(proto[i], 0);
-		r[i] = CALL(do_connect(c[i], LO, 7999));
+		r[i] = CALL(do_connect(c[i], lo, 7999));
 		close(c[i]);
 	}
 	same_errno(r[0], r[1], "connect to a port nobody listens on");
@@ -529,7 +554,7 @@ static void test_refused(void)
 	       "a RST was sent and the attempt counted as failed");
 
 	c[1] = sock(IPPROTO_XTCP, SOCK_NONBLOCK);
-	r[1] = CALL(do_connect(c[1], LO, 7999));
+	r[1] = CALL(do_connect(c[1], lo, 7999));
 	tap_errno(r[1].ret, r[1].err, EINPROGRESS, "non-blocking connect");
 	pfd = (struct pollfd){ .fd = c[1], .events = POLLOUT };
 	poll(&pfd, 1, 2000);
@@ -540,7 +565,7 @@ static void test_refused(void)
 
 static void test_nonblocking(void)
 {
-	int l = listener(IPPROTO_XTCP, LO, 7002, 16), c, a, ep;
+	int l = listener(IPPROTO_XTCP, lo, 7002, 16), c, a, ep;
 	struct epoll_event ev = { .events = EPOLLIN }, out;
 	struct pollfd pfd;
 	struct timeval tv = { .tv_sec = 0, .tv_usec = 300000 };
@@ -555,10 +580,10 @@ static void test_nonblocking(void)
 	tap_ok(epoll_wait(ep, &out, 1, 0) == 0, "epoll: an idle listener is not readable");
 
 	c = sock(IPPROTO_XTCP, SOCK_NONBLOCK);
-	r = CALL(do_connect(c, LO, 7002));
+	r = CALL(do_connect(c, lo, 7002));
 	tap_ok(r.ret == 0 || r.err == EINPROGRESS, "non-blocking connect starts (%s)",
 	       r.ret ? strerrorname_np(r.err) : "done at once");
-	r = CALL(do_connect(c, LO, 7002));
+	r = CALL(do_connect(c, lo, 7002));
 	tap_ok(r.ret == 0 || r.err == EALREADY || r.err == EISCONN,
 	       "a second connect: done (0), EALREADY or EISCONN as on TCP (%s)",
 	       r.ret ? strerrorname_np(r.err) : "0");
@@ -600,7 +625,7 @@ static void *shut_later(void *arg)
 static void test_accept_interrupted(void)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };
-	int l = listener(IPPROTO_XTCP, LO, 7003, 4);
+	int l = listener(IPPROTO_XTCP, lo, 7003, 4);
 	struct result r;
 	pthread_t th;
 
@@ -618,14 +643,14 @@ static void test_accept_interrupted(void)
 
 static void test_many(int n)
 {
-	int l = listener(IPPROTO_XTCP, LO, 7004, 1024), *c = calloc(n, sizeof(int));
+	int l = listener(IPPROTO_XTCP, lo, 7004, 1024), *c = calloc(n, sizeof(int));
 	int i, connected = 0, accepted = 0, a;
 	struct pollfd pfd;
 
 	fcntl(l, F_SETFL, O_NONBLOCK);
 	for (i = 0; i < n; i++) {
 		c[i] = sock(IPPROTO_XTCP, SOCK_NONBLOCK);
-		do_connect(c[i], LO, 7004);
+		do_connect(c[i], lo, 7004);
 	}
 	for (i = 0; i < n; i++) {
 		pfd = (struct pollfd){ .fd = c[i], .events = POLLOUT };
@@ -646,12 +671,12 @@ static void test_many(int n)
 
 static void test_backlog_overflow(void)
 {
-	int l = listener(IPPROTO_XTCP, LO, 7005, 1), c[4], i, a, accepted = 0;
+	int l = listener(IPPROTO_XTCP, lo, 7005, 1), c[4], i, a, accepted = 0;
 	long over = xtcp_stat("ListenOverflows"), drops = xtcp_stat("ListenDrops");
 
 	for (i = 0; i < 4; i++) {
 		c[i] = sock(IPPROTO_XTCP, SOCK_NONBLOCK);
-		do_connect(c[i], LO, 7005);
+		do_connect(c[i], lo, 7005);
 	}
 	wait_for(xtcp_stat("ListenOverflows") > over && xtcp_stat("ListenDrops") > drops, 5);
 	tap_ok(xtcp_stat("ListenOverflows") > over && xtcp_stat("ListenDrops") > drops,
@@ -672,15 +697,15 @@ static void test_backlog_overflow(void)
 /* A listener that closes resets the connections nobody accepted yet. */
 static void test_listener_close(void)
 {
-	int l = listener(IPPROTO_XTCP, LO, 7006, 8), c[2], i, reset = 0;
+	int l = listener(IPPROTO_XTCP, lo, 7006, 8), c[2], i, reset = 0;
 	long rsts = xtcp_stat("OutRsts");
 	char byte;
 
 	for (i = 0; i < 2; i++) {
 		c[i] = sock(IPPROTO_XTCP, 0);
-		do_connect(c[i], LO, 7006);
+		do_connect(c[i], lo, 7006);
 	}
-	tap_ok(xtcp_proc_rows(0x01, 7006) == 2, "two connections wait in the accept queue");
+	tap_ok(rows(0x01, 7006) == 2, "two connections wait in the accept queue");
 	close(l);
 	usleep(100000);
 	for (i = 0; i < 2; i++) {
@@ -706,17 +731,17 @@ static int simultaneous_open_child(void)
 		return 10;
 	a = sock(IPPROTO_XTCP, SOCK_NONBLOCK);
 	b = sock(IPPROTO_XTCP, SOCK_NONBLOCK);
-	do_bind(a, LO, 7101);
-	do_bind(b, LO, 7102);
-	do_connect(a, LO, 7102);
-	do_connect(b, LO, 7101);
+	do_bind(a, lo, 7101);
+	do_bind(b, lo, 7102);
+	do_connect(a, lo, 7102);
+	do_connect(b, lo, 7101);
 	pfd[0] = (struct pollfd){ .fd = a, .events = POLLOUT };
 	pfd[1] = (struct pollfd){ .fd = b, .events = POLLOUT };
 	poll(&pfd[0], 1, 5000);
 	poll(&pfd[1], 1, 5000);
 	if (so_error(a) || so_error(b))
 		return 11;
-	if (xtcp_proc_rows(0x01, 7101) != 1 || xtcp_proc_rows(0x01, 7102) != 1)
+	if (rows(0x01, 7101) != 1 || rows(0x01, 7102) != 1)
 		return 12;
 	if (xtcp_stat("PassiveOpens") != 0 || xtcp_stat("ActiveOpens") != 2)
 		return 13;
@@ -738,9 +763,21 @@ static void test_simultaneous_open(void)
 	       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	int probe = sock(IPPROTO_XTCP, 0);
+	int probe;
+
+	if (argc == 2 && !strcmp(argv[1], "-6")) {
+		family = AF_INET6;
+		lo = "::1";
+		any = "::";
+		lo2 = "::ffff:127.0.0.2";
+		proc_name = XTCP_PROC_SOCKETS6;
+	} else if (argc != 1) {
+		fprintf(stderr, "usage: handshake [-6]\n");
+		return 2;
+	}
+	probe = sock(IPPROTO_XTCP, 0);
 
 	if (!tap_ok(probe >= 0, "xtcp is available"))
 		return tap_done();
@@ -763,8 +800,8 @@ int main(void)
 	 */
 	for (int i = 0; i < 50 && open_rows(); i++)
 		usleep(100000);
-	if (!tap_ok(open_rows() == 0, "everything closed: no row of /proc/net/xtcp in 01, 02, "
-		    "03, 08 or 0A (%d)", open_rows()))
-		system("sed 's/^/# /' /proc/net/" XTCP_PROC_SOCKETS);
+	if (!tap_ok(open_rows() == 0, "everything closed: no row of /proc/net/%s in 01, 02, "
+		    "03, 08 or 0A (%d)", proc_name, open_rows()))
+		sh("sed 's/^/# /' /proc/net/%s", proc_name);
 	return tap_done();
 }

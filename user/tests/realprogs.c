@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * realprogs: Debian's own programs over xtcp (issue 13), unmodified, through xtcpize
- * (build/user/tools/xtcpize: libxtcp_preload.so moves their AF_INET TCP sockets to
- * protocol 253), or natively where the program can choose its protocol (socat's
+ * (build/user/tools/xtcpize moves their AF_INET and AF_INET6 TCP sockets to protocol
+ * 253), or natively where the program can choose its protocol (socat's
  * prototype=253, Python's socket(AF_INET, SOCK_STREAM, 253) handed to asyncio).
  *
  * Each program runs as a server and a client, first over loopback (this namespace,
@@ -475,8 +475,8 @@ static void nginx_listeners(const struct env *e, pid_t master, int port)
 	       NGINX_WORKERS, nw[0], nw[1]);
 }
 
-/* nginx's configuration @name.conf in @d: listen on @ip:@port, reuseport deferred. */
-static int nginx_conf(const char *d, const char *name, const char *ip, int port)
+/* nginx's configuration @name.conf in @d, its server's "listen @listen;". */
+static int nginx_conf(const char *d, const char *name, const char *listen)
 {
 	char conf[PATH_MAX + 64];
 	FILE *f;
@@ -490,8 +490,8 @@ static int nginx_conf(const char *d, const char *name, const char *ip, int port)
 		"events { worker_connections 64; }\n"
 		"http {\n\taccess_log %s/%s-access.log;\n\tsendfile on;\n\ttcp_nopush on;\n"
 		"\tdefault_type application/octet-stream;\n\tkeepalive_timeout 30;\n"
-		"\tserver {\n\t\tlisten %s:%d reuseport deferred;\n\t\troot %s/www;\n\t}\n}\n",
-		NGINX_WORKERS, d, name, d, name, d, name, ip, port, d);
+		"\tserver {\n\t\tlisten %s;\n\t\troot %s/www;\n\t}\n}\n",
+		NGINX_WORKERS, d, name, d, name, d, name, listen, d);
 	return fclose(f) ? -1 : 0;
 }
 
@@ -552,7 +552,7 @@ static int tcp_listening(const struct env *e, int port)
 
 static void t_nginx(struct env *e)
 {
-	char d[PATH_MAX], url[128], *out;
+	char d[PATH_MAX], url[128], *out, l[2][64];
 	int port = e->port, rc;
 	struct counts c0, c1;
 	struct fetch x, t = { .rc = -1 };
@@ -561,7 +561,9 @@ static void t_nginx(struct env *e)
 	snprintf(d, sizeof(d), "%s/nginx", e->dir);
 	sh("mkdir -p %s/www && cd %s/www && head -c 1 /dev/urandom > f1 && "
 	   "head -c 102400 /dev/urandom > f100k && head -c 5242880 /dev/urandom > f5m", d, d);
-	if (nginx_conf(d, "nginx", e->ip, port) || nginx_conf(d, "nginx-tcp", e->ip, port + 100)) {
+	snprintf(l[0], sizeof(l[0]), "%s:%d reuseport deferred", e->ip, port);
+	snprintf(l[1], sizeof(l[1]), "%s:%d reuseport deferred", e->ip, port + 100);
+	if (nginx_conf(d, "nginx", l[0]) || nginx_conf(d, "nginx-tcp", l[1])) {
 		tap_ok(0, "%s nginx: configuration written in %s", e->name, d);
 		return;
 	}
@@ -619,6 +621,72 @@ static void t_nginx(struct env *e)
 	else
 		printf("# %s nginx + curl on Linux TCP: no figures (see %s)\n", e->name, d);
 	stop(tcp);
+out:
+	stop(pid);
+}
+
+/*
+ * IPv6: nginx under xtcpize listening on [::]:PORT with ipv6only=off, one dual-stack
+ * listener (a row of /proc/net/xtcp6, none in /proc/net/xtcp); curl under xtcpize
+ * fetches 100 KiB from it over [::1] and over 127.0.0.1, and nginx's access log names
+ * the clients ::1 and ::ffff:127.0.0.1 (the IPv4 client seen v4-mapped).  Over loopback
+ * only: the veth path's namespaces have IPv4 addresses.
+ */
+/* Whether nginx's access log in @d has a request from ::1, then one from ::ffff:127.0.0.1. */
+static int logged_both(const char *d)
+{
+	char *log = slurp(d, "nginx-access.log");
+	int ok = !strncmp(log, "::1 ", 4) && strstr(log, "\n::ffff:127.0.0.1 ");
+
+	free(log);
+	return ok;
+}
+
+static void t_nginx6(struct env *e)
+{
+	static const char *const host[2] = { "[::1]", "127.0.0.1" };
+	char d[PATH_MAX], listen[64], tag[16], name[32], *out;
+	int port = e->port + 7, rows = 0, rows4 = -1, st, i, rc, code;
+	struct counts c0;
+	pid_t pid;
+
+	snprintf(d, sizeof(d), "%s/nginx6", e->dir);
+	snprintf(listen, sizeof(listen), "[::]:%d ipv6only=off", port);
+	sh("mkdir -p %s/www && head -c 102400 /dev/urandom > %s/www/f100k", d, d);
+	if (nginx_conf(d, "nginx", listen)) {
+		tap_ok(0, "%s nginx6: configuration written in %s", e->name, d);
+		return;
+	}
+	pid = server(spawn(d, "nginx", "exec %s run /usr/sbin/nginx -p %s -e %s/nginx-error.log "
+			   "-c %s/nginx.conf", xtcpize, d, d, d));
+	wait_for((rows = xtcp_proc6_rows(ST_LISTEN, port)) >= 1 || child_ended(pid, &st), 30);
+	rows4 = xtcp_proc_rows(ST_LISTEN, port);
+	if (!tap_ok(rows == 1 && rows4 == 0,
+		    "%s nginx listen [::]:%d ipv6only=off under xtcpize: %d listener row(s) in "
+		    "/proc/net/xtcp6 (want 1), %d in /proc/net/xtcp (want 0)%s%s", e->name, port,
+		    rows, rows4, rows == 1 ? "" : "; its log: ",
+		    rows == 1 ? "" : last_line(d, "nginx-error.log")))
+		goto out;
+	c0 = counts(e);
+	for (i = 0; i < 2; i++) {
+		snprintf(tag, sizeof(tag), "curl%d", i);
+		rc = run(d, tag, 30, "exec %s run curl -sS -g --max-time 20 -o %s.got -w "
+			 "'%%{http_code}\\n' http://%s:%d/f100k", xtcpize, tag, host[i], port);
+		snprintf(name, sizeof(name), "%s.out", tag);
+		out = slurp(d, name);
+		code = atoi(out);
+		free(out);
+		snprintf(name, sizeof(name), "%s.got", tag);
+		tap_ok(rc == 0 && code == 200 && file_size(d, name) == 102400 &&
+		       same_sha(d, "www/f100k", name),
+		       "%s nginx + curl under xtcpize over %s: HTTP %d, 100 KiB equal to the served "
+		       "file (curl status %d)", e->name, host[i], code, rc);
+	}
+	opened(e, "nginx + curl over [::1] and 127.0.0.1", c0, 2);
+	/* nginx logs a request once its answer is queued, which curl may not wait for */
+	tap_ok(wait_for(logged_both(d), 10), "%s nginx's access log names its clients ::1 and "
+	       "::ffff:127.0.0.1 (the IPv4 one v4-mapped, as a dual-stack TCP listener shows it)",
+	       e->name);
 out:
 	stop(pid);
 }
@@ -1330,6 +1398,8 @@ int main(int argc, char **argv)
 	       "already set is kept after the library");
 	watchdog_step("xtcpize modes", 120);
 	t_modes(&lo);
+	watchdog_step("loopback nginx over IPv6", 90);
+	t_nginx6(&lo);
 	run_env(&lo);
 
 	watchdog_step("veth setup", 60);

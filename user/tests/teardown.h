@@ -63,8 +63,12 @@ struct row {
 	int columns;		/* how many columns the row has */
 };
 
+/* The sockets' table of this thread's namespace, for the protocol and the family. */
 static const char *rows_file(void)
 {
+	if (family == AF_INET6)
+		return is_xtcp() ? "/proc/thread-self/net/" XTCP_PROC_SOCKETS6 :
+				   "/proc/thread-self/net/tcp6";
 	return is_xtcp() ? "/proc/thread-self/net/" XTCP_PROC_SOCKETS :
 			   "/proc/thread-self/net/tcp";
 }
@@ -343,7 +347,7 @@ static void (*on_fail)(void);
 static int sock(void)
 {
 	struct timeval tv = { .tv_sec = 5 };
-	int fd = socket(AF_INET, SOCK_STREAM, proto);
+	int fd = socket(family, SOCK_STREAM, proto);
 
 	if (fd >= 0) {
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -352,16 +356,17 @@ static int sock(void)
 	return fd;
 }
 
-/* A listener on @ip:@port (SO_REUSEADDR); -1 with errno. */
+/* A listener on @ip:@port (SO_REUSEADDR) of the sockets' family; -1 with errno. */
 static int listener_on(const char *ip, int port)
 {
-	struct sockaddr_in a = sin_of(ip, port);
+	struct sockaddr_storage a;
+	socklen_t len = sa_of(family, ip, port, &a);
 	int fd = sock(), one = 1;
 
 	if (fd < 0)
 		return -1;
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 128)) {
+	    bind(fd, (struct sockaddr *)&a, len) || listen(fd, 128)) {
 		int e = errno;
 
 		close(fd);

@@ -3,7 +3,8 @@
  * xtcpize's BPF mode (kernels from 6.6): an fmod_ret program on update_socket_protocol(),
  * the hook net/socket.c's __sys_socket() calls for the protocol socket() is to create
  * (MPTCP's mptcpify selftest uses it the same way).  For a task in the target cgroup
- * (or below it) an AF_INET SOCK_STREAM socket asked for with protocol 0 or IPPROTO_TCP
+ * (or below it) an AF_INET or AF_INET6 SOCK_STREAM socket asked for with protocol 0 or
+ * IPPROTO_TCP
  * gets protocol xtcp_proto instead, whatever made the system call: a libc, a static
  * binary, Go's runtime.
  *
@@ -19,6 +20,7 @@
 #include <bpf/bpf_tracing.h>
 
 #define AF_INET		2
+#define AF_INET6	10
 #define SOCK_STREAM	1
 #define SOCK_TYPE_MASK	0xf
 #define IPPROTO_TCP	6
@@ -38,7 +40,7 @@ struct {
 SEC("fmod_ret/update_socket_protocol")
 int BPF_PROG(xtcpize, int family, int type, int protocol)
 {
-	if (!xtcp_proto || family != AF_INET || (type & SOCK_TYPE_MASK) != SOCK_STREAM ||
+	if (!xtcp_proto || (family != AF_INET && family != AF_INET6) || (type & SOCK_TYPE_MASK) != SOCK_STREAM ||
 	    (protocol && protocol != IPPROTO_TCP) ||
 	    bpf_current_task_under_cgroup(&target, 0) != 1)
 		return 0;

@@ -4,8 +4,8 @@
  *
  *   xtcpize run [--bpf | --preload] [-v] [--] CMD [ARG...]
  *
- * Its AF_INET SOCK_STREAM sockets asked for with protocol 0 or IPPROTO_TCP are opened
- * on protocol 253 instead, in one of two ways:
+ * Its AF_INET and AF_INET6 SOCK_STREAM sockets asked for with protocol 0 or IPPROTO_TCP
+ * are opened on protocol 253 instead, in one of two ways:
  *
  * BPF mode (--bpf; kernels from 6.6 with BTF): an fmod_ret program on the kernel's
  * update_socket_protocol() (xtcpize.bpf.c) changes the protocol of every socket() call
@@ -39,11 +39,10 @@
  *   XTCPIZE_LIBDIR/libxtcp_preload.so             (PREFIX/lib/xtcp, fixed at build time)
  *
  * What neither mode catches: sockets made through io_uring (IORING_OP_SOCKET creates
- * them without update_socket_protocol() and without libc's socket()), AF_INET6 sockets
- * (xtcp is IPv4 only: they stay on TCP), and processes outside: in BPF mode, one that
- * leaves the cgroup; in preload mode, static and Go programs, setuid/setgid programs (the
- * dynamic loader ignores LD_PRELOAD for them) and a program that clears its environment
- * before exec'ing a child.
+ * them without update_socket_protocol() and without libc's socket()), and processes
+ * outside: in BPF mode, one that leaves the cgroup; in preload mode, static and Go
+ * programs, setuid/setgid programs (the dynamic loader ignores LD_PRELOAD for them) and a
+ * program that clears its environment before exec'ing a child.
  *
  * Exit status: CMD's (128 + the signal if a signal ended it, in BPF mode); 1 if xtcp,
  * the library or (--bpf) BPF mode is not available; 2 for a usage error; 127 if CMD is
@@ -77,8 +76,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: xtcpize run [--bpf | --preload] [-v] [--] CMD [ARG...]\n"
-		"  runs CMD with its AF_INET SOCK_STREAM sockets (protocol 0 or IPPROTO_TCP)\n"
-		"  opened on xtcp (IP protocol %d) instead\n"
+		"  runs CMD with its AF_INET and AF_INET6 SOCK_STREAM sockets (protocol 0 or\n"
+		"  IPPROTO_TCP) opened on xtcp (IP protocol %d) instead\n"
 		"  --bpf      BPF on update_socket_protocol (Linux 6.6+, root): CMD and its\n"
 		"             children in a cgroup of their own; static and Go programs too\n"
 		"  --preload  " LIBNAME " in LD_PRELOAD: dynamically linked programs only\n"
@@ -88,8 +87,8 @@ static void usage(FILE *f)
 		"library: $XTCPIZE_LIB, else ../lib/" LIBNAME " or ../lib/xtcp/" LIBNAME
 		" beside xtcpize,\n"
 		"  else " XTCPIZE_LIBDIR "/" LIBNAME "\n"
-		"not caught: io_uring sockets, AF_INET6 sockets (xtcp is IPv4 only); with the\n"
-		"  library also static and Go programs and setuid programs\n", IPPROTO_XTCP);
+		"not caught: io_uring sockets; with the library also static and Go programs\n"
+		"  and setuid programs\n", IPPROTO_XTCP);
 }
 
 /* @path made absolute and without "..", when it can be; @path otherwise. */

@@ -46,11 +46,11 @@ long xtcp_stat(const char *name)
 	return proc_counter("/proc/thread-self/net/" XTCP_PROC_STAT, NULL, name);
 }
 
-int xtcp_proc_rows(int state, int port)
+static int proc_rows(const char *file, int state, int port)
 {
 	unsigned int lp, st;
 	char line[512];
-	FILE *f = fopen("/proc/thread-self/net/" XTCP_PROC_SOCKETS, "r");
+	FILE *f = fopen(file, "r");
 	int n = 0;
 
 	if (!f)
@@ -61,6 +61,16 @@ int xtcp_proc_rows(int state, int port)
 			n++;
 	fclose(f);
 	return n;
+}
+
+int xtcp_proc_rows(int state, int port)
+{
+	return proc_rows("/proc/thread-self/net/" XTCP_PROC_SOCKETS, state, port);
+}
+
+int xtcp_proc6_rows(int state, int port)
+{
+	return proc_rows("/proc/thread-self/net/" XTCP_PROC_SOCKETS6, state, port);
 }
 
 int proc_conn_state(int proto, int lport, int rport)

@@ -40,6 +40,9 @@ long xtcp_stat(const char *name);
 /* Rows of /proc/net/xtcp in TCP state @state (hex code) with local port @port (0: any). */
 int xtcp_proc_rows(int state, int port);
 
+/* The same in /proc/net/xtcp6 (IPv6 sockets, v4-mapped ones included). */
+int xtcp_proc6_rows(int state, int port);
+
 /*
  * The state (hex code) of the row of /proc/net/xtcp for the connection from local
  * @lport to remote @rport (host order); 0 if there is none.
