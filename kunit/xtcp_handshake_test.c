@@ -731,6 +731,117 @@ static void xtcp_synsent_test(struct kunit *test)
 	xtcp_test_put(test, s);
 }
 
+/* A SYN over IPv6 from @saddr:@sport to ::1:@dport, with an MSS option if @mss. */
+static struct sk_buff *xtcp_craft6(struct kunit *test, const struct in6_addr *saddr, u16 sport,
+				   u16 dport, u16 mss)
+{
+	struct xtcp_test_seg seg = { .sport = sport, .dport = dport, .seq = 1000,
+				     .flags = TCPHDR_SYN, .mss = mss, .saddr6 = saddr };
+
+	return xtcp_test_skb(test, &seg);
+}
+
+/* The MSS of the request from @raddr:@rport to ::1:@lport (v4-mapped: IPv4); 0 if none. */
+static u16 xtcp_test_req_mss(const struct in6_addr *raddr, u16 rport, u16 lport)
+{
+	struct sock *req;
+	u16 mss = 0;
+
+	rcu_read_lock();
+	if (ipv6_addr_v4mapped(raddr))
+		req = xtcp_lookup_established(&init_net, raddr->s6_addr32[3], htons(rport), LO,
+					      htons(lport), 1);
+	else
+		req = xtcp6_lookup_established(&init_net, raddr, htons(rport),
+					       &in6addr_loopback, htons(lport), 1);
+	rcu_read_unlock();
+	if (req) {
+		if (req->sk_state == TCP_NEW_SYN_RECV)
+			mss = xtcp_rsk(req)->mss;
+		xtcp_sock_gen_put(req);
+	}
+	return mss;
+}
+
+/*
+ * A dual-stack listener on [::]: a SYN without an MSS option means 1220 over IPv6 (the
+ * least IPv6 MTU less both headers, as tcp_request_sock_ipv6_ops.mss_clamp), 536 over
+ * IPv4 (RFC 9293); an MSS option is taken over either; an IPv6 SYN from a v4-mapped
+ * address makes no request and counts in InErrs (tcp_v6_conn_request()).
+ */
+static void xtcp_v6_syn_mss_test(struct kunit *test)
+{
+	struct socket *l = xtcp_test_listener6(test, "::", 7411, false);
+	struct in6_addr lo6 = in6addr_loopback, mapped = xtcp_test_in6("::ffff:127.0.0.1");
+	struct xtcp_test_seg v4 = { .sport = 40301, .dport = 7411, .seq = 1000,
+				    .flags = TCPHDR_SYN };
+	struct sk_buff *syn6, *syn4, *syn6_mss, *syn_mapped;
+	unsigned long errs = xtcp_mib_read(&init_net, XTCP_MIB_INERRS);
+	u16 mss6 = 0, mss4 = 0, mss6_opt = 0, mss_mapped = 1;
+
+	syn6 = xtcp_craft6(test, &lo6, 40300, 7411, 0);
+	syn4 = xtcp_test_skb(test, &v4);
+	syn6_mss = xtcp_craft6(test, &lo6, 40302, 7411, 1000);
+	syn_mapped = xtcp_craft6(test, &mapped, 40303, 7411, 0);
+
+	/* the SYN-ACKs wait for bottom halves: no RST of theirs ends a request meanwhile */
+	local_bh_disable();
+	xtcp_feed(syn6);
+	mss6 = xtcp_test_req_mss(&lo6, 40300, 7411);
+	xtcp_feed(syn4);
+	mss4 = xtcp_test_req_mss(&mapped, 40301, 7411);
+	xtcp_feed(syn6_mss);
+	mss6_opt = xtcp_test_req_mss(&lo6, 40302, 7411);
+	xtcp_feed(syn_mapped);
+	mss_mapped = xtcp_test_req_mss(&mapped, 40303, 7411);
+	local_bh_enable();
+
+	KUNIT_EXPECT_EQ(test, mss6, 1220);
+	KUNIT_EXPECT_EQ(test, mss4, 536);
+	KUNIT_EXPECT_EQ(test, mss6_opt, 1000);
+	KUNIT_EXPECT_EQ(test, mss_mapped, 0);
+	KUNIT_EXPECT_EQ(test, xtcp_mib_read(&init_net, XTCP_MIB_INERRS), errs + 1);
+	xtcp_test_put(test, l);
+}
+
+/*
+ * An IPv6 socket in SYN_SENT, ::1:40210 to ::1:7511: a SYN-ACK without an MSS option
+ * leaves it sending 1220-byte segments (tcp_v6_connect()'s mss_clamp), not IPv4's 536.
+ */
+static void xtcp_synsent6_test(struct kunit *test)
+{
+	struct socket *s = xtcp_test_socket6(test);
+	struct in6_addr lo6 = in6addr_loopback;
+	struct xtcp_test_seg seg = { .sport = 7511, .dport = 40210, .seq = 700, .ack = 5001,
+				     .flags = TCPHDR_SYN | TCPHDR_ACK, .saddr6 = &lo6 };
+	struct sock *sk = s->sk;
+	struct sk_buff *skb;
+
+	lock_sock(sk);
+	sk->sk_v6_daddr = lo6;
+	sk->sk_v6_rcv_saddr = lo6;
+	inet6_sk(sk)->saddr = lo6;
+	inet_sk(sk)->inet_num = 40210;
+	inet_sk(sk)->inet_sport = htons(40210);
+	inet_sk(sk)->inet_dport = htons(7511);
+	xtcp_sk(sk)->iss = 5000;
+	xtcp_sk(sk)->snd_una = 5000;
+	xtcp_sk(sk)->snd_nxt = 5001;
+	xtcp_sk(sk)->advmss = 1440;
+	xtcp_set_state(sk, TCP_SYN_SENT);
+
+	skb = xtcp_test_rcv_skb(test, &seg);
+	KUNIT_EXPECT_EQ(test, xtcp_rcv_state_process(sk, skb), 0);
+	kfree_skb(skb);
+	KUNIT_EXPECT_EQ(test, sk->sk_state, TCP_ESTABLISHED);
+	KUNIT_EXPECT_EQ(test, xtcp_sk(sk)->mss_cache, XTCP6_MSS_DEFAULT);
+	/* closed without a word, as xtcp_synsent_test() does */
+	xtcp_set_state(sk, TCP_CLOSE);
+	release_sock(sk);
+	inet_sk(sk)->inet_num = 0;
+	xtcp_test_put(test, s);
+}
+
 /*
  * An ICMP "port unreachable" as the IP layer hands it to xtcp_v4_err(): skb->data at
  * the quoted IP header of a segment from 127.0.0.1:@lport to :@rport with sequence
@@ -1319,6 +1430,8 @@ static struct kunit_case xtcp_handshake_cases[] = {
 	KUNIT_CASE(xtcp_ephemeral_port_test),
 	KUNIT_CASE(xtcp_passive_open_test),
 	KUNIT_CASE(xtcp_synsent_test),
+	KUNIT_CASE(xtcp_synsent6_test),
+	KUNIT_CASE(xtcp_v6_syn_mss_test),
 	KUNIT_CASE(xtcp_icmp_seq_test),
 	KUNIT_CASE(xtcp_simopen_shutdown_fin_test),
 	KUNIT_CASE(xtcp_cookie_recent_test),

@@ -4,6 +4,8 @@
 #include <linux/netdevice.h>
 #include <net/checksum.h>
 #include <net/ip.h>
+#include <net/ip6_checksum.h>
+#include <net/ipv6.h>
 #include <net/sock.h>
 #include "xtcp.h"
 #include "xtcp_kunit_util.h"
@@ -13,10 +15,30 @@
 static void xtcp_test_checksum(struct sk_buff *skb, u8 proto)
 {
 	struct tcphdr *th = tcp_hdr(skb);
+	__wsum sum;
 
 	th->check = 0;
-	th->check = csum_tcpudp_magic(ip_hdr(skb)->saddr, ip_hdr(skb)->daddr, skb->len, proto,
-				      csum_partial(th, skb->len, 0));
+	sum = csum_partial(th, skb->len, 0);
+	if (skb->protocol == htons(ETH_P_IPV6))
+		th->check = csum_ipv6_magic(&ipv6_hdr(skb)->saddr, &ipv6_hdr(skb)->daddr,
+					    skb->len, proto, sum);
+	else
+		th->check = csum_tcpudp_magic(ip_hdr(skb)->saddr, ip_hdr(skb)->daddr, skb->len,
+					      proto, sum);
+}
+
+/* Append an IPv6 header from @saddr to ::1 of our protocol, for @len bytes after it. */
+static void xtcp_test_put_ipv6hdr(struct sk_buff *skb, const struct in6_addr *saddr,
+				  unsigned int len)
+{
+	struct ipv6hdr *ip6h = skb_put_zero(skb, sizeof(*ip6h));
+
+	ip6_flow_hdr(ip6h, 0, 0);
+	ip6h->payload_len = htons(len);
+	ip6h->nexthdr = xtcp_protocol;
+	ip6h->hop_limit = 64;
+	ip6h->saddr = *saddr;
+	ip6h->daddr = in6addr_loopback;
 }
 
 /**
@@ -61,17 +83,25 @@ struct sk_buff *xtcp_test_skb(struct kunit *test, const struct xtcp_test_seg *se
 	struct iphdr *iph;
 	__be32 *opt;
 
-	skb = alloc_skb(MAX_HEADER + sizeof(*iph) + len, GFP_KERNEL);
+	skb = alloc_skb(MAX_HEADER + sizeof(struct ipv6hdr) + len, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, skb);
 	skb_reserve(skb, MAX_HEADER);
 
 	skb_reset_network_header(skb);
-	iph = xtcp_test_put_iphdr(skb, len);
-	if (seg->saddr) {
-		iph->saddr = seg->saddr;
-		ip_send_check(iph);
+	if (seg->saddr6) {
+		skb->protocol = htons(ETH_P_IPV6);
+		xtcp_test_put_ipv6hdr(skb, seg->saddr6, len);
+		IP6CB(skb)->iif = init_net.loopback_dev->ifindex;
+		skb_pull(skb, sizeof(struct ipv6hdr));
+	} else {
+		skb->protocol = htons(ETH_P_IP);
+		iph = xtcp_test_put_iphdr(skb, len);
+		if (seg->saddr) {
+			iph->saddr = seg->saddr;
+			ip_send_check(iph);
+		}
+		skb_pull(skb, sizeof(*iph));
 	}
-	skb_pull(skb, sizeof(*iph));
 	skb_reset_transport_header(skb);
 
 	th = skb_put_zero(skb, len);
@@ -104,7 +134,6 @@ struct sk_buff *xtcp_test_skb(struct kunit *test, const struct xtcp_test_seg *se
 	skb->dev = init_net.loopback_dev;
 	skb->pkt_type = PACKET_HOST;
 	skb->ip_summed = CHECKSUM_NONE;
-	skb->protocol = htons(ETH_P_IP);
 	return skb;
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the xtcp KUnit suites: crafted segments from 127.0.0.1 to 127.0.0.1,
+ * Helpers shared by the xtcp KUnit suites: crafted segments from 127.0.0.1 to 127.0.0.1
+ * (or over IPv6 to ::1),
  * shaped as ip_local_deliver_finish() hands them to xtcp_rcv() or as xtcp_rcv()
  * hands them to xtcp_rcv_state_process(), and kernel sockets put in ESTABLISHED by hand.
  */
@@ -43,6 +44,7 @@ struct xtcp_test_seg {
 	bool sack;
 	u32 sack_start, sack_end;
 	__be32 saddr;		/* the source address, 0: 127.0.0.1 */
+	const struct in6_addr *saddr6;	/* non-NULL: an IPv6 segment from it to ::1 */
 };
 
 struct iphdr *xtcp_test_put_iphdr(struct sk_buff *skb, unsigned int len);

@@ -165,10 +165,13 @@ static void xtcp_options_size_test(struct kunit *test)
 
 static void xtcp_mss_wscale_test(struct kunit *test)
 {
-	KUNIT_EXPECT_EQ(test, xtcp_clamp_mss(0, 1460), 536);	/* no option: RFC 9293 */
-	KUNIT_EXPECT_EQ(test, xtcp_clamp_mss(1460, 65495), 1460);
-	KUNIT_EXPECT_EQ(test, xtcp_clamp_mss(9000, 1460), 1460);
-	KUNIT_EXPECT_EQ(test, xtcp_clamp_mss(20, 1460), 88);	/* floor, TCP_MIN_MSS */
+	/* no option: RFC 9293's 536 over IPv4, 1220 over IPv6, at most ours */
+	KUNIT_EXPECT_EQ(test, xtcp_clamp_mss(0, 1460, XTCP_MSS_DEFAULT), 536);
+	KUNIT_EXPECT_EQ(test, xtcp_clamp_mss(0, 1460, XTCP6_MSS_DEFAULT), 1220);
+	KUNIT_EXPECT_EQ(test, xtcp_clamp_mss(0, 1000, XTCP6_MSS_DEFAULT), 1000);
+	KUNIT_EXPECT_EQ(test, xtcp_clamp_mss(1460, 65495, XTCP_MSS_DEFAULT), 1460);
+	KUNIT_EXPECT_EQ(test, xtcp_clamp_mss(9000, 1460, XTCP_MSS_DEFAULT), 1460);
+	KUNIT_EXPECT_EQ(test, xtcp_clamp_mss(20, 1460, XTCP_MSS_DEFAULT), 88);	/* TCP_MIN_MSS */
 	KUNIT_EXPECT_EQ(test, xtcp_select_wscale(65535), 0);
 	KUNIT_EXPECT_EQ(test, xtcp_select_wscale(65536), 1);
 	KUNIT_EXPECT_EQ(test, xtcp_select_wscale(6 << 20), 7);

@@ -37,6 +37,8 @@
 #define XTCP_BHASH_SIZE		256	/* bound ports */
 
 #define XTCP_MSS_DEFAULT	536U	/* RFC 9293 3.7.1: MSS when the peer sends none */
+/* the same over IPv6, as tcp_v6_connect() and tcp_request_sock_ipv6_ops.mss_clamp */
+#define XTCP6_MSS_DEFAULT	1220U	/* IPV6_MIN_MTU (1280) less the IPv6 and TCP headers */
 #define XTCP_MIN_MSS		88U	/* the smallest MSS we accept, as TCP_MIN_MSS */
 #define XTCP_MAX_WSCALE		14	/* RFC 7323 2.3 */
 #define XTCP_TIMEOUT_INIT	HZ	/* RFC 6298 2.1: initial RTO, 1 s */
@@ -444,6 +446,7 @@ struct xtcp_af_ops {
 	int (*getsockopt)(struct sock *sk, int level, int optname, char __user *optval,
 			  int __user *optlen);
 	u16 net_header_len;
+	u16 mss_default;	/* the peer's MSS when it sends none (af_ops->mss_clamp) */
 };
 
 /*
@@ -1171,7 +1174,7 @@ void xtcp_parse_options(const struct tcphdr *th, unsigned int len,
 			struct xtcp_options_received *opt);
 unsigned int xtcp_options_size(const struct xtcp_out_options *opts);
 void xtcp_options_write(__be32 *ptr, const struct xtcp_out_options *opts);
-u16 xtcp_clamp_mss(u16 peer_mss, u16 our_mss);
+u16 xtcp_clamp_mss(u16 peer_mss, u16 our_mss, u16 none);
 u8 xtcp_select_wscale(int space);
 
 /* xtcp_output.c: building and sending segments (like tcp_output.c) */

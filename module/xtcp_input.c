@@ -91,7 +91,7 @@ static void xtcp_negotiate(struct sock *sk, const struct xtcp_options_received *
 		xs->ts_recent = opt->rcv_tsval;
 		xs->ts_recent_stamp = ktime_get_seconds();
 	}
-	xs->mss_cache = xtcp_clamp_mss(opt->mss_clamp, xs->advmss);
+	xs->mss_cache = xtcp_clamp_mss(opt->mss_clamp, xs->advmss, xs->af_ops->mss_default);
 	xs->rx_opt.mss_clamp = xs->mss_cache;	/* the bound of xtcp_sync_mss() */
 	if (xs->pmtu_cookie)
 		xtcp_sync_mss(sk, xs->pmtu_cookie);

@@ -781,4 +781,5 @@ const struct xtcp_af_ops xtcp_ipv4_af_ops = {
 	.setsockopt	= ip_setsockopt,
 	.getsockopt	= ip_getsockopt,
 	.net_header_len	= sizeof(struct iphdr),
+	.mss_default	= XTCP_MSS_DEFAULT,
 };

@@ -152,6 +152,7 @@ static const struct xtcp_af_ops xtcp_ipv6_af_ops = {
 	.setsockopt	= xtcp_v6_setsockopt,
 	.getsockopt	= ipv6_getsockopt,
 	.net_header_len	= sizeof(struct ipv6hdr),
+	.mss_default	= XTCP6_MSS_DEFAULT,
 };
 
 /* An IPv6 socket talking to an IPv4 peer by a v4-mapped address (ipv6_mapped). */
@@ -162,6 +163,7 @@ static const struct xtcp_af_ops xtcp_ipv6_mapped_af_ops = {
 	.setsockopt	= xtcp_v6_setsockopt,
 	.getsockopt	= ipv6_getsockopt,
 	.net_header_len	= sizeof(struct iphdr),
+	.mss_default	= XTCP_MSS_DEFAULT,
 };
 
 /*

@@ -172,15 +172,17 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_options_write);
  * xtcp_clamp_mss - the MSS to send with: the peer's offer, at most ours
  * @peer_mss: the peer's MSS option, 0 if it sent none
  * @our_mss: the MSS we advertise (from the route's MTU)
+ * @none: the peer's MSS if it sent none: XTCP_MSS_DEFAULT (536, RFC 9293 3.7.1) over
+ *	IPv4, XTCP6_MSS_DEFAULT (1220) over IPv6, as Linux's af_ops mss_clamp
  *
- * No MSS option means 536 (RFC 9293 3.7.1); nothing goes below 88 (TCP_MIN_MSS).
+ * Nothing goes below 88 (TCP_MIN_MSS).
  *
  * Context: any.
  * Return: the MSS.
  */
-u16 xtcp_clamp_mss(u16 peer_mss, u16 our_mss)
+u16 xtcp_clamp_mss(u16 peer_mss, u16 our_mss, u16 none)
 {
-	u16 mss = peer_mss ?: XTCP_MSS_DEFAULT;
+	u16 mss = peer_mss ?: none;
 
 	return max_t(u16, min(mss, our_mss), XTCP_MIN_MSS);
 }

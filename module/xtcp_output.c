@@ -1970,7 +1970,9 @@ int xtcp_req_init_mss(const struct sock *listener, struct xtcp_request_sock *req
 	req->advmss = min_t(u32, dst_metric_advmss(dst), U16_MAX);
 	if (user_mss)
 		req->advmss = min(req->advmss, user_mss);
-	req->mss = xtcp_clamp_mss(req->mss, req->advmss);
+	req->mss = xtcp_clamp_mss(req->mss, req->advmss,
+				  req->common.skc_family == AF_INET6 ? XTCP6_MSS_DEFAULT :
+								      XTCP_MSS_DEFAULT);
 	dst_release(dst);
 	return 0;
 }
