@@ -298,6 +298,8 @@ struct xtcp_bind_bucket {
  * @last_oow_ack_time: when it last answered a segment outside its window (jiffies,
  *	0: never): such answers are rate-limited (xtcp_oow_rate_limited()); written
  *	without a lock, as the fields below
+ * @flowlabel: the IPv6 flow label the socket sent with (host order), for its ACKs
+ * @tclass: its IPv6 traffic class (IPV6_TCLASS), for its ACKs
  * @rcv_wscale: our window scale
  * @tstamp_ok: the connection used timestamps
  * @reuse: the socket had SO_REUSEADDR: a SO_REUSEADDR socket may bind the port
@@ -320,6 +322,8 @@ struct xtcp_timewait_sock {
 	time64_t ts_recent_stamp;
 	u32 tsoffset;
 	u32 last_oow_ack_time;
+	u32 flowlabel;
+	u8 tclass;
 	u8 rcv_wscale;
 	u8 tstamp_ok : 1,
 	   reuse : 1,
@@ -355,6 +359,8 @@ static inline struct xtcp_timewait_sock *xtcp_twsk(const struct sock *sk)
  * @num_retrans: times the request timer ran out, each re-sending the SYN-ACK but
  *	while TCP_DEFER_ACCEPT waits for data after the ACK (Linux's num_timeout; written
  *	by the request timer, read locklessly: WRITE_ONCE)
+ * @flowlabel: the IPv6 SYN's flow label, for a listener that reflects it
+ *	(IPV6_FL_F_REFLECT) in its SYN-ACKs; 0 otherwise
  * @wscale_ok: both sides scale windows
  * @sack_ok: both sides use SACK
  * @tstamp_ok: both sides use timestamps
@@ -380,6 +386,7 @@ struct xtcp_request_sock {
 	u8 snd_wscale;
 	u8 rcv_wscale;
 	u8 num_retrans;
+	__be32 flowlabel;
 	int iif;
 	u8 wscale_ok : 1,
 	   sack_ok : 1,
@@ -1184,10 +1191,10 @@ void xtcp_push_header(struct sk_buff *skb, __be16 sport, __be16 dport, u32 seq,
 		      u32 ack_seq, u8 flags, u16 window, const struct xtcp_out_options *opts);
 struct sk_buff *xtcp_alloc_ctl_skb(void);
 struct sk_buff *xtcp_make_synack(const struct xtcp_request_sock *req);
-void xtcp_send_reply(struct net *net, struct sk_buff *skb, u32 seq, u32 ack, u8 flags,
-		     u16 win, const struct xtcp_out_options *opts);
+void xtcp_send_reply(struct net *net, const struct sock *sk, struct sk_buff *skb, u32 seq,
+		     u32 ack, u8 flags, u16 win, const struct xtcp_out_options *opts);
 int xtcp_send_synack(struct sock *listener, struct xtcp_request_sock *req);
-void xtcp_send_reset(struct net *net, struct sk_buff *skb);
+void xtcp_send_reset(struct net *net, const struct sock *sk, struct sk_buff *skb);
 int xtcp_transmit_ctl(struct sock *sk, u8 flags, u32 seq);
 int xtcp_connect(struct sock *sk);
 void xtcp_send_ack(struct sock *sk);
@@ -1219,15 +1226,15 @@ void xtcp_v6_exit(void);
 int xtcp_v6_ctl_init_net(struct net *net);
 void xtcp_v6_ctl_exit_net(struct net *net);
 void xtcp_v6_openreq_child(struct sock *newsk, const struct sock *listener,
-			   const struct xtcp_request_sock *req);
+			   const struct xtcp_request_sock *req, const struct sk_buff *skb);
 void xtcp_v6_reqsk_init(struct xtcp_request_sock *req, const struct sock *listener,
 			const struct sk_buff *skb);
 struct dst_entry *xtcp_v6_req_dst(const struct sock *listener,
 				  const struct xtcp_request_sock *req);
 int xtcp_v6_send_synack(struct sock *listener, struct xtcp_request_sock *req);
 bool xtcp_v6_unicast_destination(const struct sk_buff *skb);
-void xtcp_v6_send_reply(struct net *net, struct sk_buff *skb, u32 seq, u32 ack, u8 flags,
-			u16 win, const struct xtcp_out_options *opts);
+void xtcp_v6_send_reply(struct net *net, const struct sock *sk, struct sk_buff *skb, u32 seq,
+			u32 ack, u8 flags, u16 win, const struct xtcp_out_options *opts);
 int xtcp6_offload_init(void);
 void xtcp6_offload_exit(void);
 #else
@@ -1237,7 +1244,8 @@ static inline void xtcp_v6_exit(void) {}
 static inline int xtcp_v6_ctl_init_net(struct net *net) { return 0; }
 static inline void xtcp_v6_ctl_exit_net(struct net *net) {}
 static inline void xtcp_v6_openreq_child(struct sock *newsk, const struct sock *listener,
-					 const struct xtcp_request_sock *req) {}
+					 const struct xtcp_request_sock *req,
+					 const struct sk_buff *skb) {}
 static inline void xtcp_v6_reqsk_init(struct xtcp_request_sock *req,
 				      const struct sock *listener, const struct sk_buff *skb) {}
 static inline struct dst_entry *xtcp_v6_req_dst(const struct sock *listener,
@@ -1252,8 +1260,9 @@ static inline int xtcp_v6_send_synack(struct sock *listener, struct xtcp_request
 }
 
 static inline bool xtcp_v6_unicast_destination(const struct sk_buff *skb) { return false; }
-static inline void xtcp_v6_send_reply(struct net *net, struct sk_buff *skb, u32 seq, u32 ack,
-				      u8 flags, u16 win, const struct xtcp_out_options *opts) {}
+static inline void xtcp_v6_send_reply(struct net *net, const struct sock *sk,
+				      struct sk_buff *skb, u32 seq, u32 ack, u8 flags, u16 win,
+				      const struct xtcp_out_options *opts) {}
 #endif
 
 /* xtcp_input.c: the state machine (like tcp_input.c) */

@@ -11,6 +11,7 @@
 #define _XTCP_COMPAT_H
 
 #include <linux/hrtimer.h>
+#include <linux/ipv6.h>
 #include <linux/memcontrol.h>
 #include <linux/version.h>
 #include <linux/sysctl.h>
@@ -50,6 +51,20 @@
 #define xtcp_ip6_dst_store(sk, dst)	ip6_dst_store(sk, dst, NULL, false)
 #else
 #define xtcp_ip6_dst_store(sk, dst)	ip6_dst_store(sk, dst, NULL, NULL)
+#endif
+
+/*
+ * 6.6 moved struct ipv6_pinfo's flag bits (sndflow, repflow, ...) into bits of
+ * inet_sock.inet_flags, read with inet6_test_bit().
+ */
+#ifdef inet6_test_bit
+#define xtcp_inet6_sndflow(sk)		inet6_test_bit(SNDFLOW, sk)
+#define xtcp_inet6_repflow(sk)		inet6_test_bit(REPFLOW, sk)
+#define xtcp_inet6_set_repflow(sk, v)	inet6_assign_bit(REPFLOW, sk, v)
+#else
+#define xtcp_inet6_sndflow(sk)		(inet6_sk(sk)->sndflow)
+#define xtcp_inet6_repflow(sk)		(inet6_sk(sk)->repflow)
+#define xtcp_inet6_set_repflow(sk, v)	(inet6_sk(sk)->repflow = (v))
 #endif
 
 /* 6.16 renamed from_timer() (7.2 no longer has it). */

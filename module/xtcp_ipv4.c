@@ -286,7 +286,7 @@ done:
 	consume_skb(skb);
 	return 0;
 reset:
-	xtcp_send_reset(sock_net(sk), skb);
+	xtcp_send_reset(sock_net(sk), sk, skb);
 discard:
 	kfree_skb(skb);
 	return 0;
@@ -494,13 +494,13 @@ lookup:
 		nf_reset_ct(skb);
 		if (nsk == sk) {
 			/* an ACK of something else than our SYN: the listener's RST */
-			xtcp_send_reset(net, skb);
+			xtcp_send_reset(net, sk, skb);
 			goto discard_and_relse;
 		}
 		ret = xtcp_child_process(sk, nsk, skb);
 		sock_put(sk);
 		if (ret == 1) {
-			xtcp_send_reset(net, skb);
+			xtcp_send_reset(net, NULL, skb);
 			kfree_skb(skb);
 		} else if (ret != 2) {
 			consume_skb(skb);
@@ -536,7 +536,7 @@ no_xtcp_socket:
 		goto discard_it;
 	}
 	XTCP_INC_STATS(net, XTCP_MIB_NOSOCKET);
-	xtcp_send_reset(net, skb);
+	xtcp_send_reset(net, NULL, skb);
 	reason = SKB_DROP_REASON_NO_SOCKET;
 	goto discard_it;
 

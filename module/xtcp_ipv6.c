@@ -130,17 +130,57 @@ static void xtcp_v6_mtu_reduced(struct sock *sk)
 }
 
 /*
+ * IPV6_FLOWLABEL_MGR with IPV6_FL_F_REFLECT: reflect the flow label of what the
+ * socket receives (a listener: of each SYN and of the ACK that makes a child), or stop.
+ * ipv6_flowlabel_get() and _put() allow it to IPPROTO_TCP only; this does what they
+ * do for it.  Return 1 if @freq was not that request (ipv6_setsockopt() takes it).
+ */
+static int xtcp_v6_reflect_labels(struct sock *sk, const struct in6_flowlabel_req *freq)
+{
+	int err = 0;
+
+	if (!(freq->flr_flags & IPV6_FL_F_REFLECT) ||
+	    (freq->flr_action != IPV6_FL_A_GET && freq->flr_action != IPV6_FL_A_PUT))
+		return 1;
+	lock_sock(sk);
+	if (freq->flr_action == IPV6_FL_A_GET) {
+		if (sock_net(sk)->ipv6.sysctl.flowlabel_consistency)
+			err = -EPERM;
+		else
+			xtcp_inet6_set_repflow(sk, 1);
+	} else if (!xtcp_inet6_repflow(sk)) {
+		err = -ESRCH;
+	} else {
+		inet6_sk(sk)->flow_label = 0;
+		xtcp_inet6_set_repflow(sk, 0);
+	}
+	release_sock(sk);
+	return err;
+}
+
+/*
  * IPv6 socket options: ipv6_setsockopt()'s, but for the extension headers a socket
  * sends (routing, hop-by-hop and destination options), which xtcp's MSS does not make
- * room for yet: ENOPROTOOPT, as for an option it does not know.  Process context.
+ * room for yet: ENOPROTOOPT, as for an option it does not know; and label reflection,
+ * which ipv6_setsockopt() grants TCP alone (xtcp_v6_reflect_labels()).  Process context.
  */
 static int xtcp_v6_setsockopt(struct sock *sk, int level, int optname, sockptr_t optval,
 			      unsigned int optlen)
 {
+	struct in6_flowlabel_req freq;
+	int ret;
+
 	if (level == SOL_IPV6 &&
 	    (optname == IPV6_RTHDR || optname == IPV6_HOPOPTS || optname == IPV6_DSTOPTS ||
 	     optname == IPV6_RTHDRDSTOPTS || optname == IPV6_2292PKTOPTIONS))
 		return -ENOPROTOOPT;
+	if (level == SOL_IPV6 && optname == IPV6_FLOWLABEL_MGR && optlen >= sizeof(freq)) {
+		if (copy_from_sockptr(&freq, optval, sizeof(freq)))
+			return -EFAULT;
+		ret = xtcp_v6_reflect_labels(sk, &freq);
+		if (ret <= 0)
+			return ret;
+	}
 	return ipv6_setsockopt(sk, level, optname, optval, optlen);
 }
 
@@ -200,12 +240,15 @@ static int xtcp_v6_connect_mapped(struct sock *sk, const struct sockaddr_in6 *us
  * @addr_len: its length
  *
  * :: means the loopback address; a link-local destination needs a device (the
- * address's scope id, or SO_BINDTODEVICE); a v4-mapped one is reached over IPv4.
+ * address's scope id, or SO_BINDTODEVICE); a v4-mapped one is reached over IPv4.  With
+ * IPV6_FLOWINFO_SEND the flow label of @uaddr's sin6_flowinfo is the connection's
+ * (one the socket leased with IPV6_FLOWLABEL_MGR, where the namespace has exclusive
+ * labels); otherwise it has none of its own (the stack's automatic one).
  *
  * Context: process, socket locked.
- * Return: 0, or -EINVAL/-EAFNOSUPPORT for a bad address, -ENETUNREACH (multicast, or
- * a v4-mapped address on an IPV6_V6ONLY socket) and other routing errors,
- * -EADDRNOTAVAIL if no local port is free for the 4-tuple, -ENOMEM.
+ * Return: 0, or -EINVAL/-EAFNOSUPPORT for a bad address or flow label, -ENETUNREACH
+ * (multicast, or a v4-mapped address on an IPV6_V6ONLY socket) and other routing
+ * errors, -EADDRNOTAVAIL if no local port is free for the 4-tuple, -ENOMEM.
  */
 static int xtcp_v6_connect(struct sock *sk, struct xtcp_sockaddr *uaddr, int addr_len)
 {
@@ -215,6 +258,7 @@ static int xtcp_v6_connect(struct sock *sk, struct xtcp_sockaddr *uaddr, int add
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct in6_addr *final_p, final;
 	struct dst_entry *dst;
+	__be32 flowlabel = 0;
 	struct flowi6 fl6;
 	int addr_type, err;
 
@@ -222,6 +266,17 @@ static int xtcp_v6_connect(struct sock *sk, struct xtcp_sockaddr *uaddr, int add
 		return -EINVAL;
 	if (usin->sin6_family != AF_INET6)
 		return -EAFNOSUPPORT;
+	if (xtcp_inet6_sndflow(sk)) {
+		flowlabel = usin->sin6_flowinfo & IPV6_FLOWINFO_MASK;
+		IP6_ECN_flow_init(flowlabel);
+		if (flowlabel & IPV6_FLOWLABEL_MASK) {
+			struct ip6_flowlabel *fl = fl6_sock_lookup(sk, flowlabel);
+
+			if (IS_ERR(fl))
+				return -EINVAL;	/* not a label this socket holds */
+			fl6_sock_release(fl);
+		}
+	}
 	if (ipv6_addr_any(&usin->sin6_addr)) {
 		if (ipv6_addr_v4mapped(&sk->sk_v6_rcv_saddr))
 			ipv6_addr_set_v4mapped(htonl(INADDR_LOOPBACK), &usin->sin6_addr);
@@ -246,6 +301,7 @@ static int xtcp_v6_connect(struct sock *sk, struct xtcp_sockaddr *uaddr, int add
 		xs->ts_recent_stamp = 0;
 	}
 	sk->sk_v6_daddr = usin->sin6_addr;
+	np->flow_label = flowlabel;
 	if (addr_type & IPV6_ADDR_MAPPED)
 		return xtcp_v6_connect_mapped(sk, usin);
 
@@ -300,14 +356,17 @@ failure:
  * @listener: the listener
  * @req: the request its handshake completed: IPv6, or IPv4 for a dual-stack
  *	listener's IPv4 client, which the child sees by v4-mapped addresses
+ * @skb: the segment that completed it
  *
  * The clone points at the listener's struct ipv6_pinfo: it gets its own, without the
  * listener's multicast, anycast and flow-label lists, packet options or IPv6 options.
+ * A listener that reflects flow labels (IPV6_FL_F_REFLECT) gives an IPv6 child the
+ * label @skb came with, an IPv4 one none.
  *
  * Context: softirq or process (backlog).
  */
 void xtcp_v6_openreq_child(struct sock *newsk, const struct sock *listener,
-			   const struct xtcp_request_sock *req)
+			   const struct xtcp_request_sock *req, const struct sk_buff *skb)
 {
 	struct ipv6_pinfo *newnp = &((struct xtcp6_sock *)newsk)->inet6;
 
@@ -327,10 +386,14 @@ void xtcp_v6_openreq_child(struct sock *newsk, const struct sock *listener,
 		newsk->sk_v6_rcv_saddr = req->common.skc_v6_rcv_saddr;
 		if (req->iif)
 			newsk->sk_bound_dev_if = req->iif;
+		if (xtcp_inet6_repflow(listener))
+			newnp->flow_label = ip6_flowlabel(ipv6_hdr(skb));
 		xtcp_sk(newsk)->af_ops = &xtcp_ipv6_af_ops;
 	} else {
 		ipv6_addr_set_v4mapped(req->common.skc_daddr, &newsk->sk_v6_daddr);
 		ipv6_addr_set_v4mapped(req->common.skc_rcv_saddr, &newsk->sk_v6_rcv_saddr);
+		if (xtcp_inet6_repflow(listener))
+			newnp->flow_label = 0;
 		xtcp_sk(newsk)->af_ops = &xtcp_ipv6_mapped_af_ops;
 	}
 	newnp->saddr = newsk->sk_v6_rcv_saddr;
@@ -343,6 +406,8 @@ void xtcp_v6_openreq_child(struct sock *newsk, const struct sock *listener,
  * @skb: the SYN
  *
  * Its IPv4 addresses are LOOPBACK4_IPV6, which no IPv4 lookup matches, as Linux's.
+ * A listener that reflects flow labels (IPV6_FL_F_REFLECT) keeps the SYN's for its
+ * SYN-ACKs.
  *
  * Context: softirq or process (backlog), listener locked.
  */
@@ -354,6 +419,8 @@ void xtcp_v6_reqsk_init(struct xtcp_request_sock *req, const struct sock *listen
 	req->common.skc_v6_rcv_saddr = ipv6_hdr(skb)->daddr;
 	req->common.skc_daddr = LOOPBACK4_IPV6;
 	req->common.skc_rcv_saddr = LOOPBACK4_IPV6;
+	if (xtcp_inet6_repflow(listener))
+		req->flowlabel = ip6_flowlabel(ipv6_hdr(skb));
 	/* a link-local peer is reached through the device it came by */
 	if (!listener->sk_bound_dev_if &&
 	    ipv6_addr_type(&ipv6_hdr(skb)->saddr) & IPV6_ADDR_LINKLOCAL)
@@ -421,6 +488,7 @@ int xtcp_v6_send_synack(struct sock *listener, struct xtcp_request_sock *req)
 	xtcp_v6_csum(skb, &fl6.saddr, &fl6.daddr, false);
 	skb_dst_set(skb, dst);
 	skb->priority = READ_ONCE(listener->sk_priority);
+	fl6.flowlabel = req->flowlabel;
 	rcu_read_lock();
 	err = ip6_xmit(listener, skb, &fl6, fl6.flowi6_mark, NULL,
 		       inet6_sk(listener)->tclass & ~INET_ECN_MASK, skb->priority);
@@ -447,6 +515,7 @@ bool xtcp_v6_unicast_destination(const struct sk_buff *skb)
  * xtcp_v6_send_reply - send a segment without data in answer to an IPv6 @skb from
  * the namespace's IPv6 control socket, like tcp_v6_send_response()
  * @net: the namespace it arrived in
+ * @sk: the socket it is sent for, or NULL
  * @skb: the segment answered
  * @seq: our sequence number
  * @ack: what we acknowledge
@@ -454,13 +523,21 @@ bool xtcp_v6_unicast_destination(const struct sk_buff *skb)
  * @win: the window field
  * @opts: the options (a timestamp), or NULL
  *
+ * As tcp_v6_send_reset() and tcp_v6_timewait_ack() choose them: the traffic class is
+ * @skb's (a TIME_WAIT's ACK: its socket's); the flow label a TIME_WAIT's socket's, the
+ * label @skb came with for a socket that reflects them (IPV6_FL_F_REFLECT) or for a
+ * RST that answers for no socket where net.ipv6.flowlabel_reflect says so, else the
+ * stack's automatic one.
+ *
  * Context: softirq, or process (backlog).
  */
-void xtcp_v6_send_reply(struct net *net, struct sk_buff *skb, u32 seq, u32 ack, u8 flags,
-			u16 win, const struct xtcp_out_options *opts)
+void xtcp_v6_send_reply(struct net *net, const struct sock *sk, struct sk_buff *skb, u32 seq,
+			u32 ack, u8 flags, u16 win, const struct xtcp_out_options *opts)
 {
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 	const struct tcphdr *th = tcp_hdr(skb);
 	struct sock *ctl_sk = xtcp_pernet(net)->ctl_sk6;
+	u8 tclass = ipv6_get_dsfield(ip6h);
 	struct dst_entry *dst;
 	struct sk_buff *nskb;
 	struct flowi6 fl6;
@@ -468,8 +545,20 @@ void xtcp_v6_send_reply(struct net *net, struct sk_buff *skb, u32 seq, u32 ack, 
 	if (!ctl_sk)
 		return;
 	memset(&fl6, 0, sizeof(fl6));
-	fl6.daddr = ipv6_hdr(skb)->saddr;
-	fl6.saddr = ipv6_hdr(skb)->daddr;
+	if (sk && sk->sk_state == TCP_TIME_WAIT) {
+		const struct xtcp_timewait_sock *tw = xtcp_twsk(sk);
+
+		fl6.flowlabel = cpu_to_be32(tw->flowlabel);
+		if (!(flags & TCPHDR_RST))
+			tclass = tw->tclass;
+	} else if (sk) {
+		if (sk_fullsock(sk) && xtcp_inet6_repflow(sk))
+			fl6.flowlabel = ip6_flowlabel(ip6h);
+	} else if (READ_ONCE(net->ipv6.sysctl.flowlabel_reflect) & FLOWLABEL_REFLECT_TCP_RESET) {
+		fl6.flowlabel = ip6_flowlabel(ip6h);
+	}
+	fl6.daddr = ip6h->saddr;
+	fl6.saddr = ip6h->daddr;
 	fl6.flowi6_proto = xtcp_protocol;
 	if (rt6_need_strict(&fl6.daddr))
 		fl6.flowi6_oif = inet6_iif(skb);
@@ -489,7 +578,7 @@ void xtcp_v6_send_reply(struct net *net, struct sk_buff *skb, u32 seq, u32 ack, 
 	xtcp_v6_csum(nskb, &fl6.saddr, &fl6.daddr, false);
 	skb_dst_set(nskb, dst);
 	local_bh_disable();
-	ip6_xmit(ctl_sk, nskb, &fl6, 0, NULL, 0, 0);
+	ip6_xmit(ctl_sk, nskb, &fl6, 0, NULL, tclass & ~INET_ECN_MASK, 0);
 	local_bh_enable();
 	XTCP_INC_STATS(net, XTCP_MIB_OUTSEGS);
 	if (flags & TCPHDR_RST)

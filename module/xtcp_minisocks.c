@@ -206,7 +206,7 @@ struct sock *xtcp_create_openreq_child(const struct sock *sk,
 	newinet->inet_rcv_saddr = req->common.skc_rcv_saddr;
 	newinet->inet_saddr = req->common.skc_rcv_saddr;
 	if (newsk->sk_family == AF_INET6)	/* its IPv6 state and family operations */
-		xtcp_v6_openreq_child(newsk, sk, req);
+		xtcp_v6_openreq_child(newsk, sk, req, skb);
 	newinet->inet_dport = req->common.skc_dport;
 	newinet->inet_num = req->common.skc_num;
 	newinet->inet_sport = htons(req->common.skc_num);
@@ -394,7 +394,7 @@ struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
 	if (flg & (TCPHDR_RST | TCPHDR_SYN)) {
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ATTEMPTFAILS);
 		if (!(flg & TCPHDR_RST))
-			xtcp_send_reset(sock_net(sk), skb);
+			xtcp_send_reset(sock_net(sk), sk, skb);
 		xtcp_reqsk_queue_drop(sk, req);
 		return NULL;
 	}

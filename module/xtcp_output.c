@@ -2117,6 +2117,8 @@ static void xtcp_v4_send_reply(struct net *net, struct sk_buff *skb, u32 seq, u3
  * xtcp_send_reply - send a segment without data in answer to @skb, from the
  * namespace's control socket, over the IP version @skb came by
  * @net: the namespace it arrived in
+ * @sk: the socket it is sent for - a full socket, a TIME_WAIT minisocket - or NULL:
+ *	over IPv6 its flow label and traffic class go in the header
  * @skb: the segment answered
  * @seq: our sequence number
  * @ack: what we acknowledge
@@ -2126,11 +2128,11 @@ static void xtcp_v4_send_reply(struct net *net, struct sk_buff *skb, u32 seq, u3
  *
  * Context: softirq, or process (backlog).
  */
-void xtcp_send_reply(struct net *net, struct sk_buff *skb, u32 seq, u32 ack, u8 flags,
-		     u16 win, const struct xtcp_out_options *opts)
+void xtcp_send_reply(struct net *net, const struct sock *sk, struct sk_buff *skb, u32 seq,
+		     u32 ack, u8 flags, u16 win, const struct xtcp_out_options *opts)
 {
 	if (xtcp_skb_v6(skb))
-		xtcp_v6_send_reply(net, skb, seq, ack, flags, win, opts);
+		xtcp_v6_send_reply(net, sk, skb, seq, ack, flags, win, opts);
 	else
 		xtcp_v4_send_reply(net, skb, seq, ack, flags, win, opts);
 }
@@ -2139,6 +2141,8 @@ void xtcp_send_reply(struct net *net, struct sk_buff *skb, u32 seq, u32 ack, u8 
  * xtcp_send_reset - answer a segment no socket takes with a RST, like
  * tcp_v4_send_reset() and tcp_v6_send_reset()
  * @net: the namespace it arrived in
+ * @sk: the socket that answers - a full socket, a TIME_WAIT minisocket - or NULL (see
+ *	xtcp_send_reply())
  * @skb: the segment (validated; transport header set)
  *
  * RFC 9293 3.10.7.1: a RST never answers a RST; if the segment has an ACK the RST
@@ -2148,7 +2152,7 @@ void xtcp_send_reply(struct net *net, struct sk_buff *skb, u32 seq, u32 ack, u8 
  *
  * Context: softirq, or process (backlog), rcu_read_lock() held or not.
  */
-void xtcp_send_reset(struct net *net, struct sk_buff *skb)
+void xtcp_send_reset(struct net *net, const struct sock *sk, struct sk_buff *skb)
 {
 	const struct tcphdr *th = tcp_hdr(skb);
 	u32 seq = 0, ack_seq = 0;
@@ -2165,7 +2169,7 @@ void xtcp_send_reset(struct net *net, struct sk_buff *skb)
 		flags |= TCPHDR_ACK;
 		ack_seq = ntohl(th->seq) + th->syn + th->fin + skb->len - th->doff * 4;
 	}
-	xtcp_send_reply(net, skb, seq, ack_seq, flags, 0, NULL);
+	xtcp_send_reply(net, sk, skb, seq, ack_seq, flags, 0, NULL);
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_send_reset);
 

@@ -145,6 +145,10 @@ static struct xtcp_timewait_sock *xtcp_tw_alloc(struct sock *sk)
 	tw->common.skc_v6_daddr = sk->sk_v6_daddr;
 	tw->common.skc_v6_rcv_saddr = sk->sk_v6_rcv_saddr;
 	tw->common.skc_ipv6only = sk->sk_ipv6only;	/* what it holds of the port */
+	if (sk->sk_family == AF_INET6) {	/* what its ACKs carry, as tcp_time_wait() */
+		tw->tclass = inet6_sk(sk)->tclass;
+		tw->flowlabel = be32_to_cpu(inet6_sk(sk)->flow_label & IPV6_FLOWLABEL_MASK);
+	}
 #endif
 	tw->common.skc_dport = sk->sk_dport;
 	tw->common.skc_num = sk->sk_num;
@@ -344,8 +348,8 @@ void xtcp_tw_send_ack(struct xtcp_timewait_sock *tw, struct sk_buff *skb)
 		opts.tsval = xtcp_clock_ms() + tw->tsoffset;
 		opts.tsecr = READ_ONCE(tw->ts_recent);
 	}
-	xtcp_send_reply(read_pnet(&tw->common.skc_net), skb, tw->snd_nxt,
-			READ_ONCE(tw->rcv_nxt), TCPHDR_ACK,
+	xtcp_send_reply(read_pnet(&tw->common.skc_net), (struct sock *)&tw->common, skb,
+			tw->snd_nxt, READ_ONCE(tw->rcv_nxt), TCPHDR_ACK,
 			min_t(u32, tw->rcv_wnd >> tw->rcv_wscale, U16_MAX), &opts);
 }
 

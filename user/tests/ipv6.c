@@ -7,13 +7,25 @@
  * seen as ::ffff:127.0.0.1); an IPV6_V6ONLY listener beside an IPv4 one on the same
  * port; the errors of connect() and bind() across the families, each compared with
  * what Linux TCP answers; a RST and a TIME_WAIT; then two namespaces over a veth
- * pair with IPv6 addresses and netem loss, 4 MiB each way.  The stream test runs over
- * IPv6 too (stream -6), and pmtu over an IPv6 router (pmtu -6).
+ * pair with IPv6 addresses and netem loss, 4 MiB each way; and what the IPv6 headers
+ * carry (a packet socket on loopback reads them), each compared with Linux TCP: the
+ * traffic class (IPV6_TCLASS) and a leased flow label (IPV6_FLOWINFO_SEND) on every
+ * segment of the client, its TIME_WAIT's ACK included; the listener's traffic class
+ * and the client's label reflected (IPV6_FL_F_REFLECT) on the server's; a RST carrying
+ * the SYN's traffic class and, with net.ipv6.flowlabel_reflect 2, its label; connect()
+ * with a label the socket does not hold, EINVAL.  The stream test runs over IPv6 too
+ * (stream -6), and pmtu over an IPv6 router (pmtu -6).
  * Runs as root with xtcp.ko loaded; needs ip and tc (iproute2).
  */
 #define _GNU_SOURCE
+#include <netinet/in.h>
+#include <linux/in6.h>
+#include <net/ethernet.h>
+#include <net/if.h>
 #include <netinet/tcp.h>
+#include <netpacket/packet.h>
 #include <poll.h>
+#include <sched.h>
 #include "tap.h"
 #include "xtcp_test.h"
 
@@ -460,6 +472,336 @@ out:
 	netns_del(ns);
 }
 
+/* ---- traffic class and flow labels ---- */
+
+#define FL_LABEL	0x12345		/* the label the client leases (+ 1 for xtcp's) */
+#define FL_TCLASS_C	0x28		/* the client's traffic class (DSCP AF11) */
+#define FL_TCLASS_L	0x48		/* the listener's (AF21) */
+
+/* What the IPv6 header of one segment on loopback carried. */
+struct seg6 {
+	int sport, dport, flags;
+	unsigned int tclass, label;
+};
+
+/* A packet socket reading the IPv6 packets loopback carries in this namespace; -1. */
+static int cap_open(void)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IPV6),
+				   .sll_ifindex = if_nametoindex("lo") };
+	int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK, htons(ETH_P_IPV6));
+
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * The segments of @proto that loopback carried and @cap still holds, appended to @s
+ * (@n of them, @max at most).  A socket bound to one protocol sees what loopback
+ * receives, every packet sent on it once (the transmit path's copies go to ETH_P_ALL
+ * sockets only).
+ */
+static void cap_read(int cap, int proto, struct seg6 *s, int *n, int max)
+{
+	unsigned char b[2048];
+	struct sockaddr_ll from;
+	socklen_t len = sizeof(from);
+	ssize_t got;
+
+	while (*n < max && (got = recvfrom(cap, b, sizeof(b), 0, (struct sockaddr *)&from,
+					   &len)) > 0) {
+		len = sizeof(from);
+		if (from.sll_pkttype == PACKET_OUTGOING || got < 40 + 20 || b[6] != proto)
+			continue;
+		s[*n] = (struct seg6){
+			.tclass = ((b[0] & 0x0f) << 4 | b[1] >> 4) & ~3u,	/* ECN bits aside */
+			.label = (b[1] & 0x0f) << 16 | b[2] << 8 | b[3],
+			.sport = b[40] << 8 | b[41], .dport = b[42] << 8 | b[43],
+			.flags = b[40 + 13],
+		};
+		(*n)++;
+	}
+}
+
+/*
+ * Of @n segments, those from port @from to @to (with all of @flags): how many, into
+ * *@cnt, and whether all had traffic class @tclass and (if @label >= 0) flow label
+ * @label; the first one that had not, into *@bad.
+ */
+static int segs_all(const struct seg6 *s, int n, int from, int to, int flags,
+		    unsigned int tclass, int label, int *cnt, struct seg6 *bad)
+{
+	int i, ok = 1;
+
+	*cnt = 0;
+	for (i = 0; i < n; i++) {
+		if (s[i].sport != from || s[i].dport != to || (s[i].flags & flags) != flags)
+			continue;
+		(*cnt)++;
+		if (ok && (s[i].tclass != tclass ||
+			   (label >= 0 && s[i].label != (unsigned int)label))) {
+			*bad = s[i];
+			ok = 0;
+		}
+	}
+	return ok && *cnt > 0;
+}
+
+/* A label leased by @fd for ::1 (IPV6_FLOWLABEL_MGR, created, exclusive): 0 or errno. */
+static int lease_label(int fd, unsigned int label)
+{
+	struct in6_flowlabel_req fr = {
+		.flr_dst = IN6ADDR_LOOPBACK_INIT, .flr_label = htonl(label),
+		.flr_action = IPV6_FL_A_GET, .flr_share = IPV6_FL_S_EXCL,
+		.flr_flags = IPV6_FL_F_CREATE,
+	};
+
+	return setsockopt(fd, IPPROTO_IPV6, IPV6_FLOWLABEL_MGR, &fr, sizeof(fr)) ? errno : 0;
+}
+
+/* Reflect the flow label of what @fd receives (IPV6_FL_F_REFLECT): 0 or errno. */
+static int reflect_labels(int fd)
+{
+	struct in6_flowlabel_req fr = { .flr_action = IPV6_FL_A_GET,
+					.flr_flags = IPV6_FL_F_REFLECT };
+
+	return setsockopt(fd, IPPROTO_IPV6, IPV6_FLOWLABEL_MGR, &fr, sizeof(fr)) ? errno : 0;
+}
+
+/* connect() @fd to ::1 port @port with sin6_flowinfo @label: 0, or the errno. */
+static int connect_label(int fd, int port, unsigned int label)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(port),
+				  .sin6_addr = IN6ADDR_LOOPBACK_INIT,
+				  .sin6_flowinfo = htonl(label) };
+
+	return connect(fd, (struct sockaddr *)&a, sizeof(a)) ? errno : 0;
+}
+
+/*
+ * A bare ACK from ::1 port @sport to port @dport with sequence number @seq, sent on a
+ * raw socket of @proto (the kernel sums it over the pseudo-header: IPV6_CHECKSUM).
+ */
+static int raw_ack(int proto, int sport, int dport, unsigned int seq)
+{
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	int fd = socket(AF_INET6, SOCK_RAW, proto), off = 16, ret = -1;
+	struct tcphdr th = { .source = htons(sport), .dest = htons(dport), .seq = htonl(seq),
+			     .doff = 5, .ack = 1, .window = htons(1024) };
+
+	if (fd >= 0 && !setsockopt(fd, IPPROTO_IPV6, IPV6_CHECKSUM, &off, sizeof(off)))
+		ret = sendto(fd, &th, sizeof(th), 0, (struct sockaddr *)&to, sizeof(to)) ==
+		      sizeof(th) ? 0 : -1;
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/* What one protocol showed in test_flow()'s exchange. */
+struct flow_run {
+	int setup, excl_err, cl_ok, sv_ok, synack_ok, tw_ok, rst_ok, syn_label;
+	const char *why;	/* the step that failed, if the setup did */
+	int cl_n, sv_n, synack_n, tw_n, rst_n;
+	struct seg6 cl_bad, sv_bad, synack_bad, tw_bad, rst_bad;
+};
+
+/* The state of the IPv6 row of @proto from port @lport to @rport (/proc/net/tcp6 or xtcp6). */
+static int state6(int proto, int lport, int rport)
+{
+	unsigned int lp, rp, st;
+	char line[512];
+	FILE *f = fopen(proto == IPPROTO_TCP ? "/proc/thread-self/net/tcp6" :
+			"/proc/thread-self/net/" XTCP_PROC_SOCKETS6, "r");
+	int found = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, " %*d: %*x:%x %*x:%x %x", &lp, &rp, &st) == 3 &&
+		    (int)lp == lport && (int)rp == rport)
+			found = st;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* Whether a bare ACK from port @from to @to is among @s[@first..]: read more first. */
+static int bare_ack_seen(int cap, int proto, struct seg6 *s, int *n, int first, int from, int to)
+{
+	int i;
+
+	cap_read(cap, proto, s, n, 256);
+	for (i = first; i < *n; i++)
+		if (s[i].sport == from && s[i].dport == to && s[i].flags == 0x10)
+			return 1;
+	return 0;
+}
+
+/*
+ * One protocol's exchange: a listener on [::1]:@port with traffic class FL_TCLASS_L,
+ * reflecting labels; a client with FL_TCLASS_C that leased a label and connects with
+ * it (IPV6_FLOWINFO_SEND); 4 bytes each way; the client closes first, and a bare ACK
+ * sent (from a raw socket) into its TIME_WAIT draws the TIME_WAIT's own ACK.  Then,
+ * with net.ipv6.flowlabel_reflect 2 (RSTs), a connect with FL_TCLASS_C from port
+ * @port + 2 to the closed @port + 1: the RST's label is the SYN's (automatic) one.
+ */
+static void flow_run(int proto, int port, struct flow_run *r)
+{
+	struct seg6 s[256];
+	int cap, l, c = -1, a = -1, x, n = 0, n0, one = 1, tc = FL_TCLASS_C, tl = FL_TCLASS_L;
+	int cport = 0;
+	char b[4];
+
+	/* each protocol its own: an exclusive lease outlives its socket a while */
+	const unsigned int label = FL_LABEL + (proto == IPPROTO_XTCP);
+
+	memset(r, 0, sizeof(*r));
+	r->excl_err = -1;
+	r->syn_label = -1;
+	cap = cap_open();
+	l = sock(AF_INET6, proto, 1);
+	c = sock(AF_INET6, proto, 1);
+	r->why = "a packet socket, the listener and the client";
+	if (cap < 0 || l < 0 || c < 0 || do_bind(l, "::1", port))
+		goto out;
+	r->why = "IPV6_TCLASS on the listener";
+	if (setsockopt(l, IPPROTO_IPV6, IPV6_TCLASS, &tl, sizeof(tl)))
+		goto out;
+	r->why = "IPV6_FLOWLABEL_MGR IPV6_FL_F_REFLECT on the listener";
+	if (reflect_labels(l) || listen(l, 8))
+		goto out;
+	r->why = "IPV6_TCLASS, a leased label and IPV6_FLOWINFO_SEND on the client";
+	if (setsockopt(c, IPPROTO_IPV6, IPV6_TCLASS, &tc, sizeof(tc)) ||
+	    lease_label(c, label) ||
+	    setsockopt(c, IPPROTO_IPV6, IPV6_FLOWINFO_SEND, &one, sizeof(one)))
+		goto out;
+	r->why = "connect, 4 bytes each way, close";
+	/* with an exclusive label in the namespace, one a socket does not hold is refused */
+	x = sock(AF_INET6, proto, 1);
+	setsockopt(x, IPPROTO_IPV6, IPV6_FLOWINFO_SEND, &one, sizeof(one));
+	r->excl_err = connect_label(x, port, 0x54321);
+	close(x);
+	if (connect_label(c, port, label))
+		goto out;
+	a = accept_within(l, 2000);
+	cport = local_port(c);
+	if (a < 0 || send(c, "ping", 4, 0) != 4 || recv(a, b, 4, MSG_WAITALL) != 4 ||
+	    send(a, "pong", 4, 0) != 4 || recv(c, b, 4, MSG_WAITALL) != 4)
+		goto out;
+	close(c);
+	c = -1;
+	wait_for(recv(a, b, 1, MSG_DONTWAIT) == 0, 2);
+	close(a);
+	a = -1;
+	/* the client's end in TIME_WAIT (06): a segment outside its window draws its ACK */
+	r->why = "the client's TIME_WAIT (06) and a bare ACK into it";
+	r->setup = wait_for(state6(proto, cport, port) == 6, 2);
+	cap_read(cap, proto, s, &n, 256);
+	n0 = n;
+	r->setup = r->setup && !raw_ack(proto, port, cport, 12345);
+	wait_for(bare_ack_seen(cap, proto, s, &n, n0, cport, port), 2);
+	r->cl_ok = segs_all(s, n0, cport, port, 0, FL_TCLASS_C, label, &r->cl_n, &r->cl_bad);
+	r->sv_ok = segs_all(s, n0, port, cport, 0, FL_TCLASS_L, label, &r->sv_n, &r->sv_bad);
+	r->synack_ok = segs_all(s, n0, port, cport, 0x12, FL_TCLASS_L, label, &r->synack_n,
+				&r->synack_bad);
+	r->tw_ok = segs_all(s + n0, n - n0, cport, port, 0x10, FL_TCLASS_C, label, &r->tw_n,
+			    &r->tw_bad);
+
+	/* a SYN to a closed port: the RST has its traffic class and, so told, its label */
+	write_file("/proc/sys/net/ipv6/flowlabel_reflect", "2");
+	n = 0;
+	x = sock(AF_INET6, proto, 1);
+	setsockopt(x, IPPROTO_IPV6, IPV6_TCLASS, &tc, sizeof(tc));
+	r->rst_ok = !do_bind(x, "::1", port + 2) && do_connect(x, "::1", port + 1) == ECONNREFUSED;
+	close(x);
+	cap_read(cap, proto, s, &n, 256);
+	for (x = 0; x < n && r->syn_label < 0; x++)
+		if (s[x].sport == port + 2 && s[x].dport == port + 1 && (s[x].flags & 0x02))
+			r->syn_label = s[x].label;
+	r->rst_ok = r->rst_ok && r->syn_label > 0 &&
+		    segs_all(s, n, port + 1, port + 2, 0x04, FL_TCLASS_C, r->syn_label,
+			     &r->rst_n, &r->rst_bad);
+	write_file("/proc/sys/net/ipv6/flowlabel_reflect", "0");
+out:
+	close(a);
+	close(c);
+	close(l);
+	close(cap);
+}
+
+/* "N segments, all 0x28 / 0x12345" or "N segments, one 0x00 / 0x6789a" */
+static const char *segs_str(int ok, int cnt, const struct seg6 *bad, char *buf, size_t len)
+{
+	if (ok)
+		snprintf(buf, len, "%d segment%s as wanted", cnt, cnt == 1 ? "" : "s");
+	else if (!cnt)
+		snprintf(buf, len, "none seen");
+	else
+		snprintf(buf, len, "%d, one with class 0x%02x label 0x%05x (flags 0x%02x)", cnt,
+			 bad->tclass, bad->label, bad->flags);
+	return buf;
+}
+
+/*
+ * IPV6_TCLASS, IPV6_FLOWINFO_SEND and IPV6_FL_F_REFLECT on the wire, and
+ * net.ipv6.flowlabel_reflect: flow_run() for Linux TCP then xtcp, in a namespace of
+ * this test's own (its exclusive label and sysctl go with it).
+ */
+static void test_flow(void)
+{
+	int self = open("/proc/self/ns/net", O_RDONLY), i;
+	struct flow_run r[2];
+	char x[128], t[128];
+
+	watchdog_step("traffic class and flow labels", 60);
+	/* IPV6_FL_F_REFLECT needs net.ipv6.flowlabel_consistency 0 (default 1) */
+	if (!tap_ok(!unshare(CLONE_NEWNET) && !lo_up() &&
+		    !write_file("/proc/sys/net/ipv6/flowlabel_consistency", "0"),
+		    "a private namespace for the traffic class and flow label cases, with "
+		    "net.ipv6.flowlabel_consistency 0"))
+		goto out;
+	for (i = 0; i < 2; i++)
+		flow_run(i ? IPPROTO_XTCP : IPPROTO_TCP, 7640 + 10 * i, &r[i]);
+	tap_ok(r[1].setup && r[0].setup, "traffic class 0x%02x and a leased label on the "
+	       "client, class 0x%02x and IPV6_FL_F_REFLECT on the listener: connected, 4 bytes "
+	       "each way, the client's end in TIME_WAIT given a bare ACK (%s; TCP: %s)",
+	       FL_TCLASS_C, FL_TCLASS_L, r[1].setup ? "done" : r[1].why,
+	       r[0].setup ? "done" : r[0].why);
+	tap_ok(r[1].excl_err == EINVAL && r[0].excl_err == EINVAL,
+	       "IPV6_FLOWINFO_SEND with a label the socket does not hold (an exclusive one is "
+	       "leased in the namespace): connect() fails with %s, as TCP (%s)",
+	       r[1].excl_err >= 0 ? strerrorname_np(r[1].excl_err) : "-",
+	       r[0].excl_err >= 0 ? strerrorname_np(r[0].excl_err) : "-");
+	tap_ok(r[1].cl_ok && r[0].cl_ok, "every segment of the client (SYN, data, FIN, ACKs) "
+	       "carries class 0x%02x and its label 0x%05x: %s (TCP: %s)", FL_TCLASS_C, FL_LABEL + 1,
+	       segs_str(r[1].cl_ok, r[1].cl_n, &r[1].cl_bad, x, sizeof(x)),
+	       segs_str(r[0].cl_ok, r[0].cl_n, &r[0].cl_bad, t, sizeof(t)));
+	/*
+	 * Linux 7.x's TCP sends a child's segments with the flow inet6_csk_xmit() cached
+	 * in inet_sock.cork.fl before the child took the label: there only its SYN-ACK
+	 * reflects.  xtcp reflects on every segment, as 6.1's and 6.12's TCP do.
+	 */
+	tap_ok(r[1].sv_ok && r[0].synack_ok, "every segment of the server (the SYN-ACK, the "
+	       "child's) carries the listener's class 0x%02x and the client's label reflected: "
+	       "%s (TCP: its SYN-ACK %s; all its segments: %s)", FL_TCLASS_L,
+	       segs_str(r[1].sv_ok, r[1].sv_n, &r[1].sv_bad, x, sizeof(x)),
+	       r[0].synack_ok ? "does" : "does not",
+	       segs_str(r[0].sv_ok, r[0].sv_n, &r[0].sv_bad, t, sizeof(t)));
+	tap_ok(r[1].tw_ok && r[0].tw_ok, "the TIME_WAIT's ACK carries its socket's class and "
+	       "label: %s (TCP: %s)", segs_str(r[1].tw_ok, r[1].tw_n, &r[1].tw_bad, x, sizeof(x)),
+	       segs_str(r[0].tw_ok, r[0].tw_n, &r[0].tw_bad, t, sizeof(t)));
+	tap_ok(r[1].rst_ok && r[0].rst_ok, "with net.ipv6.flowlabel_reflect 2, the RST to a SYN "
+	       "for a closed port carries the SYN's class 0x%02x and label 0x%05x: %s (TCP: "
+	       "label 0x%05x, %s)", FL_TCLASS_C, r[1].syn_label,
+	       segs_str(r[1].rst_ok, r[1].rst_n, &r[1].rst_bad, x, sizeof(x)), r[0].syn_label,
+	       segs_str(r[0].rst_ok, r[0].rst_n, &r[0].rst_bad, t, sizeof(t)));
+out:
+	netns_enter(self);
+	close(self);
+	watchdog_step(NULL, 0);
+}
+
 int main(void)
 {
 	int probe = socket(AF_INET6, SOCK_STREAM, IPPROTO_XTCP);
@@ -472,6 +814,7 @@ int main(void)
 	test_dual_stack();
 	test_v6only();
 	test_errors();
+	test_flow();
 	test_veth_loss();
 	return tap_done();
 }
