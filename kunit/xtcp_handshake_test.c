@@ -977,7 +977,7 @@ static void xtcp_cookie_recent_test(struct kunit *test)
 	u32 cookie;
 
 	cookie = xtcp_cookie_make(LO, LO, htons(7402), htons(40110), 2000,
-				  xtcp_cookie_mssind(1000), xtcp_cookie_count());
+				  xtcp_cookie_mssind(1000, false), xtcp_cookie_count());
 	ack1 = xtcp_craft(test, 40110, 7402, 2001, cookie + 1, TCPHDR_ACK, 0);
 	syn = xtcp_craft(test, 40110, 7402, 2000, 0, TCPHDR_SYN, 1000);
 	ack2 = xtcp_craft(test, 40110, 7402, 2001, cookie + 1, TCPHDR_ACK, 0);
@@ -1251,7 +1251,7 @@ static void xtcp_cookie_dup_test(struct kunit *test)
 	u32 cookie;
 
 	cookie = xtcp_cookie_make(LO, LO, htons(7404), htons(40130), 4000,
-				  xtcp_cookie_mssind(1000), xtcp_cookie_count());
+				  xtcp_cookie_mssind(1000, false), xtcp_cookie_count());
 	syn = xtcp_craft(test, 40130, 7404, 4000, 0, TCPHDR_SYN, 1000);
 	ack = xtcp_craft(test, 40130, 7404, 4001, cookie + 1, TCPHDR_ACK, 0);
 	data = xtcp_craft_from(test, LO, 40130, 7404, 4001, cookie + 1, TCPHDR_ACK | TCPHDR_PSH,

@@ -227,11 +227,51 @@ static void xtcp_cookie_test(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, xtcp_cookie_check(a, b, pa, pb, cookie ^ 0x100, sseq,
 							count), -1);
 	}
-	KUNIT_EXPECT_EQ(test, xtcp_cookie_mssind(0), 0);	/* none: 536 */
-	KUNIT_EXPECT_EQ(test, xtcp_cookie_mssind(1299), 0);
-	KUNIT_EXPECT_EQ(test, xtcp_cookie_mssind(1300), 1);
-	KUNIT_EXPECT_EQ(test, xtcp_cookie_mssind(1459), 2);
-	KUNIT_EXPECT_EQ(test, xtcp_cookie_mssind(65495), 3);
+	KUNIT_EXPECT_EQ(test, xtcp_cookie_mssind(0, false), 0);	/* none: 536 */
+	KUNIT_EXPECT_EQ(test, xtcp_cookie_mssind(1299, false), 0);
+	KUNIT_EXPECT_EQ(test, xtcp_cookie_mssind(1300, false), 1);
+	KUNIT_EXPECT_EQ(test, xtcp_cookie_mssind(1459, false), 2);
+	KUNIT_EXPECT_EQ(test, xtcp_cookie_mssind(65495, false), 3);
+}
+
+/*
+ * IPv6 cookies (net/ipv6/syncookies.c): the same rules over IPv6 4-tuples, with keys of
+ * their own, so that an IPv4 cookie of the same ports and numbers says nothing; and
+ * IPv6's MSS table, 1220, 1420, 1440, 8940.
+ */
+static void xtcp_cookie6_test(struct kunit *test)
+{
+	struct in6_addr a = { .s6_addr32 = { htonl(0xfd000000), 0, 0, htonl(1) } };
+	struct in6_addr b = { .s6_addr32 = { htonl(0xfd000000), 0, 0, htonl(2) } };
+	struct in6_addr c = { .s6_addr32 = { htonl(0xfd000001), 0, 0, htonl(2) } };
+	__be16 pa = htons(8000), pb = htons(51000);
+	u32 count = 1000, sseq = 0x12345678, cookie;
+	int ind;
+
+	for (ind = 0; ind < 4; ind++) {
+		cookie = xtcp_cookie6_make(&a, &b, pa, pb, sseq, ind, count);
+		KUNIT_EXPECT_EQ(test, xtcp_cookie6_check(&a, &b, pa, pb, cookie, sseq, count), ind);
+		KUNIT_EXPECT_EQ(test, xtcp_cookie6_check(&a, &b, pa, pb, cookie, sseq, count + 1),
+				ind);
+		KUNIT_EXPECT_EQ(test, xtcp_cookie6_check(&a, &b, pa, pb, cookie, sseq, count + 2),
+				-1);
+		/* another peer in the high bits of the address, another port, a changed bit */
+		KUNIT_EXPECT_EQ(test, xtcp_cookie6_check(&a, &c, pa, pb, cookie, sseq, count), -1);
+		KUNIT_EXPECT_EQ(test, xtcp_cookie6_check(&a, &b, pa, htons(51001), cookie, sseq,
+							 count), -1);
+		KUNIT_EXPECT_EQ(test, xtcp_cookie6_check(&a, &b, pa, pb, cookie ^ 0x100, sseq,
+							 count), -1);
+		/* the IPv4 cookie of the addresses' last words is another number */
+		KUNIT_EXPECT_NE(test, xtcp_cookie_make(a.s6_addr32[3], b.s6_addr32[3], pa, pb,
+						       sseq, ind, count), cookie);
+	}
+	KUNIT_EXPECT_EQ(test, xtcp_cookie_mssind(0, true), 0);	/* none: 1220 */
+	KUNIT_EXPECT_EQ(test, xtcp_cookie_mss(0, true), 1220);
+	KUNIT_EXPECT_EQ(test, xtcp_cookie_mssind(1419, true), 0);
+	KUNIT_EXPECT_EQ(test, xtcp_cookie_mssind(1420, true), 1);
+	KUNIT_EXPECT_EQ(test, xtcp_cookie_mssind(1440, true), 2);
+	KUNIT_EXPECT_EQ(test, xtcp_cookie_mssind(65475, true), 3);
+	KUNIT_EXPECT_EQ(test, xtcp_cookie_mss(3, true), 8940);
 }
 
 static struct kunit_case xtcp_proto_cases[] = {
@@ -248,6 +288,7 @@ static struct kunit_case xtcp_proto_cases[] = {
 	KUNIT_CASE(xtcp_isn_test),
 	KUNIT_CASE(xtcp_backoff_test),
 	KUNIT_CASE(xtcp_cookie_test),
+	KUNIT_CASE(xtcp_cookie6_test),
 	{}
 };
 

@@ -1291,13 +1291,18 @@ void xtcp_reqsk_queue_drop(struct sock *listener, struct xtcp_request_sock *req)
 /* xtcp_syncookies.c: SYN cookies (like syncookies.c) */
 void xtcp_syncookies_init(void);
 u32 xtcp_cookie_count(void);
-int xtcp_cookie_mssind(u16 mss);
-u16 xtcp_cookie_mss(int mssind);
+int xtcp_cookie_mssind(u16 mss, bool v6);
+u16 xtcp_cookie_mss(int mssind, bool v6);
 u32 xtcp_cookie_make(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport, u32 sseq,
 		     int mssind, u32 count);
 int xtcp_cookie_check(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport, u32 cookie,
 		      u32 sseq, u32 count);
+u32 xtcp_cookie6_make(const struct in6_addr *saddr, const struct in6_addr *daddr,
+		      __be16 sport, __be16 dport, u32 sseq, int mssind, u32 count);
+int xtcp_cookie6_check(const struct in6_addr *saddr, const struct in6_addr *daddr,
+		       __be16 sport, __be16 dport, u32 cookie, u32 sseq, u32 count);
 struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb);
+struct sock *xtcp_cookie_v6_check(struct sock *sk, struct sk_buff *skb);
 
 /* xtcp_timewait.c: TIME_WAIT minisockets (like inet_timewait_sock.c, tcp_minisocks.c) */
 struct sk_buff *xtcp4_gso_segment(struct sk_buff *skb, netdev_features_t features);

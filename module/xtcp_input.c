@@ -2061,7 +2061,7 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 	bool v6 = xtcp_skb_v6(skb);
 	struct xtcp_options_received opt = {};
 	struct xtcp_request_sock *req;
-	bool want_cookie = syncookies == 2 && !v6;	/* no SYN cookies over IPv6 yet */
+	bool want_cookie = syncookies == 2;
 
 	if (v6 ? !xtcp_v6_unicast_destination(skb) :
 	    skb_rtable(skb) && skb_rtable(skb)->rt_flags & (RTCF_BROADCAST | RTCF_MULTICAST))
@@ -2077,7 +2077,7 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 	}
 	if (READ_ONCE(xtcp_sk(sk)->syn_qlen) >=
 	    min_t(u32, READ_ONCE(sk->sk_max_ack_backlog), READ_ONCE(xn->sysctl_max_syn_backlog))) {
-		if (!syncookies || v6)
+		if (!syncookies)
 			goto drop;
 		want_cookie = true;
 	}
@@ -2106,18 +2106,24 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 		      INET_ECN_is_not_ect(xtcp_skb_dsfield(skb));
 
 	if (want_cookie) {
-		int mssind = xtcp_cookie_mssind(opt.mss_clamp);
+		int mssind = xtcp_cookie_mssind(opt.mss_clamp, v6);
+		u32 count = xtcp_cookie_count();
 
 		/* the cookie carries the MSS only: no window scale, SACK, timestamps or ECN */
-		req->mss = xtcp_cookie_mss(mssind);
+		req->mss = xtcp_cookie_mss(mssind, v6);
 		req->wscale_ok = 0;
 		req->rcv_wscale = 0;
 		req->sack_ok = 0;
 		req->tstamp_ok = 0;
 		req->ecn_ok = 0;
-		req->snt_isn = xtcp_cookie_make(ip_hdr(skb)->daddr, ip_hdr(skb)->saddr, th->dest,
-						th->source, req->rcv_isn, mssind,
-						xtcp_cookie_count());
+		if (v6)
+			req->snt_isn = xtcp_cookie6_make(&ipv6_hdr(skb)->daddr,
+							 &ipv6_hdr(skb)->saddr, th->dest,
+							 th->source, req->rcv_isn, mssind, count);
+		else
+			req->snt_isn = xtcp_cookie_make(ip_hdr(skb)->daddr, ip_hdr(skb)->saddr,
+							th->dest, th->source, req->rcv_isn,
+							mssind, count);
 		/* cookies are checked from now on (tcp_synq_overflow()) */
 		WRITE_ONCE(xtcp_sk(sk)->synq_overflow_stamp, tcp_jiffies32 ?: 1);
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_SYNCOOKIESSENT);

@@ -263,12 +263,14 @@ int xtcp_do_rcv(struct sock *sk, struct sk_buff *skb)
 		struct sock *nsk;
 
 		/*
-		 * An ACK with no request may return a SYN cookie (tcp_v4_cookie_check()).
+		 * An ACK with no request may return a SYN cookie (tcp_v4_cookie_check(),
+		 * tcp_v6_cookie_check()).
 		 * A child is locked with bh_lock_sock() and its lock is taken in softirq
 		 * too: from the backlog (process context) keep softirqs off meanwhile.
 		 */
 		local_bh_disable();
-		nsk = xtcp_skb_v6(skb) ? sk : xtcp_cookie_v4_check(sk, skb);
+		nsk = xtcp_skb_v6(skb) ? xtcp_cookie_v6_check(sk, skb) :
+					 xtcp_cookie_v4_check(sk, skb);
 		if (nsk && nsk != sk)
 			ret = xtcp_child_process(sk, nsk, skb);
 		local_bh_enable();

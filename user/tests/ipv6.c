@@ -350,6 +350,8 @@ static void test_errors(void)
 	};
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(7604) };
 	int e[2], p, fd, fd2, ok;
+	long sent, recvd;
+	char buf[6];
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(binds); i++) {
@@ -409,12 +411,23 @@ static void test_errors(void)
 	tap_errno(ok, errno, ENOPROTOOPT, "IPV6_HOPOPTS (not done yet)");
 	close(fd);
 
-	/* SYN cookies for every SYN (syncookies 2): none over IPv6 yet, the request kept */
+	/*
+	 * SYN cookies for every SYN (syncookies 2): the IPv6 SYN-ACK carries one, the ACK
+	 * returns it, and the connection is made from it (cookie_v6_check())
+	 */
+	sent = xtcp_stat("SyncookiesSent");
+	recvd = xtcp_stat("SyncookiesRecv");
 	ok = !write_file("/proc/sys/net/xtcp/syncookies", "2");
 	fd = listener(IPPROTO_XTCP, "::1", 7621, 0);
-	ok = ok && pair(IPPROTO_XTCP, fd, "::1", 7621, &fd2, &p) == 0;
+	ok = ok && pair(IPPROTO_XTCP, fd, "::1", 7621, &fd2, &p) == 0 &&
+	     send(fd2, "cookie", 6, 0) == 6 && recv(p, buf, 6, MSG_WAITALL) == 6 &&
+	     !memcmp(buf, "cookie", 6);
 	write_file("/proc/sys/net/xtcp/syncookies", "1");
-	tap_ok(ok, "with net.xtcp.syncookies 2 an IPv6 connection still opens (no cookie sent)");
+	sent = xtcp_stat("SyncookiesSent") - sent;
+	recvd = xtcp_stat("SyncookiesRecv") - recvd;
+	tap_ok(ok && sent == 1 && recvd == 1, "with net.xtcp.syncookies 2 an IPv6 connection "
+	       "opens from a SYN cookie and carries data (SyncookiesSent +%ld, SyncookiesRecv "
+	       "+%ld; want +1 each)", sent, recvd);
 	close(p);
 	close(fd2);
 	close(fd);

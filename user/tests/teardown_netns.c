@@ -9,7 +9,8 @@
  * and a namespace deleted with connections in ESTABLISHED, FIN_WAIT1 and TIME_WAIT: it is
  * dismantled and every socket freed (xtcp's module references return to where they were).
  *
- *   teardown_netns [-p PROTO]
+ *   teardown_netns [-6] [-p PROTO]
+ *     -6          over IPv6: fd00:11::1 and fd00:11::2 (/proc/net/xtcp6 or tcp6)
  *     -p PROTO    IP protocol (default 253, xtcp; 6 runs the same checks against Linux
  *                 TCP, its /proc/net/tcp, counters and net.ipv4.tcp_* sysctls)
  * Runs as root; needs ip and tc (iproute2).  The loss is netem's "loss 100%"; where
@@ -26,8 +27,6 @@
 #define NS_S		"xtcp-ts"
 #define DEV_C		"xtc0"
 #define DEV_S		"xts0"
-#define CLIENT_IP	"10.11.0.1"
-#define SERVER_IP	"10.11.0.2"
 #define MAC_C		"02:00:00:0b:00:01"
 #define MAC_S		"02:00:00:0b:00:02"
 #define MAC_NONE	"02:00:00:0b:00:99"	/* nobody's: the fallback's loss */
@@ -35,6 +34,10 @@
 
 enum { CLIENT, SERVER };
 enum { NONE, LOSS, DELAY };
+
+/* the ends' addresses and their prefix length (-6: IPv6's, without duplicate detection) */
+static const char *client_ip = "10.11.0.1", *server_ip = "10.11.0.2", *prefix = "24";
+static const char *nodad = "";
 
 static int ns_self = -1, ns_client = -1, ns_server = -1, have_netem;
 static int ns_now = -1;		/* the main thread's namespace */
@@ -57,14 +60,13 @@ static int setup(void)
 	       " address " MAC_S " netns " NS_S " && "
 	       "ip -n " NS_C " link set " DEV_C " gso_max_segs 1 && "
 	       "ip -n " NS_S " link set " DEV_S " gso_max_segs 1 && "
-	       "ip -n " NS_C " addr add " CLIENT_IP "/24 dev " DEV_C " && "
-	       "ip -n " NS_S " addr add " SERVER_IP "/24 dev " DEV_S " && "
+	       "ip -n " NS_C " addr add %s/%s dev " DEV_C "%s && "
+	       "ip -n " NS_S " addr add %s/%s dev " DEV_S "%s && "
 	       "ip -n " NS_C " link set " DEV_C " up && ip -n " NS_S " link set " DEV_S " up && "
 	       "ip -n " NS_C " link set lo up && ip -n " NS_S " link set lo up && "
-	       "ip -n " NS_C " neigh replace " SERVER_IP " lladdr " MAC_S " dev " DEV_C
-	       " nud permanent && "
-	       "ip -n " NS_S " neigh replace " CLIENT_IP " lladdr " MAC_C " dev " DEV_S
-	       " nud permanent"))
+	       "ip -n " NS_C " neigh replace %s lladdr " MAC_S " dev " DEV_C " nud permanent && "
+	       "ip -n " NS_S " neigh replace %s lladdr " MAC_C " dev " DEV_S " nud permanent",
+	       client_ip, prefix, nodad, server_ip, prefix, nodad, server_ip, client_ip))
 		return -1;
 	ns_client = open("/run/netns/" NS_C, O_RDONLY);
 	ns_server = open("/run/netns/" NS_S, O_RDONLY);
@@ -81,7 +83,7 @@ static int setup(void)
 static int impair(int side, int what)
 {
 	const char *ns = side == CLIENT ? NS_C : NS_S, *dev = side == CLIENT ? DEV_C : DEV_S;
-	const char *peer = side == CLIENT ? SERVER_IP : CLIENT_IP;
+	const char *peer = side == CLIENT ? server_ip : client_ip;
 	const char *mac = side == CLIENT ? MAC_S : MAC_C;
 
 	if (what == NONE)
@@ -139,22 +141,24 @@ static void cleanup(void)
 /* A connected pair on @port; the main thread is left in the client's namespace. */
 static int pair(int port, int *c, int *s, const char *what)
 {
-	struct sockaddr_in a = sin_of(SERVER_IP, port);
+	struct sockaddr_storage a;
+	socklen_t len = sa_of(family, server_ip, port, &a);
 	int l, e;
 
 	enter(ns_server);
-	l = listener_on(SERVER_IP, port);
+	l = listener_on(server_ip, port);
 	enter(ns_client);
 	*c = l < 0 ? -1 : sock();
 	*s = -1;
-	if (*c >= 0 && !connect(*c, (struct sockaddr *)&a, sizeof(a)))
+	if (*c >= 0 && !connect(*c, (struct sockaddr *)&a, len))
 		*s = accept(l, NULL, NULL);
 	e = errno;
 	if (l >= 0)
 		close(l);
 	if (*s >= 0)
 		return 0;
-	check(0, "%s: a connection to %s:%d: %s", what, SERVER_IP, port, strerrorname_np(e));
+	check(0, "%s: a connection to %s port %d: %s", what, server_ip, port,
+	      strerrorname_np(e));
 	if (*c >= 0)
 		close(*c);
 	*c = -1;
@@ -595,18 +599,25 @@ int main(int argc, char **argv)
 	int opt, refs0;
 	long orphans0;
 
-	while ((opt = getopt(argc, argv, "p:")) != -1) {
+	while ((opt = getopt(argc, argv, "6p:")) != -1) {
 		switch (opt) {
+		case '6':
+			family = AF_INET6;
+			client_ip = "fd00:11::1";
+			server_ip = "fd00:11::2";
+			prefix = "64";
+			nodad = " nodad";
+			break;
 		case 'p':
 			proto = atoi(optarg);
 			break;
 		default:
-			fprintf(stderr, "usage: %s [-p PROTO]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-6] [-p PROTO]\n", argv[0]);
 			return 2;
 		}
 	}
 	signal(SIGPIPE, SIG_IGN);
-	printf("# protocol %d\n", proto);
+	printf("# protocol %d, %s to %s\n", proto, client_ip, server_ip);
 	ns_self = open("/proc/thread-self/ns/net", O_RDONLY);
 	/* what earlier programs left (TIME_WAITs, namespaces being dismantled) goes first */
 	for (double end = now() + 15; (refs0 = module_refs()) > 0 && now() < end;)
