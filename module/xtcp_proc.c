@@ -324,7 +324,9 @@ int xtcp_proc_init_net(struct net *net)
 				    xtcp_sockstat_show, NULL))
 		goto out_sockets;
 #if IS_ENABLED(CONFIG_IPV6)
-	if (!proc_create_net_single(XTCP_PROC_SOCKETS6, 0444, net->proc_net, xtcp6_seq_show,
+	/* none where IPv6 is disabled (ipv6.disable=1), as /proc/net/tcp6 */
+	if (ipv6_mod_enabled() &&
+	    !proc_create_net_single(XTCP_PROC_SOCKETS6, 0444, net->proc_net, xtcp6_seq_show,
 				    NULL))
 		goto out_sockstat;
 #endif
@@ -350,7 +352,8 @@ out_stat:
 void xtcp_proc_exit_net(struct net *net)
 {
 #if IS_ENABLED(CONFIG_IPV6)
-	remove_proc_entry(XTCP_PROC_SOCKETS6, net->proc_net);
+	if (ipv6_mod_enabled())
+		remove_proc_entry(XTCP_PROC_SOCKETS6, net->proc_net);
 #endif
 	remove_proc_entry(XTCP_PROC_SOCKSTAT, net->proc_net);
 	remove_proc_entry(XTCP_PROC_SOCKETS, net->proc_net);

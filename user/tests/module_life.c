@@ -10,6 +10,10 @@
  *                                   close, unload
  *   module_life --autoload          socket(AF_INET, SOCK_STREAM, 253) loads the module, and
  *                                   socket(AF_INET6, ...) too
+ *   module_life --no-ipv6 XTCP_KO   (a kernel booted with ipv6.disable=1) xtcp loads and
+ *                                   says it is IPv4 only; socket(AF_INET6, ..., 253) fails
+ *                                   as TCP's does, no /proc/net/xtcp6 (as no tcp6); an
+ *                                   IPv4 connection works; it unloads
  * Runs as root in the guest, with xtcp not loaded; the namespace case needs tc (netem).
  */
 #define _GNU_SOURCE
@@ -390,12 +394,54 @@ static int test_autoload(void)
 	return tap_done();
 }
 
+/* A kernel booted with ipv6.disable=1: xtcp works over IPv4 alone, and says so. */
+static int test_no_ipv6(const char *ko)
+{
+	int fd, err, tcp_err, port, ret;
+
+	if (!tap_ok(!loaded(), "xtcp is not loaded at the start"))
+		return tap_done();
+	fd = socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP);
+	tcp_err = errno;
+	if (fd >= 0)
+		close(fd);
+	if (!tap_ok(fd < 0 && tcp_err == EAFNOSUPPORT, "IPv6 is disabled (ipv6.disable=1): "
+		    "socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP) fails with %s",
+		    fd < 0 ? strerrorname_np(tcp_err) : "nothing"))
+		return tap_done();
+	kmsg_mark();
+	ret = load(ko, "");
+	err = errno;
+	tap_ok(ret == 0, "xtcp loads (%s)", ret ? strerrorname_np(err) : "ok");
+	tap_ok(kmsg_has("xtcp: IPv6 is disabled: IPv4 only"),
+	       "its kernel log says \"xtcp: IPv6 is disabled: IPv4 only\"");
+	fd = socket(AF_INET6, SOCK_STREAM, IPPROTO_XTCP);
+	err = errno;
+	if (fd >= 0)
+		close(fd);
+	tap_ok(fd < 0 && err == tcp_err, "socket(AF_INET6, SOCK_STREAM, %d) fails with %s, as "
+	       "TCP's (%s)", IPPROTO_XTCP, fd < 0 ? strerrorname_np(err) : "nothing",
+	       strerrorname_np(tcp_err));
+	tap_ok(access("/proc/net/" XTCP_PROC_SOCKETS6, F_OK) && errno == ENOENT &&
+	       access("/proc/net/tcp6", F_OK), "no /proc/net/" XTCP_PROC_SOCKETS6 ", as no "
+	       "/proc/net/tcp6");
+	/* its TIME_WAIT lasts 1 s (net.xtcp.tw_timeout), then the module may go */
+	port = write_file("/proc/sys/net/xtcp/tw_timeout", "1") ? -1 :
+	       connection('T', 100, NULL, NULL);
+	tap_ok(port > 0, "an IPv4 connection over loopback carries 100 bytes and closes "
+	       "(client port %d)", port);
+	tap_ok(unload_within(10) == 0 && !loaded(), "xtcp unloads once its TIME_WAIT is over");
+	return tap_done();
+}
+
 int main(int argc, char **argv)
 {
 	int rounds = 50;
 
 	if (argc == 2 && !strcmp(argv[1], "--autoload"))
 		return test_autoload();
+	if (argc == 3 && !strcmp(argv[1], "--no-ipv6"))
+		return test_no_ipv6(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "-r")) {
 		rounds = atoi(argv[2]);
 		argc -= 2;
@@ -403,6 +449,7 @@ int main(int argc, char **argv)
 	}
 	if (argc == 2 && rounds > 0)
 		return test_load(argv[1], rounds);
-	fprintf(stderr, "usage: module_life [-r ROUNDS] XTCP_KO | --autoload\n");
+	fprintf(stderr, "usage: module_life [-r ROUNDS] XTCP_KO | --autoload | "
+		"--no-ipv6 XTCP_KO\n");
 	return 2;
 }
