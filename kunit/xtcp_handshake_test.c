@@ -102,6 +102,42 @@ static void xtcp_lhash_specific_first_test(struct kunit *test)
 	xtcp_test_put(test, one);
 }
 
+/*
+ * Of listeners on one address and port, the one bound to the segment's device wins over
+ * an unbound one, whichever was hashed first (compute_score(): 2 against 1); a segment
+ * from another device finds the unbound one.
+ */
+static void xtcp_lhash_device_score_test(struct kunit *test)
+{
+	struct socket *dev = xtcp_test_socket(test), *any = xtcp_test_socket(test);
+	struct sock *found[2];
+
+	xtcp_test_tuple(dev->sk, htonl(INADDR_ANY), 7205, 0, 0);
+	dev->sk->sk_bound_dev_if = 1;
+	xtcp_test_tuple(any->sk, htonl(INADDR_ANY), 7205, 0, 0);
+	xtcp_hash(dev->sk);
+	xtcp_hash(any->sk);	/* first in the chain now */
+
+	rcu_read_lock();
+	found[0] = xtcp_lookup_listener(&init_net, LO, htons(40000), LO, htons(7205), 1,
+					NULL, 0);
+	found[1] = xtcp_lookup_listener(&init_net, LO, htons(40000), LO, htons(7205), 2,
+					NULL, 0);
+	rcu_read_unlock();
+	KUNIT_EXPECT_PTR_EQ(test, found[0], dev->sk);
+	KUNIT_EXPECT_PTR_EQ(test, found[1], any->sk);
+	if (found[0])
+		sock_put(found[0]);
+	if (found[1])
+		sock_put(found[1]);
+	xtcp_unhash(dev->sk);
+	xtcp_unhash(any->sk);
+	inet_sk(dev->sk)->inet_num = 0;
+	inet_sk(any->sk)->inet_num = 0;
+	xtcp_test_put(test, dev);
+	xtcp_test_put(test, any);
+}
+
 static struct sock *xtcp_test_lookup(u16 rport, u16 lport)
 {
 	struct sock *sk;
@@ -1420,6 +1456,7 @@ static void xtcp_defer_accept_test(struct kunit *test)
 
 static struct kunit_case xtcp_handshake_cases[] = {
 	KUNIT_CASE(xtcp_lhash_specific_first_test),
+	KUNIT_CASE(xtcp_lhash_device_score_test),
 	KUNIT_CASE(xtcp_ehash_tuple_test),
 	KUNIT_CASE(xtcp_bind_v4_v6_test),
 	KUNIT_CASE(xtcp_listen_v4_v6_test),

@@ -536,7 +536,13 @@ int xtcp_hash(struct sock *sk)
 	spin_lock_bh(&xn->lhash_lock);
 	if (sk->sk_reuseport)
 		err = xtcp_reuseport_add_sock(sk, head);
-	if (!err)
+	/*
+	 * An IPv6 SO_REUSEPORT listener goes last, as __inet_hash() puts it: an IPv4 one on
+	 * the port, met first, takes the IPv4 segments (xtcp_lhash2_lookup()).
+	 */
+	if (!err && IS_ENABLED(CONFIG_IPV6) && sk->sk_reuseport && sk->sk_family == AF_INET6)
+		hlist_add_tail_rcu(&xtcp_sk(sk)->listen_node, head);
+	else if (!err)
 		hlist_add_head_rcu(&xtcp_sk(sk)->listen_node, head);
 	spin_unlock_bh(&xn->lhash_lock);
 	return err;
@@ -589,17 +595,42 @@ static bool xtcp_listener_match(const struct sock *sk, const struct xtcp_tuple *
 }
 
 /*
- * The listener on @laddr (or @laddr6) and @t's port for a segment of @t; of a
- * SO_REUSEPORT group, the member reuseport_select_sock() picks (by a hash of the
- * 4-tuple, or by the group's program, which sees @skb's payload @doff bytes on; an
- * ERR_PTR if it drops the segment).
+ * How well listener @sk fits a segment of @t to @laddr (or @laddr6), as compute_score()
+ * and compute_score6() weigh it: 0 not at all; 1, and 1 more if it is bound to the
+ * device the segment came by, if it is an IPv4 listener taking an IPv4 segment (rather
+ * than a dual-stack IPv6 one), and if it last took a segment on this CPU.
+ */
+static int xtcp_listener_score(const struct sock *sk, const struct xtcp_tuple *t,
+			       __be32 laddr, const struct in6_addr *laddr6)
+{
+	int score;
+
+	if (!xtcp_listener_match(sk, t, laddr, laddr6))
+		return 0;
+	score = sk->sk_bound_dev_if ? 2 : 1;
+	if (!t->v6 && sk->sk_family == AF_INET)
+		score++;
+	if (READ_ONCE(sk->sk_incoming_cpu) == raw_smp_processor_id())
+		score++;
+	return score;
+}
+
+/*
+ * The listener on @laddr (or @laddr6) and @t's port for a segment of @t, like
+ * inet_lhash2_lookup(): the best fit (xtcp_listener_score()), but the first listener
+ * that fits better than those before it and belongs to a SO_REUSEPORT group gives the
+ * group's choice at once (reuseport_select_sock(): by a hash of the 4-tuple, or by the
+ * group's program, which sees @skb's payload @doff bytes on; an ERR_PTR if it drops
+ * the segment).
  */
 static struct sock *xtcp_lhash2_lookup(struct xtcp_net *xn, const struct xtcp_tuple *t,
 				       __be32 laddr, const struct in6_addr *laddr6,
 				       struct sk_buff *skb, int doff)
 {
+	struct sock *result = NULL;
 	struct hlist_head *head;
 	struct xtcp_sock *xs;
+	int score, hiscore = 0;
 
 #if IS_ENABLED(CONFIG_IPV6)
 	if (t->v6)
@@ -610,19 +641,20 @@ static struct sock *xtcp_lhash2_lookup(struct xtcp_net *xn, const struct xtcp_tu
 	hlist_for_each_entry_rcu(xs, head, listen_node) {
 		struct sock *sk = (struct sock *)xs, *sk2;
 
-		if (!xtcp_listener_match(sk, t, laddr, laddr6))
+		score = xtcp_listener_score(sk, t, laddr, laddr6);
+		if (score <= hiscore)
 			continue;
 		if (sk->sk_reuseport) {
 			sk2 = reuseport_select_sock(sk, xtcp_tuple_hash(t), skb, doff);
 			if (IS_ERR(sk2))	/* the group's program dropped it */
 				return sk2;
 			if (sk2)
-				sk = sk2;
+				return refcount_inc_not_zero(&sk2->sk_refcnt) ? sk2 : NULL;
 		}
-		if (refcount_inc_not_zero(&sk->sk_refcnt))
-			return sk;
+		result = sk;
+		hiscore = score;
 	}
-	return NULL;
+	return result && refcount_inc_not_zero(&result->sk_refcnt) ? result : NULL;
 }
 
 /**

@@ -13,8 +13,9 @@
  * segment of the client, its TIME_WAIT's ACK included; the listener's traffic class
  * and the client's label reflected (IPV6_FL_F_REFLECT) on the server's; a RST carrying
  * the SYN's traffic class and, with net.ipv6.flowlabel_reflect 2, its label; connect()
- * with a label the socket does not hold, EINVAL.  The stream test runs over IPv6 too
- * (stream -6), and pmtu over an IPv6 router (pmtu -6).
+ * with a label the socket does not hold, EINVAL; SO_REUSEPORT listeners of both
+ * families on a port, the IPv4 one taking IPv4 clients.  The stream test runs over
+ * IPv6 too (stream -6), and pmtu over an IPv6 router (pmtu -6).
  * Runs as root with xtcp.ko loaded; needs ip and tc (iproute2).
  */
 #define _GNU_SOURCE
@@ -485,6 +486,69 @@ out:
 	netns_del(ns);
 }
 
+/* A SO_REUSEPORT listener of @proto on @ip port @port (dual-stack if IPv6); -1 if not. */
+static int reuseport_listener(int proto, const char *ip, int port)
+{
+	int fd = sock(family_of(ip), proto, 0), one = 1;
+
+	if (fd >= 0 && (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) ||
+			do_bind(fd, ip, port) || listen(fd, 8))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Which of a SO_REUSEPORT IPv4 listener on 0.0.0.0 and a dual-stack one on [::] of the
+ * same port takes an IPv4 client, the IPv6 one made first (@v6_first) or last: "IPv4",
+ * "IPv6", "none" or "no listeners" (not both could listen).
+ */
+static const char *reuseport_taker(int proto, int port, int v6_first)
+{
+	struct pollfd p[2] = { { .events = POLLIN }, { .events = POLLIN } };
+	int l4, l6, c;
+	const char *who = "none";
+
+	if (v6_first) {
+		l6 = reuseport_listener(proto, "::", port);
+		l4 = reuseport_listener(proto, "0.0.0.0", port);
+	} else {
+		l4 = reuseport_listener(proto, "0.0.0.0", port);
+		l6 = reuseport_listener(proto, "::", port);
+	}
+	p[0].fd = l4;
+	p[1].fd = l6;
+	c = sock(AF_INET, proto, 0);
+	if (l4 < 0 || l6 < 0)
+		who = "no listeners";
+	else if (!do_connect(c, "127.0.0.1", port) && poll(p, 2, 2000) > 0)
+		who = p[0].revents & POLLIN ? "IPv4" : p[1].revents & POLLIN ? "IPv6" : "none";
+	close(c);
+	close(l4);
+	close(l6);
+	return who;
+}
+
+/*
+ * SO_REUSEPORT listeners of both families on one port: an IPv4 client goes to the IPv4
+ * one, whichever was made first (__inet_hash() puts IPv6 ones last, compute_score()
+ * prefers an IPv4 listener for IPv4), as on TCP.
+ */
+static void test_reuseport_families(void)
+{
+	const char *x[2], *t[2];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		t[i] = reuseport_taker(IPPROTO_TCP, 7624 + 2 * i, i);
+		x[i] = reuseport_taker(IPPROTO_XTCP, 7625 + 2 * i, i);
+		tap_ok(!strcmp(x[i], "IPv4") && !strcmp(t[i], "IPv4"), "SO_REUSEPORT on 0.0.0.0 "
+		       "and on [::] (dual stack, made %s): an IPv4 client goes to the %s listener, "
+		       "as on TCP (%s)", i ? "first" : "last", x[i], t[i]);
+	}
+}
+
 /* ---- traffic class and flow labels ---- */
 
 #define FL_LABEL	0x12345		/* the label the client leases (+ 1 for xtcp's) */
@@ -827,6 +891,7 @@ int main(void)
 	test_dual_stack();
 	test_v6only();
 	test_errors();
+	test_reuseport_families();
 	test_flow();
 	test_veth_loss();
 	return tap_done();
