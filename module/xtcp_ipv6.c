@@ -144,7 +144,7 @@ static int xtcp_v6_reflect_labels(struct sock *sk, const struct in6_flowlabel_re
 		return 1;
 	lock_sock(sk);
 	if (freq->flr_action == IPV6_FL_A_GET) {
-		if (sock_net(sk)->ipv6.sysctl.flowlabel_consistency)
+		if (READ_ONCE(sock_net(sk)->ipv6.sysctl.flowlabel_consistency))
 			err = -EPERM;
 		else
 			xtcp_inet6_set_repflow(sk, 1);
